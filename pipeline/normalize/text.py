@@ -1,0 +1,85 @@
+"""Text from sources made safe and clean: NFC, no control or bidi-override characters, no markup.
+
+Every string a source sends passes through here before it is stored, so nothing downstream (HTML
+templates, iCal serialization) ever sees a raw control character or a lone surrogate.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+import lxml.html
+
+# C0/C1 controls except TAB and LF, DEL, bidi embeddings/overrides/isolates, and lone surrogates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_BLOCK_TAGS = ("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "blockquote")
+_HTML_HINT = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
+SAFE_SCHEMES = ("http", "https")
+
+
+def clean_text(value: object, *, single_line: bool = False) -> str:
+    """NFC-normalized text without unsafe characters; CR/LF folded to LF (or to spaces for titles)."""
+    if value is None:
+        return ""
+    text = str(value)
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogate(text) else text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", _UNSAFE.sub("", text))
+    if single_line:
+        return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def html_to_text(value: object) -> str:
+    """Plain text from an HTML fragment (descriptions often carry markup); text without markup is kept as is."""
+    text = clean_text(value)
+    if not text or not _HTML_HINT.search(text):
+        return html.unescape(text) if "&" in text else text
+    try:
+        root = lxml.html.fragment_fromstring(text, create_parent="div")
+    except (ValueError, lxml.etree.ParserError):
+        return text
+    for bad in root.xpath("//script|//style|//template|//iframe|//object|//embed"):
+        bad.drop_tree()
+    for el in root.iter(*_BLOCK_TAGS):
+        el.tail = "\n" + (el.tail or "")
+    for a in root.iter("a"):
+        href = safe_url(a.get("href"))
+        label = a.text_content().strip()
+        if href and label and href not in label:
+            a.tail = f" ({href})" + (a.tail or "")
+    return clean_text(root.text_content())
+
+
+def safe_url(value: object, base: str | None = None) -> str | None:
+    """An absolute http(s) URL, or None: javascript:, data:, vbscript:, file: and relative junk never pass."""
+    if value is None:
+        return None
+    text = clean_text(value, single_line=True)
+    # Browsers strip whitespace and control characters inside schemes; so do we before deciding.
+    text = re.sub(r"\s+", "", text) if text.lower().lstrip().startswith(("http:", "https:")) else text.strip()
+    if not text:
+        return None
+    if base is not None and not urlsplit(text).scheme:
+        from urllib.parse import urljoin
+
+        text = urljoin(base, text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in SAFE_SCHEMES or not parts.hostname:
+        return None
+    if any(ch in text for ch in '<>"\\ ') or any(ord(ch) < 0x20 for ch in text):
+        return None
+    return text
