@@ -102,6 +102,8 @@ class SourceState:
     event_count: int = 0
     consecutive_failures: int = 0
     enabled: bool = True
+    last_success_at: dt.datetime | None = None
+    last_parsed_at: dt.datetime | None = None  # when its reports were last expanded from a body
 
 
 @dataclass(slots=True)
