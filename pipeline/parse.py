@@ -1,0 +1,39 @@
+"""From one source's bytes to its normalized events: dispatch on the source type, then finish each event.
+
+`parse_source` never raises: a parser's unexpected exception becomes the source's error, so one
+broken document cannot take the run down. It is a pure function and runs in a process pool.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from pipeline.model import ParseContext, ParsedSource
+from pipeline.normalize import finish_event
+from pipeline.parsers import feed, html, ical, listings
+
+PARSERS = {
+    "ical": ical.parse_ical,
+    "feed": feed.parse_feed,
+    "html": html.parse_html,
+    "listing": listings.parse_listing,
+}
+
+
+def parse_source(body: bytes, ctx: ParseContext, region_override: str | None = None) -> ParsedSource:
+    """Parse and normalize one source's document; errors are reported, never raised."""
+    parser = PARSERS.get(ctx.source_type)
+    if parser is None:
+        return ParsedSource(ctx.source_id, error=f"no parser for source type {ctx.source_type!r}")
+    try:
+        parsed = parser(body, ctx)
+    except RecursionError:
+        return ParsedSource(ctx.source_id, error="document nested too deeply to parse")
+    except Exception as exc:  # a parser bug must not stop the other sources
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return ParsedSource(
+            ctx.source_id,
+            error=f"parser failed: {type(exc).__name__}: {exc} ({where.filename.rsplit('/', 1)[-1]}:{where.lineno})",
+        )
+    parsed.events = [finish_event(ev, ctx.defaults, region_override) for ev in parsed.events]
+    return parsed

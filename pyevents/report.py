@@ -1,0 +1,100 @@
+"""What the operator sees: a live progress display on a terminal and a one-screen run report."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pyevents.run import RunReport
+
+MAX_FAILURES_SHOWN = 15
+
+
+class ProgressDisplay:
+    """Per-source progress (fetched / parsed, sources and events per second) while a run goes on.
+
+    Only drawn on a terminal; under cron (no TTY) it stays silent, so the report is the only output.
+    """
+
+    def __init__(self, console: Console, *, enabled: bool = True) -> None:
+        self.console = console
+        self.enabled = enabled and console.is_terminal
+        self._progress: Progress | None = None
+        self._fetch: TaskID | None = None
+        self._parse: TaskID | None = None
+        self._events = 0
+        self._started = time.perf_counter()
+
+    def __enter__(self) -> ProgressDisplay:
+        if self.enabled:
+            self._progress = Progress(
+                TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=self.console, transient=True,
+            )
+            self._progress.__enter__()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(exc_type, exc, tb)
+
+    def update(self, stage: str, info: dict[str, object]) -> None:
+        if self._progress is None:
+            return
+        p = self._progress
+        elapsed = max(time.perf_counter() - self._started, 1e-6)
+        if stage == "fetch-start":
+            total = int(info.get("sources", 0) or 0)
+            self._fetch = p.add_task("fetched", total=total, rate="")
+            self._parse = p.add_task("parsed", total=total, rate="")
+        elif stage == "fetched" and self._fetch is not None:
+            p.advance(self._fetch)
+            done = p.tasks[self._fetch].completed
+            p.update(self._fetch, rate=f"{done / elapsed:.1f} sources/s")
+            if info.get("outcome") not in ("ok",) and self._parse is not None:
+                p.advance(self._parse)  # nothing to parse for it
+        elif stage == "parsed" and self._parse is not None:
+            self._events += int(info.get("events", 0) or 0)
+            p.advance(self._parse)
+            p.update(self._parse, rate=f"{self._events} events, {self._events / elapsed:.0f} events/s")
+        elif stage == "publish-start":
+            p.add_task("publish", total=None, rate="")
+
+
+def render_report(report: RunReport, console: Console) -> None:
+    """The one-screen summary at the end of a run: sources, events, failures with reasons, timings."""
+    if report.message:
+        console.print(f"[bold red]nothing published:[/] {report.message}")
+        return
+    seconds = (report.finished_at - report.started_at).total_seconds() if report.finished_at else 0.0
+    summary = Table(title=f"pyevents run {report.run_id} as of {report.as_of:%Y-%m-%d %H:%M} UTC", show_header=False)
+    summary.add_column(style="bold")
+    summary.add_column()
+    summary.add_row(
+        "sources",
+        f"{report.count('ok')} ok, {report.count('not_modified')} not modified, "
+        f"{len(report.failed)} failed (of {len(report.sources)})",
+    )
+    summary.add_row(
+        "events",
+        f"{report.events_new} new, {report.events_updated} updated, {report.events_cancelled} cancelled, "
+        f"{report.events_total} live",
+    )
+    if report.published is not None:
+        summary.add_row("published", f"{report.published.get('events', 0)} events in {report.published.get('files', 0)} files")
+    timing = ", ".join(f"{k} {v:.1f}s" for k, v in report.stage_seconds.items())
+    summary.add_row("time", f"{seconds:.0f}s ({timing})")
+    console.print(summary)
+    if report.failed:
+        failures = Table(title="sources that need attention", title_style="bold red")
+        for col in ("source", "status", "error"):
+            failures.add_column(col, overflow="fold")
+        for s in report.failed[:MAX_FAILURES_SHOWN]:
+            failures.add_row(s.source_id, s.status.upper(), s.error or "")
+        console.print(failures)
+        if len(report.failed) > MAX_FAILURES_SHOWN:
+            console.print(f"… and {len(report.failed) - MAX_FAILURES_SHOWN} more: see sources.html or the sources table")

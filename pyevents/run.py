@@ -1,0 +1,297 @@
+"""Orchestration of a run: crawl → parse (all cores) → store → merge → publish.
+
+The library API behind the CLI: `crawl_into_store`, `publish_site` and `nightly` take a loaded
+`Config` and return a `RunReport`; nothing here prints. Exit codes follow the contract:
+0 all sources fine, 1 published but some sources failed, 3 nothing could be published.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import hashlib
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from crawlers.fetch import fetch_sources
+from output.ical import serialize_vevent
+from output.publish import publish
+from pipeline.dedupe import merge_reports
+from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
+from pipeline.parse import parse_source
+from pipeline.store import Store, StoreLocked
+from pyevents.config import Config, SourceConfig
+
+EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE, EXIT_UNPUBLISHABLE = 0, 1, 2, 3
+# A source's occurrences are re-expanded from a fresh body at least this often, so the window's far
+# end keeps filling even when a calendar never changes (a 304 has no body to expand).
+REEXPAND_AFTER = dt.timedelta(days=7)
+# Below this many sources to parse, a process pool costs more than it saves.
+POOL_THRESHOLD = 4
+FAILED_STATUSES = ("failed", "gone", "quarantined")
+
+
+@dataclass(slots=True)
+class SourceOutcome:
+    source_id: str
+    status: str  # ok | not_modified | failed | gone | quarantined | disabled
+    events: int = 0
+    rejects: int = 0
+    error: str | None = None
+    http_status: int | None = None
+    seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class RunReport:
+    run_id: str
+    as_of: dt.datetime
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    exit_code: int = EXIT_OK
+    message: str | None = None  # why nothing was published (exit 3)
+    sources: list[SourceOutcome] = field(default_factory=list)
+    events_new: int = 0
+    events_updated: int = 0
+    events_cancelled: int = 0
+    events_total: int = 0
+    published: dict[str, int] | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def count(self, status: str) -> int:
+        return sum(1 for s in self.sources if s.status == status)
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [s for s in self.sources if s.status in FAILED_STATUSES]
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        for key in ("as_of", "started_at", "finished_at"):
+            value = data[key]
+            data[key] = value.isoformat() if value else None
+        data["totals"] = {
+            "sources_ok": self.count("ok"),
+            "sources_not_modified": self.count("not_modified"),
+            "sources_failed": len(self.failed),
+        }
+        return data
+
+
+Progress = Callable[[str, dict[str, object]], None]
+
+
+def _no_progress(stage: str, info: dict[str, object]) -> None:
+    return None
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def select_sources(config: Config, only: tuple[str, ...] = ()) -> list[SourceConfig]:
+    """Enabled sources, or exactly the named ones (unknown names are a usage error: KeyError)."""
+    if only:
+        return [config.source(sid) for sid in only]
+    return [s for s in config.sources if s.enabled]
+
+
+def parse_context(config: Config, source: SourceConfig, window: Window, fetch: FetchResult) -> ParseContext:
+    fed = config.federation
+    return ParseContext(
+        source_id=source.id,
+        source_type=source.type,
+        url=fetch.final_url or fetch.url,
+        window=window,
+        defaults=source.defaults.to_model(),
+        federation_timezone=fed.timezone,
+        listing_format=source.format,
+        max_occurrences_per_series=fed.window.max_occurrences_per_series,
+        linked=fetch.linked,
+    )
+
+
+def _parse_one(job: tuple[bytes, ParseContext, str | None]) -> ParsedSource:
+    body, ctx, region = job
+    return parse_source(body, ctx, region)
+
+
+def parse_fetches(
+    config: Config,
+    sources: list[SourceConfig],
+    fetches: dict[str, FetchResult],
+    states: dict[str, SourceState],
+    window: Window,
+    progress: Progress = _no_progress,
+) -> dict[str, ParsedSource]:
+    """Parse every fetched body that changed, on all cores; an unchanged body (same sha256) is skipped."""
+    jobs: list[tuple[bytes, ParseContext, str | None]] = []
+    for source in sources:
+        fetch = fetches.get(source.id)
+        if fetch is None or fetch.outcome != "ok" or fetch.body is None:
+            continue
+        state = states.get(source.id)
+        if state is not None and state.content_sha256 == sha256(fetch.body) and not _needs_reexpansion(state, window):
+            fetch.outcome = "not_modified"  # same bytes as last time: nothing to parse
+            continue
+        jobs.append((fetch.body, parse_context(config, source, window, fetch), source.region))
+    results: dict[str, ParsedSource] = {}
+    if len(jobs) < POOL_THRESHOLD:
+        for job in jobs:
+            results[job[1].source_id] = _parse_one(job)
+            progress("parsed", {"source_id": job[1].source_id, "events": len(results[job[1].source_id].events)})
+        return results
+    with cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        futures = {pool.submit(_parse_one, job): job[1].source_id for job in jobs}
+        for future in cf.as_completed(futures):
+            sid = futures[future]
+            try:
+                results[sid] = future.result()
+            except Exception as exc:  # a worker killed by the OS (memory) must not end the run
+                results[sid] = ParsedSource(sid, error=f"parser process failed: {type(exc).__name__}: {exc}")
+            progress("parsed", {"source_id": sid, "events": len(results[sid].events)})
+    return results
+
+
+def sha256(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def _needs_reexpansion(state: SourceState, window: Window) -> bool:
+    return state.last_parsed_at is None or window.as_of - state.last_parsed_at >= REEXPAND_AFTER
+
+
+def _states_for_fetch(states: dict[str, SourceState], window: Window) -> dict[str, SourceState]:
+    """Drop the conditional-GET validators of sources due for re-expansion, so they send a body."""
+    out = {}
+    for sid, state in states.items():
+        if _needs_reexpansion(state, window):
+            state = SourceState(sid, url=state.url, event_count=state.event_count, enabled=state.enabled)
+        out[sid] = state
+    return out
+
+
+def crawl_into_store(
+    config: Config,
+    db_path: Path,
+    *,
+    only: tuple[str, ...] = (),
+    as_of: dt.datetime | None = None,
+    export_dir: Path | None = None,
+    progress: Progress = _no_progress,
+) -> RunReport:
+    """Fetch, parse, merge and store; the database file is replaced atomically at the end."""
+    as_of = (as_of or now_utc()).astimezone(dt.timezone.utc)
+    fed = config.federation
+    window = Window.around(as_of, fed.window.past_days, fed.window.future_days)
+    report = RunReport(run_id=uuid.uuid4().hex[:12], as_of=as_of, started_at=now_utc())
+    sources = select_sources(config, only)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        store = Store.open(db_path)
+    except StoreLocked as exc:
+        report.exit_code, report.message = EXIT_UNPUBLISHABLE, str(exc)
+        return report
+    with store:
+        store.start_run(report.run_id, as_of)
+        store.sync_sources(config.sources)
+        states = store.source_states()
+
+        clock = time.perf_counter()
+        progress("fetch-start", {"sources": len(sources)})
+        fetches = fetch_sources(
+            config,
+            sources,
+            _states_for_fetch(states, window),
+            on_progress=lambda r: progress("fetched", {"source_id": r.source_id, "outcome": r.outcome, "error": r.error}),
+        )
+        report.stage_seconds["fetch"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        parsed = parse_fetches(config, sources, fetches, states, window, progress)
+        report.stage_seconds["parse"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        statuses = store.apply_fetches(window, fetches, parsed, as_of)
+        reports = store.live_reports(window)
+        report.stage_seconds["store_reports"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        events = merge_reports(reports, {s.id: s.priority for s in config.sources}, store.known_event_ids())
+        report.stage_seconds["dedupe"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        counts = store.save_events(events, as_of)
+        store.save_ical([(row["event_id"], row["sequence"], serialize_vevent(row, fed.base_url)) for row in store.events_needing_ical()])
+        report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
+        report.events_total = len(events)
+        report.sources = [_outcome(s.id, statuses.get(s.id, "failed"), fetches.get(s.id), parsed.get(s.id)) for s in sources]
+        status = "partial" if report.failed else "ok"
+        store.finish_run(status, _run_counts(report))
+        store.commit(export_dir if export_dir is not None else db_path.parent / "export")
+        report.stage_seconds["store"] = time.perf_counter() - clock
+    report.finished_at = now_utc()
+    report.exit_code = EXIT_SOURCES_FAILED if report.failed else EXIT_OK
+    return report
+
+
+def _outcome(sid: str, status: str, fetch: FetchResult | None, parsed: ParsedSource | None) -> SourceOutcome:
+    error = (parsed.error if parsed and parsed.error else None) or (fetch.error if fetch else "not fetched")
+    if status in ("ok", "not_modified"):
+        error = None
+    return SourceOutcome(
+        source_id=sid,
+        status=status,
+        events=len(parsed.events) if parsed else 0,
+        rejects=len(parsed.rejects) if parsed else 0,
+        error=error,
+        http_status=fetch.http_status if fetch else None,
+        seconds=round(fetch.seconds, 3) if fetch else 0.0,
+    )
+
+
+def _run_counts(report: RunReport) -> dict[str, int]:
+    return {
+        "sources_ok": report.count("ok"),
+        "sources_failed": len(report.failed),
+        "sources_not_modified": report.count("not_modified"),
+        "events_new": report.events_new,
+        "events_updated": report.events_updated,
+        "events_cancelled": report.events_cancelled,
+    }
+
+
+def publish_site(config: Config, db_path: Path, out_dir: Path, *, as_of: dt.datetime | None = None) -> dict[str, int]:
+    """Render the site and feeds from the database; raises FileNotFoundError when there is no database."""
+    if not db_path.exists():
+        raise FileNotFoundError(f"no database at {db_path}: run `pyevents crawl` or `pyevents nightly` first")
+    summary = publish(db_path, out_dir, config, (as_of or now_utc()).astimezone(dt.timezone.utc))
+    return summary if isinstance(summary, dict) else asdict(summary)
+
+
+def nightly(
+    config: Config,
+    db_path: Path,
+    out_dir: Path,
+    *,
+    only: tuple[str, ...] = (),
+    as_of: dt.datetime | None = None,
+    progress: Progress = _no_progress,
+) -> RunReport:
+    """The cron job: crawl into the store, then publish the site; exit code per the contract."""
+    report = crawl_into_store(config, db_path, only=only, as_of=as_of, progress=progress)
+    if report.exit_code == EXIT_UNPUBLISHABLE:
+        return report
+    clock = time.perf_counter()
+    progress("publish-start", {})
+    try:
+        report.published = publish_site(config, db_path, out_dir, as_of=report.as_of)
+    except OSError as exc:
+        report.exit_code, report.message = EXIT_UNPUBLISHABLE, f"could not publish to {out_dir}: {exc}"
+    report.stage_seconds["publish"] = time.perf_counter() - clock
+    report.finished_at = now_utc()
+    return report
