@@ -11,15 +11,17 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from pyevents import run as runner
+from pyevents import exitcodes
 from pyevents.config import Config, ConfigError, load_config
-from pyevents.report import ProgressDisplay, render_report
+
+if TYPE_CHECKING:
+    from pyevents.run import RunReport
 
 DEFAULT_CONFIG = Path("config/events.yaml")
 DEFAULT_DB = Path("data/events.duckdb")
@@ -79,15 +81,17 @@ def _load(config_path: Path, only: tuple[str, ...] = ()) -> Config:
         config = load_config(config_path)
     except ConfigError as exc:
         click.echo(f"pyevents: configuration error: {exc}", err=True)
-        sys.exit(runner.EXIT_USAGE)
+        sys.exit(exitcodes.USAGE)
     unknown = [sid for sid in only if sid not in {s.id for s in config.sources}]
     if unknown:
         click.echo(f"pyevents: {config_path}: no source with id {', '.join(map(repr, unknown))}", err=True)
-        sys.exit(runner.EXIT_USAGE)
+        sys.exit(exitcodes.USAGE)
     return config
 
 
-def _finish(report: runner.RunReport, quiet: bool, as_json: bool, console: Console) -> None:
+def _finish(report: RunReport, quiet: bool, as_json: bool, console: Console) -> None:
+    from pyevents.report import render_report
+
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, default=str))
     elif not quiet or report.exit_code:
@@ -124,6 +128,9 @@ def nightly(
 
     Example: pyevents nightly --config config/demo.yaml --out public/
     """
+    from pyevents import run as runner
+    from pyevents.report import ProgressDisplay
+
     config = _load(config_path, only)
     console = Console(stderr=True)
     with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
@@ -142,6 +149,9 @@ def crawl(config_path: Path, db_path: Path, only: tuple[str, ...], as_of: dt.dat
 
     Example: pyevents crawl --config config/demo.yaml --only pyladies-berlin
     """
+    from pyevents import run as runner
+    from pyevents.report import ProgressDisplay
+
     config = _load(config_path, only)
     console = Console(stderr=True)
     with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
@@ -160,12 +170,14 @@ def publish(config_path: Path, db_path: Path, out_dir: Path, as_of: dt.datetime 
 
     Example: pyevents publish --db data/events.duckdb --out public/
     """
+    from pyevents import run as runner
+
     config = _load(config_path)
     try:
         summary = runner.publish_site(config, db_path, out_dir, as_of=as_of)
     except (FileNotFoundError, OSError) as exc:
         click.echo(f"pyevents: nothing published: {exc}", err=True)
-        sys.exit(runner.EXIT_UNPUBLISHABLE)
+        sys.exit(exitcodes.UNPUBLISHABLE)
     if not quiet:
         click.echo(f"published {summary.get('events', 0)} events, {summary.get('files', 0)} files to {out_dir}")
 
@@ -247,7 +259,7 @@ def _check_online(config: Config, console: Console) -> int:
         )
     console.print(table)
     console.print(f"{len(enabled) - bad} of {len(enabled)} sources answered")
-    return runner.EXIT_SOURCES_FAILED if bad else runner.EXIT_OK
+    return exitcodes.SOURCES_FAILED if bad else exitcodes.OK
 
 
 @main.command()
@@ -265,7 +277,7 @@ def query(db_path: Path, sql: str, as_json: bool) -> None:
 
     if not db_path.exists():
         click.echo(f"pyevents: no database at {db_path}: run `pyevents nightly` first", err=True)
-        sys.exit(runner.EXIT_UNPUBLISHABLE)
+        sys.exit(exitcodes.UNPUBLISHABLE)
     try:
         with duckdb.connect(str(db_path), read_only=True) as con:
             cursor = con.execute(sql)
@@ -273,7 +285,7 @@ def query(db_path: Path, sql: str, as_json: bool) -> None:
             rows = cursor.fetchall()
     except duckdb.Error as exc:
         click.echo(f"pyevents: query failed: {exc}", err=True)
-        sys.exit(runner.EXIT_USAGE)
+        sys.exit(exitcodes.USAGE)
     if as_json:
         click.echo(json.dumps([dict(zip(columns, r)) for r in rows], indent=2, default=str))
         return
@@ -298,6 +310,6 @@ def serve(out_dir: Path, port: int) -> None:
 
     if not out_dir.is_dir():
         click.echo(f"pyevents: {out_dir} is not a published site: run `pyevents publish` first", err=True)
-        sys.exit(runner.EXIT_UNPUBLISHABLE)
+        sys.exit(exitcodes.UNPUBLISHABLE)
     click.echo(f"serving {out_dir} on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
     serve_site(out_dir, port)

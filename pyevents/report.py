@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pyevents.run import RunReport
+if TYPE_CHECKING:
+    from pyevents.run import RunReport
 
 MAX_FAILURES_SHOWN = 15
 

@@ -24,9 +24,9 @@ from pipeline.dedupe import merge_reports
 from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
 from pipeline.parse import parse_source
 from pipeline.store import Store, StoreLocked
+from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
 
-EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE, EXIT_UNPUBLISHABLE = 0, 1, 2, 3
 # A source's occurrences are re-expanded from a fresh body at least this often, so the window's far
 # end keeps filling even when a calendar never changes (a 304 has no body to expand).
 REEXPAND_AFTER = dt.timedelta(days=7)
@@ -52,7 +52,7 @@ class RunReport:
     as_of: dt.datetime
     started_at: dt.datetime
     finished_at: dt.datetime | None = None
-    exit_code: int = EXIT_OK
+    exit_code: int = exitcodes.OK
     message: str | None = None  # why nothing was published (exit 3)
     sources: list[SourceOutcome] = field(default_factory=list)
     events_new: int = 0
@@ -194,7 +194,7 @@ def crawl_into_store(
     try:
         store = Store.open(db_path)
     except StoreLocked as exc:
-        report.exit_code, report.message = EXIT_UNPUBLISHABLE, str(exc)
+        report.exit_code, report.message = exitcodes.UNPUBLISHABLE, str(exc)
         return report
     with store:
         store.start_run(report.run_id, as_of)
@@ -235,7 +235,7 @@ def crawl_into_store(
         store.commit(export_dir if export_dir is not None else db_path.parent / "export")
         report.stage_seconds["store"] = time.perf_counter() - clock
     report.finished_at = now_utc()
-    report.exit_code = EXIT_SOURCES_FAILED if report.failed else EXIT_OK
+    report.exit_code = exitcodes.SOURCES_FAILED if report.failed else exitcodes.OK
     return report
 
 
@@ -284,14 +284,14 @@ def nightly(
 ) -> RunReport:
     """The cron job: crawl into the store, then publish the site; exit code per the contract."""
     report = crawl_into_store(config, db_path, only=only, as_of=as_of, progress=progress)
-    if report.exit_code == EXIT_UNPUBLISHABLE:
+    if report.exit_code == exitcodes.UNPUBLISHABLE:
         return report
     clock = time.perf_counter()
     progress("publish-start", {})
     try:
         report.published = publish_site(config, db_path, out_dir, as_of=report.as_of)
     except OSError as exc:
-        report.exit_code, report.message = EXIT_UNPUBLISHABLE, f"could not publish to {out_dir}: {exc}"
+        report.exit_code, report.message = exitcodes.UNPUBLISHABLE, f"could not publish to {out_dir}: {exc}"
     report.stage_seconds["publish"] = time.perf_counter() - clock
     report.finished_at = now_utc()
     return report
