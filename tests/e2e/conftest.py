@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -68,17 +69,26 @@ def _handler(server: FixtureServer) -> type[SimpleHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def fixture_server() -> Iterator[FixtureServer]:
-    """Serves tests/fixtures/e2e on 127.0.0.1 (never any other address); tests may add routes."""
-    server = FixtureServer(FIXTURES, routes={"/robots.txt": Route(404)})
+@contextlib.contextmanager
+def serve_directory(directory: Path) -> Iterator[FixtureServer]:
+    """Serves a directory on 127.0.0.1 (never any other address); callers may add routes."""
+    server = FixtureServer(directory, routes={"/robots.txt": Route(404)})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
     server.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield server
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def fixture_server() -> Iterator[FixtureServer]:
+    """tests/fixtures/e2e on 127.0.0.1."""
+    with serve_directory(FIXTURES) as server:
+        yield server
 
 
 def write_config(path: Path, server: FixtureServer, sources: list[dict[str, Any]], **federation: Any) -> Path:
