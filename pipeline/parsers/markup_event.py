@@ -1,0 +1,174 @@
+"""From the fields a page, feed or listing states about one event to a `SourceEvent` (or a `Reject`).
+
+Every non-iCal parser reads its format into `EventFields` and hands it here, so time zones, all-day
+spans, the window, identities and text cleaning follow one set of rules:
+
+- an IANA zone named by the document wins; else the source's default zone; else the federation's;
+- aware times keep their instant (an offset such as +05:30 only fixes the instant, not the zone);
+- naive times are local to that zone;
+- date-only values make an all-day event from local midnight of the first day to midnight after the
+  last (`end` is the inclusive last day, as schema.org, microformats and conference lists mean it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zoneinfo
+from dataclasses import dataclass, field
+
+from pipeline.model import ParseContext, Reject, SourceEvent, Window
+from pipeline.normalize.text import clean_text, html_to_text, safe_url
+
+MAX_TITLE = 500
+MAX_DESCRIPTION = 20_000
+
+
+@dataclass(slots=True)
+class EventFields:
+    """What one document says about one event, before cleaning; dates as `dates_lenient` reads them."""
+
+    title: object
+    start: dt.date | dt.datetime | None
+    end: dt.date | dt.datetime | None = None
+    timezone: str | None = None  # IANA zone the document names for this event
+    uid: str | None = None
+    url: object = None
+    description: object = None  # HTML or plain text
+    location: object = None
+    venue: object = None
+    city: object = None
+    country: object = None
+    latitude: object = None
+    longitude: object = None
+    online: bool = False
+    cancelled: bool = False
+    tentative: bool = False
+    cfp_url: object = None
+    cfp_ends: dt.date | dt.datetime | None = None
+    tags: list[str] = field(default_factory=list)
+    source_url: str | None = None
+
+
+def build_event(fields: EventFields, ctx: ParseContext, base_url: str | None = None) -> SourceEvent | Reject | None:
+    """The cleaned event, a Reject saying why it cannot be used, or None when it lies outside the window."""
+    title = clean_text(fields.title, single_line=True)[:MAX_TITLE]
+    if not title:
+        return Reject(ctx.source_id, "no-title", _detail(fields))
+    if fields.start is None:
+        return Reject(ctx.source_id, "no-dtstart", title)
+    all_day = not isinstance(fields.start, dt.datetime)
+    zone_name = _zone_name(fields.timezone, ctx, all_day=all_day)
+    zone = zoneinfo.ZoneInfo(zone_name)
+    if all_day:
+        first = fields.start
+        last = fields.end if isinstance(fields.end, dt.date) else first
+        last = last.date() if isinstance(last, dt.datetime) else last
+        starts_at = dt.datetime.combine(first, dt.time(), zone)
+        ends_at = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone)
+    else:
+        starts_at = _localize(fields.start, zone)
+        end = fields.end
+        if isinstance(end, dt.datetime):
+            ends_at = _localize(end, zone)
+        elif isinstance(end, dt.date):  # a timed start with a date-only end: through that whole day
+            ends_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone)
+        else:
+            ends_at = starts_at
+    if ends_at < starts_at:
+        return Reject(ctx.source_id, "end-before-start", f"{title}: {starts_at.isoformat()} > {ends_at.isoformat()}")
+    if not overlaps(starts_at, ends_at, ctx.window):
+        return None
+    url = safe_url(fields.url, base_url or ctx.url)
+    return SourceEvent(
+        source_id=ctx.source_id,
+        source_uid=clean_text(fields.uid, single_line=True) or url or stable_uid(title, starts_at.date()),
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=zone_name,
+        all_day=all_day,
+        description=html_to_text(fields.description)[:MAX_DESCRIPTION],
+        status="cancelled" if fields.cancelled else "tentative" if fields.tentative else "confirmed",
+        url=url,
+        location=clean_text(fields.location, single_line=True) or None,
+        venue=clean_text(fields.venue, single_line=True) or None,
+        city=clean_text(fields.city, single_line=True) or None,
+        country=clean_text(fields.country, single_line=True) or None,
+        latitude=_coordinate(fields.latitude, 90),
+        longitude=_coordinate(fields.longitude, 180),
+        online=fields.online,
+        tags=[t for t in (clean_text(tag, single_line=True) for tag in fields.tags) if t],
+        cfp_url=safe_url(fields.cfp_url, base_url or ctx.url),
+        cfp_ends_at=_deadline(fields.cfp_ends, zone),
+        source_url=fields.source_url or ctx.url,
+    )
+
+
+def overlaps(starts_at: dt.datetime, ends_at: dt.datetime, window: Window) -> bool:
+    """Whether [starts_at, ends_at) meets the window; a zero-length event counts at its instant."""
+    return starts_at < window.end and (ends_at > window.start or starts_at >= window.start)
+
+
+def stable_uid(title: str, day: dt.date) -> str:
+    """An identity for events whose source gives neither id nor URL: a hash of title and start date."""
+    digest = hashlib.sha256(f"{title.casefold()}\x1f{day.isoformat()}".encode()).hexdigest()
+    return f"sha256:{digest[:32]}"
+
+
+def collect(
+    candidates: list[SourceEvent | Reject | None], events: list[SourceEvent], rejects: list[Reject]
+) -> None:
+    """Sort built candidates into events and rejects; one source_uid stays unique within a document."""
+    seen = {ev.source_uid for ev in events}
+    for item in candidates:
+        if isinstance(item, Reject):
+            rejects.append(item)
+        elif item is not None:
+            if item.source_uid in seen:  # several events share a page URL: tell them apart by start
+                item.source_uid = f"{item.source_uid}/{item.starts_at.isoformat()}"
+                if item.source_uid in seen:
+                    continue
+            seen.add(item.source_uid)
+            events.append(item)
+
+
+def _zone_name(named: str | None, ctx: ParseContext, *, all_day: bool) -> str:
+    for candidate in (named, ctx.defaults.timezone):
+        if candidate and _is_zone(candidate):
+            return candidate
+    # Dates without a zone are kept as UTC dates (the model's rule); times fall back to the federation's zone.
+    return "UTC" if all_day else (ctx.federation_timezone if _is_zone(ctx.federation_timezone) else "UTC")
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _localize(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    return moment.astimezone(zone) if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def _deadline(value: dt.date | dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
+    """A CFP deadline given as a day closes at the end of that day (23:59:59 local)."""
+    if isinstance(value, dt.datetime):
+        return _localize(value, zone)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(23, 59, 59), zone)
+    return None
+
+
+def _coordinate(value: object, limit: float) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if -limit <= number <= limit else None
+
+
+def _detail(fields: EventFields) -> str:
+    return clean_text(fields.url or fields.uid or "", single_line=True)[:200]
