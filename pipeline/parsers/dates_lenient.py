@@ -39,12 +39,12 @@ def parse_when(value: object) -> dt.date | dt.datetime | None:
     text = value.strip()
     if not text or len(text) > _MAX_LEN:
         return None
+    match = _ORDINAL.match(text)  # before ISO: "2013-034" is day 34, not 2013-03-04
+    if match:
+        return _from_ordinal(int(match["y"]), int(match["doy"]))
     match = _ISO.match(text)
     if match:
         return _from_iso_match(match)
-    match = _ORDINAL.match(text)
-    if match:
-        return _from_ordinal(int(match["y"]), int(match["doy"]))
     return _from_rfc822(text)
 
 
