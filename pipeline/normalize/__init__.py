@@ -1,0 +1,87 @@
+"""Normalization: finishing a parsed event with its place, online flag, kind, region and the source's defaults.
+
+Precedence, field by field: what the parser read from structured data (a schema.org Place, a
+listing's country column) wins; then what the free-text location says; then the source's defaults.
+
+Rules decided here (documented for operators):
+- A source's default country fills events that say none, online ones included (an online meetup of
+  a German user group is listed under DE); its default city fills only events in that country
+  that have a physical place or say nothing at all, never an online-only event.
+- `online` is set by online words or video-call links in the location, a video-call event URL, the
+  source default `online: true`, or an event with no place at all but a URL (unless the source says
+  `online: false`). A place plus an online marker is a hybrid event: both are kept.
+- `region` is the override when the source config gives one, else the country's region, else
+  "online" for an online event without a country, else None.
+- Tags are the parser's plus the source's, lower-cased, without duplicates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from pipeline.model import KINDS, REGIONS, STATUSES, SourceDefaults, SourceEvent
+from pipeline.normalize.countries import city_country, normalize_country, region_of
+from pipeline.normalize.kind import refine_kind
+from pipeline.normalize.place import is_video_call_url, parse_location
+from pipeline.normalize.text import clean_text, safe_url
+
+MAX_TAGS = 30
+
+
+def finish_event(ev: SourceEvent, defaults: SourceDefaults, region_override: str | None = None) -> SourceEvent:
+    """Fill what the parser left open: place, online, kind, tags and region; pure (returns a new event)."""
+    title = clean_text(ev.title, single_line=True)
+    location = clean_text(ev.location, single_line=True) or None
+    url = safe_url(ev.url)
+    own_country = normalize_country(ev.country)
+    place = parse_location(location, own_country or defaults.country)
+    venue = _clean_or_none(ev.venue) or place.venue
+    city = _clean_or_none(ev.city) or place.city
+    country = own_country or place.country or (city_country(city) if city else None)
+    has_place = bool(venue or city or country or ev.latitude is not None)
+    online = ev.online or place.online or is_video_call_url(url) or defaults.online is True
+    if not has_place and not location and url and defaults.online is not False:
+        online = True  # no place at all, only a link: the event happens at the link
+    online_only = online and not has_place
+    if city is None and defaults.city and country in (None, defaults.country) and not online_only:
+        city = defaults.city
+    country = country or defaults.country
+    kind = ev.kind if ev.kind in KINDS and ev.kind != "other" else refine_kind(title, defaults.kind)
+    return dataclasses.replace(
+        ev,
+        title=title,
+        description=clean_text(ev.description),
+        status=ev.status if ev.status in STATUSES else "confirmed",
+        url=url,
+        location=location,
+        venue=venue,
+        city=city,
+        country=country,
+        region=_region(region_override, ev.region, country, online),
+        online=online,
+        kind=kind,
+        tags=_merge_tags(ev.tags, defaults.tags),
+        cfp_url=safe_url(ev.cfp_url),
+        source_url=safe_url(ev.source_url),
+    )
+
+
+def _clean_or_none(value: str | None) -> str | None:
+    return clean_text(value, single_line=True) or None if value else None
+
+
+def _region(override: str | None, parsed: str | None, country: str | None, online: bool) -> str | None:
+    """Override, then a region the parser set, then the country's, then "online" for a country-less online event."""
+    for candidate in (override, parsed, region_of(country)):
+        if candidate in REGIONS:
+            return candidate
+    return "online" if online else None
+
+
+def _merge_tags(own: list[str], defaults: list[str]) -> list[str]:
+    tags: list[str] = []
+    for raw in [*own, *defaults][: MAX_TAGS * 4]:
+        tag = clean_text(raw, single_line=True).lower()
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags[:MAX_TAGS]

@@ -1,0 +1,238 @@
+"""Free-text locations ("Bratislava\\, Slovakia", "Bars Hub (Torstr. 1, Berlin, de)", "Zoom") into a place.
+
+A location is read as comma-separated parts, most specific first: venue, street, city, region,
+country. The country is found from the end (names in many languages, ISO codes, US/CA states), the
+city is the nearest usable part before it, the venue the first part when it is not the city.
+Online markers (words and video-call links) set `online` and are removed before the place is read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pipeline.normalize import countries
+from pipeline.normalize.text import clean_text
+
+MAX_LOCATION_CHARS = 500  # longer "locations" are descriptions pasted into the field
+MAX_PARTS = 12
+
+_ONLINE_WORDS = re.compile(
+    r"\b(?:online|on-line|virtual(?:ly)?|remote|webinar|live[ -]?stream(?:ed|ing)?|zoom|google meet|"
+    r"microsoft teams|ms teams|teams meeting|jitsi|discord|twitch|youtube(?: live)?|webex|gotomeeting|"
+    r"hangouts?|hybrid|en ligne|en l[ií]nea|virtuell|internet)\b",
+    re.IGNORECASE,
+)
+_FILLER = re.compile(r"\b(?:and|und|et|y|or|oder|only|event|meeting|via|on|the|also|\+|/|&)\b|[+/&()\[\]:.-]", re.I)
+VIDEO_HOSTS = (
+    "zoom.us", "zoom.com", "meet.google.com", "teams.microsoft.com", "teams.live.com", "meet.jit.si", "jitsi",
+    "youtube.com", "youtu.be", "twitch.tv", "webex.com", "gotomeeting.com", "whereby.com", "hopin.com",
+    "streamyard.com", "discord.gg", "discord.com", "crowdcast.io", "airmeet.com", "bigbluebutton",
+)  # fmt: skip
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"^(?:tba|tbd|tbc|to be (?:announced|determined|confirmed)|n/?a|none|unknown|various|\?+)$", re.I)
+_ESCAPES = re.compile(r"\\([,;])|\\[nN]")
+_PAREN_WITH_COMMA = re.compile(r"\(([^()]*,[^()]*)\)")
+_SPLIT = re.compile(r"\s*(?:[,;\n|·•]|\s-\s)\s*")
+_HAS_DIGIT = re.compile(r"\d")
+_TRAILING_POSTCODE = re.compile(r"\s+(?:\d[\d -]{2,}|[A-Z]{1,2}\d[\dA-Z]?\s?\d[A-Z]{2})$")
+_POSTCODE_EDGE = re.compile(r"^(?:[A-Z]{0,2}-?\d[\d -]{2,})\s+|" + _TRAILING_POSTCODE.pattern)
+# Street numbers come first in these countries' addresses, so "1601 Broadway" is never "postcode city".
+_TRAILING_POSTCODE_COUNTRIES = {"US", "CA", "GB", "AU", "NZ", "IE"}
+_VENUE_WORDS = re.compile(
+    r"\b(?:cent(?:er|re)|university|universit[äéà]t?|universidad|universidade|università|college|school|"
+    r"institute?|hub|hall|campus|office|offices|building|hotel|library|labs?|space|hq|room|floor|fl|"
+    r"café|cafe|bar|pub|restaurant|brewery|coworking|co-working|ag|gmbh|inc|ltd|llc|s\.?a\.?|b\.?v\.?|"
+    r"plaza|square|tower|house|museum|auditorium|theat(?:er|re)|arena|venue|academy|akademie|factory|"
+    r"laborat\w*|polytechnic\w*|polit[eé]cnic\w*|tecnol[oó]gic\w*|"
+    r"str\.|stra(?:ß|ss)e|street|road|avenue|ave|blvd|boulevard|weg|platz|gasse|rue|calle|via|rua)\b",
+    re.IGNORECASE,
+)
+_CITY_STATES = {"SG": "Singapore", "HK": "Hong Kong", "MO": "Macau", "MC": "Monaco", "VA": "Vatican City"}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """What a location string says: a physical place (any of venue/city/country), an online part, or both."""
+
+    venue: str | None = None
+    city: str | None = None
+    country: str | None = None  # ISO alpha-2
+    online: bool = False
+
+    @property
+    def physical(self) -> bool:
+        return bool(self.venue or self.city or self.country)
+
+
+def is_video_call_url(url: str | None) -> bool:
+    """Whether a URL points at a video-call or streaming service (zoom.us, meet.google.com, …)."""
+    if not url:
+        return False
+    try:
+        host = (urlsplit(url if "://" in url else "https://" + url).hostname or "").lower()
+    except ValueError:
+        return False
+    return any(host == h or host.endswith("." + h) or (h.isalpha() and h in host.split(".")) for h in VIDEO_HOSTS)
+
+
+def parse_location(text: str | None, hint_country: str | None = None) -> Place:
+    """Read a free-text location; `hint_country` (the source's country) settles "Wilmington, DE"-style codes."""
+    text = clean_text(text, single_line=True)[:MAX_LOCATION_CHARS] if text else ""
+    if not text:
+        return Place()
+    online = any(is_video_call_url(u) for u in _URL.findall(text)) or bool(_ONLINE_WORDS.search(text))
+    parts = _place_parts(_URL.sub(" ", text))
+    if not parts:
+        return Place(online=online)
+    country, country_at = _find_country(parts, hint_country)
+    city, city_at = _find_city(parts, country, country_at)
+    if country is None and city is None:
+        city, city_at, country = _known_city(parts)
+    venue = parts[0] if _venue_candidate(parts, city_at, country_at) else None
+    return Place(venue=venue, city=city, country=country, online=online)
+
+
+def _place_parts(text: str) -> list[str]:
+    """The non-empty, non-online, non-placeholder comma parts of a location, parentheses flattened."""
+    text = _ESCAPES.sub(lambda m: m.group(1) or ",", text)
+    text = _PAREN_WITH_COMMA.sub(r", \1,", text)
+    parts = []
+    for raw in _SPLIT.split(text)[:MAX_PARTS]:
+        part = _balance_parens(raw.strip(" \t\"'"))
+        if _ONLINE_WORDS.search(part):
+            rest = _FILLER.sub(" ", _ONLINE_WORDS.sub(" ", part))
+            part = " ".join(rest.split())
+        part = re.sub(r"\(\s*\)", "", part).strip(" -–—:")
+        if part and not _PLACEHOLDER.match(part):
+            parts.append(part)
+    return parts
+
+
+def _balance_parens(part: str) -> str:
+    """Drop a parenthesis left open or closed by the comma split ("Hub (Torstr. 1" -> "Hub Torstr. 1")."""
+    if part.count("(") != part.count(")"):
+        part = " ".join(part.replace("(", " ").replace(")", " ").split())
+    return part
+
+
+def _without_postcode(part: str, country: str | None = None) -> str:
+    """The part without a postcode at its edges; countries writing addresses "1601 Broadway" keep leading numbers."""
+    if country in _TRAILING_POSTCODE_COUNTRIES:
+        return _TRAILING_POSTCODE.sub("", part).strip()
+    return _POSTCODE_EDGE.sub("", part).strip()
+
+
+def _country_of_part(part: str, is_last: bool, hint: str | None, before: str | None) -> str | None:
+    """The country a single part names: a name, an ISO code or, in the last part, its trailing words."""
+    bare = _without_postcode(part)
+    if not bare:
+        return None
+    if countries.ambiguous_code(bare):
+        return _settle_ambiguous(bare, hint, before)
+    found = countries.country_by_name(bare) or (countries.country_by_code(bare) if len(bare) == 2 else None)
+    if found or not is_last:
+        return found
+    if bare.isupper() and len(bare) == 3:
+        return countries.country_by_code(bare)
+    words = bare.split()
+    for n in range(min(3, len(words) - 1), 0, -1):
+        tail = " ".join(words[-n:])
+        hit = countries.country_by_name(tail)
+        if hit is None and tail.isupper() and len(tail) in (2, 3) and not countries.ambiguous_code(tail):
+            hit = countries.country_by_code(tail)
+        if hit:
+            return hit
+    return None
+
+
+def _settle_ambiguous(code: str, hint: str | None, before: str | None) -> str:
+    """"CA", "DE", "IN", "PA": the country when the source or a known city says so, else the US/CA state."""
+    as_country = countries.country_by_code(code)
+    if as_country and as_country in (hint, countries.city_country(_without_postcode(before or ""))):
+        return as_country
+    return countries.state_country(code) or as_country or code
+
+
+def _find_country(parts: list[str], hint: str | None) -> tuple[str | None, int | None]:
+    """The country and the index of the part naming it, scanning the last parts first; states count."""
+    last = len(parts) - 1
+    for i in range(last, max(-1, last - 5), -1):
+        found = _country_of_part(parts[i], i == last, hint, parts[i - 1] if i else None)
+        if found:
+            return found, i
+    for i in range(last, max(-1, last - 3), -1):
+        found = countries.state_country(_without_postcode(parts[i]))
+        if found:
+            return found, i
+    return None, None
+
+
+def _city_candidate(part: str, country: str | None) -> str | None:
+    """The city a part could be ("51105 Cologne" -> "Cologne"), or None for streets, venues and codes."""
+    bare = _without_postcode(part, country)
+    if not bare or _HAS_DIGIT.search(bare) or _VENUE_WORDS.search(bare) or len(bare) > 60:
+        return None
+    if bare.isupper() and len(bare) <= 3:  # "NY", "ON", "NSW"
+        return None
+    return bare
+
+
+def _find_city(parts: list[str], country: str | None, country_at: int | None) -> tuple[str | None, int | None]:
+    """The nearest city-like part before the country; a region ("Terni") is skipped if a city precedes it."""
+    if country_at is None:
+        return None, None
+    if country in _CITY_STATES:
+        return _CITY_STATES[country], None
+    tail_city = _tail_city(parts[country_at], country)
+    if tail_city:
+        return tail_city, country_at
+    for i in range(country_at - 1, -1, -1):
+        city = _city_candidate(parts[i], country)
+        if city is None or countries.country_by_name(city):
+            continue
+        if countries.city_country(city) == country:
+            return city, i
+        earlier = any(_city_candidate(p, country) for p in parts[:i])
+        if earlier and (countries.is_subdivision(city, country) or countries.state_country(city) == country):
+            continue
+        return city, i
+    return None, None
+
+
+def _tail_city(part: str, country: str | None) -> str | None:
+    """"Berlin DE" / "Columbus OH USA": the words before a trailing country or state in one part."""
+    words = _without_postcode(part, country).split()
+    while words and words[-1].isupper() and (
+        countries.state_country(words[-1]) or countries.country_by_code(words[-1]) == country
+    ):
+        words.pop()
+    rest = " ".join(words)
+    if rest and rest != _without_postcode(part, country) and _city_candidate(rest, country):
+        return rest
+    return None
+
+
+def _known_city(parts: list[str]) -> tuple[str | None, int | None, str | None]:
+    """Without a country: a well-known city anywhere in the parts, else a lone plain part as the city."""
+    for i in range(len(parts) - 1, -1, -1):
+        bare = _without_postcode(parts[i])
+        cc = countries.city_country(bare)
+        if cc:
+            return bare, i, cc
+    if len(parts) == 1:
+        city = _city_candidate(parts[0], None)
+        if city and len(city.split()) <= 3:
+            return city, 0, None
+    return None, None, None
+
+
+def _venue_candidate(parts: list[str], city_at: int | None, country_at: int | None) -> bool:
+    """The first part is the venue unless it already is the city, the country or a state."""
+    if 0 in (city_at, country_at):
+        return False
+    if city_at is None and country_at is None:
+        return True
+    first = _without_postcode(parts[0])
+    return bool(first) and countries.state_country(first) is None
