@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS sources (
     http_last_modified VARCHAR,
     content_sha256 VARCHAR,
     event_count INTEGER,
-    last_parsed_at TIMESTAMPTZ    -- internal: when its reports were last expanded from a body
+    last_parsed_at TIMESTAMPTZ,   -- internal: when its reports were last expanded from a body
+    configured_url VARCHAR        -- internal: the URL the config gave; `url` differs after a 301
 );
 
 CREATE TABLE IF NOT EXISTS crawl_runs (

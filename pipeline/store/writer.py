@@ -1,0 +1,648 @@
+"""The one writer of the database: a run works on a private copy and swaps it into place atomically.
+
+`Store.open` takes the run lock, deletes what a killed run left behind, copies the published file to
+`.<name>.run-<pid>-<token>.tmp` beside it and migrates the copy's schema. Everything the run writes goes
+to the copy; `commit` checkpoints it (no WAL survives), fsyncs and renames it over the published file.
+Readers holding the old file keep their snapshot; a run killed at any moment leaves the old file whole.
+
+Lifecycle decisions (see `lifecycle.py`) keep reports of failing and shrinking sources; events that no
+longer come out of de-duplication become cancelled tombstones while not past (past ones stay as history,
+untouched); reports and events move in bulk through Arrow and `MERGE INTO`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.model import Event, FetchResult, ParsedSource, Reject, SourceEvent, SourceState, Window
+from pipeline.store import schema
+from pipeline.store.arrowio import from_dicts, from_objects, query_dicts, table_schema
+from pipeline.store.content import HISTORY_FIELDS, content_hash, event_hash
+from pipeline.store.files import remove_leftovers, replace_durably, temp_path_for
+from pipeline.store.lifecycle import (
+    ACCEPTED,
+    DISABLED,
+    GONE,
+    MISSES_BEFORE_CANCELLED,
+    NOT_MODIFIED,
+    SUCCESSES,
+    Verdict,
+    body_sha256,
+    judge,
+    rejects_to_store,
+    unique_reports,
+)
+from pipeline.store.lock import RunLock, StoreLocked
+
+if TYPE_CHECKING:
+    from pyevents.config import SourceConfig
+
+REPORT_FIELDS = tuple(f.name for f in fields(SourceEvent))
+EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name != "reports")
+PROVENANCE_FIELDS = ("event_id", "source_id", "source_uid", "source_url")
+RUN_COUNT_FIELDS = (
+    "sources_ok", "sources_failed", "sources_not_modified", "events_new", "events_updated", "events_cancelled",
+)  # fmt: skip
+_TIMESTAMP_TEXT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class StoreError(Exception):
+    """The database cannot be used for a run."""
+
+
+class StoreUnusable(StoreError):
+    """The published database file exists but cannot be opened or migrated."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunCounts:
+    """What `save_events` did: events first seen, changed, and newly cancelled (the three are disjoint)."""
+
+    new: int
+    updated: int
+    cancelled: int
+
+
+class Store:
+    """One run's write access to the database (see the module docstring for the protocol)."""
+
+    def __init__(self, db_path: Path, work_path: Path, con: duckdb.DuckDBPyConnection, lock: RunLock) -> None:
+        self.db_path = db_path
+        self.work_path = work_path
+        self._con: duckdb.DuckDBPyConnection | None = con
+        self._lock = lock
+        self._run_id: str | None = None
+        self._run_started: tuple[dt.datetime, float] | None = None
+        self._window: Window | None = None
+        self._committed = False
+
+    # -- opening and closing -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, db_path: Path) -> Store:
+        """Lock, clean up after dead runs, copy the database to a working file and migrate its schema."""
+        db_path = Path(db_path)
+        lock = RunLock.acquire(db_path.with_name(db_path.name + ".lock"))
+        work = temp_path_for(db_path)
+        try:
+            remove_leftovers(db_path)
+            if db_path.exists():
+                shutil.copyfile(db_path, work)
+                if _wal_of(db_path).exists():  # committed work of some other writer that never checkpointed
+                    shutil.copyfile(_wal_of(db_path), _wal_of(work))
+            con = _connect(work, db_path)
+        except BaseException:
+            _discard(work)
+            lock.release()
+            raise
+        return cls(db_path, work, con, lock)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self._committed:
+            self.abort()
+
+    def commit(self, export_dir: Path | None) -> None:
+        """Publish the working copy atomically, then the Parquet exports; release the lock."""
+        con = self._connection()
+        exports: list[tuple[Path, Path]] = []
+        try:
+            if export_dir is not None:
+                self._write_exports(con, export_dir, exports)
+            con.execute("CHECKPOINT")
+            con.close()
+            self._con = None
+            if _wal_of(self.work_path).exists():
+                raise StoreError(f"DuckDB left a WAL beside {self.work_path} after CHECKPOINT; not publishing it")
+            # A WAL beside the published file belongs to the file being replaced (it was copied at open).
+            _wal_of(self.db_path).unlink(missing_ok=True)
+            replace_durably(self.work_path, self.db_path)
+        except BaseException:
+            for temp, _ in exports:
+                temp.unlink(missing_ok=True)
+            raise
+        self._committed = True
+        try:
+            for temp, final in exports:
+                replace_durably(temp, final)
+        finally:
+            self._lock.release()
+
+    def abort(self) -> None:
+        """Drop the working copy and release the lock; the published database is untouched."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        if not self._committed:
+            _discard(self.work_path)
+        self._lock.release()
+
+    # -- runs ----------------------------------------------------------------------------------------
+
+    def start_run(self, run_id: str, started_at: dt.datetime) -> None:
+        started_at = _utc(started_at)
+        self._run_id, self._run_started = run_id, (started_at, time.monotonic())
+        self._connection().execute(
+            "INSERT OR REPLACE INTO crawl_runs (run_id, started_at, status) VALUES ($run_id, $started_at, 'running')",
+            {"run_id": run_id, "started_at": started_at},
+        )
+
+    def finish_run(self, status: str, counts: dict[str, int]) -> None:
+        """Complete the run's `crawl_runs` row; `counts` uses the table's count column names."""
+        if self._run_id is None or self._run_started is None:
+            raise RuntimeError("finish_run() before start_run()")
+        unknown = set(counts) - set(RUN_COUNT_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown run counts: {', '.join(sorted(unknown))}")
+        started_at, clock = self._run_started
+        # Finished = started + elapsed, so a run with --as-of keeps a consistent span.
+        finished_at = started_at + dt.timedelta(seconds=time.monotonic() - clock)
+        sets = ", ".join(f"{name} = ${name}" for name in RUN_COUNT_FIELDS)
+        params: dict[str, Any] = {name: counts.get(name) for name in RUN_COUNT_FIELDS}
+        params.update(run_id=self._run_id, status=status, finished_at=finished_at)
+        self._connection().execute(
+            f"UPDATE crawl_runs SET finished_at = $finished_at, status = $status, {sets} WHERE run_id = $run_id", params
+        )
+
+    # -- sources -------------------------------------------------------------------------------------
+
+    def source_states(self) -> dict[str, SourceState]:
+        return {
+            row["source_id"]: SourceState(
+                source_id=row["source_id"],
+                url=row["url"],
+                http_etag=row["http_etag"],
+                http_last_modified=row["http_last_modified"],
+                content_sha256=row["content_sha256"],
+                event_count=row["event_count"] or 0,
+                consecutive_failures=row["consecutive_failures"] or 0,
+                enabled=bool(row["enabled"]),
+                last_success_at=row["last_success_at"],
+                last_parsed_at=row["last_parsed_at"],
+            )
+            for row in self._source_rows().values()
+        }
+
+    def sync_sources(self, config_sources: list[SourceConfig]) -> None:
+        """Make `sources` follow the configuration.
+
+        New sources are added; name, type and enabled follow the config. A source gone (410) stays disabled
+        until its URL changes in the config. A changed configured URL replaces the current one (also one a
+        301 set) and forgets the old URL's validators. Sources no longer configured are disabled, so their
+        reports stop being live (their future events become cancelled tombstones).
+        """
+        current = self._source_rows()
+        rows = []
+        for source in config_sources:
+            row = current.pop(source.id, None) or _new_source_row(source.id, source.url)
+            if row["configured_url"] != source.url:
+                row.update(url=source.url, configured_url=source.url, http_etag=None, http_last_modified=None)
+                row.update(content_sha256=None, last_status=None if row["last_status"] == GONE else row["last_status"])
+            gone = row["last_status"] == GONE
+            row.update(name=source.name, type=source.type, enabled=source.enabled and not gone)
+            if not source.enabled and not gone:
+                row["last_status"] = DISABLED
+            rows.append(row)
+        for row in current.values():
+            row["enabled"] = False
+            if row["last_status"] != GONE:
+                row["last_status"] = DISABLED
+            rows.append(row)
+        with self._transaction():
+            self._upsert("sources", ("source_id",), from_dicts(rows, self._schema("sources")))
+
+    # -- fetch results -------------------------------------------------------------------------------
+
+    def apply_fetches(
+        self, window: Window, fetches: dict[str, FetchResult], parsed: dict[str, ParsedSource], now: dt.datetime
+    ) -> dict[str, str]:
+        """Record every fetch on its source and apply the lifecycle to its reports; source_id → status."""
+        now = _utc(now)
+        self._window = window
+        rows = self._source_rows()
+        live_before = self._live_counts(window)
+        statuses: dict[str, str] = {}
+        fresh: list[SourceEvent] = []
+        fresh_owner: list[str] = []
+        accepted: list[str] = []
+        rejects: list[Reject] = []
+        for sid, fetch in fetches.items():
+            row = rows.get(sid) or _new_source_row(sid, fetch.url)
+            result = parsed.get(sid)
+            verdict = judge(fetch, result, row["content_sha256"], live_before.get(sid, 0))
+            if result is not None:
+                reports, repeats = unique_reports(result)
+                rejects.extend(_owned_rejects(sid, rejects_to_store(result, repeats)))
+                if verdict.status == ACCEPTED:
+                    fresh.extend(reports)
+                    fresh_owner.extend([sid] * len(reports))  # a report is its fetching source's, whatever it says
+                    accepted.append(sid)
+                    row.update(event_count=len(reports), last_parsed_at=now)
+            _record_fetch(row, fetch, verdict, now)
+            rows[sid] = row
+            statuses[sid] = verdict.status
+        parsed_ids = [sid for sid in fetches if sid in parsed]
+        with self._transaction():
+            self._apply_reports(window, now, fresh, fresh_owner, accepted)
+            self._replace_rejects(now, parsed_ids, rejects)
+            self._upsert("sources", ("source_id",), from_dicts([rows[sid] for sid in fetches], self._schema("sources")))
+        return statuses
+
+    def _apply_reports(
+        self, window: Window, now: dt.datetime, fresh: list[SourceEvent], owners: list[str], accepted: list[str]
+    ) -> None:
+        con = self._connection()
+        incoming = from_objects(fresh, self._schema("reports", REPORT_FIELDS), {"source_id": owners})
+        accepted_table = pa.table({"source_id": pa.array(accepted, pa.string())})
+        params = {"now": now, "start": window.start, "misses": MISSES_BEFORE_CANCELLED}
+        with self._registered("fresh_reports", incoming), self._registered("accepted_sources", accepted_table):
+            # Not past and missing from a successful fetch: counted; at the limit it becomes a tombstone.
+            con.execute(
+                """
+                UPDATE reports SET missed_fetches = missed_fetches + 1,
+                    status = CASE WHEN missed_fetches + 1 >= $misses THEN 'cancelled' ELSE status END
+                WHERE source_id IN (SELECT source_id FROM accepted_sources)
+                  AND ends_at >= $now
+                  AND NOT EXISTS (SELECT 1 FROM fresh_reports f
+                                  WHERE f.source_id = reports.source_id AND f.source_uid = reports.source_uid)
+                """,
+                {k: params[k] for k in ("now", "misses")},
+            )
+            updates = ", ".join(f"{name} = f.{name}" for name in REPORT_FIELDS if name not in ("source_id", "source_uid"))
+            con.execute(
+                f"""
+                MERGE INTO reports AS r USING fresh_reports AS f
+                    ON r.source_id = f.source_id AND r.source_uid = f.source_uid
+                WHEN MATCHED THEN UPDATE SET {updates}, last_seen_at = $now, missed_fetches = 0
+                WHEN NOT MATCHED THEN INSERT ({", ".join(REPORT_FIELDS)}, first_seen_at, last_seen_at, missed_fetches)
+                    VALUES ({", ".join("f." + name for name in REPORT_FIELDS)}, $now, $now, 0)
+                """,
+                {"now": now},
+            )
+        # Reports entirely before the window can never be live again; their events stay as history.
+        con.execute("DELETE FROM reports WHERE ends_at < $start", {"start": params["start"]})
+
+    def _replace_rejects(self, now: dt.datetime, parsed_ids: list[str], rejects: list[Reject]) -> None:
+        con = self._connection()
+        new = pa.table(
+            {
+                "source_id": pa.array([r.source_id for r in rejects], pa.string()),
+                "reason": pa.array([r.reason for r in rejects], pa.string()),
+                "detail": pa.array([r.detail for r in rejects], pa.string()),
+            }
+        )
+        parsed_table = pa.table({"source_id": pa.array(parsed_ids, pa.string())})
+        with self._registered("parsed_sources", parsed_table), self._registered("new_rejects", new):
+            con.execute("DELETE FROM rejects WHERE source_id IN (SELECT source_id FROM parsed_sources)")
+            con.execute(
+                "INSERT INTO rejects (source_id, seen_at, reason, detail) "
+                "SELECT source_id, $now, reason, detail FROM new_rejects",
+                {"now": now},
+            )
+
+    def _live_counts(self, window: Window) -> dict[str, int]:
+        """Per source: stored reports, not cancelled, overlapping the window."""
+        rows = self._connection().execute(
+            "SELECT source_id, count(*) FROM reports WHERE status <> 'cancelled' "
+            "AND starts_at < $end AND ends_at >= $start GROUP BY source_id",
+            {"start": window.start, "end": window.end},
+        )
+        return dict(rows.fetchall())
+
+    # -- reports and events --------------------------------------------------------------------------
+
+    def live_reports(self, window: Window) -> list[SourceEvent]:
+        """Reports of enabled sources overlapping the window, tombstones included, in a stable order."""
+        self._window = window
+        rows = query_dicts(
+            self._connection(),
+            f"SELECT {', '.join('r.' + name for name in REPORT_FIELDS)} FROM reports r "
+            "JOIN sources s ON s.source_id = r.source_id "
+            "WHERE s.enabled AND r.starts_at < $end AND r.ends_at >= $start "
+            "ORDER BY r.source_id, r.starts_at, r.source_uid",
+            {"start": window.start, "end": window.end},
+        )
+        return [SourceEvent(**row) for row in rows]
+
+    def known_event_ids(self) -> dict[tuple[str, str], str]:
+        rows = self._connection().execute("SELECT source_id, source_uid, event_id FROM event_sources").fetchall()
+        return {(sid, uid): event_id for sid, uid, event_id in rows}
+
+    def save_events(self, events: list[Event], now: dt.datetime) -> RunCounts:
+        """Upsert the merged events, write their history and provenance, tombstone the vanished ones."""
+        now = _utc(now)
+        _require_unique([e.event_id for e in events], "event_id")
+        provenance = [(e.event_id, r.source_id, r.source_uid, r.source_url) for e in events for r in e.reports]
+        _require_unique([(p[1], p[2]) for p in provenance], "(source_id, source_uid) across events")
+        incoming = from_objects(
+            events,
+            self._schema("events", (*EVENT_FIELDS, "content_hash")),
+            {"content_hash": [event_hash(e) for e in events]},
+        )
+        sources_table = pa.Table.from_arrays(
+            [pa.array(list(column), pa.string()) for column in zip(*provenance)] if provenance else
+            [pa.array([], pa.string())] * len(PROVENANCE_FIELDS),
+            names=list(PROVENANCE_FIELDS),
+        )  # fmt: skip
+        con = self._connection()
+        with self._transaction(), self._registered("incoming_events", incoming):
+            new, updated, cancelled = con.execute(
+                """
+                SELECT count(*) FILTER (WHERE e.event_id IS NULL),
+                       count(*) FILTER (WHERE e.event_id IS NOT NULL AND e.content_hash IS DISTINCT FROM i.content_hash
+                                        AND NOT (i.status = 'cancelled' AND e.status <> 'cancelled')),
+                       count(*) FILTER (WHERE e.event_id IS NOT NULL AND i.status = 'cancelled' AND e.status <> 'cancelled')
+                FROM incoming_events i LEFT JOIN events e ON e.event_id = i.event_id
+                """
+            ).fetchone() or (0, 0, 0)
+            con.execute(_HISTORY_SQL, {"now": now})
+            con.execute(_MERGE_EVENTS_SQL, {"now": now})
+            cancelled += self._tombstone_vanished(now)
+            with self._registered("incoming_sources", sources_table):
+                con.execute(_MERGE_PROVENANCE_SQL, {"now": now})
+        return RunCounts(new=new, updated=updated, cancelled=cancelled)
+
+    def _tombstone_vanished(self, now: dt.datetime) -> int:
+        """Cancel events (not past, not beyond the window) that no source reports any more; their count."""
+        con = self._connection()
+        horizon = self._window.end if self._window is not None else None
+        rows = query_dicts(
+            con,
+            "SELECT * EXCLUDE (content_hash) FROM events e WHERE e.status <> 'cancelled' AND e.ends_at >= $now "
+            "AND ($horizon IS NULL OR e.starts_at < $horizon) "
+            "AND NOT EXISTS (SELECT 1 FROM incoming_events i WHERE i.event_id = e.event_id)",
+            {"now": now, "horizon": horizon},
+        )
+        if not rows:
+            return 0
+        old_status = [row["status"] for row in rows]
+        hashes = [content_hash({**row, "status": "cancelled"}) for row in rows]
+        tombstones = pa.table(
+            {
+                "event_id": pa.array([row["event_id"] for row in rows], pa.string()),
+                "old_status": pa.array(old_status, pa.string()),
+                "content_hash": pa.array(hashes, pa.string()),
+            }
+        )
+        with self._registered("tombstones", tombstones):
+            con.execute(
+                "INSERT INTO event_changes (event_id, changed_at, field, old_value, new_value) "
+                "SELECT event_id, $now, 'status', old_status, 'cancelled' FROM tombstones",
+                {"now": now},
+            )
+            con.execute(
+                """
+                MERGE INTO events AS e USING tombstones AS t ON e.event_id = t.event_id
+                WHEN MATCHED THEN UPDATE SET status = 'cancelled', sequence = e.sequence + 1,
+                    updated_at = $now, content_hash = t.content_hash
+                """,
+                {"now": now},
+            )
+        return len(rows)
+
+    # -- the VEVENT cache ----------------------------------------------------------------------------
+
+    def events_needing_ical(self) -> list[dict[str, Any]]:
+        """Event rows whose cached VEVENT is missing or was made for another sequence."""
+        return query_dicts(
+            self._connection(),
+            "SELECT e.* EXCLUDE (content_hash) FROM events e LEFT JOIN event_ical c ON c.event_id = e.event_id "
+            "WHERE c.event_id IS NULL OR c.sequence IS DISTINCT FROM e.sequence ORDER BY e.event_id",
+        )
+
+    def save_ical(self, rows: list[tuple[str, int, str]]) -> None:
+        """Store serialized VEVENTs: (event_id, sequence, vevent)."""
+        columns = list(zip(*rows)) if rows else [(), (), ()]
+        target = self._schema("event_ical")
+        table = pa.Table.from_arrays([pa.array(list(c), f.type) for c, f in zip(columns, target)], schema=target)
+        with self._transaction():
+            self._upsert("event_ical", ("event_id",), table)
+
+    # -- helpers -------------------------------------------------------------------------------------
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise StoreError("the store is closed (committed or aborted)")
+        return self._con
+
+    def _schema(self, table: str, columns: tuple[str, ...] | None = None) -> pa.Schema:
+        con = self._connection()
+        if columns is None:
+            columns = tuple(r[0] for r in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall())
+        return table_schema(con, table, columns)
+
+    def _source_rows(self) -> dict[str, dict[str, Any]]:
+        return {row["source_id"]: row for row in query_dicts(self._connection(), "SELECT * FROM sources")}
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        con = self._connection()
+        con.begin()
+        try:
+            yield
+        except BaseException:
+            con.rollback()
+            raise
+        con.commit()
+
+    @contextmanager
+    def _registered(self, name: str, table: pa.Table) -> Iterator[None]:
+        con = self._connection()
+        con.register(name, table)
+        try:
+            yield
+        finally:
+            con.unregister(name)
+
+    def _upsert(self, table: str, keys: tuple[str, ...], rows: pa.Table) -> None:
+        """MERGE an Arrow table into `table` on `keys`: matched rows take every given column, others are inserted."""
+        columns = rows.column_names
+        on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
+        sets = ", ".join(f"{c} = s.{c}" for c in columns if c not in keys)
+        with self._registered("upsert_rows", rows):
+            self._connection().execute(
+                f"MERGE INTO {table} AS t USING upsert_rows AS s ON {on} "
+                f"WHEN MATCHED THEN UPDATE SET {sets} "
+                f"WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({', '.join('s.' + c for c in columns)})"
+            )
+
+    def _write_exports(self, con: duckdb.DuckDBPyConnection, export_dir: Path, written: list[tuple[Path, Path]]) -> None:
+        """Each exported table to a temporary Parquet file beside its final name (renamed after the swap)."""
+        export_dir.mkdir(parents=True, exist_ok=True)
+        for table in schema.EXPORTED:
+            final = export_dir / f"{table}.parquet"
+            remove_leftovers(final)
+            temp = temp_path_for(final)
+            written.append((temp, final))
+            con.execute(f"COPY (SELECT * FROM {table}) TO {_sql_string(str(temp))} (FORMAT parquet)")
+
+
+# -- SQL of save_events ------------------------------------------------------------------------------
+
+
+def _as_text(column: str, name: str) -> str:
+    if name in ("starts_at", "ends_at"):
+        return f"strftime({column}, '{_TIMESTAMP_TEXT}')"
+    return f"CAST({column} AS VARCHAR)"
+
+
+def _history_sql() -> str:
+    pairs = ", ".join(f"e.{name} AS old_{name}, i.{name} AS new_{name}" for name in HISTORY_FIELDS)
+    selects = " UNION ALL ".join(
+        f"SELECT event_id, $now, '{name}', {_as_text('old_' + name, name)}, {_as_text('new_' + name, name)} "
+        f"FROM changed WHERE old_{name} IS DISTINCT FROM new_{name}"
+        for name in HISTORY_FIELDS
+    )
+    return (
+        "INSERT INTO event_changes (event_id, changed_at, field, old_value, new_value) "
+        f"WITH changed AS MATERIALIZED (SELECT e.event_id, {pairs} FROM events e "
+        "JOIN incoming_events i ON e.event_id = i.event_id WHERE e.content_hash IS DISTINCT FROM i.content_hash) "
+        + selects
+    )
+
+
+def _merge_events_sql() -> str:
+    stored = (*EVENT_FIELDS, "content_hash")
+    updates = ", ".join(f"{name} = i.{name}" for name in stored if name != "event_id")
+    return f"""
+        MERGE INTO events AS e USING incoming_events AS i ON e.event_id = i.event_id
+        WHEN MATCHED AND e.content_hash = i.content_hash THEN UPDATE SET last_seen_at = $now
+        WHEN MATCHED THEN UPDATE SET {updates}, sequence = e.sequence + 1, updated_at = $now, last_seen_at = $now
+        WHEN NOT MATCHED THEN INSERT ({", ".join(stored)}, first_seen_at, last_seen_at, updated_at, sequence)
+            VALUES ({", ".join("i." + name for name in stored)}, $now, $now, $now, 0)
+    """
+
+
+_HISTORY_SQL = _history_sql()
+_MERGE_EVENTS_SQL = _merge_events_sql()
+_MERGE_PROVENANCE_SQL = """
+    MERGE INTO event_sources AS es USING incoming_sources AS s
+        ON es.source_id = s.source_id AND es.source_uid = s.source_uid
+    WHEN MATCHED THEN UPDATE SET event_id = s.event_id, source_url = s.source_url, last_seen_at = $now
+    WHEN NOT MATCHED THEN INSERT (event_id, source_id, source_uid, source_url, first_seen_at, last_seen_at)
+        VALUES (s.event_id, s.source_id, s.source_uid, s.source_url, $now, $now)
+"""
+
+
+# -- module helpers ----------------------------------------------------------------------------------
+
+
+def _connect(work: Path, published: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        con = duckdb.connect(str(work))
+    except duckdb.Error as exc:
+        raise StoreUnusable(f"cannot open the database {published}: {exc}") from exc
+    try:
+        con.execute("SET TimeZone = 'UTC'")  # instants to and from text are UTC, whatever the host says
+        _migrate(con)
+    except duckdb.Error as exc:
+        con.close()
+        raise StoreUnusable(f"cannot migrate the database {published}: {exc}") from exc
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing tables, add columns the schema gained since the file was made, refresh the views."""
+    con.execute(schema.TABLES)
+    reference = duckdb.connect(":memory:")
+    try:
+        reference.execute(schema.TABLES)
+        wanted = reference.execute(_COLUMNS_SQL).fetchall()
+    finally:
+        reference.close()
+    present = {(table, column) for table, column, _ in con.execute(_COLUMNS_SQL).fetchall()}
+    for table, column, data_type in wanted:
+        if (table, column) not in present:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {data_type}")
+    con.execute(schema.VIEWS)
+    con.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', $version)",
+        {"version": str(schema.SCHEMA_VERSION)},
+    )
+
+
+_COLUMNS_SQL = (
+    "SELECT table_name, column_name, data_type FROM information_schema.columns "
+    "WHERE table_schema = 'main' AND table_name IN (SELECT table_name FROM information_schema.tables "
+    "WHERE table_type = 'BASE TABLE') ORDER BY table_name, ordinal_position"
+)
+
+
+def _new_source_row(source_id: str, url: str) -> dict[str, Any]:
+    return {
+        "source_id": source_id, "name": source_id, "type": None, "url": url, "enabled": True,
+        "last_attempt_at": None, "last_success_at": None, "last_status": None, "last_error": None,
+        "consecutive_failures": 0, "http_etag": None, "http_last_modified": None, "content_sha256": None,
+        "event_count": 0, "last_parsed_at": None, "configured_url": url,
+    }  # fmt: skip
+
+
+def _record_fetch(row: dict[str, Any], fetch: FetchResult, verdict: Verdict, now: dt.datetime) -> None:
+    """Update a `sources` row (in place) with what one fetch and its verdict say."""
+    row.update(last_attempt_at=now, last_status=verdict.status)
+    if verdict.status in SUCCESSES:
+        row.update(last_success_at=now, consecutive_failures=0, last_error=None)
+        if fetch.moved_to:  # a permanent redirect that led somewhere working: remember the new URL
+            row["url"] = fetch.moved_to
+    else:
+        row.update(consecutive_failures=(row["consecutive_failures"] or 0) + 1, last_error=verdict.error)
+    if verdict.status == GONE:
+        row["enabled"] = False
+    if verdict.keep_validators:
+        row.update(http_etag=fetch.http_etag, http_last_modified=fetch.http_last_modified)
+        row["content_sha256"] = body_sha256(fetch.body)
+    elif verdict.status == NOT_MODIFIED:  # a 304 may repeat or renew the validators
+        row["http_etag"] = fetch.http_etag or row["http_etag"]
+        row["http_last_modified"] = fetch.http_last_modified or row["http_last_modified"]
+
+
+def _owned_rejects(source_id: str, rejects: list[Reject]) -> list[Reject]:
+    """Rejects filed under the source that was parsed, whatever id a parser put on them."""
+    return [r if r.source_id == source_id else Reject(source_id, r.reason, r.detail) for r in rejects]
+
+
+def _require_unique(keys: list[Any], what: str) -> None:
+    if len(set(keys)) != len(keys):
+        seen: set[Any] = set()
+        repeated = next(k for k in keys if k in seen or seen.add(k))
+        raise ValueError(f"duplicate {what} in one save: {repeated!r}")
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value.isoformat()}: the store needs aware instants")
+    return value.astimezone(dt.timezone.utc)
+
+
+def _wal_of(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _discard(work: Path) -> None:
+    work.unlink(missing_ok=True)
+    _wal_of(work).unlink(missing_ok=True)
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+__all__ = ["RunCounts", "Store", "StoreError", "StoreLocked", "StoreUnusable"]
