@@ -1,0 +1,68 @@
+"""The crawl as it runs inside the child process `crawlers.fetch` starts.
+
+Everything goes back to the parent over one queue as (kind, payload) messages:
+("result", FetchResult) once per finished source, ("log", LogRecord) for Scrapy/Twisted/crawler
+warnings, ("error", text) if the crawl itself could not run, and ("done", None) at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import traceback
+from typing import Any
+
+from crawlers.jobs import SourceJob
+from pyevents.config import Config
+
+FORWARDED_LOGGERS = ("scrapy", "twisted", "crawlers", "py.warnings")
+
+
+class _ChannelHandler(logging.handlers.QueueHandler):
+    """Sends log records to the parent as ("log", record), formatted and picklable."""
+
+    def enqueue(self, record: logging.LogRecord) -> None:
+        self.queue.put(("log", record))
+
+
+def run_crawl(config: Config, jobs: list[SourceJob], channel: Any) -> None:
+    """Entry point of the child process: crawl `jobs`, reporting each result on `channel`."""
+    try:
+        _crawl(config, jobs, lambda result: channel.put(("result", result)), channel)
+    except BaseException:  # noqa: BLE001 - whatever happened, the parent must hear about it
+        channel.put(("error", traceback.format_exc(limit=5).strip().splitlines()[-1]))
+        raise
+    channel.put(("done", None))
+
+
+def _crawl(config: Config, jobs: list[SourceJob], report: Any, channel: Any) -> None:
+    # Imported here: the parent never imports Scrapy or Twisted through this module.
+    from scrapy.crawler import AsyncCrawlerProcess
+
+    from crawlers.settings import crawl_settings
+    from crawlers.spiders.sources import SourcesSpider
+
+    settings = crawl_settings(config)
+    _forward_logs(channel)  # before Scrapy's logging setup: its start-up lines must not reach a root handler
+    process = AsyncCrawlerProcess(settings)
+    _forward_logs(channel)  # and again after: Scrapy's dictConfig resets levels and handlers (not `propagate`)
+    crawl = config.federation.crawl
+    process.crawl(
+        SourcesSpider,
+        jobs=jobs,
+        report=report,
+        timeout=crawl.timeout_seconds,
+        max_bytes=crawl.max_bytes,
+        max_linked_pages=crawl.max_linked_pages,
+    )
+    process.start(install_signal_handlers=False)
+
+
+def _forward_logs(channel: Any) -> None:
+    handler = _ChannelHandler(channel)
+    handler.setLevel(logging.WARNING)
+    for name in FORWARDED_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.WARNING)
+        logger.handlers[:] = [handler]
+        logger.propagate = False

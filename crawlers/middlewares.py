@@ -1,0 +1,116 @@
+"""Downloader middlewares: where a request may go (scheme, address) and how long to wait when asked.
+
+`AddressGuardMiddleware` runs first for every request Scrapy is about to send: the source's own
+request, every redirect and meta-refresh target (Scrapy schedules those as new requests, so they
+pass here again), robots.txt requests and feed entry pages. `SafeHostnameResolver` repeats the
+address check at connect time (see `crawlers.resolver`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import ipaddress
+import socket
+from typing import Any
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import CannotResolveHostError
+from scrapy.http import Request, Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.httpobj import urlparse_cached
+
+from crawlers import meta
+from crawlers.addresses import DEFAULT_PORTS, AddressPolicy
+from crawlers.errors import Refused
+
+RETRY_AFTER_STATUSES = (429, 503)
+
+
+class AddressGuardMiddleware:
+    """Refuses non-http(s) schemes (bar a configured file: source) and non-public addresses before connecting."""
+
+    def __init__(self, policy: AddressPolicy, dns_timeout: float) -> None:
+        self._policy = policy
+        self._dns_timeout = dns_timeout
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> AddressGuardMiddleware:
+        settings = crawler.settings
+        policy = AddressPolicy.from_host_ports(settings.getlist("PYEVENTS_ALLOW_PRIVATE_HOSTS"))
+        return cls(policy, settings.getfloat("DNS_TIMEOUT"))
+
+    async def process_request(self, request: Request) -> None:
+        parts = urlparse_cached(request)
+        scheme = parts.scheme.lower()
+        if scheme == "file":
+            # The offline demo reads its configured file: URL; nothing else may lead to a file.
+            if request.meta.get(meta.CONFIGURED_URL) == request.url and not request.meta.get("redirect_urls"):
+                return None
+            raise Refused("refused: a file: URL that is not the configured source URL")
+        if scheme not in DEFAULT_PORTS:
+            raise Refused(f"refused: {scheme or 'relative'}: URLs are not fetched")
+        host = parts.hostname
+        if not host:
+            raise Refused("refused: URL without a host")
+        port = parts.port or DEFAULT_PORTS[scheme]
+        if self._policy.is_allowed(host, port):
+            return None
+        refusal = self._policy.refusal(host, port, await self._addresses(host, port))
+        if refusal:
+            raise Refused(refusal)
+        return None
+
+    async def _addresses(self, host: str, port: int) -> list[str]:
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            pass
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await asyncio.wait_for(
+                loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout=self._dns_timeout
+            )
+        except (OSError, asyncio.TimeoutError) as exc:
+            # Scrapy's retry middleware retries this like any failed lookup.
+            raise CannotResolveHostError(f"{host}: {exc or 'timed out'}") from exc
+        return [str(info[4][0]) for info in infos]
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retries, plus `Retry-After` on 429/503: wait that long (bounded) before the retry."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self._max_wait = settings.getfloat("PYEVENTS_MAX_RETRY_AFTER")
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if response.status in RETRY_AFTER_STATUSES and not request.meta.get("dont_retry", False):
+            wait = retry_after_seconds(response.headers.get(b"Retry-After"), dt.datetime.now(dt.timezone.utc))
+            if wait is not None:
+                if wait > self._max_wait:
+                    raise Refused(f"HTTP {response.status}: asked to retry after {wait:.0f} s")
+                retry = self._retry(request, f"HTTP {response.status} with Retry-After {wait:g}")
+                if retry is None:
+                    return response
+                await asyncio.sleep(wait)
+                return retry
+        result: Request | Response = super().process_response(request, response)
+        return result
+
+
+def retry_after_seconds(value: bytes | None, now: dt.datetime) -> float | None:
+    """Seconds to wait per a Retry-After header (delta-seconds or HTTP-date), or None if absent or unreadable."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(int(text))
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (when - now).total_seconds())

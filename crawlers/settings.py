@@ -1,0 +1,107 @@
+"""Every Scrapy setting the crawl depends on, written out and derived from the federation's config.
+
+Nothing is left to Scrapy's defaults where a default would be impolite or unsafe: components read
+their values from these settings in `from_crawler`, never from globals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.settings import Settings
+
+from pyevents.config import Config
+
+ROBOTS_USER_AGENT = "pyevents"  # the product token robots.txt groups are matched against
+ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB of robots.txt
+MAX_RETRY_AFTER_SECONDS = 120.0  # a longer Retry-After fails the source for this run instead
+REDIRECT_MAX_TIMES = 5
+METAREFRESH_MAX_DELAY_SECONDS = 30
+DNS_TIMEOUT_SECONDS = 10.0
+
+
+def crawl_settings(config: Config) -> Settings:
+    """The Scrapy settings for one crawl of `config`'s sources."""
+    crawl = config.federation.crawl
+    values: dict[str, Any] = {
+        # Identity and politeness
+        "BOT_NAME": "pyevents",
+        "USER_AGENT": config.user_agent,
+        "ROBOTSTXT_OBEY": True,
+        "ROBOTSTXT_USER_AGENT": ROBOTS_USER_AGENT,
+        "PYEVENTS_ROBOTS_MAX_BYTES": ROBOTS_MAX_BYTES,
+        "CONCURRENT_REQUESTS": crawl.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.per_host_concurrency,
+        "DOWNLOAD_DELAY": crawl.delay_seconds,
+        # Exact delays: the operator chose them, and tests can measure them.
+        "DOWNLOAD_DELAY_JITTER": 0.0,
+        "AUTOTHROTTLE_ENABLED": False,
+        # Limits
+        "DOWNLOAD_TIMEOUT": crawl.timeout_seconds,
+        "DNS_TIMEOUT": min(DNS_TIMEOUT_SECONDS, crawl.timeout_seconds),
+        "DOWNLOAD_MAXSIZE": crawl.max_bytes,
+        "DOWNLOAD_WARNSIZE": crawl.max_bytes // 2,
+        "DOWNLOAD_FAIL_ON_DATALOSS": True,
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": crawl.retries,
+        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+        "RETRY_GIVE_UP_LOG_LEVEL": "INFO",  # the FetchResult reports it; not a warning of ours
+        "PYEVENTS_MAX_RETRY_AFTER": MAX_RETRY_AFTER_SECONDS,
+        "REDIRECT_ENABLED": True,
+        "REDIRECT_MAX_TIMES": REDIRECT_MAX_TIMES,
+        "METAREFRESH_ENABLED": True,
+        "METAREFRESH_MAXDELAY": METAREFRESH_MAX_DELAY_SECONDS,
+        "DEPTH_LIMIT": 1,  # a source's document, and the pages its feed entries link to; nothing deeper
+        "COMPRESSION_ENABLED": True,  # decompressed size is bounded by DOWNLOAD_MAXSIZE too
+        # Address safety: every lookup goes through our resolver, no cache to outlive a check
+        "TWISTED_DNS_RESOLVER": "crawlers.resolver.SafeHostnameResolver",
+        "DNSCACHE_ENABLED": False,
+        "PYEVENTS_ALLOW_PRIVATE_HOSTS": list(config.federation.allow_private_hosts),
+        "HTTPPROXY_ENABLED": False,  # a proxy from the environment would hide the real destination
+        "DOWNLOAD_VERIFY_CERTIFICATES": True,  # what we republish must come from the host it names
+        "DOWNLOAD_HANDLERS": {"ftp": None, "s3": None, "data": None},  # http(s), and file: for the demo
+        # Nothing kept between requests or runs; nothing said about where we came from
+        "COOKIES_ENABLED": False,
+        "HTTPCACHE_ENABLED": False,
+        "REFERER_ENABLED": True,  # enabled only so that its policy applies to redirects too:
+        "REFERRER_POLICY": "no-referrer",
+        "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",  # two sources may share a URL
+        "REQUEST_FINGERPRINTER_CLASS": "scrapy.utils.request.RequestFingerprinter",
+        # No listening sockets, no side channels
+        "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
+        "MEMUSAGE_ENABLED": False,
+        "MEMDEBUG_ENABLED": False,
+        "STATS_DUMP": False,
+        "LOGSTATS_INTERVAL": 0,
+        "EXTENSIONS": {
+            "scrapy.extensions.telnet.TelnetConsole": None,
+            "scrapy.extensions.remote_control.RemoteControl": None,
+            "scrapy.extensions.memusage.MemoryUsage": None,
+            "scrapy.extensions.memdebug.MemoryDebugger": None,
+            "scrapy.extensions.logstats.LogStats": None,
+            "scrapy.extensions.feedexport.FeedExporter": None,
+            "scrapy.extensions.throttle.AutoThrottle": None,
+            "scrapy.extensions.spiderstate.SpiderState": None,
+        },
+        "DOWNLOADER_MIDDLEWARES": {
+            # Before everything else, so robots.txt requests are guarded too.
+            "crawlers.middlewares.AddressGuardMiddleware": 40,
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawlers.robots.RobotsGateMiddleware": 100,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawlers.middlewares.RetryAfterMiddleware": 550,
+            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+            "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+            "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+        },
+        # Logging: warnings and worse, to the `scrapy` logger; no root handler, nothing on stdout
+        "LOG_ENABLED": True,
+        "LOG_LEVEL": "WARNING",
+        "LOG_INSTALL_ROOT_HANDLER": False,
+        "LOG_STDOUT": False,
+        # The asyncio reactor: spiders use `async def start()`
+        "TWISTED_REACTOR_ENABLED": True,
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+    }
+    return Settings(values, priority="project")
