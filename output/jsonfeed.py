@@ -1,0 +1,93 @@
+"""`events.json`: every published event, machine-readable, streamed one event at a time.
+
+The format is documented in docs/PUBLISHED.md ("events.json"). Keys are sorted and nothing depends
+on the moment of publishing, so an unchanged database gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from output.ical import event_uid
+from output.labels import country_name
+from output.site import event_page_path, safe_href
+from output.timefmt import when
+
+FORMAT_VERSION = "pyevents-events/1"
+
+
+def events_json(
+    name: str,
+    base_url: str,
+    events: Sequence[Mapping[str, Any]],
+    sources: Mapping[str, Sequence[Mapping[str, Any]]],
+) -> Iterator[str]:
+    """Stream the document: a header object whose `events` array holds one object per event."""
+    updated = max((ev["updated_at"] for ev in events), default=None)
+    head = {
+        "version": FORMAT_VERSION,
+        "name": name,
+        "home_page_url": base_url,
+        "feed_url": base_url + "events.json",
+        "updated_at": _instant(updated),
+        "count": len(events),
+    }
+    yield json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1] + ', "events": [\n'
+    for i, event in enumerate(events):
+        obj = event_object(event, sources.get(event["event_id"], ()), base_url)
+        yield ("" if i == 0 else ",\n") + json.dumps(obj, ensure_ascii=False, sort_keys=True)
+    yield "\n]}\n"
+
+
+def event_object(event: Mapping[str, Any], sources: Sequence[Mapping[str, Any]], base_url: str) -> dict[str, Any]:
+    """One event as documented in docs/PUBLISHED.md."""
+    w = when(event)
+    page = event_page_path(event["event_id"])
+    all_day = bool(event.get("all_day"))
+    cfp_ends: dt.datetime | None = event.get("cfp_ends_at")
+    return {
+        "id": event["event_id"],
+        "uid": event_uid(event["event_id"], base_url),
+        "series_id": event.get("series_id"),
+        "page_url": base_url + page if page else None,
+        "ics_url": base_url + page.removesuffix(".html") + ".ics" if page else None,
+        "title": event.get("title") or "",
+        "description": event.get("description") or "",
+        "status": event.get("status") or "confirmed",
+        "kind": event.get("kind") or "other",
+        "all_day": all_day,
+        "timezone": event.get("timezone"),
+        "starts_at": _instant(event["starts_at"]),
+        "ends_at": _instant(event["ends_at"]),
+        "start_local": w.start_iso,
+        "end_local": w.end_iso,
+        "url": safe_href(event.get("url")) or None,
+        "venue": event.get("venue"),
+        "city": event.get("city"),
+        "country": event.get("country"),
+        "country_name": country_name(event.get("country")) or None,
+        "region": event.get("region"),
+        "latitude": event.get("latitude"),
+        "longitude": event.get("longitude"),
+        "online": bool(event.get("online")),
+        "tags": list(event.get("tags") or []),
+        "cfp": {"url": safe_href(event.get("cfp_url")) or None, "ends_at": _instant(cfp_ends)}
+        if cfp_ends or event.get("cfp_url")
+        else None,
+        "sequence": int(event.get("sequence") or 0),
+        "first_seen_at": _instant(event.get("first_seen_at")),
+        "updated_at": _instant(event.get("updated_at")),
+        "sources": [
+            {"source_id": s.get("source_id"), "name": s.get("name"), "url": safe_href(s.get("source_url")) or None}
+            for s in sources
+        ],
+    }
+
+
+def _instant(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

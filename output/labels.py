@@ -1,0 +1,60 @@
+"""Human words for stored codes: places, countries, regions, kinds. Shared by the feeds and the site."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import pycountry
+
+REGION_NAMES = {
+    "africa": "Africa",
+    "asia": "Asia",
+    "europe": "Europe",
+    "north-america": "North America",
+    "south-america": "South America",
+    "oceania": "Oceania",
+    "online": "Online",
+}
+KIND_NAMES = {
+    "conference": "Conference",
+    "meetup": "Meetup",
+    "sprint": "Sprint",
+    "workshop": "Workshop",
+    "other": "Other",
+}
+COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+
+
+@lru_cache(maxsize=512)
+def country_name(code: str | None) -> str:
+    """The common English name of an ISO alpha-2 code ('' when unknown)."""
+    if not code or not COUNTRY_CODE.match(code):
+        return ""
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name
+
+
+def region_name(region: str | None) -> str:
+    return REGION_NAMES.get(region or "", "")
+
+
+def kind_name(kind: str | None) -> str:
+    return KIND_NAMES.get(kind or "", "Other")
+
+
+def place_label(event: Mapping[str, Any]) -> str:
+    """'Venue, City, Country', 'Online', or both for a hybrid event; '' when nothing is known."""
+    parts: list[str] = []
+    for part in (event.get("venue"), event.get("city"), country_name(event.get("country"))):
+        text = str(part or "").strip()
+        if text and text not in parts:
+            parts.append(text)
+    place = ", ".join(parts)
+    if event.get("online"):
+        return f"{place} and online" if place else "Online"
+    return place

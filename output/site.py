@@ -1,0 +1,312 @@
+"""The static site's pages: one Jinja environment (compiled once, autoescaped) and the view of each event.
+
+Functions here return page text as an iterator of chunks; `output.publish` writes them. Every URL that
+came from a source reaches a template only through `safe_href`, because autoescaping alone does not
+stop a `javascript:` link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from output.ical import event_uid
+from output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name
+from output.timefmt import When, day_text, stamp_text, when
+from pipeline.normalize.text import safe_url
+
+AGENDA_LIMIT = 2000  # entries on one agenda page; more would make a page too heavy for a phone
+EVENT_ID = re.compile(r"^[0-9a-f]{16}$")  # ids become file names: nothing else is trusted as one
+FEED_KINDS = {"conference": "conferences.ics", "meetup": "meetups.ics"}
+STATUS_WORDS = {
+    "ok": "OK",
+    "not_modified": "OK (not modified)",
+    "failed": "Failing",
+    "gone": "Gone (410)",
+    "quarantined": "Quarantined",
+    "disabled": "Disabled",
+}
+HEALTHY = frozenset({"ok", "not_modified"})
+
+
+def safe_href(value: object) -> str:
+    """An http(s) URL fit for href, or '' (javascript:, data:, vbscript:, relative junk never pass)."""
+    return (safe_url(value) or "") if isinstance(value, str) else ""
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("output", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["safe_href"] = safe_href
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    return env
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    label: str
+    path: str  # relative to the site root
+    calendar: bool = True  # offer webcal:// too
+
+
+@dataclass(slots=True)
+class Site:
+    """What every page needs to know about the federation and the moment of the publish."""
+
+    name: str
+    base_url: str
+    as_of: dt.datetime
+    regions: list[tuple[str, str, int]] = field(default_factory=list)  # slug, name, upcoming count
+    countries: list[tuple[str, str, int]] = field(default_factory=list)  # code, name, upcoming count
+
+    def https(self, path: str) -> str:
+        return self.base_url + path
+
+    def webcal(self, path: str) -> str:
+        parts = urlsplit(self.base_url + path)
+        return urlunsplit(("webcal", *parts[1:]))
+
+
+MAIN_FEEDS = (
+    Feed("All events", "calendar.ics"),
+    Feed("Conferences", "conferences.ics"),
+    Feed("Meetups", "meetups.ics"),
+    Feed("Calls for proposals", "cfp.ics"),
+    Feed("Events as JSON", "events.json", calendar=False),
+    Feed("Newly announced (Atom)", "feed.atom", calendar=False),
+)
+
+
+def event_page_path(event_id: str) -> str | None:
+    return f"events/{event_id}.html" if EVENT_ID.match(event_id) else None
+
+
+def event_view(event: Mapping[str, Any]) -> dict[str, Any]:
+    """What an agenda shows about one event, computed once and shared by every agenda page."""
+    w = when(event)
+    place = place_label(event)
+    status = str(event.get("status") or "confirmed")
+    country = event.get("country") if country_name(event.get("country")) else None
+    return {
+        "id": event["event_id"],
+        "page": event_page_path(event["event_id"]),
+        "title": event.get("title") or "(untitled)",
+        "when": w,
+        "place": place or "Place not announced",
+        "online": bool(event.get("online")),
+        "kind": event.get("kind") or "other",
+        "kind_name": kind_name(event.get("kind")),
+        "region": event.get("region") if event.get("region") in REGION_NAMES else None,
+        "region_name": region_name(event.get("region")),
+        "country": country,
+        "country_name": country_name(country),
+        "status": status,
+        "changed": int(event.get("sequence") or 0) > 0 and status != "cancelled",
+        "search": " ".join([event.get("title") or "", place, kind_name(event.get("kind"))]).casefold(),
+    }
+
+
+def event_detail(
+    event: Mapping[str, Any],
+    sources: Sequence[Mapping[str, Any]],
+    changes: Sequence[Mapping[str, Any]],
+    base_url: str,
+) -> dict[str, Any]:
+    """Everything an event's own page shows: the agenda view plus links, provenance, history, JSON-LD."""
+    view = event_view(event)
+    place = place_label(event)
+    page = view["page"]
+    view.update(
+        description=event.get("description") or "",
+        url=safe_href(event.get("url")),
+        cfp_url=safe_href(event.get("cfp_url")),
+        cfp_deadline=day_text(event.get("cfp_ends_at")),
+        tags=[str(t) for t in event.get("tags") or [] if str(t).strip()],
+        map_url=_map_url(event, place),
+        sources=[_source_view(s) for s in sources],
+        changes=[_change_view(c) for c in changes],
+        jsonld=_jsonld(event, view["when"], place, base_url + page if page else None, base_url),
+    )
+    return view
+
+
+def render_agenda(
+    site: Site,
+    events: Sequence[Mapping[str, Any]],
+    *,
+    title: str,
+    root: str,
+    feeds: Iterable[Feed],
+    scope: str,
+) -> Iterator[str]:
+    """An agenda page (index, region or country): upcoming events grouped by month, filters, feeds."""
+    shown = events[:AGENDA_LIMIT]
+    months: list[tuple[str, str, list[Mapping[str, Any]]]] = []
+    for ev in shown:
+        w: When = ev["when"]
+        if not months or months[-1][0] != w.month_key:
+            months.append((w.month_key, w.month_label, []))
+        months[-1][2].append(ev)
+    kinds = sorted({ev["kind"] for ev in shown})
+    return environment().get_template("agenda.html").generate(
+        site=site,
+        title=title,
+        root=root,
+        feeds=list(feeds),
+        months=months,
+        total=len(events),
+        shown=len(shown),
+        kinds=[(k, kind_name(k)) for k in kinds],
+        scope=scope,
+        page="index" if scope == "all" else scope,
+    )
+
+
+def render_event(site: Site, detail: Mapping[str, Any]) -> Iterator[str]:
+    """An event's page from its `event_detail`."""
+    feed = Feed("This event", f"events/{detail['id']}.ics")
+    return environment().get_template("event.html").generate(
+        site=site, ev=detail, title=detail["title"], root="../", feeds=[feed, MAIN_FEEDS[0]], page="event"
+    )
+
+
+def render_sources(site: Site, sources: Sequence[Mapping[str, Any]], stale_after_days: int) -> Iterator[str]:
+    rows = [_health_view(s, site.as_of, stale_after_days) for s in sources]
+    rows.sort(key=lambda r: (r["healthy"], r["name"].casefold(), r["id"]))
+    return environment().get_template("sources.html").generate(
+        site=site,
+        title="Sources and their health",
+        rows=rows,
+        failing=sum(1 for r in rows if not r["healthy"]),
+        root="",
+        feeds=[MAIN_FEEDS[0]],
+        page="sources",
+    )
+
+
+def render_about(site: Site) -> Iterator[str]:
+    return environment().get_template("about.html").generate(
+        site=site, title="Add a calendar", root="", feeds=MAIN_FEEDS, page="about"
+    )
+
+
+def _map_url(event: Mapping[str, Any], place: str) -> str:
+    lat, lon = event.get("latitude"), event.get("longitude")
+    if isinstance(lat, (int, float)) and isinstance(lon, (int, float)) and -90 <= lat <= 90 and -180 <= lon <= 180:
+        return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=16/{lat:.5f}/{lon:.5f}"
+    if place and place != "Online" and (event.get("venue") or event.get("city")):
+        where = place.removesuffix(" and online")
+        return "https://www.openstreetmap.org/search?query=" + quote(where, safe="")
+    return ""
+
+
+def _source_view(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "name": row.get("name") or row.get("source_id") or "",
+        "id": row.get("source_id") or "",
+        "href": safe_href(row.get("source_url")) or safe_href(row.get("source_feed_url")),
+        "first_seen": day_text(row.get("first_seen_at")),
+        "last_seen": day_text(row.get("last_seen_at")),
+    }
+
+
+def _change_view(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "day": day_text(row.get("changed_at")),
+        "field": str(row.get("field") or "").replace("_", " "),
+        "old": _short(row.get("old_value")),
+        "new": _short(row.get("new_value")),
+    }
+
+
+def _short(value: object, limit: int = 120) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _health_view(row: Mapping[str, Any], as_of: dt.datetime, stale_after_days: int) -> dict[str, Any]:
+    status = str(row.get("last_status") or "")
+    last_success: dt.datetime | None = row.get("last_success_at")
+    stale_days = (as_of - last_success).days if last_success else None
+    stale = stale_days is not None and stale_days >= stale_after_days
+    if not status:
+        status_text = "Not fetched yet"
+    else:
+        status_text = STATUS_WORDS.get(status, status)
+    problem = str(row.get("last_error") or "") if status not in HEALTHY else ""
+    if stale:
+        problem = f"Stale for {stale_days} days. " + problem
+    elif last_success is None and status:
+        problem = "Never fetched successfully. " + problem
+    return {
+        "id": row.get("source_id") or "",
+        "name": row.get("name") or row.get("source_id") or "",
+        "href": safe_href(row.get("url")),
+        "type": row.get("type") or "",
+        "status": status_text,
+        "healthy": status in HEALTHY and not stale,
+        "last_success": stamp_text(last_success) or "never",
+        "last_success_iso": last_success.isoformat() if last_success else "",
+        "events": int(row.get("event_count") or 0),
+        "failures": int(row.get("consecutive_failures") or 0),
+        "problem": problem.strip(),
+    }
+
+
+def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None, base_url: str) -> dict[str, Any]:
+    """schema.org Event; the template embeds it with Jinja's `tojson`, which escapes <, >, & and '."""
+    online = bool(event.get("online"))
+    has_place = bool(event.get("venue") or event.get("city") or event.get("country"))
+    url = safe_href(event.get("url"))
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "identifier": event_uid(event["event_id"], base_url),
+        "name": event.get("title") or "(untitled)",
+        "startDate": w.start_iso,
+        "endDate": w.end_iso,
+        "eventStatus": "https://schema.org/EventCancelled"
+        if event.get("status") == "cancelled"
+        else "https://schema.org/EventScheduled",
+        "eventAttendanceMode": "https://schema.org/"
+        + ("MixedEventAttendanceMode" if online and has_place else "OnlineEventAttendanceMode" if online else "OfflineEventAttendanceMode"),
+    }
+    if page_url:
+        data["@id"] = page_url
+    if url or page_url:
+        data["url"] = url or page_url
+    if event.get("description"):
+        data["description"] = event["description"]
+    if event.get("tags"):
+        data["keywords"] = ", ".join(str(t) for t in event["tags"])
+    locations: list[dict[str, Any]] = []
+    if has_place:
+        address = {"@type": "PostalAddress"}
+        if event.get("city"):
+            address["addressLocality"] = event["city"]
+        if event.get("country"):
+            address["addressCountry"] = event["country"]
+        location: dict[str, Any] = {"@type": "Place", "name": event.get("venue") or place, "address": address}
+        lat, lon = event.get("latitude"), event.get("longitude")
+        if isinstance(lat, (int, float)) and isinstance(lon, (int, float)):
+            location["geo"] = {"@type": "GeoCoordinates", "latitude": lat, "longitude": lon}
+        locations.append(location)
+    if online:
+        locations.append({"@type": "VirtualLocation", "url": url or page_url or base_url})
+    if locations:
+        data["location"] = locations[0] if len(locations) == 1 else locations
+    return data

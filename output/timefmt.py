@@ -1,0 +1,92 @@
+"""Dates and times as people read them: in the event's own zone, with the zone always stated."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from output.ical import ical_zone
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    text: str  # "Tue 11 Mar 2025, 19:00–21:00" or "Tue 11 – Thu 13 Mar 2025"
+    zone: str  # "Berlin time (UTC+1)"; "" for all-day events
+    start_iso: str  # for <time datetime>: a date for all-day events, else local time with offset
+    end_iso: str
+    month_key: str  # "2025-03"
+    month_label: str  # "March 2025"
+
+
+def when(event: Mapping[str, Any]) -> When:
+    """How an event's dates read on the site, in its own local zone (UTC when the zone is unknown)."""
+    zone = ical_zone(event.get("timezone"))
+    local_zone = zone or dt.timezone.utc
+    start = event["starts_at"].astimezone(local_zone)
+    end = event["ends_at"].astimezone(local_zone)
+    if event.get("all_day"):
+        first = start.date()
+        last = max(first, end.date() - dt.timedelta(days=1))  # the stored end is exclusive
+        return When(
+            _day_span(first, last) + ("" if last > first else " (all day)"),
+            "",
+            first.isoformat(),
+            last.isoformat(),
+            f"{first:%Y-%m}",
+            f"{first:%B %Y}",
+        )
+    if end.date() == start.date() or end <= start:
+        text = f"{_day(start.date())}, {start:%H:%M}" + (f"–{end:%H:%M}" if end > start else "")
+    else:
+        text = f"{_day(start.date())} {start:%H:%M} – {_day(end.date())} {end:%H:%M}"
+    return When(
+        text,
+        zone_label(zone, start),
+        start.isoformat(timespec="minutes"),
+        end.isoformat(timespec="minutes"),
+        f"{start:%Y-%m}",
+        f"{start:%B %Y}",
+    )
+
+
+def zone_label(zone: Any, local: dt.datetime) -> str:
+    """'Berlin time (UTC+1)', 'Kolkata time (UTC+5:30)' or 'UTC'."""
+    offset = utc_offset(local)
+    if zone is None:
+        return "UTC"
+    city = zone.key.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{city} time ({offset})"
+
+
+def utc_offset(local: dt.datetime) -> str:
+    minutes = int((local.utcoffset() or dt.timedelta()).total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{mins:02d}" if mins else "")
+
+
+def day_text(value: dt.datetime | None) -> str:
+    """A day in UTC for provenance and health ('' when unknown)."""
+    return "" if value is None else _day(value.astimezone(dt.timezone.utc).date())
+
+
+def stamp_text(value: dt.datetime | None) -> str:
+    return "" if value is None else value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _day_span(first: dt.date, last: dt.date) -> str:
+    if first == last:
+        return _day(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%a} {first.day} – {last:%a} {last.day} {last:%b %Y}"
+    if first.year == last.year:
+        return f"{first:%a} {first.day} {first:%b} – {last:%a} {last.day} {last:%b %Y}"
+    return f"{_day(first)} – {_day(last)}"
