@@ -1,0 +1,89 @@
+"""Self-describing expectations for the shared corpus (feedparser style): one row per file.
+
+Each row states what parsing the file must yield: how many events inside its window, and for one
+chosen event (found by title) the UTC start, all-day, cancellation, online and CFP fields. Files
+that are not usable state the exact error instead. A corpus file without a row fails its test, so a
+new file cannot slip in unexamined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+
+
+@dataclass(frozen=True)
+class Row:
+    count: int
+    title: str | None = None  # the chosen event: the first with this title
+    start_utc: str | None = None  # its start instant, ISO 8601 in UTC
+    end_utc: str | None = None
+    all_day: bool = False
+    cancelled: bool = False
+    online: bool = False
+    timezone: str | None = None
+    cfp_url: str | None = None
+    cfp_ends_utc: str | None = None
+    error: str | None = None  # the exact ParsedSource.error, when the file is not usable
+    window: tuple[str, str] = ("1990-01-01", "2031-01-01")
+    default_tz: str | None = None  # the source's configured default zone
+    warnings: int | None = None  # how many warnings (bozo feeds); None: not checked
+
+
+def corpus_files(folder: str) -> list[Path]:
+    """Every input file of a corpus folder (the *.expected.* references are not inputs)."""
+    directory = CORPUS / folder
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.is_file() and ".expected." not in p.name)
+
+
+def params(folder: str) -> list[object]:
+    files = corpus_files(folder)
+    if not files:
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{CORPUS / folder} is absent (../shared beside the checkout)"))]
+    return [pytest.param(p, id=p.name) for p in files]
+
+
+def context(source_type: str, row: Row, timezone: str | None = None) -> ParseContext:
+    start, end = (dt.datetime.fromisoformat(d).replace(tzinfo=dt.timezone.utc) for d in row.window)
+    window = Window(as_of=start, start=start, end=end)
+    return ParseContext("corpus", source_type, "https://example.org/source", window, SourceDefaults(timezone=timezone))
+
+
+def check(path: Path | None, rows: dict[str, Row], parse: Callable[[bytes, ParseContext], ParsedSource], source_type: str) -> None:
+    assert path is not None
+    assert path.name in rows, f"{path.name} has no expectation row: read the file and add one"
+    row = rows[path.name]
+    result = parse(path.read_bytes(), context(source_type, row, row.default_tz))
+    assert result.error == row.error
+    assert len(result.events) == row.count, [e.title for e in result.events]
+    if row.warnings is not None:
+        assert len(result.warnings) == row.warnings, result.warnings
+    for ev in result.events:
+        assert ev.starts_at.tzinfo is not None and ev.ends_at >= ev.starts_at
+        assert ev.source_uid and ev.title and "\n" not in ev.title
+    assert len({ev.source_uid for ev in result.events}) == len(result.events), "source_uid must be unique"
+    if row.title is None:
+        return
+    ev = next((e for e in result.events if e.title == row.title), None)
+    assert ev is not None, f"no event titled {row.title!r} in {[e.title for e in result.events][:10]}"
+    assert ev.starts_at.astimezone(dt.timezone.utc).isoformat() == row.start_utc
+    if row.end_utc is not None:
+        assert ev.ends_at.astimezone(dt.timezone.utc).isoformat() == row.end_utc
+    assert ev.all_day is row.all_day
+    assert (ev.status == "cancelled") is row.cancelled
+    assert ev.online is row.online
+    if row.timezone is not None:
+        assert ev.timezone == row.timezone
+    assert ev.cfp_url == row.cfp_url
+    cfp = ev.cfp_ends_at.astimezone(dt.timezone.utc).isoformat() if ev.cfp_ends_at else None
+    assert cfp == row.cfp_ends_utc
