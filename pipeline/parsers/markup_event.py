@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import zoneinfo
 from dataclasses import dataclass, field
 
@@ -52,7 +53,8 @@ class EventFields:
 
 def build_event(fields: EventFields, ctx: ParseContext, base_url: str | None = None) -> SourceEvent | Reject | None:
     """The cleaned event, a Reject saying why it cannot be used, or None when it lies outside the window."""
-    title = clean_text(fields.title, single_line=True)[:MAX_TITLE]
+    # Titles are plain text; entities left escaped by CMS exports ("Sprint &amp; Workshop") are decoded.
+    title = clean_text(html.unescape(clean_text(fields.title)), single_line=True)[:MAX_TITLE]
     if not title:
         return Reject(ctx.source_id, "no-title", _detail(fields))
     if fields.start is None:
