@@ -55,6 +55,14 @@ def _embedded_ipv4(ip: IPAddress) -> list[ipaddress.IPv4Address]:
     return [a for a in found if a is not None]
 
 
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(_normal_host(host))
+    except ValueError:
+        return False
+    return True
+
+
 def _normal_host(host: str) -> str:
     return host.strip().strip("[]").rstrip(".").lower()
 
@@ -89,7 +97,7 @@ class AddressPolicy:
             problem = address_problem(address)
             if problem is None:
                 continue
-            if _normal_host(host) == _normal_host(address):
-                return f"refused: {address} is {problem}"
+            if _is_ip_literal(host):
+                return f"refused: {_normal_host(host)} is {problem}"
             return f"refused: {host} resolves to {address}, {problem}"
         return None
