@@ -194,8 +194,9 @@ def span_of(events: Iterable[Mapping[str, Any]]) -> tuple[dt.date, dt.date]:
 def vtimezone(tzid: str, first: dt.date, last: dt.date) -> str:
     """A VTIMEZONE for an IANA zone from its transitions between `first` and `last` (cached per zone and span).
 
-    Written here rather than with icalendar's `Timezone.from_tzinfo`, whose DAYLIGHT onsets (7.3) are
-    the wall time after the change instead of before it as RFC 5545 requires, an hour off.
+    Written here rather than with icalendar's `Timezone.from_tzinfo`: icalendar 7.3 writes a DAYLIGHT
+    onset as the wall time after the change (03:00 for Berlin) where RFC 5545 §3.6.5 wants the local
+    time before it (02:00), and adds a COMMENT; this is exact, deterministic and as fast.
     """
     zone = ical_zone(tzid)
     if zone is None:

@@ -34,7 +34,7 @@ from pyevents.config import Config
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-class PublishError(Exception):
+class PublishError(OSError):
     """The output directory cannot be written (another publish holds it, or it is not a directory)."""
 
 

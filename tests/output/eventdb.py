@@ -121,3 +121,84 @@ def provenance(event: Mapping[str, Any], source_id: str, uid: str | None = None)
         "first_seen_at": event["first_seen_at"],
         "last_seen_at": event["last_seen_at"],
     }
+
+
+def sample_federation(path: Path) -> dict[str, Any]:
+    """A small but varied federation (as of T0): every kind of event the site and feeds must handle.
+
+    Returns the rows written, by name, so tests can state exactly what must be published.
+    """
+    day = dt.timedelta(days=1)
+    berlin_meetups = [
+        make_event(
+            f"PyBerlin meetup {i}",
+            series_id="berlin-series",
+            starts_at=dt.datetime(2025, 3, 5, 18, 0, tzinfo=UTC) + i * 7 * day,
+            title="PyBerlin Talks & Networking",
+        )
+        for i in range(4)
+    ]
+    events = {
+        "pycon_de": make_event(
+            "PyCon DE",
+            kind="conference",
+            all_day=True,
+            starts_at=dt.datetime(2025, 4, 22, 22, 0, tzinfo=UTC),  # local midnight, Europe/Berlin
+            ends_at=dt.datetime(2025, 4, 25, 22, 0, tzinfo=UTC),  # exclusive: the 26th local
+            cfp_url="https://pycon.de/cfp",
+            cfp_ends_at=dt.datetime(2025, 3, 20, 23, 0, tzinfo=UTC),
+            venue="bcc",
+            city="Darmstadt",
+            tags=["pycon", "pydata"],
+        ),
+        "cancelled_upcoming": make_event(
+            "Django Girls Leipzig", status="cancelled", sequence=2, city="Leipzig", venue=None,
+            starts_at=T0 + 3 * day, updated_at=T0 - day,
+        ),
+        "cancelled_past": make_event("Old cancelled", status="cancelled", starts_at=T0 - 4 * day),
+        "past_in_window": make_event("Recent past meetup", starts_at=T0 - 10 * day),
+        "out_of_window": make_event("Long ago", starts_at=T0 - 200 * day),
+        "online": make_event(
+            "Python Online Sprint", online=True, venue=None, city=None, country=None, region="online",
+            timezone="UTC", kind="sprint", starts_at=T0 + 5 * day, url="https://sprint.example.net/",
+        ),
+        "tokyo": make_event(
+            "PyData Tokyo", timezone="Asia/Tokyo", country="JP", region="asia", city="Tokyo", venue=None,
+            sequence=1, starts_at=T0 + 40 * day, updated_at=T0 - 2 * day,
+        ),
+        "nyc": make_event(
+            "NYC Python", timezone="America/New_York", country="US", region="north-america", city="New York",
+            venue="Civic Hall", latitude=40.74, longitude=-73.99, starts_at=dt.datetime(2025, 3, 9, 23, 0, tzinfo=UTC),
+        ),
+        "tentative": make_event(
+            "PyCon AR", kind="conference", status="tentative", timezone="America/Argentina/Buenos_Aires",
+            country="AR", region="south-america", city="Buenos Aires", venue=None, latitude=None, longitude=None,
+            all_day=True, starts_at=dt.datetime(2025, 11, 20, 3, 0, tzinfo=UTC),
+            ends_at=dt.datetime(2025, 11, 22, 3, 0, tzinfo=UTC),
+        ),
+        **{f"berlin_{i}": ev for i, ev in enumerate(berlin_meetups)},
+    }
+    sources = [
+        make_source("python-org", name="Python Events Calendar", event_count=3),
+        make_source("pyberlin", name="PyBerlin", event_count=4),
+        make_source(
+            "broken-group", name="Broken Group", last_status="failed", last_error="HTTP 500 Internal Server Error",
+            last_success_at=T0 - 9 * day, consecutive_failures=9, event_count=1,
+        ),
+        make_source("never", name="Never Fetched", last_status=None, last_success_at=None, last_attempt_at=None),
+    ]
+    prov = [provenance(events["pycon_de"], "python-org"), provenance(events["pycon_de"], "pyberlin")]
+    prov += [provenance(ev, "pyberlin") for ev in berlin_meetups]
+    prov += [provenance(events["tokyo"], "python-org"), provenance(events["cancelled_upcoming"], "broken-group")]
+    changes = [
+        {"event_id": events["tokyo"]["event_id"], "changed_at": T0 - 2 * day, "field": "starts_at",
+         "old_value": "2025-04-03 12:00:00+00", "new_value": "2025-04-10 12:00:00+00"},
+    ]
+    write_db(path, events.values(), sources, prov, changes)
+    return {"events": events, "sources": sources, "provenance": prov, "changes": changes}
+
+
+PUBLISHED = {  # keys of sample_federation's events that a publish as of T0 must include
+    "pycon_de", "cancelled_upcoming", "past_in_window", "online", "tokyo", "nyc", "tentative",
+    "berlin_0", "berlin_1", "berlin_2", "berlin_3",
+}
