@@ -150,7 +150,8 @@ def repair_structure(text: str) -> CalendarText:
             else:
                 dropped += 1
             continue
-        if not stack:
+        if not stack or (name == "RRULE" and "VTIMEZONE" in stack and not _yearly(line)):
+            # real zone rules recur yearly; anything finer makes every offset lookup walk a bomb
             dropped += 1
             continue
         out.append(line)
@@ -163,6 +164,10 @@ def repair_structure(text: str) -> CalendarText:
         warnings.append(f"{closed} unclosed component(s) closed")
     # A trailing line break keeps icalendar from ever reading the text as a file path.
     return CalendarText("\r\n".join(out) + "\r\n", warnings)
+
+
+def _yearly(rrule_line: str) -> bool:
+    return "FREQ=YEARLY" in rrule_line.upper().replace(" ", "")
 
 
 def _logical_lines(text: str) -> list[str]:
