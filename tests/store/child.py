@@ -1,0 +1,86 @@
+"""A separate process for concurrency tests: hold the lock, run until a stage, or read as an analyst.
+
+    python -m tests.store.child hold DB
+    python -m tests.store.child run DB STAGE EVENTS DAYS   # pauses after STAGE: prints "at STAGE", waits for a line
+    python -m tests.store.child read DB                    # answers "count" lines with the number of events
+
+Each prints a line when it reached a state, so the parent can kill it exactly there.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+
+from pipeline.store import Store, writer
+from tests.store.support import AS_OF, DAY, fetched, one_event_per_report, parse, reports, source, window
+
+STAGES = ("open", "apply_fetches", "save_events", "save_ical", "finish_run", "before_rename", "never")
+
+
+def _pause(stage: str, wanted: str) -> None:
+    if stage == wanted:
+        print(f"at {stage}", flush=True)
+        sys.stdin.readline()  # the parent kills us here, or lets us go on
+
+
+def run_until(db: Path, wanted: str, count: int, days: int) -> None:
+    """The orchestrator's sequence for one new source "s<days>" with `count` events, pausing at `wanted`."""
+    if wanted == "before_rename":
+        publish = writer.replace_durably
+
+        def paused_replace(temp: Path, final: Path) -> None:
+            if final.name == db.name:
+                _pause("before_rename", wanted)
+            publish(temp, final)
+
+        writer.replace_durably = paused_replace
+    as_of, sid = AS_OF + days * DAY, f"s{days}"
+    with Store.open(db) as store:
+        _pause("open", wanted)
+        store.start_run(f"run-{days}", as_of)
+        store.sync_sources([source(f"s{d}") for d in range(days + 1)])
+        store.apply_fetches(window(as_of), {sid: fetched(sid)}, {sid: parse(sid, reports(sid, count))}, as_of)
+        _pause("apply_fetches", wanted)
+        store.save_events(one_event_per_report(store.live_reports(window(as_of)), store.known_event_ids()), as_of)
+        _pause("save_events", wanted)
+        store.save_ical([(r["event_id"], r["sequence"], "BEGIN:VEVENT") for r in store.events_needing_ical()])
+        _pause("save_ical", wanted)
+        store.finish_run("ok", {})
+        _pause("finish_run", wanted)
+        store.commit(db.parent / "export")
+    print("done", flush=True)
+
+
+def hold(db: Path) -> None:
+    with Store.open(db) as store:
+        print("held", flush=True)
+        sys.stdin.readline()
+        store.abort()
+
+
+def read(db: Path) -> None:
+    with duckdb.connect(str(db), read_only=True) as con:
+        print("ready", flush=True)
+        for line in sys.stdin:
+            if line.strip() != "count":
+                break
+            print(f"count {con.execute('SELECT count(*) FROM events').fetchone()[0]}", flush=True)
+
+
+def main(argv: list[str]) -> None:
+    command, db = argv[0], Path(argv[1])
+    if command == "hold":
+        hold(db)
+    elif command == "run":
+        run_until(db, argv[2], int(argv[3]), int(argv[4]))
+    elif command == "read":
+        read(db)
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
