@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import feedparser
+import lxml.etree
 
 from pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
 from pipeline.normalize.text import clean_text, safe_url
@@ -37,18 +38,21 @@ _LOCATION_KEYS = ("ev_location", "location")
 _EVENT_MARKUP = re.compile(r"h-event|\bvevent\b|application/ld\+json|schema\.org/\w*Event", re.IGNORECASE)
 _FIRST_TAG = re.compile(r"<(?![?!])\s*([A-Za-z][\w:.-]*)")
 _PROLOG = re.compile(r"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*", re.DOTALL | re.IGNORECASE)
-_FEED_ROOTS = ("rss", "feed", "rdf:rdf", "rdf", "channel")
+# Repairs ill-formed feeds; never loads a DTD, resolves an entity or touches the network.
+_RECOVERING_PARSER = lxml.etree.XMLParser(
+    recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+)
 
 
 def parse_feed(body: bytes, ctx: ParseContext) -> ParsedSource:
     """The events announced by the feed's entries (see the module docstring for where they are read)."""
     result = ParsedSource(ctx.source_id)
-    parsed, error = _read(body)
+    parsed, error, problem = _read(body)
     if error:
         result.error = error
         return result
-    if parsed.bozo:
-        result.warnings.append(f"feed is not well-formed ({_bozo_reason(parsed)}); read what could be salvaged")
+    if problem:
+        result.warnings.append(f"feed is not well-formed ({problem}); read what could be salvaged")
     candidates: list[SourceEvent | Reject | None] = []
     for entry in _entries(parsed, result.warnings):
         candidates.extend(_entry_events(entry, ctx))
@@ -58,7 +62,7 @@ def parse_feed(body: bytes, ctx: ParseContext) -> ParsedSource:
 
 def entry_links_needing_page(body: bytes, limit: int) -> list[str]:
     """http(s) links of entries that carry no event data themselves, in feed order, unique, at most `limit`."""
-    parsed, error = _read(body)
+    parsed, error, _ = _read(body)
     if error or limit <= 0:
         return []
     base = parsed.feed.get("link") if isinstance(parsed.feed.get("link"), str) else None
@@ -74,20 +78,46 @@ def entry_links_needing_page(body: bytes, limit: int) -> list[str]:
     return links
 
 
-def _read(body: bytes) -> tuple[Any, str | None]:
-    """The feedparser result, or an error naming what the document is instead of a feed."""
+def _read(body: bytes) -> tuple[Any, str | None, str | None]:
+    """The feedparser result, an error naming what the document is instead of a feed, and the reason
+    it was ill-formed (None when well-formed)."""
     data = xml_as_utf8(body)
     head = data[:4096].decode("utf-8", "replace")
     root = _FIRST_TAG.search(_PROLOG.sub("", head, count=1)[:1024])
     root_name = root.group(1).lower() if root else None
     if root_name in ("html", "head", "body") or (root_name is None and "<html" in head.lower()):
-        return None, HTML_PAGE_ERROR
-    parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
+        return None, HTML_PAGE_ERROR, None
+    parsed = _feedparser(data)
     if not parsed.get("version") and not parsed.entries:
         if root_name is None:
-            return None, "not an RSS/Atom feed: the document has no XML element"
-        return None, f"not an RSS/Atom feed: the root element is <{clean_text(root_name, single_line=True)[:40]}>"
-    return parsed, None
+            return None, "not an RSS/Atom feed: the document has no XML element", None
+        return None, f"not an RSS/Atom feed: the root element is <{clean_text(root_name, single_line=True)[:40]}>", None
+    if not parsed.bozo:
+        return parsed, None, None
+    problem = _bozo_reason(parsed)
+    # feedparser's fallback parser loses the text of unknown elements that have attributes (Campus Labs'
+    # <start xmlns="events">); lxml's recovering parser repairs the XML so the strict parser can read it.
+    repaired = _repaired(data)
+    if repaired is not None:
+        again = _feedparser(repaired)
+        if again.get("version") and len(again.entries) >= len(parsed.entries):
+            return again, None, problem
+    return parsed, None, problem
+
+
+def _feedparser(data: bytes) -> Any:
+    # A stream, never bytes or str: feedparser would try those as a file name or URL first.
+    return feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
+
+
+def _repaired(data: bytes) -> bytes | None:
+    try:
+        root = lxml.etree.fromstring(data, _RECOVERING_PARSER)
+    except lxml.etree.XMLSyntaxError:
+        return None
+    if root is None:
+        return None
+    return lxml.etree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def _entries(parsed: Any, warnings: list[str]) -> Iterator[Any]:
