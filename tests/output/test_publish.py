@@ -1,0 +1,237 @@
+"""publish(): every contract file, feeds read alike by two iCal parsers, byte-identical rebuilds, atomic swaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import feedparser
+import icalendar
+import pytest
+import vobject
+
+from output import publish as publish_module
+from output.ical import serialize_vevent
+from output.publish import PublishError, publish
+from pipeline.model import REGIONS
+from pyevents.config import Config
+from tests.output.eventdb import PUBLISHED, T0, make_event, sample_federation, write_db
+
+CONFIG = Config.model_validate({"federation": {"name": "Python Events", "base_url": "https://events.example.org/"}})
+HOST = "events.example.org"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("site")
+    fed = sample_federation(root / "events.duckdb")
+    summary = publish(root / "events.duckdb", root / "public", CONFIG, T0)
+    return {"root": root, "out": root / "public", "fed": fed, "summary": summary}
+
+
+def ics_files(out: Path) -> list[Path]:
+    return sorted(out.rglob("*.ics"))
+
+
+def uid_of(fed: dict[str, Any], key: str) -> str:
+    return f"{fed['events'][key]['event_id']}@{HOST}"
+
+
+def test_every_contract_file_is_published(site: dict[str, Any]) -> None:
+    out: Path = site["out"]
+    for name in ("index.html", "sources.html", "about.html", "calendar.ics", "conferences.ics", "meetups.ics",
+                 "cfp.ics", "events.json", "feed.atom", "static/style.css", "static/filter.js"):
+        assert (out / name).is_file(), name
+    for region in REGIONS:
+        assert (out / "regions" / f"{region}.html").is_file() and (out / "regions" / f"{region}.ics").is_file()
+    for code in ("de", "jp", "us", "ar"):
+        assert (out / "countries" / f"{code}.html").is_file() and (out / "countries" / f"{code}.ics").is_file()
+    for key in PUBLISHED:
+        event_id = site["fed"]["events"][key]["event_id"]
+        assert (out / "events" / f"{event_id}.html").is_file() and (out / "events" / f"{event_id}.ics").is_file()
+    assert site["summary"].events == len(PUBLISHED)
+
+
+def test_every_ics_reads_the_same_in_icalendar_and_vobject_with_unique_uids(site: dict[str, Any]) -> None:
+    files = ics_files(site["out"])
+    assert len(files) > 20
+    for path in files:
+        text = path.read_bytes().decode("utf-8")
+        cal = icalendar.Calendar.from_ical(text)
+        ical_uids = [str(ev["UID"]) for ev in cal.walk("VEVENT")]
+        parsed = vobject.readOne(text)
+        vobject_uids = [ev.uid.value for ev in getattr(parsed, "vevent_list", [])]
+        assert sorted(ical_uids) == sorted(vobject_uids), path
+        assert len(set(ical_uids)) == len(ical_uids), path
+        for ev in getattr(parsed, "vevent_list", []):  # vobject resolves every date against our VTIMEZONEs without error
+            assert ev.dtstart.value is not None
+
+
+def test_calendar_has_exactly_the_published_events(site: dict[str, Any]) -> None:
+    cal = icalendar.Calendar.from_ical((site["out"] / "calendar.ics").read_bytes().decode("utf-8"))
+    assert {str(ev["UID"]) for ev in cal.walk("VEVENT")} == {uid_of(site["fed"], k) for k in PUBLISHED}
+
+
+def test_vtimezone_for_every_tzid_used(site: dict[str, Any]) -> None:
+    for path in ics_files(site["out"]):
+        cal = icalendar.Calendar.from_ical(path.read_bytes().decode("utf-8"))
+        used = {ev[p].params["TZID"] for ev in cal.walk("VEVENT") for p in ("DTSTART", "DTEND") if p in ev and "TZID" in ev[p].params}
+        defined = {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")}
+        assert used == defined, path
+    calendar = (site["out"] / "calendar.ics").read_bytes().decode("utf-8")
+    for zone in ("Europe/Berlin", "Asia/Tokyo", "America/New_York"):
+        assert f"TZID:{zone}\r\n" in calendar
+
+
+def test_cancelled_event_stays_with_status_cancelled_until_it_is_past(site: dict[str, Any]) -> None:
+    cal = icalendar.Calendar.from_ical((site["out"] / "calendar.ics").read_bytes().decode("utf-8"))
+    by_uid = {str(ev["UID"]): ev for ev in cal.walk("VEVENT")}
+    cancelled = by_uid[uid_of(site["fed"], "cancelled_upcoming")]
+    assert cancelled["STATUS"] == "CANCELLED" and cancelled["SEQUENCE"] == 2
+    assert uid_of(site["fed"], "cancelled_past") not in by_uid
+
+
+def test_all_day_events_are_dates_in_every_feed(site: dict[str, Any]) -> None:
+    text = (site["out"] / "conferences.ics").read_bytes().decode("utf-8")
+    assert "DTSTART;VALUE=DATE:20250423\r\nDTEND;VALUE=DATE:20250426\r\n" in text  # PyCon DE, Berlin dates
+    assert "DTSTART;VALUE=DATE:20251120\r\nDTEND;VALUE=DATE:20251122\r\n" in text  # PyCon AR, Buenos Aires dates
+
+
+def test_filtered_feeds_hold_their_subset(site: dict[str, Any]) -> None:
+    out, fed = site["out"], site["fed"]
+
+    def uids(name: str) -> set[str]:
+        return {str(ev["UID"]) for ev in icalendar.Calendar.from_ical((out / name).read_bytes()).walk("VEVENT")}
+
+    assert uids("conferences.ics") == {uid_of(fed, "pycon_de"), uid_of(fed, "tentative")}
+    assert uids("countries/jp.ics") == {uid_of(fed, "tokyo")}
+    assert uids("regions/online.ics") == {uid_of(fed, "online")}
+    assert uids("regions/africa.ics") == set()
+    assert uid_of(fed, "berlin_2") in uids("meetups.ics") and uid_of(fed, "pycon_de") not in uids("meetups.ics")
+    assert uids(f"events/{fed['events']['nyc']['event_id']}.ics") == {uid_of(fed, "nyc")}
+    cfp = icalendar.Calendar.from_ical((out / "cfp.ics").read_bytes()).walk("VEVENT")
+    assert [str(ev["UID"]) for ev in cfp] == [f"cfp-{uid_of(fed, 'pycon_de')}"]
+
+
+def test_rebuild_of_unchanged_data_is_byte_identical(site: dict[str, Any], tmp_path: Path) -> None:
+    again = publish(site["root"] / "events.duckdb", tmp_path / "again", CONFIG, T0)
+    first = {p.relative_to(site["out"]): p.read_bytes() for p in site["out"].rglob("*") if p.is_file()}
+    second = {p.relative_to(again.out_dir): p.read_bytes() for p in again.out_dir.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_feeds_do_not_change_when_only_the_clock_moves(site: dict[str, Any], tmp_path: Path) -> None:
+    later = publish(site["root"] / "events.duckdb", tmp_path / "later", CONFIG, T0 + dt.timedelta(hours=3))
+    for name in ("calendar.ics", "conferences.ics", "events.json", "feed.atom", "countries/jp.ics"):
+        assert (later.out_dir / name).read_bytes() == (site["out"] / name).read_bytes(), name
+
+
+def test_events_json_follows_its_documented_shape(site: dict[str, Any]) -> None:
+    doc = json.loads((site["out"] / "events.json").read_bytes().decode("utf-8"))
+    assert doc["version"] == "pyevents-events/1" and doc["count"] == len(doc["events"]) == len(PUBLISHED)
+    by_id = {ev["id"]: ev for ev in doc["events"]}
+    pycon = by_id[site["fed"]["events"]["pycon_de"]["event_id"]]
+    assert pycon["all_day"] is True and pycon["start_local"] == "2025-04-23" and pycon["end_local"] == "2025-04-25"
+    assert pycon["cfp"] == {"url": "https://pycon.de/cfp", "ends_at": "2025-03-20T23:00:00Z"}
+    assert [s["source_id"] for s in pycon["sources"]] == ["pyberlin", "python-org"]  # by first seen, then id
+    nyc = by_id[site["fed"]["events"]["nyc"]["event_id"]]
+    assert nyc["starts_at"] == "2025-03-09T23:00:00Z" and nyc["start_local"] == "2025-03-09T19:00-04:00"
+    assert nyc["page_url"] == f"https://{HOST}/events/{nyc['id']}.html"
+    documented = (Path(__file__).resolve().parents[2] / "docs" / "PUBLISHED.md").read_bytes().decode("utf-8")
+    for key in pycon:
+        assert f"`{key}`" in documented, f"events.json key {key} is not documented"
+
+
+def test_atom_feed_lists_new_announcements_newest_first(site: dict[str, Any]) -> None:
+    feed = feedparser.parse((site["out"] / "feed.atom").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    titles = [e.title for e in feed.entries]
+    assert "Django Girls Leipzig" not in titles and "Recent past meetup" not in titles  # cancelled, past
+    published = [e.published_parsed for e in feed.entries]
+    assert published == sorted(published, reverse=True) and len(titles) == 9
+    assert all(e.link.startswith(f"https://{HOST}/events/") for e in feed.entries)
+
+
+def test_cached_vevents_are_used_and_stale_ones_are_rewritten(tmp_path: Path) -> None:
+    current = make_event("Cached", sequence=1)
+    stale = make_event("Stale", sequence=2)
+    cache = [
+        {"event_id": current["event_id"], "sequence": 1, "vevent": serialize_vevent(current, CONFIG.federation.base_url).replace("SUMMARY:Cached", "SUMMARY:From cache")},
+        {"event_id": stale["event_id"], "sequence": 1, "vevent": serialize_vevent({**stale, "sequence": 1}, CONFIG.federation.base_url)},
+    ]
+    write_db(tmp_path / "db.duckdb", [current, stale], vevents=cache)
+    summary = publish(tmp_path / "db.duckdb", tmp_path / "out", CONFIG, T0)
+    assert (summary.vevents_cached, summary.vevents_serialized) == (1, 1)
+    text = (tmp_path / "out" / "calendar.ics").read_bytes().decode("utf-8")
+    assert "SUMMARY:From cache\r\n" in text and "SEQUENCE:2\r\n" in text and "SEQUENCE:1\r\nLAST-MODIFIED" in text
+
+
+def test_swap_keeps_the_previous_version_and_removes_older_ones(tmp_path: Path) -> None:
+    write_db(tmp_path / "db.duckdb", [make_event("One")])
+    out = tmp_path / "public"
+    versions = [publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(minutes=i)).version_dir for i in range(3)]
+    assert out.is_symlink() and out.resolve() == versions[2]
+    assert not versions[0].exists() and versions[1].is_dir()
+    assert (out / "index.html").is_file()
+
+
+def test_an_old_real_directory_is_replaced_and_kept_as_previous(tmp_path: Path) -> None:
+    write_db(tmp_path / "db.duckdb", [make_event("One")])
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "old.html").write_text("old site")
+    summary = publish(tmp_path / "db.duckdb", out, CONFIG, T0)
+    assert out.is_symlink() and (out / "calendar.ics").is_file() and not (out / "old.html").exists()
+    legacy = [p for p in summary.version_dir.parent.iterdir() if p.name.startswith("legacy-")]
+    assert len(legacy) == 1 and (legacy[0] / "old.html").read_text() == "old site"
+
+
+def test_a_crash_while_writing_leaves_the_previous_site_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_db(tmp_path / "db.duckdb", [make_event("One")])
+    out = tmp_path / "public"
+    first = publish(tmp_path / "db.duckdb", out, CONFIG, T0)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(publish_module, "_write_pages", explode)
+    with pytest.raises(RuntimeError):
+        publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=1))
+    assert out.resolve() == first.version_dir
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    monkeypatch.undo()
+    after = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=2))
+    left = sorted(p.name for p in after.version_dir.parent.iterdir() if p.is_dir())
+    assert left == sorted([first.version_dir.name, after.version_dir.name])  # the half-written one is gone
+
+
+def test_a_second_publish_at_once_is_refused(tmp_path: Path) -> None:
+    import fcntl
+
+    write_db(tmp_path / "db.duckdb", [make_event("One")])
+    versions = tmp_path / ".public.versions"
+    versions.mkdir()
+    fd = os.open(versions / ".lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(PublishError, match="another publish"):
+            publish(tmp_path / "db.duckdb", tmp_path / "public", CONFIG, T0)
+    finally:
+        os.close(fd)
+    assert not (tmp_path / "public").exists()
+
+
+def test_publish_reads_the_database_without_writing_it(site: dict[str, Any], tmp_path: Path) -> None:
+    """A writer holding the file open (the nightly job) and a publish do not disturb each other's data."""
+    db = site["root"] / "events.duckdb"
+    before = db.read_bytes()
+    publish(db, tmp_path / "out", CONFIG, T0)
+    assert db.read_bytes() == before
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from events").fetchone()[0] == len(site["fed"]["events"])
