@@ -21,7 +21,7 @@ def parse(body: bytes, ctx: ParseContext) -> ParsedSource:
 def read(data: Any, ctx: ParseContext) -> ParsedSource:
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise ListingError("an Eventbrite response has an events list")
-    events = records(data.get("events")) if isinstance(data, dict) else []
+    events = records(data["events"])
     return finish(ctx, [_fields(ev) for ev in events])
 
 

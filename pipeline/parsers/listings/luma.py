@@ -19,7 +19,7 @@ def parse(body: bytes, ctx: ParseContext) -> ParsedSource:
 def read(data: Any, ctx: ParseContext) -> ParsedSource:
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise ListingError("a Luma response has an entries list")
-    entries = records(data.get("entries")) if isinstance(data, dict) else []
+    entries = records(data["entries"])
     events = [e["event"] for e in entries if isinstance(e.get("event"), dict)]
     return finish(ctx, [_fields(ev) for ev in events])
 
