@@ -17,9 +17,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.model import KINDS, REGIONS, SourceDefaults
+from pipeline.parsers.listings import FORMATS as LISTING_FORMATS
 
 SOURCE_TYPES = ("ical", "feed", "html", "listing")
-LISTING_FORMATS = ("confs-tech", "pretalx", "frab", "python-organizers-csv")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
