@@ -32,6 +32,7 @@ UTC_ZONES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Zulu", "Zulu", "
 # C0 and C1 controls, DEL, NEL, LINE/PARAGRAPH SEPARATOR, and lone surrogates. LF is kept (escaped).
 _NOT_TEXT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _TEXT_SPECIAL = re.compile(r"([\\;,])")
+DAY_ONLY_TIMES = (dt.time(0, 0), dt.time(23, 59), dt.time(23, 59, 59))  # a deadline given as a day
 _TZID = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,3}$")
 
 
@@ -133,7 +134,7 @@ def serialize_cfp_vevent(event: Mapping[str, Any], base_url: str) -> str:
         fold(f"SEQUENCE:{int(event.get('sequence') or 0)}"),
         fold("LAST-MODIFIED:" + utc_stamp(event["updated_at"])),
     ]
-    if local.time() in (dt.time(0, 0), dt.time(23, 59), dt.time(23, 59, 59)):
+    if local.time() in DAY_ONLY_TIMES:
         day = local.date()
         lines += _when_all_day(day, day + dt.timedelta(days=1))
     else:  # a deadline is an instant: DTSTART without DTEND is an event of zero duration

@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from output.ical import event_uid
 from output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name
-from output.timefmt import When, day_text, stamp_text, when
+from output.timefmt import When, day_text, deadline_text, stamp_text, when
 from pipeline.normalize.text import safe_url
 
 AGENDA_LIMIT = 2000  # entries on one agenda page; more would make a page too heavy for a phone
@@ -134,7 +134,7 @@ def event_detail(
         description=event.get("description") or "",
         url=safe_href(event.get("url")),
         cfp_url=safe_href(event.get("cfp_url")),
-        cfp_deadline=day_text(event.get("cfp_ends_at")),
+        cfp_deadline=deadline_text(event),
         tags=[str(t) for t in event.get("tags") or [] if str(t).strip()],
         map_url=_map_url(event, place),
         sources=[_source_view(s) for s in sources],

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from output.ical import ical_zone
+from output.ical import DAY_ONLY_TIMES, ical_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,18 @@ def when(event: Mapping[str, Any]) -> When:
         f"{start:%Y-%m}",
         f"{start:%B %Y}",
     )
+
+
+def deadline_text(event: Mapping[str, Any]) -> str:
+    """A CFP deadline in the event's zone: the day alone when it has no hour (as cfp.ics has it)."""
+    deadline: dt.datetime | None = event.get("cfp_ends_at")
+    if deadline is None:
+        return ""
+    zone = ical_zone(event.get("timezone"))
+    local = deadline.astimezone(zone or dt.timezone.utc)
+    if local.time() in DAY_ONLY_TIMES:
+        return _day(local.date())
+    return f"{_day(local.date())}, {local:%H:%M} {zone_label(zone, local)}"
 
 
 def zone_label(zone: Any, local: dt.datetime) -> str:
