@@ -25,6 +25,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_DATE_PROPERTIES = frozenset({"DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE"})
+_DATES = re.compile(r"^\d{8}(?:,\d{8})*$")
 MAX_NESTING = 8  # VCALENDAR > VEVENT > VALARM is 3; deeper nesting is hostile
 
 
@@ -120,10 +122,14 @@ def repair_structure(text: str) -> CalendarText:
     for line in _logical_lines(text):
         if not line.strip():
             continue
-        name = _valid_name(line)
-        if name is None:
+        parsed = _parse_line(line)
+        if parsed is None:
             dropped += 1
             continue
+        name, bare_dates = parsed
+        if bare_dates:
+            # `DTSTART;TZID=US/Pacific:20060101` is a date; icalendar would make it a local midnight
+            line = f"{line[: len(name)]};VALUE=DATE{line[len(name) :]}"
         if name in ("BEGIN", "END"):
             component = line.split(":", 1)[1].strip().upper()
             if name == "BEGIN":
@@ -181,10 +187,12 @@ def _logical_lines(text: str) -> list[str]:
     return lines
 
 
-def _valid_name(line: str) -> str | None:
-    """The upper-case property name when icalendar can parse the line, else None."""
+def _parse_line(line: str) -> tuple[str, bool] | None:
+    """(upper-case name, whether the value is bare dates without VALUE=DATE), or None if unparsable."""
     try:
-        name, _params, _value = Contentline(line).parts()
+        name, params, value = Contentline(line).parts()
     except (ValueError, IndexError, KeyError):
         return None
-    return name.upper()
+    name = name.upper()
+    bare_dates = name in _DATE_PROPERTIES and "VALUE" not in params and _DATES.match(value) is not None
+    return name, bare_dates
