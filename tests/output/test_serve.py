@@ -1,0 +1,58 @@
+"""serve(): the published site on 127.0.0.1 with the right content types."""
+
+from __future__ import annotations
+
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from output.publish import publish
+from output.serve import HOST, make_server, serve_in_background
+from pyevents.config import Config
+from tests.output.eventdb import T0, make_event, write_db
+
+
+def test_serve_answers_with_calendar_feed_and_page_types(tmp_path: Path) -> None:
+    write_db(tmp_path / "db.duckdb", [make_event("Served")])
+    publish(tmp_path / "db.duckdb", tmp_path / "public", Config(), T0)
+    server, base = serve_in_background(tmp_path / "public")
+    try:
+        assert server.server_address[0] == HOST == "127.0.0.1"
+        expected = {
+            "calendar.ics": "text/calendar; charset=utf-8",
+            "feed.atom": "application/atom+xml; charset=utf-8",
+            "events.json": "application/json; charset=utf-8",
+            "index.html": "text/html; charset=utf-8",
+            "static/style.css": "text/css; charset=utf-8",
+        }
+        for path, content_type in expected.items():
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                assert response.status == 200
+                assert response.headers["Content-Type"] == content_type, path
+                assert response.headers["X-Content-Type-Options"] == "nosniff"
+                body = response.read()
+            assert body == (tmp_path / "public" / path).read_bytes()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_serve_follows_a_new_publish_without_restart(tmp_path: Path) -> None:
+    write_db(tmp_path / "db.duckdb", [make_event("First")])
+    publish(tmp_path / "db.duckdb", tmp_path / "public", Config(), T0)
+    server, base = serve_in_background(tmp_path / "public")
+    try:
+        (tmp_path / "db.duckdb").unlink()
+        write_db(tmp_path / "db.duckdb", [make_event("Second")])
+        publish(tmp_path / "db.duckdb", tmp_path / "public", Config(), T0)
+        with urllib.request.urlopen(base + "calendar.ics", timeout=10) as response:
+            assert b"SUMMARY:Second" in response.read()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_serve_refuses_a_missing_site(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="pyevents publish"):
+        make_server(tmp_path / "nothing", 0)
