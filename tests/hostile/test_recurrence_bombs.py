@@ -1,0 +1,119 @@
+"""Recurrence bombs end in bounded time, with the calendar's good events kept and a reject recorded.
+
+Without the budget in `pipeline.parsers.ical_recurrence`, each of these runs for seconds to minutes
+inside dateutil (measured: an impossible DAILY rule from 1900 takes ~3 s alone, FREQ=SECONDLY from
+1900 far longer), so the time limits below fail when the defence is removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from pipeline.model import ParseContext, SourceDefaults, Window
+from pipeline.parsers.ical import parse_ical
+
+AS_OF = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
+GOOD_EVENT = """BEGIN:VEVENT
+UID:good-meetup@example.org
+DTSTART;TZID=Europe/Berlin:20260310T190000
+DTEND;TZID=Europe/Berlin:20260310T210000
+SUMMARY:PyBerlin March meetup
+END:VEVENT
+"""
+GOOD_SERIES = """BEGIN:VEVENT
+UID:good-weekly@example.org
+DTSTART;TZID=Europe/Berlin:20250106T183000
+DTEND;TZID=Europe/Berlin:20250106T200000
+RRULE:FREQ=WEEKLY;BYDAY=MO
+SUMMARY:Weekly Python study group
+END:VEVENT
+"""
+
+
+def _calendar(*vevents: str) -> bytes:
+    body = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n" + "".join(vevents) + "END:VCALENDAR\n"
+    return body.replace("\n", "\r\n").encode()
+
+
+def _bomb(uid: str, start: str, rule: str) -> str:
+    return f"BEGIN:VEVENT\nUID:{uid}\nDTSTART:{start}\nDURATION:PT1H\nRRULE:{rule}\nSUMMARY:bomb {uid}\nEND:VEVENT\n"
+
+
+def _ctx(max_per_series: int = 1000) -> ParseContext:
+    window = Window.around(AS_OF, past_days=30, future_days=400)
+    return ParseContext("hostile", "ical", "https://example.org/hostile.ics", window, SourceDefaults(), "UTC", None, max_per_series)
+
+
+def _parse_timed(body: bytes, ctx: ParseContext) -> tuple[float, list[str], dict[str, str]]:
+    started = time.perf_counter()
+    parsed = parse_ical(body, ctx)
+    elapsed = time.perf_counter() - started
+    assert parsed.error is None
+    titles = sorted(e.title for e in parsed.events)
+    return elapsed, titles, {r.detail.split(":", 1)[0]: r.reason for r in parsed.rejects}
+
+
+# Weekly Mondays from 2025-01-06: Mondays in [2026-01-30, 2027-04-05) = 2026-02-02 … 2027-03-29 = 61.
+GOOD_WEEKLY_IN_WINDOW = 61
+
+
+@pytest.mark.parametrize(
+    ("uid", "start", "rule"),
+    [
+        ("secondly-1900", "19000101T000000Z", "FREQ=SECONDLY"),
+        ("minutely-count", "20260101T000000Z", "FREQ=MINUTELY;COUNT=1000000000"),
+        ("impossible-daily-1900", "19000101T000000Z", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31"),
+        ("impossible-weekly-0001", "00010101T000000Z", "FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=30"),
+        ("hourly-by-lists", "19000101T000000Z", "FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12;BYMINUTE=0,5,10,15,20,25,30"),
+    ],
+)
+def test_bomb_is_refused_quickly_and_good_events_stay(uid: str, start: str, rule: str) -> None:
+    body = _calendar(GOOD_EVENT, _bomb(uid, start, rule), GOOD_SERIES)
+    elapsed, titles, rejects = _parse_timed(body, _ctx())
+    assert elapsed < 5
+    assert rejects == {uid: "rule-too-large"}
+    assert titles.count("PyBerlin March meetup") == 1
+    assert titles.count("Weekly Python study group") == GOOD_WEEKLY_IN_WINDOW
+    assert not any(t.startswith("bomb") for t in titles)
+
+
+def test_huge_count_is_capped_per_series() -> None:
+    """COUNT=1000000000 daily: dateutil stops at the window's end; the series cap cuts the window."""
+    body = _calendar(GOOD_EVENT, _bomb("daily-billion", "20200101T090000Z", "FREQ=DAILY;COUNT=1000000000"))
+    elapsed, titles, rejects = _parse_timed(body, _ctx(max_per_series=100))
+    assert elapsed < 5
+    assert titles.count("bomb daily-billion") == 100
+    assert titles.count("PyBerlin March meetup") == 1
+    assert rejects == {"daily-billion": "rule-too-large"}
+
+
+def test_many_bombs_in_one_calendar_stay_within_the_calendar_budget() -> None:
+    """Each never-matching MONTHLY rule is allowed alone (~0.3 s); 200 of them would take a minute.
+
+    The first few are expanded (to nothing) until the source's budget is spent; the rest are refused.
+    """
+    bombs = [_bomb(f"monthly-{i}", "17000101T000000Z", "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30") for i in range(200)]
+    started = time.perf_counter()
+    parsed = parse_ical(_calendar(GOOD_EVENT, *bombs), _ctx())
+    assert time.perf_counter() - started < 5
+    assert [e.title for e in parsed.events] == ["PyBerlin March meetup"]
+    assert len(parsed.rejects) >= 190
+    assert {r.reason for r in parsed.rejects} == {"rule-too-large"}
+    assert all("budget is spent" in r.detail for r in parsed.rejects)
+
+
+def test_vtimezone_with_a_secondly_rule_is_defused() -> None:
+    """Zone definitions recur yearly; a finer rule in a VTIMEZONE would be walked on every offset lookup."""
+    vtimezone = (
+        "BEGIN:VTIMEZONE\nTZID:Hostile Zone\nBEGIN:STANDARD\nDTSTART:19000101T000000\n"
+        "RRULE:FREQ=SECONDLY\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE\n"
+    )
+    event = "BEGIN:VEVENT\nUID:z@example.org\nDTSTART;TZID=Hostile Zone:20260310T190000\nSUMMARY:In a hostile zone\nEND:VEVENT\n"
+    body = _calendar(GOOD_EVENT).replace(b"PRODID:-//test//EN\r\n", ("PRODID:-//test//EN\n" + vtimezone + event).replace("\n", "\r\n").encode())
+    elapsed, titles, rejects = _parse_timed(body, _ctx())
+    assert elapsed < 5
+    assert titles == ["In a hostile zone", "PyBerlin March meetup"]
+    assert rejects == {"TZID 'Hostile Zone' is not a known zone; times read with the calendar's VTIMEZONE rules": "unknown-tzid"}
