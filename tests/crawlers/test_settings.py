@@ -1,0 +1,60 @@
+"""The Scrapy settings are explicit and come from the config."""
+
+from __future__ import annotations
+
+from pyevents.config import Config, CrawlConfig, FederationConfig
+from crawlers.settings import crawl_settings
+
+
+def _config() -> Config:
+    crawl = CrawlConfig(delay_seconds=2.5, per_host_concurrency=3, timeout_seconds=42, max_bytes=123_456,
+                        retries=4, concurrency=20)
+    return Config(federation=FederationConfig(contact="mailto:crawl@example.net", crawl=crawl,
+                                              allow_private_hosts=["127.0.0.1:8080"]))
+
+
+def test_politeness_and_limits_come_from_the_config() -> None:
+    config = _config()
+    s = crawl_settings(config)
+    assert s.getbool("ROBOTSTXT_OBEY") is True
+    assert s["USER_AGENT"] == config.user_agent and "mailto:crawl@example.net" in s["USER_AGENT"]
+    assert s.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 3
+    assert s.getint("CONCURRENT_REQUESTS") == 20
+    assert s.getfloat("DOWNLOAD_DELAY") == 2.5
+    assert s.getfloat("DOWNLOAD_DELAY_JITTER") == 0.0
+    assert s.getfloat("DOWNLOAD_TIMEOUT") == 42
+    assert 0 < s.getfloat("DNS_TIMEOUT") <= 42
+    assert s.getint("RETRY_TIMES") == 4
+    assert {500, 502, 503, 504, 429}.issubset(set(s.getlist("RETRY_HTTP_CODES")))
+    assert s.getint("DOWNLOAD_MAXSIZE") == 123_456
+    assert 0 < s.getint("DOWNLOAD_WARNSIZE") < 123_456
+    assert 0 < s.getint("REDIRECT_MAX_TIMES") <= 5
+    assert s.getlist("PYEVENTS_ALLOW_PRIVATE_HOSTS") == ["127.0.0.1:8080"]
+
+
+def test_unsafe_and_stateful_features_are_off() -> None:
+    s = crawl_settings(_config())
+    for name in ("TELNETCONSOLE_ENABLED", "REMOTE_CONTROL_ENABLED", "COOKIES_ENABLED", "AUTOTHROTTLE_ENABLED",
+                 "HTTPCACHE_ENABLED", "HTTPPROXY_ENABLED", "DNSCACHE_ENABLED", "LOG_INSTALL_ROOT_HANDLER",
+                 "LOG_STDOUT", "MEMUSAGE_ENABLED"):
+        assert s.getbool(name) is False, name
+    extensions = s.getdict("EXTENSIONS")
+    assert extensions["scrapy.extensions.telnet.TelnetConsole"] is None
+    assert extensions["scrapy.extensions.remote_control.RemoteControl"] is None
+    handlers = s.getdict("DOWNLOAD_HANDLERS")
+    assert handlers["ftp"] is None and handlers["data"] is None and handlers["s3"] is None
+    assert s["LOG_LEVEL"] == "WARNING"
+    assert s["REFERRER_POLICY"] == "no-referrer"
+
+
+def test_our_components_replace_scrapys() -> None:
+    s = crawl_settings(_config())
+    middlewares = s.getdict("DOWNLOADER_MIDDLEWARES")
+    assert middlewares["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] is None
+    assert middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
+    # The address guard runs before the robots gate, so robots.txt requests are guarded too.
+    assert middlewares["crawlers.middlewares.AddressGuardMiddleware"] < middlewares["crawlers.robots.RobotsGateMiddleware"]
+    assert middlewares["crawlers.middlewares.RetryAfterMiddleware"] == 550
+    assert s["TWISTED_DNS_RESOLVER"] == "crawlers.resolver.SafeHostnameResolver"
+    assert s["TWISTED_REACTOR"] == "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+    assert s["REQUEST_FINGERPRINTER_CLASS"] == "scrapy.utils.request.RequestFingerprinter"
