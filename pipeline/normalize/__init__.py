@@ -38,11 +38,11 @@ def finish_event(ev: SourceEvent, defaults: SourceDefaults, region_override: str
     venue = _clean_or_none(ev.venue) or place.venue
     city = _clean_or_none(ev.city) or place.city
     country = own_country or place.country or (city_country(city) if city else None)
-    has_place = bool(venue or city or country or ev.latitude is not None)
+    physical = bool(venue or city or ev.latitude is not None)  # a country alone is no place to go to
     online = ev.online or place.online or is_video_call_url(url) or defaults.online is True
-    if not has_place and not location and url and defaults.online is not False:
+    if not (physical or country or location) and url and defaults.online is not False:
         online = True  # no place at all, only a link: the event happens at the link
-    online_only = online and not has_place
+    online_only = online and not physical
     if city is None and defaults.city and country in (None, defaults.country) and not online_only:
         city = defaults.city
     country = country or defaults.country

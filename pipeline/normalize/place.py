@@ -46,6 +46,8 @@ _VENUE_WORDS = re.compile(
     r"café|cafe|bar|pub|restaurant|brewery|coworking|co-working|ag|gmbh|inc|ltd|llc|s\.?a\.?|b\.?v\.?|"
     r"plaza|square|tower|house|museum|auditorium|theat(?:er|re)|arena|venue|academy|akademie|factory|"
     r"laborat\w*|polytechnic\w*|polit[eé]cnic\w*|tecnol[oó]gic\w*|"
+    r"academia|palacio|palais|palazzo|pal[aá]cio|congress\w*|kongress\w*|congres\w*|messe|expo|centro|zentrum|"
+    r"haus|hackerspace|makerspace|"
     r"str\.|stra(?:ß|ss)e|street|road|avenue|ave|blvd|boulevard|weg|platz|gasse|rue|calle|via|rua)\b",
     re.IGNORECASE,
 )
@@ -192,8 +194,6 @@ def _find_city(parts: list[str], country: str | None, country_at: int | None) ->
         city = _city_candidate(parts[i], country)
         if city is None or countries.country_by_name(city):
             continue
-        if countries.city_country(city) == country:
-            return city, i
         earlier = any(_city_candidate(p, country) for p in parts[:i])
         if earlier and (countries.is_subdivision(city, country) or countries.state_country(city) == country):
             continue

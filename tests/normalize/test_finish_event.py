@@ -1,0 +1,106 @@
+"""finish_event: parser fields win over the free-text location, which wins over the source's defaults."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+from pipeline.model import SourceDefaults, SourceEvent
+from pipeline.normalize import finish_event
+
+START = dt.datetime(2027, 3, 4, 18, 30, tzinfo=dt.timezone.utc)
+BERLIN_GROUP = SourceDefaults(kind="meetup", country="DE", city="Berlin", timezone="Europe/Berlin", tags=["PyLadies", "python"])
+
+
+def report(**fields: object) -> SourceEvent:
+    base: dict[str, object] = dict(source_id="src", source_uid="uid-1", title="Monthly talks", starts_at=START,
+                                   ends_at=START + dt.timedelta(hours=2), timezone="Europe/Berlin")  # fmt: skip
+    base.update(fields)
+    return SourceEvent(**base)  # type: ignore[arg-type]
+
+
+def test_location_fills_venue_city_country_and_region() -> None:
+    ev = finish_event(report(location="Bars Hub (Torstr. 1, Berlin, de)"), SourceDefaults())
+    assert (ev.venue, ev.city, ev.country, ev.region, ev.online) == ("Bars Hub", "Berlin", "DE", "europe", False)
+
+
+def test_structured_fields_from_the_parser_win_over_the_location() -> None:
+    ev = finish_event(report(location="Portland, OR", city="Hamburg", country="Germany", venue="Betahaus"), SourceDefaults())
+    assert (ev.venue, ev.city, ev.country, ev.region) == ("Betahaus", "Hamburg", "DE", "europe")
+
+
+def test_source_defaults_fill_what_is_missing() -> None:
+    ev = finish_event(report(tags=["Data", "python"]), BERLIN_GROUP)
+    assert (ev.city, ev.country, ev.region, ev.kind, ev.online) == ("Berlin", "DE", "europe", "meetup", False)
+    assert ev.tags == ["data", "python", "pyladies"]
+    assert ev.timezone == "Europe/Berlin"
+
+
+def test_default_city_never_moves_an_event_to_another_country() -> None:
+    ev = finish_event(report(location="Paris, France"), BERLIN_GROUP)
+    assert (ev.city, ev.country, ev.region) == ("Paris", "FR", "europe")
+    ev = finish_event(report(location="Paris, France"), SourceDefaults(city="Berlin"))
+    assert ev.city == "Paris"
+
+
+def test_online_event_of_a_local_group_keeps_the_country_but_gets_no_city() -> None:
+    ev = finish_event(report(location="Zoom"), BERLIN_GROUP)
+    assert (ev.online, ev.venue, ev.city, ev.country, ev.region) == (True, None, None, "DE", "europe")
+
+
+def test_online_event_without_country_is_in_the_online_region() -> None:
+    ev = finish_event(report(location="Online"), SourceDefaults(kind="meetup"))
+    assert (ev.online, ev.country, ev.region) == (True, None, "online")
+
+
+def test_no_place_but_a_url_is_online_unless_the_source_says_otherwise() -> None:
+    ev = finish_event(report(url="https://example.org/talks"), SourceDefaults())
+    assert (ev.online, ev.region) == (True, "online")
+    ev = finish_event(report(url="https://example.org/talks"), SourceDefaults(online=False))
+    assert (ev.online, ev.region) == (False, None)
+    ev = finish_event(report(), SourceDefaults())  # no URL either: nothing is known
+    assert (ev.online, ev.region) == (False, None)
+
+
+def test_video_call_url_with_a_place_is_hybrid() -> None:
+    ev = finish_event(report(location="Kraków, Polska", url="https://us02web.zoom.us/j/812"), SourceDefaults())
+    assert (ev.online, ev.city, ev.country, ev.region) == (True, "Kraków", "PL", "europe")
+
+
+def test_source_default_online_marks_every_event_online() -> None:
+    ev = finish_event(report(), SourceDefaults(online=True))
+    assert (ev.online, ev.region) == (True, "online")
+
+
+def test_region_override_wins() -> None:
+    ev = finish_event(report(location="Istanbul, Turkey"), SourceDefaults(), region_override="asia")
+    assert (ev.country, ev.region) == ("TR", "asia")
+    assert finish_event(report(location="Istanbul, Turkey"), SourceDefaults()).region == "europe"
+
+
+def test_kind_default_is_refined_by_the_title_but_a_parser_kind_stays() -> None:
+    assert finish_event(report(title="Django Sprint"), BERLIN_GROUP).kind == "sprint"
+    assert finish_event(report(title="PyCon talk rehearsal at the Berlin meetup"), BERLIN_GROUP).kind == "meetup"
+    assert finish_event(report(title="PyCon DE 2027", kind="workshop"), BERLIN_GROUP).kind == "workshop"
+    assert finish_event(report(title="Summer party"), SourceDefaults()).kind == "other"
+
+
+def test_strings_are_cleaned_and_unsafe_urls_dropped() -> None:
+    ev = finish_event(
+        report(title="PyData\u202e Night\r\nBerlin", location=" Berlin,\x00 Germany ", url="javascript:alert(1)",
+               cfp_url="https://cfp.example.org/", status="bogus"),
+        SourceDefaults(),
+    )  # fmt: skip
+    assert ev.title == "PyData Night Berlin"
+    assert ev.location == "Berlin, Germany"
+    assert (ev.url, ev.cfp_url, ev.status) == (None, "https://cfp.example.org/", "confirmed")
+    assert (ev.city, ev.country) == ("Berlin", "DE")
+
+
+def test_finish_event_is_pure() -> None:
+    original = report(location="Zoom", tags=["X"])
+    snapshot = copy.deepcopy(original)
+    finished = finish_event(original, BERLIN_GROUP)
+    assert original == snapshot
+    assert finished is not original
+    assert finish_event(finished, BERLIN_GROUP) == finished  # and idempotent
