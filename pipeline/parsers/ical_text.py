@@ -16,7 +16,7 @@ from icalendar.parser import Contentline
 
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _TEXT_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_CHARSET_PARAM = re.compile(rb";CHARSET=\"?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
+_CHARSET_PARAM = re.compile(rb";CHARSET=\"?([A-Za-z0-9_.-]{1,40})", re.IGNORECASE)
 _BEGIN_CALENDAR = re.compile(r"^BEGIN:(?:VCALENDAR|VEVENT)\s*$", re.IGNORECASE | re.MULTILINE)
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
