@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from OpenSSL import SSL
+
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -49,6 +51,8 @@ def describe_failure(exc: BaseException, request: Request, *, timeout: float, ma
         text = f"could not connect: {_first_line(exc) or type(exc).__name__} ({tries})"
     elif isinstance(exc, ResponseDataLossError):
         text = f"connection closed before the whole body arrived ({tries})"
+    elif isinstance(exc, DownloadFailedError) and _tls_problem(exc):
+        text = f"TLS {_tls_problem(exc)}"
     elif isinstance(exc, DownloadFailedError):
         text = f"download failed: {_first_line(exc)} ({tries})"
     elif isinstance(exc, IgnoreRequest):
@@ -69,6 +73,17 @@ def _http_error(exc: HttpError) -> str:
             return f"refused: redirect to a {scheme}: URL"
         return f"HTTP {response.status} redirect not followed"
     return f"HTTP {response.status}"
+
+
+def _tls_problem(exc: BaseException) -> str | None:
+    """"certificate verification failed" (or OpenSSL's reason) when a TLS handshake ended the download."""
+    cause = exc.__cause__
+    for reason in getattr(cause, "reasons", None) or []:
+        error = getattr(reason, "value", None)
+        if isinstance(error, SSL.Error):
+            text = str(error)
+            return "certificate verification failed" if "certificate verify failed" in text else f"handshake failed: {text}"
+    return None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -51,6 +51,7 @@ def crawl_settings(config: Config) -> Settings:
         "REDIRECT_MAX_TIMES": REDIRECT_MAX_TIMES,
         "METAREFRESH_ENABLED": True,
         "METAREFRESH_MAXDELAY": METAREFRESH_MAX_DELAY_SECONDS,
+        "URLLENGTH_LIMIT": 2083,
         "DEPTH_LIMIT": 1,  # a source's document, and the pages its feed entries link to; nothing deeper
         "COMPRESSION_ENABLED": True,  # decompressed size is bounded by DOWNLOAD_MAXSIZE too
         # Address safety: every lookup goes through our resolver, no cache to outlive a check

@@ -86,7 +86,7 @@ class SourcesSpider(Spider):
             return []
         try:
             progress.result = result_from_response(progress.job, response)
-            requests = self._linked_requests(progress, response)
+            requests = self._linked_requests(progress.job, progress.result, response)
         except Exception as exc:  # noqa: BLE001 - one source's surprise must not stop the crawl
             progress.result = progress.job.failed(f"could not handle the response: {type(exc).__name__}: {exc}")
             requests = []
@@ -95,16 +95,20 @@ class SourcesSpider(Spider):
             self._finish(progress)
         return requests
 
-    def _linked_requests(self, progress: _Progress, response: Response) -> list[Request]:
+    def _linked_requests(self, job: SourceJob, result: FetchResult, response: Response) -> list[Request]:
         """Requests for the pages of feed entries that carry no event dates themselves."""
-        if progress.job.source_type != "feed" or response.status != 200 or self._max_linked_pages == 0:
+        if job.source_type != "feed" or response.status != 200 or self._max_linked_pages == 0:
             return []
         from pipeline.parsers.feed import entry_links_needing_page  # the feed parser decides which entries need it
 
+        # Scrapy would drop a longer URL silently, leaving the source waiting for it until the crawl ends.
+        max_length = self.crawler.settings.getint("URLLENGTH_LIMIT")
         links: list[str] = []
         for link in entry_links_needing_page(response.body, self._max_linked_pages)[: self._max_linked_pages]:
             url = safe_url(link, base=response.url)  # http(s) only; the guard checks the address
-            if url and url not in links:
+            if url and len(url) > max_length:
+                result.linked_errors[url] = f"refused: URL longer than {max_length} characters"
+            elif url and url not in links:
                 links.append(url)
         return [
             Request(
@@ -112,7 +116,7 @@ class SourcesSpider(Spider):
                 callback=self._linked_fetched,
                 errback=self._linked_failed,
                 dont_filter=True,
-                meta={meta.SOURCE_ID: progress.job.source_id, meta.LINKED_PAGE: url},
+                meta={meta.SOURCE_ID: job.source_id, meta.LINKED_PAGE: url},
             )
             for url in links
         ]

@@ -6,6 +6,7 @@ Each request is recorded with its headers, the time it arrived and the time its 
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -36,7 +37,7 @@ class Hit:
 
 
 class LoopbackServer:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Reply | list[Reply]] = {}
         self.hits: list[Hit] = []
         self._served: dict[str, int] = {}
@@ -44,6 +45,9 @@ class LoopbackServer:
         self._httpd = ThreadingHTTPServer((host, 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False  # a deliberately slow reply must not hold up the test's end
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
         self.host, self.port = host, self._httpd.server_address[1]
 
     @property
@@ -51,7 +55,7 @@ class LoopbackServer:
         return f"{self.host}:{self.port}"
 
     def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def hits_for(self, path: str) -> list[Hit]:
         return [h for h in self.hits if h.path == path]
@@ -107,8 +111,8 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serving(host: str = "127.0.0.1") -> Iterator[LoopbackServer]:
-    server = LoopbackServer(host)
+def serving(host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> Iterator[LoopbackServer]:
+    server = LoopbackServer(host, tls)
     server.start()
     try:
         yield server
