@@ -58,9 +58,9 @@ ZONE_SLOP = dt.timedelta(hours=26)
 MAX_INDEXED_DAYS = 31  # days of one multi-day report put into the blocking index
 MAX_FUZZY_BLOCK = 3000  # beyond this many reports in one country-day, only exact titles are compared
 TOKEN_PAIR_RATIO = 80.0
-MIN_VARIANT_CHARS = 5
+MIN_VARIANT_CHARS = 8  # a shorter one-word head ("python" of "Python: typing night") says too little
 
-_SUFFIX_SEPARATORS = re.compile(r"\s+(?:-|–|—|\||@|·|::)\s+|\s*[|@]\s*")
+_SUFFIX_SEPARATORS = re.compile(r"\s+(?:-|–|—|\||@|·)\s+|\s*[|@]\s*|:\s+")
 _TRAILING_PARENS = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 # Years ("2027", "'27") and editions ("10th", "#42", "3.", "edition") say nothing about which event it is.
 _NOISE = re.compile(
@@ -70,13 +70,14 @@ _NOISE = re.compile(
 _WORD = re.compile(r"[^\W_]+")
 _MAY_HAVE_SUFFIX = re.compile(r"[-–—|@·:)\]]")
 _STOP_WORDS = frozenset({"the", "and", "of", "a", "an", "en", "und", "et", "y", "e"})
-# Hosts (and first host labels) whose first path segment names the organizer (meetup.com/pydata-berlin/…).
+# Hosts whose first path segment names the organizer or the event (meetup.com/pydata-berlin/…).
 _SHARED_HOSTS = frozenset({"meetup.com", "lu.ma", "luma.com", "pretalx.com", "sessionize.com", "ti.to", "tito.io",
                            "github.com", "gitlab.com"})  # fmt: skip
-_SHARED_HOST_PREFIXES = frozenset({"eventbrite", "indico", "conference"})
-# Hosts that say nothing about which event it is (calendars, aggregators, social networks).
+# Hosts that say nothing about which event it is (calendars, ticketing, aggregators, social networks).
 _GENERIC_HOSTS = frozenset({"python.org", "google.com", "confs.tech", "facebook.com", "twitter.com", "x.com",
-                            "linkedin.com", "youtube.com", "zoom.us", "mastodon.social", "bsky.app"})  # fmt: skip
+                            "linkedin.com", "youtube.com", "zoom.us", "mastodon.social", "bsky.app", "eventbrite.com",
+                            "eventbrite.de", "eventbrite.co.uk", "eventbrite.fr", "eventbrite.es", "eventbrite.ca",
+                            "eventbrite.com.au", "eventbrite.com.br", "eventbrite.it", "eventbrite.nl"})  # fmt: skip
 _HOST_AND_SEGMENT = re.compile(r"https?://(?:[^@/?#]*@)?([^/:?#]+)(?::\d+)?(?:/([^/?#]*))?", re.I)
 
 
@@ -154,7 +155,7 @@ def title_keys(title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         heads = [_TRAILING_PARENS.sub("", title), _SUFFIX_SEPARATORS.split(title, maxsplit=1)[0]]
         for head in heads:
             norm = normalize_title(head)
-            if len(norm) >= MIN_VARIANT_CHARS and norm not in variants:
+            if (" " in norm or len(norm) >= MIN_VARIANT_CHARS) and norm not in variants:
                 variants.append(norm)
     return tuple(v for v in variants if v), tuple(t for t in tokens if t.isdigit())
 
@@ -184,7 +185,7 @@ def site_of(url: str | None) -> str | None:
     host = found.group(1).lower().removeprefix("www.")
     if any(h in _GENERIC_HOSTS for h in _suffixes(host)):
         return None
-    if any(h in _SHARED_HOSTS for h in _suffixes(host)) or host.split(".", 1)[0] in _SHARED_HOST_PREFIXES:
+    if any(h in _SHARED_HOSTS for h in _suffixes(host)):
         segment = (found.group(2) or "").lower()
         return f"{host}/{segment}" if segment else None
     return host
@@ -285,6 +286,8 @@ def match_score(a: _Report, b: _Report) -> float | None:
     """The title score when two reports describe the same real event, else None."""
     if a.ev.source_id == b.ev.source_id or (a.country and b.country and a.country != b.country):
         return None
+    if not a.variants or not b.variants:  # a title of only years and punctuation matches nothing
+        return None
     close = _times_agree(a.ev, b.ev)
     if close is None or not _days_overlap(a, b):
         return None
@@ -292,7 +295,9 @@ def match_score(a: _Report, b: _Report) -> float | None:
         return None  # "Group 12" / "Group 13", "Synth 3-7" / "Synth 7-3"
     same_site = a.site is not None and a.site == b.site
     threshold = TITLE_THRESHOLD_FAR_TIMES if not close else (TITLE_THRESHOLD_SAME_SITE if same_site else TITLE_THRESHOLD)
-    best = max((_title_score(va, vb) for va in a.variants for vb in b.variants), default=0.0)
+    # Starts hours apart are only forgiven for whole titles that agree, suffixes included.
+    pairs = ((va, vb) for va in a.variants for vb in b.variants) if close else [(a.variants[0], b.variants[0])]
+    best = max((_title_score(va, vb) for va, vb in pairs), default=0.0)
     return best if best >= threshold else None
 
 
