@@ -242,29 +242,41 @@ def _matching_pairs(prepared: list[_Report]) -> Iterator[tuple[float, int, int]]
                     yield score, key[0], key[1]
 
 
-def _title_candidates(block: list[_Report], others: list[_Report]) -> Iterable[tuple[_Report, _Report]]:
+def _title_candidates(block: list[_Report], others: list[_Report]) -> Iterator[tuple[_Report, _Report]]:
     """Pairs worth a full comparison: similar normalized titles, or event URLs on the same site."""
+    pairs = _similar_titles if len(others) <= MAX_FUZZY_BLOCK else _equal_titles
+    yield from pairs(block, others)
+    yield from _same_site(block, others)
+
+
+def _similar_titles(block: list[_Report], others: list[_Report]) -> Iterator[tuple[_Report, _Report]]:
     choices = [(v, r) for r in others for v in r.variants]
     strings = [v for v, _ in choices]
+    for a in block:
+        for variant in a.variants:
+            for _, _, k in process.extract(variant, strings, scorer=fuzz.ratio, score_cutoff=TITLE_THRESHOLD, limit=None):
+                b = choices[k][1]
+                if b.ev.source_id != a.ev.source_id:
+                    yield a, b
+
+
+def _equal_titles(block: list[_Report], others: list[_Report]) -> Iterator[tuple[_Report, _Report]]:
+    """The bounded fallback for an oversized block (thousands of reports on one day in one country)."""
+    by_variant: dict[str, list[_Report]] = defaultdict(list)
+    for r in others:
+        for v in r.variants:
+            by_variant[v].append(r)
+    for a in block:
+        for variant in a.variants:
+            yield from ((a, b) for b in by_variant.get(variant, ()) if b.ev.source_id != a.ev.source_id)
+
+
+def _same_site(block: list[_Report], others: list[_Report]) -> Iterator[tuple[_Report, _Report]]:
     by_site: dict[str, list[_Report]] = defaultdict(list)
     for r in others:
         if r.site:
             by_site[r.site].append(r)
-    exact: dict[str, list[_Report]] = defaultdict(list)
-    if len(others) > MAX_FUZZY_BLOCK:
-        for v, r in choices:
-            exact[v].append(r)
     for a in block:
-        for variant in a.variants:
-            if exact:
-                yield from ((a, b) for b in exact.get(variant, ()) if b.ev.source_id != a.ev.source_id)
-                continue
-            for _, _, k in process.extract(
-                variant, strings, scorer=fuzz.ratio, score_cutoff=TITLE_THRESHOLD, limit=None
-            ):
-                b = choices[k][1]
-                if b.ev.source_id != a.ev.source_id:
-                    yield a, b
         if a.site:
             yield from ((a, b) for b in by_site.get(a.site, ()) if b.ev.source_id != a.ev.source_id)
 

@@ -276,3 +276,14 @@ def test_title_variants_and_numbers() -> None:
 )  # fmt: skip
 def test_site_of(url: str | None, site: str | None) -> None:
     assert site_of(url) == site
+
+
+def test_an_oversized_day_compares_only_equal_titles() -> None:
+    start = dt.datetime(2027, 8, 1, 19, 0, tzinfo=BERLIN)
+    crowd = [timed(f"s{i}", "1", f"Event number {i:05d}", start) for i in range(3100)]
+    twins = [timed("left", "1", "PyLadies Berlin Meetup", start), timed("right", "1", "PyLadies Berlin Meetup", start)]
+    near = [timed("n1", "1", "Django Meetup Berlin", start), timed("n2", "1", "Django Meetups Berlin", start)]
+    events = merge_reports(crowd + twins + near, {}, {})
+    merged = [sorted(r.source_id for r in e.reports) for e in events if len(e.reports) > 1]
+    assert merged == [["left", "right"]]  # "Meetup"/"Meetups" would match fuzzily, but not in a block this big
+    assert len(merge_reports(near, {}, {})) == 1
