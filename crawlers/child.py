@@ -1,6 +1,6 @@
 """The crawl as it runs inside the child process `crawlers.fetch` starts.
 
-Everything goes back to the parent over one queue as (kind, payload) messages:
+Everything goes back to the parent over one pipe as (kind, payload) messages:
 ("result", FetchResult) once per finished source, ("log", LogRecord) for Scrapy/Twisted/crawler
 warnings, ("error", text) if the crawl itself could not run, and ("done", None) at the end.
 """
@@ -9,33 +9,56 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import threading
 import traceback
+from multiprocessing.connection import Connection
 from typing import Any
 
 from crawlers.jobs import SourceJob
+from pipeline.model import FetchResult
 from pyevents.config import Config
 
 FORWARDED_LOGGERS = ("scrapy", "twisted", "crawlers", "py.warnings")
 
 
+class Channel:
+    """The child's end of the pipe; one lock, since Twisted may log from its thread pool."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._lock = threading.Lock()
+
+    def send(self, kind: str, payload: Any) -> None:
+        with self._lock:
+            self._connection.send((kind, payload))
+
+    def report(self, result: FetchResult) -> None:
+        self.send("result", result)
+
+
 class _ChannelHandler(logging.handlers.QueueHandler):
-    """Sends log records to the parent as ("log", record), formatted and picklable."""
+    """Sends log records to the parent as ("log", record), formatted and picklable by QueueHandler.prepare."""
+
+    def __init__(self, channel: Channel) -> None:
+        super().__init__(queue=None)  # type: ignore[arg-type]
+        self._channel = channel
 
     def enqueue(self, record: logging.LogRecord) -> None:
-        self.queue.put(("log", record))
+        self._channel.send("log", record)
 
 
-def run_crawl(config: Config, jobs: list[SourceJob], channel: Any) -> None:
-    """Entry point of the child process: crawl `jobs`, reporting each result on `channel`."""
+def run_crawl(config: Config, jobs: list[SourceJob], connection: Connection) -> None:
+    """Entry point of the child process: crawl `jobs`, reporting each result over `connection`."""
+    channel = Channel(connection)
     try:
-        _crawl(config, jobs, lambda result: channel.put(("result", result)), channel)
+        _crawl(config, jobs, channel)
     except BaseException:  # noqa: BLE001 - whatever happened, the parent must hear about it
-        channel.put(("error", traceback.format_exc(limit=5).strip().splitlines()[-1]))
+        channel.send("error", traceback.format_exc(limit=5).strip().splitlines()[-1])
         raise
-    channel.put(("done", None))
+    channel.send("done", None)
 
 
-def _crawl(config: Config, jobs: list[SourceJob], report: Any, channel: Any) -> None:
+def _crawl(config: Config, jobs: list[SourceJob], channel: Channel) -> None:
     # Imported here: the parent never imports Scrapy or Twisted through this module.
     from scrapy.crawler import AsyncCrawlerProcess
 
@@ -50,7 +73,7 @@ def _crawl(config: Config, jobs: list[SourceJob], report: Any, channel: Any) -> 
     process.crawl(
         SourcesSpider,
         jobs=jobs,
-        report=report,
+        report=channel.report,
         timeout=crawl.timeout_seconds,
         max_bytes=crawl.max_bytes,
         max_linked_pages=crawl.max_linked_pages,
@@ -58,7 +81,7 @@ def _crawl(config: Config, jobs: list[SourceJob], report: Any, channel: Any) -> 
     process.start(install_signal_handlers=False)
 
 
-def _forward_logs(channel: Any) -> None:
+def _forward_logs(channel: Channel) -> None:
     handler = _ChannelHandler(channel)
     handler.setLevel(logging.WARNING)
     for name in FORWARDED_LOGGERS:

@@ -2,7 +2,7 @@
 
 The crawl runs in a "spawn" child so that the Twisted reactor (which cannot be restarted) never
 lives in the caller: a test or a long-lived process can call this any number of times. Results come
-back over a queue as each source finishes; if the child dies, every source it had not reported
+back over a pipe as each source finishes; if the child dies, every source it had not reported
 becomes a failed result, never an exception.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import queue
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import Any
 
 from crawlers.child import run_crawl
@@ -19,10 +19,7 @@ from crawlers.jobs import SourceJob
 from pipeline.model import FetchResult, SourceState
 from pyevents.config import Config, SourceConfig
 
-logger = logging.getLogger(__name__)
-
 POLL_SECONDS = 0.2  # how often the parent checks that the child is still alive while waiting
-DRAIN_SECONDS = 0.5  # after the child ended: how long to wait for messages still in the pipe
 JOIN_SECONDS = 10.0  # how long the child may take to shut down after its last message
 
 
@@ -38,19 +35,20 @@ def fetch_sources(
     if not jobs:
         return {}
     context = multiprocessing.get_context("spawn")
-    channel: Any = context.Queue()
-    child = context.Process(target=run_crawl, args=(config, jobs, channel), name="pyevents-crawl", daemon=True)
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(target=run_crawl, args=(config, jobs, writer), name="pyevents-crawl", daemon=True)
     child.start()
+    writer.close()  # the child holds the only write end now, so its death reads as end of file
     results: dict[str, FetchResult] = {}
     crash: str | None = None
     try:
-        crash = _collect(child, channel, results, on_progress)
+        crash = _collect(child, reader, results, on_progress)
     finally:
         child.join(timeout=JOIN_SECONDS)
         if child.is_alive():  # interrupted caller, raising on_progress, or a child stuck in shutdown
             child.terminate()
             child.join()
-        channel.close()
+        reader.close()
     crash = crash or f"the crawler process ended (exit code {child.exitcode}) before this source finished"
     for job in jobs:
         if job.source_id not in results:
@@ -60,20 +58,18 @@ def fetch_sources(
 
 def _collect(
     child: Any,
-    channel: Any,
+    reader: Connection,
     results: dict[str, FetchResult],
     on_progress: Callable[[FetchResult], None] | None,
 ) -> str | None:
     """Read messages until "done" or the child's end; return the child's error line if it reported one."""
     crash: str | None = None
     while True:
+        if not reader.poll(POLL_SECONDS) and child.is_alive():
+            continue
         try:
-            kind, payload = channel.get(timeout=POLL_SECONDS if child.is_alive() else DRAIN_SECONDS)
-        except queue.Empty:
-            if child.is_alive():
-                continue
-            return crash
-        except (EOFError, OSError):  # the child died in the middle of a message
+            kind, payload = reader.recv()
+        except (EOFError, OSError):  # the child ended, possibly in the middle of a message
             return crash
         if kind == "result":
             _accept(payload, results, on_progress)

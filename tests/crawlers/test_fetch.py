@@ -6,6 +6,7 @@ import logging
 import multiprocessing
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\
 
 
 def test_ok_fetch_then_etag_makes_the_second_fetch_a_304() -> None:
+    # Two crawls in one test process: the reactor lives and dies in each call's child process.
     with serving() as srv:
         srv.routes["/cal.ics"] = [
             Reply(200, ICS, {"Content-Type": "text/calendar; charset=utf-8", "ETag": '"v1"',
@@ -85,7 +87,7 @@ def test_user_agent_names_the_federation_and_its_contact() -> None:
     assert {h.path for h in srv.hits} == {"/robots.txt", "/cal.ics"}
 
 
-def test_file_url_is_read_when_it_is_the_configured_source(tmp_path) -> None:
+def test_file_url_is_read_when_it_is_the_configured_source(tmp_path: Path) -> None:
     calendar = tmp_path / "demo.ics"
     calendar.write_bytes(ICS)
     config = config_for([], {"demo": calendar.as_uri()})
@@ -134,7 +136,9 @@ def test_a_crash_of_the_child_fails_the_unfinished_sources_instead_of_raising() 
     assert results["slow"].error == "the crawler process ended (exit code -9) before this source finished"
 
 
-def test_scrapy_warnings_reach_the_scrapy_logger_and_nothing_reaches_stdout(capfd, caplog) -> None:
+def test_scrapy_warnings_reach_the_scrapy_logger_and_nothing_reaches_stdout(
+    capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
     with serving() as srv:
         srv.routes["/big.ics"] = Reply(200, b"x" * 5000)
         config = config_for([srv], {"big": srv.url("/big.ics")}, max_bytes=2048)
@@ -149,12 +153,3 @@ def test_scrapy_warnings_reach_the_scrapy_logger_and_nothing_reaches_stdout(capf
 
 def test_no_sources_starts_no_crawl() -> None:
     assert fetch_sources(config_for([], {}), [], {}) == {}
-
-
-@pytest.mark.parametrize("repeat", [1, 2])
-def test_runs_again_in_the_same_process(repeat: int) -> None:
-    # The reactor lives in the child, so a second (third…) call in one process works.
-    with serving() as srv:
-        srv.routes["/cal.ics"] = Reply(200, ICS)
-        config = config_for([srv], {"cal": srv.url("/cal.ics")})
-        assert by_id(fetch_sources(config, config.sources, {}), "cal").outcome == "ok"

@@ -6,10 +6,10 @@ ports and 127.0.0.2, must be refused before anything is sent to it.
 
 from __future__ import annotations
 
-import brotli
 import gzip
 import zlib
 
+import brotli
 from crawlers.fetch import fetch_sources
 from tests.crawlers.loopback import Reply, config_for, serving
 
