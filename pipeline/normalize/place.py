@@ -21,7 +21,7 @@ MAX_PARTS = 12
 _ONLINE_WORDS = re.compile(
     r"\b(?:online|on-line|virtual(?:ly)?|remote|webinar|live[ -]?stream(?:ed|ing)?|zoom|google meet|"
     r"microsoft teams|ms teams|teams meeting|jitsi|discord|twitch|youtube(?: live)?|webex|gotomeeting|"
-    r"hangouts?|hybrid|en ligne|en l[ií]nea|virtuell|internet)\b",
+    r"hangouts?|mumble|hybrid|en ligne|en l[ií]nea|virtuell|internet)\b",
     re.IGNORECASE,
 )
 _FILLER = re.compile(r"\b(?:and|und|et|y|or|oder|only|event|meeting|via|on|the|also|\+|/|&)\b|[+/&()\[\]:.-]", re.I)
@@ -34,10 +34,16 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"^(?:tba|tbd|tbc|to be (?:announced|determined|confirmed)|n/?a|none|unknown|various|\?+)$", re.I)
 _ESCAPES = re.compile(r"\\([,;])|\\[nN]")
 _PAREN_WITH_COMMA = re.compile(r"\(([^()]*,[^()]*)\)")
-_SPLIT = re.compile(r"\s*(?:[,;\n|·•]|\s-\s)\s*")
+_SPLIT = re.compile(r"\s*(?:[,;\n|·•]|\s[-@]\s)\s*")  # "FabLab @ Street 5, 03044 Cottbus"
 _HAS_DIGIT = re.compile(r"\d")
-_TRAILING_POSTCODE = re.compile(r"\s+(?:\d[\d -]{2,}|[A-Z]{1,2}\d[\dA-Z]?\s?\d[A-Z]{2})$")
-_POSTCODE_EDGE = re.compile(r"^(?:[A-Z]{0,2}-?\d[\d -]{2,})\s+|" + _TRAILING_POSTCODE.pattern)
+# "139651", "2312 NV", "E14 5AB", "H2X 1Y4" after a name; "51105", "D-10115" before it.
+_TRAILING_POSTCODE = re.compile(
+    r"\s+(?:(?:[A-Z]{1,2}-?)?\d[\dA-Z-]{2,}|[A-Z]{1,2}\d[\dA-Z]?)(?:\s+(?:\d[\dA-Z]{2}|[A-Z]{2}))?$"
+)
+_LEADING_POSTCODE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{3,}[\dA-Z-]*\s+")
+_POSTCODE_EDGE = re.compile(_LEADING_POSTCODE.pattern + "|" + _TRAILING_POSTCODE.pattern)
+_DOMAIN = re.compile(r"\b[\w-]+\.(?:[a-z]{2,}\.)*[a-z]{2,}\b")
+_DETAIL_PARENS = re.compile(r"\s*\([^()]*\)\s*$")
 # Street numbers come first in these countries' addresses, so "1601 Broadway" is never "postcode city".
 _TRAILING_POSTCODE_COUNTRIES = {"US", "CA", "GB", "AU", "NZ", "IE"}
 _VENUE_WORDS = re.compile(
@@ -48,7 +54,7 @@ _VENUE_WORDS = re.compile(
     r"laborat\w*|polytechnic\w*|polit[eé]cnic\w*|tecnol[oó]gic\w*|"
     r"academia|palacio|palais|palazzo|pal[aá]cio|congress\w*|kongress\w*|congres\w*|messe|expo|centro|zentrum|"
     r"haus|hackerspace|makerspace|"
-    r"str\.|stra(?:ß|ss)e|street|road|avenue|ave|blvd|boulevard|weg|platz|gasse|rue|calle|via|rua)\b",
+    r"street|road|avenue|ave|blvd|boulevard|weg|platz|gasse|rue|calle|via|rua)\b|\w*str(?:\.|a(?:ß|ss)e)",
     re.IGNORECASE,
 )
 _CITY_STATES = {"SG": "Singapore", "HK": "Hong Kong", "MO": "Macau", "MC": "Monaco", "VA": "Vatican City"}
@@ -103,9 +109,9 @@ def _place_parts(text: str) -> list[str]:
     parts = []
     for raw in _SPLIT.split(text)[:MAX_PARTS]:
         part = _balance_parens(raw.strip(" \t\"'"))
-        if _ONLINE_WORDS.search(part):
-            rest = _FILLER.sub(" ", _ONLINE_WORDS.sub(" ", part))
-            part = " ".join(rest.split())
+        if _ONLINE_WORDS.search(part):  # "Berlin + Online" keeps Berlin; "Zoom ID 123" keeps nothing
+            rest = " ".join(_FILLER.sub(" ", _ONLINE_WORDS.sub(" ", _DOMAIN.sub(" ", part))).split())
+            part = "" if _HAS_DIGIT.search(rest) else rest
         part = re.sub(r"\(\s*\)", "", part).strip(" -–—:")
         if part and not _PLACEHOLDER.match(part):
             parts.append(part)
@@ -173,8 +179,8 @@ def _find_country(parts: list[str], hint: str | None) -> tuple[str | None, int |
 
 def _city_candidate(part: str, country: str | None) -> str | None:
     """The city a part could be ("51105 Cologne" -> "Cologne"), or None for streets, venues and codes."""
-    bare = _without_postcode(part, country)
-    if not bare or _HAS_DIGIT.search(bare) or _VENUE_WORDS.search(bare) or len(bare) > 60:
+    bare = _DETAIL_PARENS.sub("", _without_postcode(part, country))  # "Onomichi (Jodoji Temple)"
+    if not bare or _HAS_DIGIT.search(bare) or _VENUE_WORDS.search(bare) or _DOMAIN.search(bare) or len(bare) > 60:
         return None
     if bare.isupper() and len(bare) <= 3:  # "NY", "ON", "NSW"
         return None
@@ -221,6 +227,11 @@ def _known_city(parts: list[str]) -> tuple[str | None, int | None, str | None]:
         cc = countries.city_country(bare)
         if cc:
             return bare, i, cc
+    last = len(parts) - 1
+    if _LEADING_POSTCODE.match(parts[last]) and len(parts) > 1:  # "…, 03044 Cottbus": an address ends in its city
+        city = _city_candidate(_LEADING_POSTCODE.sub("", parts[last]), None)
+        if city:
+            return city, last, None
     if len(parts) == 1:
         city = _city_candidate(parts[0], None)
         if city and len(city.split()) <= 3:
