@@ -2,15 +2,22 @@
 
 Arrow types are taken from the DuckDB tables themselves, so a column added to the schema needs no
 second declaration here. Instants travel as tz-aware `timestamp('us', 'UTC')`, tags as `list<string>`.
+Conversions are column-wise: one C-level pass per direction, and instants built from integers, which
+is several times faster than pyarrow's per-value time-zone lookups.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
 
 
 def table_schema(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str]) -> pa.Schema:
@@ -27,10 +34,13 @@ def _in_utc(f: pa.Field) -> pa.Field:
 
 def from_objects(objects: Sequence[object], schema: pa.Schema, extra: Mapping[str, Sequence[Any]] = {}) -> pa.Table:
     """An Arrow table whose columns are the objects' attributes of the schema's names (or `extra` columns)."""
-    arrays = []
-    for f in schema:
-        values = extra[f.name] if f.name in extra else [getattr(o, f.name) for o in objects]
-        arrays.append(pa.array(values, type=f.type))
+    own = [f.name for f in schema if f.name not in extra]
+    if objects and own:
+        rows = map(operator.attrgetter(*own), objects)
+        columns = dict(zip(own, zip(*rows) if len(own) > 1 else [tuple(r for r in rows)]))
+    else:
+        columns = {name: () for name in own}
+    arrays = [pa.array(list(extra[f.name] if f.name in extra else columns[f.name]), type=f.type) for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -38,7 +48,22 @@ def from_dicts(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table
     return pa.Table.from_pylist(list(rows), schema=schema)
 
 
+def query_columns(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None
+) -> tuple[list[str], list[list[Any]]]:
+    """A query's column names and its columns as lists of Python values (instants aware, in UTC)."""
+    result = con.sql(sql, params=params or {}).to_arrow_table()
+    return result.column_names, [_python_values(column) for column in result.columns]
+
+
 def query_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """The rows of a query as dicts of Python values; instants are aware datetimes in UTC."""
-    result = con.sql(sql, params=params or {}).to_arrow_table()
-    return result.cast(pa.schema([_in_utc(f) for f in result.schema])).to_pylist()
+    names, columns = query_columns(con, sql, params)
+    return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def _python_values(column: pa.ChunkedArray) -> list[Any]:
+    if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+        micros = column.cast(pa.timestamp("us", column.type.tz)).cast(pa.int64()).to_pylist()
+        return [None if m is None else _EPOCH + m * _MICROSECOND for m in micros]
+    return column.to_pylist()

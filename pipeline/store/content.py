@@ -1,18 +1,13 @@
 """What counts as a change of an event: the material fields, their hash, and the fields whose history is kept.
 
-The hash is computed in Python over a canonical JSON text (instants in UTC, tags as a sorted set), so it
-does not depend on DuckDB's text formatting and is the same for an `Event` and for its stored row.
+The hash is computed by DuckDB, vectorized, over a canonical JSON array of the material fields (instants
+as UTC text with microseconds whatever the session's zone, tags as a sorted set), for incoming events and
+stored rows alike, so a stored row and the same event arriving again always hash the same.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
 from collections.abc import Mapping
-from typing import Any
-
-from pipeline.model import Event
 
 # A change to any of these raises the event's SEQUENCE. Latitude and longitude are included because the
 # VEVENT carries them as GEO, and a cached VEVENT is only re-serialized when SEQUENCE rises.
@@ -24,20 +19,24 @@ MATERIAL_FIELDS = (
 # Fields whose old and new values are written to `event_changes` (the history people ask about).
 HISTORY_FIELDS = ("starts_at", "ends_at", "timezone", "venue", "city", "country", "status", "title", "url")
 
-
-def _canonical(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat()
-    if isinstance(value, (list, tuple)):
-        return sorted(set(value))
-    return value
+INSTANT_FIELDS = ("starts_at", "ends_at", "cfp_ends_at")
 
 
-def content_hash(values: Mapping[str, Any]) -> str:
-    """sha256 of the material fields of an event given as a column → value mapping."""
-    canonical = [_canonical(values[name]) for name in MATERIAL_FIELDS]
-    return hashlib.sha256(json.dumps(canonical, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+def instant_text_sql(column: str, fraction: bool = True) -> str:
+    """SQL text of a TIMESTAMPTZ in UTC, ISO 8601 with a Z (independent of the session's time zone)."""
+    pattern = "%Y-%m-%dT%H:%M:%S.%fZ" if fraction else "%Y-%m-%dT%H:%M:%SZ"
+    return f"strftime(timezone('UTC', {column}), '{pattern}')"
 
 
-def event_hash(event: Event) -> str:
-    return content_hash({name: getattr(event, name) for name in MATERIAL_FIELDS})
+def content_hash_sql(alias: str, overrides: Mapping[str, str] | None = None) -> str:
+    """SQL for the content hash of the row `alias`; `overrides` replaces a field by an SQL expression."""
+    overrides = overrides or {}
+    parts = []
+    for name in MATERIAL_FIELDS:
+        value = overrides.get(name, f"{alias}.{name}")
+        if name in INSTANT_FIELDS:
+            value = instant_text_sql(value)
+        elif name == "tags":
+            value = f"list_sort(list_distinct(coalesce({value}, []::VARCHAR[])))"
+        parts.append(value)
+    return f"sha256(json_array({', '.join(parts)}))"

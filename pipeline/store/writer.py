@@ -27,8 +27,8 @@ import pyarrow as pa
 
 from pipeline.model import Event, FetchResult, ParsedSource, Reject, SourceEvent, SourceState, Window
 from pipeline.store import schema
-from pipeline.store.arrowio import from_dicts, from_objects, query_dicts, table_schema
-from pipeline.store.content import HISTORY_FIELDS, content_hash, event_hash
+from pipeline.store.arrowio import from_dicts, from_objects, query_columns, query_dicts, table_schema
+from pipeline.store.content import HISTORY_FIELDS, INSTANT_FIELDS, content_hash_sql, instant_text_sql
 from pipeline.store.files import remove_leftovers, replace_durably, temp_path_for
 from pipeline.store.lifecycle import (
     ACCEPTED,
@@ -54,7 +54,6 @@ PROVENANCE_FIELDS = ("event_id", "source_id", "source_uid", "source_url")
 RUN_COUNT_FIELDS = (
     "sources_ok", "sources_failed", "sources_not_modified", "events_new", "events_updated", "events_cancelled",
 )  # fmt: skip
-_TIMESTAMP_TEXT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 class StoreError(Exception):
@@ -283,12 +282,12 @@ class Store:
                 """,
                 {k: params[k] for k in ("now", "misses")},
             )
-            updates = ", ".join(f"{name} = f.{name}" for name in REPORT_FIELDS if name not in ("source_id", "source_uid"))
             con.execute(
                 f"""
                 MERGE INTO reports AS r USING fresh_reports AS f
                     ON r.source_id = f.source_id AND r.source_uid = f.source_uid
-                WHEN MATCHED THEN UPDATE SET {updates}, last_seen_at = $now, missed_fetches = 0
+                WHEN MATCHED AND {_REPORT_UNCHANGED} THEN UPDATE SET last_seen_at = $now, missed_fetches = 0
+                WHEN MATCHED THEN UPDATE SET {_REPORT_UPDATES}, last_seen_at = $now, missed_fetches = 0
                 WHEN NOT MATCHED THEN INSERT ({", ".join(REPORT_FIELDS)}, first_seen_at, last_seen_at, missed_fetches)
                     VALUES ({", ".join("f." + name for name in REPORT_FIELDS)}, $now, $now, 0)
                 """,
@@ -329,7 +328,7 @@ class Store:
     def live_reports(self, window: Window) -> list[SourceEvent]:
         """Reports of enabled sources overlapping the window, tombstones included, in a stable order."""
         self._window = window
-        rows = query_dicts(
+        _, columns = query_columns(
             self._connection(),
             f"SELECT {', '.join('r.' + name for name in REPORT_FIELDS)} FROM reports r "
             "JOIN sources s ON s.source_id = r.source_id "
@@ -337,7 +336,7 @@ class Store:
             "ORDER BY r.source_id, r.starts_at, r.source_uid",
             {"start": window.start, "end": window.end},
         )
-        return [SourceEvent(**row) for row in rows]
+        return [SourceEvent(*values) for values in zip(*columns)]  # REPORT_FIELDS is the dataclass's order
 
     def known_event_ids(self) -> dict[tuple[str, str], str]:
         rows = self._connection().execute("SELECT source_id, source_uid, event_id FROM event_sources").fetchall()
@@ -349,18 +348,18 @@ class Store:
         _require_unique([e.event_id for e in events], "event_id")
         provenance = [(e.event_id, r.source_id, r.source_uid, r.source_url) for e in events for r in e.reports]
         _require_unique([(p[1], p[2]) for p in provenance], "(source_id, source_uid) across events")
-        incoming = from_objects(
-            events,
-            self._schema("events", (*EVENT_FIELDS, "content_hash")),
-            {"content_hash": [event_hash(e) for e in events]},
-        )
         sources_table = pa.Table.from_arrays(
             [pa.array(list(column), pa.string()) for column in zip(*provenance)] if provenance else
             [pa.array([], pa.string())] * len(PROVENANCE_FIELDS),
             names=list(PROVENANCE_FIELDS),
         )  # fmt: skip
         con = self._connection()
-        with self._transaction(), self._registered("incoming_events", incoming):
+        with self._transaction():
+            with self._registered("incoming_arrow", from_objects(events, self._schema("events", EVENT_FIELDS))):
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE incoming_events AS "
+                    f"SELECT *, {content_hash_sql('a')} AS content_hash FROM incoming_arrow a"
+                )
             new, updated, cancelled = con.execute(
                 """
                 SELECT count(*) FILTER (WHERE e.event_id IS NULL),
@@ -375,45 +374,37 @@ class Store:
             cancelled += self._tombstone_vanished(now)
             with self._registered("incoming_sources", sources_table):
                 con.execute(_MERGE_PROVENANCE_SQL, {"now": now})
+            con.execute("DROP TABLE incoming_events")
         return RunCounts(new=new, updated=updated, cancelled=cancelled)
 
     def _tombstone_vanished(self, now: dt.datetime) -> int:
         """Cancel events (not past, not beyond the window) that no source reports any more; their count."""
         con = self._connection()
         horizon = self._window.end if self._window is not None else None
-        rows = query_dicts(
-            con,
-            "SELECT * EXCLUDE (content_hash) FROM events e WHERE e.status <> 'cancelled' AND e.ends_at >= $now "
-            "AND ($horizon IS NULL OR e.starts_at < $horizon) "
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE tombstones AS "
+            "SELECT e.event_id, e.status AS old_status, "
+            f"{_TOMBSTONE_HASH} AS content_hash FROM events e "
+            "WHERE e.status <> 'cancelled' AND e.ends_at >= $now AND ($horizon IS NULL OR e.starts_at < $horizon) "
             "AND NOT EXISTS (SELECT 1 FROM incoming_events i WHERE i.event_id = e.event_id)",
             {"now": now, "horizon": horizon},
         )
-        if not rows:
-            return 0
-        old_status = [row["status"] for row in rows]
-        hashes = [content_hash({**row, "status": "cancelled"}) for row in rows]
-        tombstones = pa.table(
-            {
-                "event_id": pa.array([row["event_id"] for row in rows], pa.string()),
-                "old_status": pa.array(old_status, pa.string()),
-                "content_hash": pa.array(hashes, pa.string()),
-            }
+        con.execute(
+            "INSERT INTO event_changes (event_id, changed_at, field, old_value, new_value) "
+            "SELECT event_id, $now, 'status', old_status, 'cancelled' FROM tombstones",
+            {"now": now},
         )
-        with self._registered("tombstones", tombstones):
-            con.execute(
-                "INSERT INTO event_changes (event_id, changed_at, field, old_value, new_value) "
-                "SELECT event_id, $now, 'status', old_status, 'cancelled' FROM tombstones",
-                {"now": now},
-            )
-            con.execute(
-                """
-                MERGE INTO events AS e USING tombstones AS t ON e.event_id = t.event_id
-                WHEN MATCHED THEN UPDATE SET status = 'cancelled', sequence = e.sequence + 1,
-                    updated_at = $now, content_hash = t.content_hash
-                """,
-                {"now": now},
-            )
-        return len(rows)
+        con.execute(
+            """
+            MERGE INTO events AS e USING tombstones AS t ON e.event_id = t.event_id
+            WHEN MATCHED THEN UPDATE SET status = 'cancelled', sequence = e.sequence + 1,
+                updated_at = $now, content_hash = t.content_hash
+            """,
+            {"now": now},
+        )
+        (count,) = con.execute("SELECT count(*) FROM tombstones").fetchone() or (0,)
+        con.execute("DROP TABLE tombstones")
+        return int(count)
 
     # -- the VEVENT cache ----------------------------------------------------------------------------
 
@@ -496,8 +487,8 @@ class Store:
 
 
 def _as_text(column: str, name: str) -> str:
-    if name in ("starts_at", "ends_at"):
-        return f"strftime({column}, '{_TIMESTAMP_TEXT}')"
+    if name in INSTANT_FIELDS:
+        return instant_text_sql(column, fraction=False)
     return f"CAST({column} AS VARCHAR)"
 
 
@@ -529,6 +520,12 @@ def _merge_events_sql() -> str:
 
 
 _HISTORY_SQL = _history_sql()
+_TOMBSTONE_HASH = content_hash_sql("e", {"status": "'cancelled'"})
+_REPORT_CONTENT = tuple(name for name in REPORT_FIELDS if name not in ("source_id", "source_uid"))
+_REPORT_UPDATES = ", ".join(f"{name} = f.{name}" for name in _REPORT_CONTENT)
+# Most reports come back unchanged: touching only two narrow columns of those is far cheaper than
+# rewriting whole rows (with their lists) in DuckDB.
+_REPORT_UNCHANGED = " AND ".join(f"r.{name} IS NOT DISTINCT FROM f.{name}" for name in _REPORT_CONTENT)
 _MERGE_EVENTS_SQL = _merge_events_sql()
 _MERGE_PROVENANCE_SQL = """
     MERGE INTO event_sources AS es USING incoming_sources AS s
