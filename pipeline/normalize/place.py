@@ -69,10 +69,6 @@ class Place:
     country: str | None = None  # ISO alpha-2
     online: bool = False
 
-    @property
-    def physical(self) -> bool:
-        return bool(self.venue or self.city or self.country)
-
 
 def is_video_call_url(url: str | None) -> bool:
     """Whether a URL points at a video-call or streaming service (zoom.us, meet.google.com, …)."""
