@@ -23,6 +23,7 @@ from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as
 from pipeline.normalize.text import clean_text
 
 MAX_ERROR_CHARS = 300
+SCRAPY_TOO_MANY_REDIRECTS = "max redirections reached"  # RedirectMiddleware's IgnoreRequest message
 
 
 class Refused(IgnoreRequest):
@@ -55,6 +56,8 @@ def describe_failure(exc: BaseException, request: Request, *, timeout: float, ma
         text = f"TLS {_tls_problem(exc)}"
     elif isinstance(exc, DownloadFailedError):
         text = f"download failed: {_first_line(exc)} ({tries})"
+    elif isinstance(exc, IgnoreRequest) and str(exc) == SCRAPY_TOO_MANY_REDIRECTS:
+        text = "too many redirects"
     elif isinstance(exc, IgnoreRequest):
         text = _first_line(exc) or "request dropped"
     else:

@@ -90,7 +90,7 @@ class SourcesSpider(Spider):
         except Exception as exc:  # noqa: BLE001 - one source's surprise must not stop the crawl
             progress.result = progress.job.failed(f"could not handle the response: {type(exc).__name__}: {exc}")
             requests = []
-        progress.pending_links = {r.url for r in requests}
+        progress.pending_links = {r.meta[meta.LINKED_PAGE] for r in requests}  # Request.url may be re-escaped
         if not requests:
             self._finish(progress)
         return requests

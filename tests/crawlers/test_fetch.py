@@ -97,23 +97,23 @@ def test_file_url_is_read_when_it_is_the_configured_source(tmp_path: Path) -> No
 
 def test_feed_entry_pages_are_fetched_within_the_limit() -> None:
     with serving() as srv:
+        pages = ["/events/café.html", "/events/2.html", "/events/3.html"]  # the first is re-escaped by Scrapy
         items = "".join(
-            f"<item><title>Meetup {n}</title><link>{srv.url(f'/events/{n}.html')}</link>"
-            f"<description>See the page.</description></item>"
-            for n in (1, 2, 3)
+            f"<item><title>Meetup {n}</title><link>{srv.url(page)}</link><description>See the page.</description></item>"
+            for n, page in enumerate(pages)
         )
         srv.routes["/feed.rss"] = Reply(
             200,
-            f'<?xml version="1.0"?><rss version="2.0"><channel><title>Group</title><link>{srv.url("/")}</link>'
-            f"{items}</channel></rss>".encode(),
+            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Group</title>'
+            f'<link>{srv.url("/")}</link>{items}</channel></rss>'.encode(),
             {"Content-Type": "application/rss+xml"},
         )
-        srv.routes["/events/1.html"] = Reply(200, b"<html>one</html>", {"Content-Type": "text/html"})
+        srv.routes["/events/caf%C3%A9.html"] = Reply(200, b"<html>one</html>", {"Content-Type": "text/html"})
         srv.routes["/events/2.html"] = Reply(500, b"down")
         config = config_for([srv], {"feed": srv.url("/feed.rss")}, source_type="feed", max_linked_pages=2)
         result = by_id(fetch_sources(config, config.sources, {}), "feed")
     assert result.outcome == "ok"
-    assert result.linked == {srv.url("/events/1.html"): b"<html>one</html>"}
+    assert result.linked == {srv.url("/events/café.html"): b"<html>one</html>"}
     assert result.linked_errors == {srv.url("/events/2.html"): "HTTP 500"}
     assert srv.hits_for("/events/3.html") == []  # beyond max_linked_pages
 

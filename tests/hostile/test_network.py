@@ -67,15 +67,19 @@ def test_meta_refresh_is_followed_only_to_allowed_addresses() -> None:
     assert other_ip.hits == []
 
 
-def test_redirect_to_a_file_url_is_refused() -> None:
+def test_redirects_to_other_schemes_are_refused_and_loops_are_bounded() -> None:
     with serving() as srv:
         srv.routes["/cal.ics"] = Reply(302, b"", {"Location": "file:///etc/passwd"})
         srv.routes["/data.ics"] = Reply(301, b"", {"Location": "data:text/calendar,BEGIN:VCALENDAR"})
-        config = config_for([srv], {"cal": srv.url("/cal.ics"), "data": srv.url("/data.ics")})
+        srv.routes["/loop-a"] = Reply(302, b"", {"Location": "/loop-b"})
+        srv.routes["/loop-b"] = Reply(302, b"", {"Location": "/loop-a"})
+        config = config_for([srv], {"cal": srv.url("/cal.ics"), "data": srv.url("/data.ics"), "loop": srv.url("/loop-a")})
         results = fetch_sources(config, config.sources, {})
     assert (results["cal"].outcome, results["cal"].error, results["cal"].body) == (
         "failed", "refused: redirect to a file: URL", None)
     assert (results["data"].outcome, results["data"].error) == ("failed", "refused: redirect to a data: URL")
+    assert (results["loop"].outcome, results["loop"].error) == ("failed", "too many redirects")
+    assert len(srv.hits_for("/loop-a")) + len(srv.hits_for("/loop-b")) == 6  # the first request and 5 redirects
 
 
 def test_robots_disallow_is_obeyed_for_our_user_agent() -> None:
