@@ -32,8 +32,11 @@ def _in_utc(f: pa.Field) -> pa.Field:
     return f
 
 
-def from_objects(objects: Sequence[object], schema: pa.Schema, extra: Mapping[str, Sequence[Any]] = {}) -> pa.Table:
+def from_objects(
+    objects: Sequence[object], schema: pa.Schema, extra: Mapping[str, Sequence[Any]] | None = None
+) -> pa.Table:
     """An Arrow table whose columns are the objects' attributes of the schema's names (or `extra` columns)."""
+    extra = extra or {}
     own = [f.name for f in schema if f.name not in extra]
     if objects and own:
         rows = map(operator.attrgetter(*own), objects)

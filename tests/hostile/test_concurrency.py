@@ -180,3 +180,24 @@ def test_an_exception_inside_the_run_aborts_and_keeps_the_old_database(tmp_path:
     with Store.open(db) as store:  # the lock is free again
         assert set(store.source_states()) == {"s0"}
         store.abort()
+
+
+def test_a_wal_left_beside_the_published_file_is_replayed_then_never_left_behind(tmp_path: Path) -> None:
+    db = _published(tmp_path)
+    # Someone opened the published file read-write and died before DuckDB checkpointed: a WAL is left.
+    script = (
+        "import duckdb, os, signal, sys\n"
+        "con = duckdb.connect(sys.argv[1])\n"
+        "con.execute(\"SET checkpoint_threshold = '1GB'\")\n"
+        "con.execute(\"INSERT INTO sources (source_id, name, enabled) VALUES ('manual', 'Added by hand', false)\")\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(db)], check=False, timeout=TIMEOUT)
+    wal = db.with_name(db.name + ".wal")
+    assert wal.exists()
+    with Store.open(db) as store:
+        assert store.source_states()["manual"].enabled is False  # its committed work was kept
+        store.commit(None)
+    assert not wal.exists()  # a WAL beside the new file would be replayed against the wrong file
+    assert query(db, "SELECT name FROM sources WHERE source_id = 'manual'") == [("Added by hand",)]
+    assert _events_in(db) == 3
