@@ -42,7 +42,8 @@ def synthetic_reports(source_id: str, count: int, as_of: dt.datetime, moved_ever
                 starts_at=start, ends_at=start + dt.timedelta(hours=2), timezone="Europe/Berlin",
                 description="Talks and networking. " * 8, url=f"https://example.org/{source_id}/{i}",
                 venue="Community Hall", city="Berlin", country="DE", region="europe", kind="meetup",
-                tags=["python", "meetup"], series_uid=f"{source_id}-series", source_url=f"https://example.org/{source_id}.ics",
+                tags=["python", "meetup"], series_uid=f"{source_id}-series",
+                source_url=f"https://example.org/{source_id}.ics",
             )
         )  # fmt: skip
     return out
@@ -75,7 +76,9 @@ def one_run(db: Path, sources: int, per_source: int, as_of: dt.datetime, moved_e
     window = Window.around(as_of, 30, 400)
     ids = [f"group-{n:04d}" for n in range(sources)]
     configs = [SourceConfig(id=s, name=s, type="ical", url=f"https://example.org/{s}.ics") for s in ids]
-    fetches = {s: FetchResult(s, "ok", f"https://example.org/{s}.ics", body=f"{s}{as_of}{moved_every}".encode()) for s in ids}
+    fetches = {
+        s: FetchResult(s, "ok", f"https://example.org/{s}.ics", body=f"{s}{as_of}{moved_every}".encode()) for s in ids
+    }
     parsed = {s: ParsedSource(s, synthetic_reports(s, per_source, as_of, moved_every)) for s in ids}
     total = time.perf_counter()
     store = timed(timings, "open (copy + migrate)", lambda: Store.open(db))
@@ -93,7 +96,8 @@ def one_run(db: Path, sources: int, per_source: int, as_of: dt.datetime, moved_e
         store.finish_run("ok", {"events_new": counts.new, "events_updated": counts.updated})
         timed(timings, "commit (+ Parquet)", lambda: store.commit(db.parent / "export"))
     timings["total"] = time.perf_counter() - total
-    print(f"  reports={len(live)} new={counts.new} updated={counts.updated} cancelled={counts.cancelled} vevents={len(rows)}")
+    print(f"  reports={len(live)} new={counts.new} updated={counts.updated} cancelled={counts.cancelled}", end="")
+    print(f" vevents={len(rows)}")
     return timings
 
 
@@ -109,7 +113,8 @@ def main() -> None:
         print(f"{label}:")
         timings = one_run(db, args.sources, args.per_source, as_of + dt.timedelta(days=day), moved_every)
         print("  " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
-    print(f"database {db.stat().st_size / 1e6:.0f} MB; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"database {db.stat().st_size / 1e6:.0f} MB; peak RSS {peak_mb:.0f} MB (benchmark's own objects included)")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,9 @@ def query_columns(
     return result.column_names, [_python_values(column) for column in result.columns]
 
 
-def query_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+def query_dicts(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """The rows of a query as dicts of Python values; instants are aware datetimes in UTC."""
     names, columns = query_columns(con, sql, params)
     return [dict(zip(names, row)) for row in zip(*columns)]

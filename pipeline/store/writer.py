@@ -365,7 +365,8 @@ class Store:
                 SELECT count(*) FILTER (WHERE e.event_id IS NULL),
                        count(*) FILTER (WHERE e.event_id IS NOT NULL AND e.content_hash IS DISTINCT FROM i.content_hash
                                         AND NOT (i.status = 'cancelled' AND e.status <> 'cancelled')),
-                       count(*) FILTER (WHERE e.event_id IS NOT NULL AND i.status = 'cancelled' AND e.status <> 'cancelled')
+                       count(*) FILTER (WHERE e.event_id IS NOT NULL AND i.status = 'cancelled'
+                                        AND e.status <> 'cancelled')
                 FROM incoming_events i LEFT JOIN events e ON e.event_id = i.event_id
                 """
             ).fetchone() or (0, 0, 0)
@@ -472,7 +473,9 @@ class Store:
                 f"WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({', '.join('s.' + c for c in columns)})"
             )
 
-    def _write_exports(self, con: duckdb.DuckDBPyConnection, export_dir: Path, written: list[tuple[Path, Path]]) -> None:
+    def _write_exports(
+        self, con: duckdb.DuckDBPyConnection, export_dir: Path, written: list[tuple[Path, Path]]
+    ) -> None:
         """Each exported table to a temporary Parquet file beside its final name (renamed after the swap)."""
         export_dir.mkdir(parents=True, exist_ok=True)
         for table in schema.EXPORTED:

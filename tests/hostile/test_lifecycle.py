@@ -86,7 +86,8 @@ def test_a_source_shrinking_to_a_fraction_is_quarantined_not_emptied(tmp_path: P
 
 def test_small_sources_and_new_empty_sources_are_not_quarantined(tmp_path: Path) -> None:
     db = tmp_path / "events.duckdb"
-    first = run(db, [source("a"), source("b")], [fetched("a"), fetched("b")], [parse("a", reports("a", 4)), parse("b", [])])
+    both = [source("a"), source("b")]
+    first = run(db, both, [fetched("a"), fetched("b")], [parse("a", reports("a", 4)), parse("b", [])])
     assert first.statuses == {"a": "ok", "b": "ok"}
     second = run(db, [source("a")], [fetched("a")], [parse("a", reports("a", 1))], as_of=NEXT)
     assert second.statuses == {"a": "ok"}  # 4 live is under the threshold of 5
@@ -121,7 +122,8 @@ def test_past_reports_leaving_a_feed_are_not_cancelled(tmp_path: Path) -> None:
 
 def test_410_gone_disables_the_source_and_withdraws_its_future_events(tmp_path: Path) -> None:
     db = tmp_path / "events.duckdb"
-    run(db, [source("a"), source("b")], [fetched("a"), fetched("b")], [parse("a", reports("a", 2)), parse("b", reports("b", 1))])
+    both = [source("a"), source("b")]
+    run(db, both, [fetched("a"), fetched("b")], [parse("a", reports("a", 2)), parse("b", reports("b", 1))])
     gone = FetchResult("a", "gone", "https://example.org/a.ics", http_status=410, error="HTTP 410 Gone")
     result = run(db, [source("a"), source("b")], [gone, fetched("b")], [parse("b", reports("b", 1))], as_of=NEXT)
     assert result.statuses == {"a": "gone", "b": "ok"} and result.counts.cancelled == 2
@@ -158,7 +160,8 @@ def test_a_permanent_redirect_updates_the_url_and_keeps_every_identity(tmp_path:
 
 def test_a_source_removed_from_the_config_is_disabled_and_its_events_withdrawn(tmp_path: Path) -> None:
     db = tmp_path / "events.duckdb"
-    run(db, [source("a"), source("b")], [fetched("a"), fetched("b")], [parse("a", reports("a", 1)), parse("b", reports("b", 1))])
+    both = [source("a"), source("b")]
+    run(db, both, [fetched("a"), fetched("b")], [parse("a", reports("a", 1)), parse("b", reports("b", 1))])
     result = run(db, [source("b")], [fetched("b")], [parse("b", reports("b", 1))], as_of=NEXT)
     assert result.counts.cancelled == 1
     assert (_source_row(db, "a")["enabled"], _source_row(db, "a")["last_status"]) == (False, "disabled")

@@ -52,9 +52,8 @@ def reports(source_id: str, count: int, **fields: object) -> list[SourceEvent]:
 
 
 def source(source_id: str, url: str | None = None, enabled: bool = True) -> SourceConfig:
-    return SourceConfig(
-        id=source_id, name=source_id.title(), type="ical", url=url or f"https://example.org/{source_id}.ics", enabled=enabled
-    )
+    url = url or f"https://example.org/{source_id}.ics"
+    return SourceConfig(id=source_id, name=source_id.title(), type="ical", url=url, enabled=enabled)
 
 
 def fetched(source_id: str, body: bytes | None = None, **fields: object) -> FetchResult:
@@ -114,7 +113,8 @@ def run(
         statuses = store.apply_fetches(w, {f.source_id: f for f in fetches}, {p.source_id: p for p in parsed}, as_of)
         live = store.live_reports(w)
         counts = store.save_events(one_event_per_report(live, store.known_event_ids()), as_of)
-        store.save_ical([(row["event_id"], row["sequence"], f"VEVENT {row['title']}") for row in store.events_needing_ical()])
+        needing = store.events_needing_ical()
+        store.save_ical([(row["event_id"], row["sequence"], f"VEVENT {row['title']}") for row in needing])
         store.finish_run("ok", {"events_new": counts.new})
         store.commit(export_dir)
     return RunResult(statuses, counts, live)
