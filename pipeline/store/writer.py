@@ -268,7 +268,6 @@ class Store:
         con = self._connection()
         incoming = from_objects(fresh, self._schema("reports", REPORT_FIELDS), {"source_id": owners})
         accepted_table = pa.table({"source_id": pa.array(accepted, pa.string())})
-        params = {"now": now, "start": window.start, "misses": MISSES_BEFORE_CANCELLED}
         with self._registered("fresh_reports", incoming), self._registered("accepted_sources", accepted_table):
             # Not past and missing from a successful fetch: counted; at the limit it becomes a tombstone.
             con.execute(
@@ -280,7 +279,7 @@ class Store:
                   AND NOT EXISTS (SELECT 1 FROM fresh_reports f
                                   WHERE f.source_id = reports.source_id AND f.source_uid = reports.source_uid)
                 """,
-                {k: params[k] for k in ("now", "misses")},
+                {"now": now, "misses": MISSES_BEFORE_CANCELLED},
             )
             con.execute(
                 f"""
@@ -294,7 +293,7 @@ class Store:
                 {"now": now},
             )
         # Reports entirely before the window can never be live again; their events stay as history.
-        con.execute("DELETE FROM reports WHERE ends_at < $start", {"start": params["start"]})
+        con.execute("DELETE FROM reports WHERE ends_at < $start", {"start": window.start})
 
     def _replace_rejects(self, now: dt.datetime, parsed_ids: list[str], rejects: list[Reject]) -> None:
         con = self._connection()
