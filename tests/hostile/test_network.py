@@ -135,7 +135,9 @@ def test_one_request_at_a_time_per_host_with_the_delay_between() -> None:
     assert len(hits) == 4  # robots.txt and three calendars
     for before, after in zip(hits, hits[1:]):
         assert before.answered is not None and after.arrived >= before.answered  # never two at once
-        assert after.arrived - before.arrived >= 0.4 - 0.02  # the configured delay (timer slack)
+        # The configured 0.4 s between request starts; arrivals jitter with connection set-up on a busy
+        # machine, but without the delay they would come 0.1 s apart (the reply time).
+        assert after.arrived - before.arrived >= 0.3, [(h.path, h.arrived - hits[0].arrived) for h in hits]
 
 
 def test_retry_after_is_honoured_and_bounded() -> None:
