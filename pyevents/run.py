@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import datetime as dt
 import hashlib
+import multiprocessing as mp
 import os
 import time
 import uuid
@@ -23,7 +24,7 @@ from output.publish import publish
 from pipeline.dedupe import merge_reports
 from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
 from pipeline.parse import parse_source
-from pipeline.store import Store, StoreLocked
+from pipeline.store import Store, StoreError, StoreLocked
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
 
@@ -145,7 +146,11 @@ def parse_fetches(
             results[job[1].source_id] = _parse_one(job)
             progress("parsed", {"source_id": job[1].source_id, "events": len(results[job[1].source_id].events)})
         return results
-    with cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    # forkserver, not fork: a forked worker would inherit the run lock's descriptor and could hold
+    # the lock after a killed parent; the server preloads the parsers once for every worker.
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.parse"])
+    with cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context) as pool:
         futures = {pool.submit(_parse_one, job): job[1].source_id for job in jobs}
         for future in cf.as_completed(futures):
             sid = futures[future]
@@ -193,7 +198,7 @@ def crawl_into_store(
     db_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         store = Store.open(db_path)
-    except StoreLocked as exc:
+    except (StoreLocked, StoreError) as exc:
         report.exit_code, report.message = exitcodes.UNPUBLISHABLE, str(exc)
         return report
     with store:
