@@ -23,7 +23,7 @@ from typing import Any
 import feedparser
 import lxml.etree
 
-from pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
+from pipeline.model import KINDS, ParseContext, ParsedSource, Reject, SourceEvent
 from pipeline.normalize.text import clean_text, safe_url
 from pipeline.parsers.dates_lenient import parse_when
 from pipeline.parsers.html import parse_html
@@ -35,6 +35,7 @@ HTML_PAGE_ERROR = "this is an HTML page, not an RSS/Atom feed"
 _START_KEY = re.compile(r"^(?:\w+_)?(?:dtstart|startdate|start|starttime)$")
 _END_KEY = re.compile(r"^(?:\w+_)?(?:dtend|enddate|end|endtime)$")
 _LOCATION_KEYS = ("ev_location", "location")
+_KIND_SYNONYMS = {"meeting": "meetup", "user group": "meetup", "tutorial": "workshop", "hackathon": "sprint"}
 _EVENT_MARKUP = re.compile(r"h-event|\bvevent\b|application/ld\+json|schema\.org/\w*Event", re.IGNORECASE)
 _FIRST_TAG = re.compile(r"<(?![?!])\s*([A-Za-z][\w:.-]*)")
 _PROLOG = re.compile(r"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*", re.DOTALL | re.IGNORECASE)
@@ -132,7 +133,11 @@ def _entry_events(entry: Any, ctx: ParseContext) -> list[SourceEvent | Reject | 
     fields = _element_fields(entry)
     if fields is not None:
         fields.source_url = link or ctx.url
-        return [build_event(fields, ctx, base_url=link or ctx.url)]
+        event = build_event(fields, ctx, base_url=link or ctx.url)
+        kind = _entry_kind(entry)
+        if isinstance(event, SourceEvent) and kind is not None:
+            event.kind = kind
+        return [event]
     page_ctx = dataclasses.replace(ctx, url=link or ctx.url)
     html = _entry_html(entry)
     if _EVENT_MARKUP.search(html):
@@ -168,6 +173,13 @@ def _element_fields(entry: Any) -> EventFields | None:
         tentative=status == "tentative",
         tags=[t.get("term") for t in entry.get("tags", [])[:20] if isinstance(t.get("term"), str)],
     )
+
+
+def _entry_kind(entry: Any) -> str | None:
+    """The RSS event module's `ev:type`, when it names one of our kinds (or a close synonym)."""
+    value = clean_text(entry.get("ev_type"), single_line=True).lower()
+    value = _KIND_SYNONYMS.get(value, value)
+    return value if value in KINDS else None
 
 
 def _first_when(entry: Any, key_pattern: re.Pattern[str]) -> Any:

@@ -153,3 +153,19 @@ def test_bytes_that_look_like_a_path_or_url_are_not_opened(tmp_path: Path) -> No
     feed_file.write_bytes((FIXTURES / "campus_cancelled.rss").read_bytes())
     assert parse_feed(str(feed_file).encode(), ctx()).events == []
     assert parse_feed(b"http://127.0.0.1:9/feed.xml", ctx()).events == []
+
+
+def test_event_module_type_sets_the_kind() -> None:
+    feed = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:ev="http://purl.org/rss/1.0/modules/event/"><channel><title>PUG</title>
+<item><title>Hands-on pandas</title><link>https://pug.example/pandas</link>
+<ev:startdate>2025-04-05T10:00:00+02:00</ev:startdate><ev:type>Tutorial</ev:type></item>
+<item><title>Spring gathering</title><link>https://pug.example/spring</link>
+<ev:startdate>2025-04-12T18:00:00+02:00</ev:startdate><ev:type>meetup</ev:type></item>
+<item><title>Something</title><link>https://pug.example/other</link>
+<ev:startdate>2025-04-19T18:00:00+02:00</ev:startdate><ev:type>party</ev:type></item>
+</channel></rss>"""
+    result = parse_feed(feed, ctx("Europe/Berlin"))
+    assert [(e.title, e.kind) for e in result.events] == [
+        ("Hands-on pandas", "workshop"), ("Spring gathering", "meetup"), ("Something", "other")
+    ]
