@@ -210,13 +210,13 @@ def sources(config_path: Path, check: bool, online: bool, as_json: bool) -> None
 
 
 def _source_row(s: Any) -> dict[str, Any]:
-    from pipeline.normalize.place import region_of
+    from pipeline.normalize.countries import region_of
 
     region = s.region or (region_of(s.defaults.country) if s.defaults.country else None)
     if region is None and s.defaults.online:
         region = "online"
     return {
-        "id": s.id, "name": s.name, "type": s.type, "format": s.format, "region": region or "unknown",
+        "id": s.id, "name": s.name, "type": s.type, "format": s.format, "region": region or "worldwide",
         "country": s.defaults.country, "city": s.defaults.city, "kind": s.defaults.kind, "enabled": s.enabled,
         "priority": s.priority, "url": s.url,
     }
