@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
+import json
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,7 @@ from output import atom, jsonfeed, site
 from output.ical import calendar_text, serialize_cfp_vevent, serialize_vevent, span_of, used_tzid, vevent_head
 from output.labels import COUNTRY_CODE, REGION_NAMES, country_name, region_name
 from pipeline.model import REGIONS, Window
+from pipeline.normalize import text as text_module
 from pipeline.store.reader import Snapshot
 from pyevents.config import Config
 
@@ -47,6 +51,7 @@ class PublishSummary:
     files: int
     vevents_cached: int  # taken from the event_ical cache
     vevents_serialized: int  # missing or stale in the cache, serialized now
+    event_files_reused: int  # events whose page and .ics were unchanged, linked from the previous version
     seconds: float
 
 
@@ -71,7 +76,7 @@ def publish(db_path: Path, out_dir: Path, config: Config, as_of: dt.datetime) ->
         _remove_leftovers(out_dir)
         version = Path(tempfile.mkdtemp(prefix=f"v-{as_of:%Y%m%dT%H%M%S}-", dir=versions))
         version.chmod(0o755)
-        writer = _Writer(version)
+        writer = _Writer(version, out_dir.resolve() if out_dir.is_symlink() and out_dir.is_dir() else None)
         reused = _write_everything(writer, events, provenance, changes, cached, health, countries, config, as_of)
         os.sync()  # the new version is on disk before anything points at it
         previous = _swap(out_dir, version, versions)
@@ -84,27 +89,63 @@ def publish(db_path: Path, out_dir: Path, config: Config, as_of: dt.datetime) ->
         files=writer.files,
         vevents_cached=reused,
         vevents_serialized=len(events) - reused,
+        event_files_reused=writer.reused,
         seconds=round(time.monotonic() - started, 3),
     )
 
 
 class _Writer:
-    """Writes text files under one version directory, streaming chunks, and counts them."""
+    """Writes text files under one version directory, streaming chunks, and counts them.
 
-    def __init__(self, root: Path) -> None:
+    Files of the previous version can be hard-linked instead of written again: versions are never
+    modified after the swap, so sharing an inode is safe, and it makes an unchanged rebuild cheap.
+    """
+
+    def __init__(self, root: Path, previous: Path | None = None) -> None:
         self.root = root
+        self.previous = previous
         self.files = 0
+        self.reused = 0
         self._dirs: set[Path] = set()
 
-    def write(self, relative: str, chunks: Iterable[str]) -> None:
-        path = self.root / relative
+    def _parent(self, path: Path) -> None:
         if path.parent not in self._dirs:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(path.parent)
+
+    def write(self, relative: str, chunks: Iterable[str]) -> None:
+        path = self.root / relative
+        self._parent(path)
         with open(path, "w", encoding="utf-8", newline="", buffering=1 << 16) as fh:
             for chunk in chunks:
                 fh.write(chunk)
         self.files += 1
+
+    def link_previous(self, relatives: Sequence[str]) -> bool:
+        """Hard-link these files from the previous version; False (nothing linked) when any is missing."""
+        if self.previous is None:
+            return False
+        done: list[Path] = []
+        try:
+            for relative in relatives:
+                target = self.root / relative
+                self._parent(target)
+                os.link(self.previous / relative, target)
+                done.append(target)
+        except OSError:  # gone, or another file system: render it instead
+            for target in done:
+                target.unlink()
+            return False
+        self.files += len(done)
+        return True
+
+    def read_previous(self, relative: str) -> str | None:
+        if self.previous is None:
+            return None
+        try:
+            return (self.previous / relative).read_text(encoding="utf-8")
+        except OSError:
+            return None
 
     def copy(self, source: Path, relative: str) -> None:
         target = self.root / relative
@@ -152,10 +193,6 @@ def _write_everything(
         calendar(f"regions/{region}.ics", f"{fed.name}: {region_name(region)}", (ev for ev in events if ev.get("region") == region))
     for code in countries:
         calendar(f"countries/{code.lower()}.ics", f"{fed.name}: {country_name(code)}", (ev for ev in events if ev.get("country") == code))
-    for ev in events:
-        path = site.event_page_path(ev["event_id"])
-        if path:
-            calendar(path.removesuffix(".html") + ".ics", ev.get("title") or fed.name, [ev])
     cfps = sorted(
         (ev for ev in events if ev.get("cfp_ends_at") and ev["cfp_ends_at"] >= as_of and ev.get("status") != "cancelled"),
         key=lambda ev: (ev["cfp_ends_at"], ev["event_id"]),
@@ -166,7 +203,7 @@ def _write_everything(
     )
     writer.write("events.json", jsonfeed.events_json(fed.name, base, events, provenance))
     writer.write("feed.atom", atom.atom_feed(fed.name, base, atom.announced(events, as_of)))
-    _write_pages(writer, events, provenance, changes, health, countries, config, as_of)
+    _write_pages(writer, events, vevents, provenance, changes, health, countries, config, as_of)
     for asset in sorted(STATIC_DIR.iterdir()):
         if asset.is_file():
             writer.copy(asset, f"static/{asset.name}")
@@ -176,6 +213,7 @@ def _write_everything(
 def _write_pages(
     writer: _Writer,
     events: list[dict[str, Any]],
+    vevents: Mapping[str, str],
     provenance: Mapping[str, Sequence[Mapping[str, Any]]],
     changes: Mapping[str, Sequence[Mapping[str, Any]]],
     health: Sequence[Mapping[str, Any]],
@@ -225,13 +263,65 @@ def _write_pages(
             site.render_agenda(page_site, _lazy(evs, agenda_views), title=f"Python events in {country_name(code)}",
                                root="../", feeds=[feed, site.MAIN_FEEDS[0]], scope=f"country:{code}"),
         )
-    for ev in events:
-        path = site.event_page_path(ev["event_id"])
-        if path:
-            detail = site.event_detail(ev, provenance.get(ev["event_id"], ()), changes.get(ev["event_id"], ()), fed.base_url)
-            writer.write(path, site.render_event(page_site, detail))
+    _write_event_files(writer, events, vevents, provenance, changes, page_site)
     writer.write("sources.html", site.render_sources(page_site, health, fed.stale_after_days))
     writer.write("about.html", site.render_about(page_site))
+
+
+FINGERPRINTS = ".fingerprints.json"  # event_id → fingerprint of the inputs of its page and .ics
+
+
+def _write_event_files(
+    writer: _Writer,
+    events: Sequence[Mapping[str, Any]],
+    vevents: Mapping[str, str],
+    provenance: Mapping[str, Sequence[Mapping[str, Any]]],
+    changes: Mapping[str, Sequence[Mapping[str, Any]]],
+    page_site: site.Site,
+) -> None:
+    """Each event's page and single-event .ics; linked from the previous version when their inputs are unchanged."""
+    previous = _load_fingerprints(writer.read_previous(FINGERPRINTS))
+    current: dict[str, str] = {}
+    salt = _render_version() + "\x1f" + page_site.name + "\x1f" + page_site.base_url
+    for ev in events:
+        event_id = ev["event_id"]
+        page = site.event_page_path(event_id)
+        if page is None:
+            continue
+        sources, history = provenance.get(event_id, ()), changes.get(event_id, ())
+        fingerprint = _fingerprint(salt, ev, sources, history)
+        current[event_id] = fingerprint
+        ics = page.removesuffix(".html") + ".ics"
+        if previous.get(event_id) == fingerprint and writer.link_previous((page, ics)):
+            writer.reused += 1
+            continue
+        tzid = used_tzid(ev)
+        writer.write(ics, calendar_text(ev.get("title") or page_site.name, [vevents[event_id]], {tzid} if tzid else set(), span_of([ev])))
+        writer.write(page, site.render_event(page_site, site.event_detail(ev, sources, history, page_site.base_url)))
+    writer.write(FINGERPRINTS, [json.dumps(current, sort_keys=True, separators=(",", ":"))])
+
+
+def _fingerprint(salt: str, event: Mapping[str, Any], sources: Sequence[Mapping[str, Any]], history: Sequence[Mapping[str, Any]]) -> str:
+    material = repr((salt, sorted(event.items()), [sorted(s.items()) for s in sources], [sorted(c.items()) for c in history]))
+    return hashlib.blake2b(material.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _load_fingerprints(text: str | None) -> dict[str, str]:
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@lru_cache(maxsize=1)
+def _render_version() -> str:
+    """A hash of the code and templates that shape an event's files: any change there re-renders them all."""
+    digest = hashlib.blake2b(digest_size=16)
+    here = Path(__file__).resolve().parent
+    for path in sorted([*here.glob("*.py"), *(here / "templates").glob("*.html"), Path(text_module.__file__)]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 class _lazy(Sequence[dict[str, Any]]):

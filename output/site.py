@@ -36,9 +36,18 @@ STATUS_WORDS = {
 HEALTHY = frozenset({"ok", "not_modified"})
 
 
+# Plain ASCII http(s) URLs with a host and no space, quote, angle bracket, backslash or control
+# character: safe_url returns these unchanged, so they skip its (slower) general path.
+_PLAIN_HTTP_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!#$%&'()*+,\-./0-9:;=?@A-Z\[\]^_a-z{|}~]*)?\Z")
+
+
 def safe_href(value: object) -> str:
     """An http(s) URL fit for href, or '' (javascript:, data:, vbscript:, relative junk never pass)."""
-    return (safe_url(value) or "") if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    if _PLAIN_HTTP_URL.match(value):
+        return value
+    return safe_url(value) or ""
 
 
 @lru_cache(maxsize=1)
@@ -139,6 +148,8 @@ def event_detail(
         map_url=_map_url(event, place),
         sources=[_source_view(s) for s in sources],
         changes=[_change_view(c) for c in changes],
+        updated=stamp_text(event.get("updated_at")),
+        updated_iso=event["updated_at"].isoformat() if event.get("updated_at") else "",
         jsonld=_jsonld(event, view["when"], place, base_url + page if page else None, base_url),
     )
     return view

@@ -115,3 +115,20 @@ def test_atom_and_json_stay_well_formed_and_link_free(site: dict[str, Any]) -> N
     evil = next(ev for ev in doc["events"] if ev["id"] == site["evil"]["event_id"])
     assert evil["url"] is None and evil["cfp"]["url"] is None and evil["sources"][0]["url"] is None
     assert evil["title"] == TITLE
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ok.example/a?b=1&c=2#d", "http://ok.example:8080/", "https://ok.example/a%20b", "HTTPS://ok.example/",
+        "javascript:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x",
+        "vbscript:x", "https://ok.example/\"onmouseover=x", "https://ok.example/<script>", "https:///nohost", "//ok.example/x",
+        "https://ok.example/ x", "https://ok.example/\u202e", "https://ok.example/\\x", "https://ok.example/'x", "ftp://ok.example/",
+    ],
+)
+def test_safe_href_agrees_with_safe_url(url: str) -> None:
+    from output.site import safe_href
+    from pipeline.normalize.text import safe_url
+
+    assert safe_href(url) == (safe_url(url) or "")
+    assert not safe_href(url).lower().startswith(("javascript", "data", "vbscript"))

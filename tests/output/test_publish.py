@@ -235,3 +235,25 @@ def test_publish_reads_the_database_without_writing_it(site: dict[str, Any], tmp
     assert db.read_bytes() == before
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from events").fetchone()[0] == len(site["fed"]["events"])
+
+
+def test_unchanged_events_reuse_their_files_and_a_changed_one_is_rendered_again(tmp_path: Path) -> None:
+    one, two = make_event("One"), make_event("Two")
+    write_db(tmp_path / "db.duckdb", [one, two])
+    out = tmp_path / "public"
+    first = publish(tmp_path / "db.duckdb", out, CONFIG, T0)
+    assert first.event_files_reused == 0
+    page = f"events/{one['event_id']}.html"
+    second = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(hours=1))
+    assert second.event_files_reused == 2
+    assert os.stat(first.version_dir / page).st_ino == os.stat(second.version_dir / page).st_ino  # linked, not copied
+
+    (tmp_path / "db.duckdb").unlink()
+    moved = {**two, "title": "Two, moved", "sequence": 1, "updated_at": T0}
+    write_db(tmp_path / "db.duckdb", [one, moved])
+    third = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(hours=2))
+    assert third.event_files_reused == 1
+    assert "Two, moved" in (out / f"events/{two['event_id']}.html").read_text(encoding="utf-8")
+    fresh = publish(tmp_path / "db.duckdb", tmp_path / "fresh", CONFIG, T0 + dt.timedelta(hours=2))
+    for name in (page, f"events/{one['event_id']}.ics", f"events/{two['event_id']}.ics", f"events/{two['event_id']}.html"):
+        assert (out / name).read_bytes() == (fresh.out_dir / name).read_bytes(), name
