@@ -301,8 +301,16 @@ def _write_event_files(
     writer.write(FINGERPRINTS, [json.dumps(current, sort_keys=True, separators=(",", ":"))])
 
 
+# Bumped on every successful fetch, and shown on no page nor in any .ics: leaving them out lets a
+# nightly run reuse the files of every event whose content did not change.
+VOLATILE = frozenset({"last_seen_at"})
+
+
 def _fingerprint(salt: str, event: Mapping[str, Any], sources: Sequence[Mapping[str, Any]], history: Sequence[Mapping[str, Any]]) -> str:
-    material = repr((salt, sorted(event.items()), [sorted(s.items()) for s in sources], [sorted(c.items()) for c in history]))
+    def stable(row: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        return sorted((k, v) for k, v in row.items() if k not in VOLATILE)
+
+    material = repr((salt, stable(event), [stable(s) for s in sources], [stable(c) for c in history]))
     return hashlib.blake2b(material.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 

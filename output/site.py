@@ -231,7 +231,6 @@ def _source_view(row: Mapping[str, Any]) -> dict[str, Any]:
         "id": row.get("source_id") or "",
         "href": safe_href(row.get("source_url")) or safe_href(row.get("source_feed_url")),
         "first_seen": day_text(row.get("first_seen_at")),
-        "last_seen": day_text(row.get("last_seen_at")),
     }
 
 

@@ -257,3 +257,15 @@ def test_unchanged_events_reuse_their_files_and_a_changed_one_is_rendered_again(
     fresh = publish(tmp_path / "db.duckdb", tmp_path / "fresh", CONFIG, T0 + dt.timedelta(hours=2))
     for name in (page, f"events/{one['event_id']}.ics", f"events/{two['event_id']}.ics", f"events/{two['event_id']}.html"):
         assert (out / name).read_bytes() == (fresh.out_dir / name).read_bytes(), name
+
+
+def test_a_new_sighting_alone_does_not_re_render_an_event(tmp_path: Path) -> None:
+    from tests.output.eventdb import make_source, provenance
+
+    event = make_event("Seen")
+    write_db(tmp_path / "db.duckdb", [event], [make_source("s")], [provenance(event, "s")])
+    publish(tmp_path / "db.duckdb", tmp_path / "public", CONFIG, T0)
+    (tmp_path / "db.duckdb").unlink()
+    seen_again = {**event, "last_seen_at": T0 + dt.timedelta(days=1)}
+    write_db(tmp_path / "db.duckdb", [seen_again], [make_source("s")], [provenance(seen_again, "s")])
+    assert publish(tmp_path / "db.duckdb", tmp_path / "public", CONFIG, T0 + dt.timedelta(days=1)).event_files_reused == 1
