@@ -104,10 +104,6 @@ class Snapshot:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def last_run(self) -> dict[str, Any] | None:
-        rows = self._rows("SELECT * FROM crawl_runs ORDER BY started_at DESC LIMIT 1")
-        return rows[0] if rows else None
-
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run ad hoc SQL (read-only) and return column names and rows."""
         result = self._con.execute(sql)

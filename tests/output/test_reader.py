@@ -58,7 +58,6 @@ def test_health_countries_and_ad_hoc_queries(db: tuple[Path, dict]) -> None:
     with Snapshot(path) as snap:
         assert [s["source_id"] for s in snap.sources()] == ["broken-group", "never", "pyberlin", "python-org"]
         assert snap.countries() == ["AR", "DE", "JP", "US"]
-        assert snap.last_run() is None
         columns, rows = snap.query("select count(*) as n from upcoming_events")
         assert columns == ["n"] and rows[0][0] >= 0
 
