@@ -8,6 +8,7 @@ Online markers (words and video-call links) set `online` and are removed before 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -81,6 +82,8 @@ def is_video_call_url(url: str | None) -> bool:
     return any(host == h or host.endswith("." + h) or (h.isalpha() and h in host.split(".")) for h in VIDEO_HOSTS)
 
 
+# A calendar repeats its few venues across hundreds of occurrences; Place is immutable, so results are shared.
+@functools.lru_cache(maxsize=8192)
 def parse_location(text: str | None, hint_country: str | None = None) -> Place:
     """Read a free-text location; `hint_country` (the source's country) settles "Wilmington, DE"-style codes."""
     text = clean_text(text, single_line=True)[:MAX_LOCATION_CHARS] if text else ""

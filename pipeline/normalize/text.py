@@ -19,6 +19,7 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _BLOCK_TAGS = ("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "blockquote")
 _HTML_HINT = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 SAFE_SCHEMES = ("http", "https")
 
 
@@ -27,17 +28,14 @@ def clean_text(value: object, *, single_line: bool = False) -> str:
     if value is None:
         return ""
     text = str(value)
-    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogate(text) else text
+    if not text.isascii() and _SURROGATE.search(text):
+        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", _UNSAFE.sub("", text))
     if single_line:
         return _SPACES.sub(" ", text.replace("\n", " ")).strip()
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
-
-
-def _has_surrogate(text: str) -> bool:
-    return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 def html_to_text(value: object) -> str:

@@ -314,17 +314,19 @@ def _expand_series(
     budget: _Budget,
 ) -> None:
     recurring = any(c.get("RRULE") is not None or c.get("RDATE") is not None or "RECURRENCE-ID" in c for c in components)
+    single = not recurring and len(components) == 1 and "EXDATE" not in components[0]
     series_zone = _series_zone(components)
     cap = ctx.max_occurrences_per_series
     kept = 0
     try:
-        for component in _occurrences(components, ctx, cap + _OUT_OF_WINDOW_ALLOWANCE):
+        occurrences = _single_occurrence(components[0]) if single else _occurrences(components, ctx, cap + _OUT_OF_WINDOW_ALLOWANCE)
+        for component, start, end in occurrences:
             if kept >= cap or budget.occurrences >= MAX_OCCURRENCES_PER_CALENDAR:
                 result.rejects.append(
                     Reject(ctx.source_id, "rule-too-large", f"{uid}: more than {cap} occurrences in the window; kept {kept}")
                 )
                 return
-            event = _to_event(component, uid if recurring else None, ctx, zones, series_zone, cancel_all)
+            event = _to_event(component, start, end, uid if recurring else None, ctx, zones, series_zone, cancel_all)
             if _overlaps(event, ctx):
                 result.events.append(event)
                 kept += 1
@@ -341,7 +343,11 @@ class _TooManyOccurrences(Exception):
     """A series yielded more occurrences around the window than any real calendar has."""
 
 
-def _occurrences(components: list[Component], ctx: ParseContext, limit: int) -> Iterator[Component]:
+# An occurrence: the component carrying its properties, and its start and end as recurring-ical-events computes them.
+_Occurrence = tuple[Component, dt.date, dt.date]
+
+
+def _occurrences(components: list[Component], ctx: ParseContext, limit: int) -> Iterator[_Occurrence]:
     """The occurrences of one series near the window, lazily, at most `limit` of them."""
     series = Series([EventAdapter(component) for component in components])
     start = ctx.window.start - _SPAN_MARGIN
@@ -349,7 +355,15 @@ def _occurrences(components: list[Component], ctx: ParseContext, limit: int) -> 
     for count, occurrence in enumerate(series.between(start, end)):
         if count >= limit:
             raise _TooManyOccurrences
-        yield occurrence.as_component(False)
+        yield occurrence.as_component(False), occurrence.start, occurrence.end
+
+
+def _single_occurrence(component: Component) -> list[_Occurrence]:
+    """A lone event without recurrence: its one occurrence, with the span recurring-ical-events would give it
+    (end from DTEND, DURATION or the RFC 5545 default), without copying the component; `_overlaps` does
+    the window filter the expansion would have done."""
+    adapter = EventAdapter(component)
+    return [(component, adapter.start, adapter.end)]
 
 
 def _series_zone(components: list[Component]) -> str | None:
@@ -366,14 +380,14 @@ def _series_zone(components: list[Component]) -> str | None:
 
 def _to_event(
     component: Component,
+    start: dt.date,
+    end: dt.date,
     series_uid: str | None,
     ctx: ParseContext,
     zones: _Zones,
     series_zone: str | None,
     cancel_all: bool,
 ) -> SourceEvent:
-    start = component["DTSTART"].dt
-    end = component["DTEND"].dt if "DTEND" in component else start
     all_day = not isinstance(start, dt.datetime)
     if all_day:
         zone = _date_zone(component, zones, series_zone)

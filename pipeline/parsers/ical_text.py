@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from icalendar.parser import Contentline
+from icalendar.parser.property import unescape_backslash
 
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _TEXT_LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -27,6 +28,11 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 _DATE_PROPERTIES = frozenset({"DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE"})
 _DATES = re.compile(r"^\d{8}(?:,\d{8})*$")
+# The common shape of a content line: NAME, then unquoted parameters without escapes, then ":".
+# icalendar's character-by-character Contentline parser accepts every line of this shape with the
+# same name and parameters, so only the other lines need it.
+_PLAIN_LINE = re.compile(r"([A-Za-z0-9-]+)((?:;[A-Za-z0-9-]+=[^\x00-\x1f\x7f\",:;\\]+)*):")
+_VALUE_PARAM = re.compile(r";VALUE=", re.IGNORECASE)
 MAX_NESTING = 8  # VCALENDAR > VEVENT > VALARM is 3; deeper nesting is hostile
 
 
@@ -189,6 +195,15 @@ def _logical_lines(text: str) -> list[str]:
 
 def _parse_line(line: str) -> tuple[str, bool] | None:
     """(upper-case name, whether the value is bare dates without VALUE=DATE), or None if unparsable."""
+    plain = _PLAIN_LINE.match(line)
+    if plain is not None:
+        name, params = plain.group(1).upper(), plain.group(2)
+        bare_dates = (
+            name in _DATE_PROPERTIES
+            and _VALUE_PARAM.search(params) is None
+            and _DATES.match(unescape_backslash(line[plain.end() :])) is not None
+        )
+        return name, bare_dates
     try:
         name, params, value = Contentline(line).parts()
     except (ValueError, IndexError, KeyError):
