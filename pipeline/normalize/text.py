@@ -19,7 +19,6 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _BLOCK_TAGS = ("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "blockquote")
 _HTML_HINT = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 SAFE_SCHEMES = ("http", "https")
 
 
@@ -28,8 +27,6 @@ def clean_text(value: object, *, single_line: bool = False) -> str:
     if value is None:
         return ""
     text = str(value)
-    if not text.isascii() and _SURROGATE.search(text):
-        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", _UNSAFE.sub("", text))
     if single_line:
