@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import datetime as dt
 import hashlib
+import json
 import multiprocessing as mp
 import os
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 from crawlers.fetch import fetch_sources
 from output.ical import serialize_vevent
 from output.publish import publish
-from pipeline.dedupe import merge_reports
+from pipeline import dedupe
 from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
 from pipeline.parse import parse_source
 from pipeline.store import Store, StoreError, StoreLocked
@@ -166,6 +167,12 @@ def sha256(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def _merge_salt(priorities: dict[str, int]) -> str:
+    """What a merge depends on besides the stored reports: the sources' priorities and the merge's own code."""
+    code = Path(dedupe.__file__).read_bytes()
+    return hashlib.sha256(code + json.dumps(sorted(priorities.items())).encode()).hexdigest()
+
+
 def _needs_reexpansion(state: SourceState, window: Window) -> bool:
     return state.last_parsed_at is None or window.as_of - state.last_parsed_at >= REEXPAND_AFTER
 
@@ -222,18 +229,23 @@ def crawl_into_store(
 
         clock = time.perf_counter()
         statuses = store.apply_fetches(window, fetches, parsed, as_of)
-        reports = store.live_reports(window)
+        priorities = {s.id: s.priority for s in config.sources}
+        merge_key = store.merge_input_key(window, _merge_salt(priorities))
+        kept = store.keep_merged_events(merge_key, as_of)  # nothing the merge reads changed: no merge
+        reports = store.live_reports(window) if kept is None else []
         report.stage_seconds["store_reports"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
-        events = merge_reports(reports, {s.id: s.priority for s in config.sources}, store.known_event_ids())
+        events = dedupe.merge_reports(reports, priorities, store.known_event_ids()) if kept is None else []
         report.stage_seconds["dedupe"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
-        counts = store.save_events(events, as_of)
+        if kept is None:
+            counts, report.events_total = store.save_events(events, as_of, merge_key), len(events)
+        else:
+            counts, report.events_total = kept
         store.save_ical([(row["event_id"], row["sequence"], serialize_vevent(row, fed.base_url)) for row in store.events_needing_ical()])
         report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
-        report.events_total = len(events)
         report.sources = [_outcome(s.id, statuses.get(s.id, "failed"), fetches.get(s.id), parsed.get(s.id)) for s in sources]
         status = "partial" if report.failed else "ok"
         store.finish_run(status, _run_counts(report))

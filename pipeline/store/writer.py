@@ -13,6 +13,7 @@ untouched); reports and events move in bulk through Arrow and `MERGE INTO`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import time
 from collections.abc import Iterator
@@ -329,20 +330,69 @@ class Store:
         self._window = window
         _, columns = query_columns(
             self._connection(),
-            f"SELECT {', '.join('r.' + name for name in REPORT_FIELDS)} FROM reports r "
-            "JOIN sources s ON s.source_id = r.source_id "
-            "WHERE s.enabled AND r.starts_at < $end AND r.ends_at >= $start "
+            f"SELECT {', '.join('r.' + name for name in REPORT_FIELDS)} {_LIVE_REPORTS} "
             "ORDER BY r.source_id, r.starts_at, r.source_uid",
             {"start": window.start, "end": window.end},
         )
         return [SourceEvent(*values) for values in zip(*columns)]  # REPORT_FIELDS is the dataclass's order
 
+    def merge_input_key(self, window: Window, salt: str) -> str:
+        """A fingerprint of what a merge reads from the store: every field of the live reports of `window`
+        (as `live_reports` selects them), plus `salt` for what the merge depends on besides (priorities, code).
+
+        The reports are a set keyed by (source_id, source_uid), so an order-free sum and xor of row hashes
+        (with the count) identifies it; DuckDB computes it without moving a row into Python.
+        """
+        self._window = window
+        row_hash = f"hash({', '.join('r.' + name for name in REPORT_FIELDS)})"
+        ((count, total, mixed),) = self._connection().execute(
+            f"SELECT count(*), coalesce(sum({row_hash}), 0)::VARCHAR, coalesce(bit_xor({row_hash}), 0)::VARCHAR "
+            f"{_LIVE_REPORTS}",
+            {"start": window.start, "end": window.end},
+        ).fetchall()
+        return hashlib.sha256(f"{salt}\x1f{count}\x1f{total}\x1f{mixed}".encode()).hexdigest()
+
+    def keep_merged_events(self, merge_key: str, now: dt.datetime) -> tuple[RunCounts, int] | None:
+        """When the stored events were merged from exactly this input (`merge_input_key`), do what saving
+        the same merge again would do, without the merge: the events and provenance of the live reports are
+        seen now, events no longer reported become tombstones. Returns (counts, events merged), else None."""
+        if self._meta(_MERGE_KEY) != merge_key or self._window is None:
+            return None
+        now = _utc(now)
+        window = {"start": self._window.start, "end": self._window.end}
+        con = self._connection()
+        with self._transaction():
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE live_provenance AS SELECT es.event_id, es.source_id, es.source_uid "
+                f"FROM event_sources es JOIN (SELECT r.source_id, r.source_uid {_LIVE_REPORTS}) live "
+                "ON es.source_id = live.source_id AND es.source_uid = live.source_uid",
+                window,
+            )
+            con.execute("CREATE OR REPLACE TEMP TABLE incoming_events AS SELECT DISTINCT event_id FROM live_provenance")
+            con.execute(
+                "UPDATE events SET last_seen_at = $now WHERE event_id IN (SELECT event_id FROM incoming_events)",
+                {"now": now},
+            )
+            con.execute(
+                "UPDATE event_sources es SET last_seen_at = $now FROM live_provenance p "
+                "WHERE es.source_id = p.source_id AND es.source_uid = p.source_uid",
+                {"now": now},
+            )
+            cancelled = self._tombstone_vanished(now)
+            ((merged,),) = con.execute("SELECT count(*) FROM incoming_events").fetchall()
+            con.execute("DROP TABLE incoming_events")
+            con.execute("DROP TABLE live_provenance")
+        return RunCounts(new=0, updated=0, cancelled=cancelled), int(merged)
+
     def known_event_ids(self) -> dict[tuple[str, str], str]:
         rows = self._connection().execute("SELECT source_id, source_uid, event_id FROM event_sources").fetchall()
         return {(sid, uid): event_id for sid, uid, event_id in rows}
 
-    def save_events(self, events: list[Event], now: dt.datetime) -> RunCounts:
-        """Upsert the merged events, write their history and provenance, tombstone the vanished ones."""
+    def save_events(self, events: list[Event], now: dt.datetime, merge_key: str | None = None) -> RunCounts:
+        """Upsert the merged events, write their history and provenance, tombstone the vanished ones.
+
+        `merge_key` is the `merge_input_key` the events were merged from (kept for `keep_merged_events`).
+        """
         now = _utc(now)
         _require_unique([e.event_id for e in events], "event_id")
         provenance = [(e.event_id, r.source_id, r.source_uid, r.source_url) for e in events for r in e.reports]
@@ -375,6 +425,7 @@ class Store:
             with self._registered("incoming_sources", sources_table):
                 con.execute(_MERGE_PROVENANCE_SQL, {"now": now})
             con.execute("DROP TABLE incoming_events")
+            self._set_meta(_MERGE_KEY, merge_key)
         return RunCounts(new=new, updated=updated, cancelled=cancelled)
 
     def _tombstone_vanished(self, now: dt.datetime) -> int:
@@ -437,6 +488,17 @@ class Store:
             columns = tuple(r[0] for r in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall())
         return table_schema(con, table, columns)
 
+    def _meta(self, key: str) -> str | None:
+        rows = self._connection().execute("SELECT value FROM meta WHERE key = $key", {"key": key}).fetchall()
+        return rows[0][0] if rows else None
+
+    def _set_meta(self, key: str, value: str | None) -> None:
+        con = self._connection()
+        if value is None:
+            con.execute("DELETE FROM meta WHERE key = $key", {"key": key})
+        else:
+            con.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ($key, $value)", {"key": key, "value": value})
+
     def _source_rows(self) -> dict[str, dict[str, Any]]:
         return {row["source_id"]: row for row in query_dicts(self._connection(), "SELECT * FROM sources")}
 
@@ -486,6 +548,13 @@ class Store:
 
 
 # -- SQL of save_events ------------------------------------------------------------------------------
+
+# The reports a merge reads: of enabled sources, overlapping the window ($start, $end).
+_LIVE_REPORTS = (
+    "FROM reports r JOIN sources s ON s.source_id = r.source_id "
+    "WHERE s.enabled AND r.starts_at < $end AND r.ends_at >= $start"
+)
+_MERGE_KEY = "merge_input_key"  # `meta` key: the merge_input_key of the stored events
 
 
 def _as_text(column: str, name: str) -> str:
