@@ -23,9 +23,9 @@ from crawlers.fetch import fetch_sources
 from output.ical import serialize_vevent
 from output.publish import publish
 from pipeline import dedupe
-from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
+from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceEvent, SourceState, Window
 from pipeline.parse import parse_source
-from pipeline.store import Store, StoreError, StoreLocked
+from pipeline.store import RunCounts, Store, StoreError, StoreLocked
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
 
@@ -35,6 +35,8 @@ REEXPAND_AFTER = dt.timedelta(days=7)
 # Below this many sources to parse, a process pool costs more than it saves.
 POOL_THRESHOLD = 4
 FAILED_STATUSES = ("failed", "gone", "quarantined")
+VEVENT_BATCH = 10_000  # events serialized and stored per round
+MAX_VEVENT_BATCHES = 10_000  # each round stores its batch, so this only guards against a store that would not
 
 
 @dataclass(slots=True)
@@ -229,31 +231,54 @@ def crawl_into_store(
 
         clock = time.perf_counter()
         statuses = store.apply_fetches(window, fetches, parsed, as_of)
-        priorities = {s.id: s.priority for s in config.sources}
-        merge_key = store.merge_input_key(window, _merge_salt(priorities))
-        kept = store.keep_merged_events(merge_key, as_of)  # nothing the merge reads changed: no merge
-        reports = store.live_reports(window) if kept is None else []
+        report.sources = [_outcome(s.id, statuses.get(s.id, "failed"), fetches.get(s.id), parsed.get(s.id)) for s in sources]
+        del fetches, parsed  # stored now: their bodies and events must not stay in memory beside the merge
         report.stage_seconds["store_reports"] = time.perf_counter() - clock
 
-        clock = time.perf_counter()
-        events = dedupe.merge_reports(reports, priorities, store.known_event_ids()) if kept is None else []
-        report.stage_seconds["dedupe"] = time.perf_counter() - clock
+        counts = _merge_and_save(store, config, window, as_of, report)  # times store_reports, dedupe, store
 
         clock = time.perf_counter()
-        if kept is None:
-            counts, report.events_total = store.save_events(events, as_of, merge_key), len(events)
-        else:
-            counts, report.events_total = kept
-        store.save_ical([(row["event_id"], row["sequence"], serialize_vevent(row, fed.base_url)) for row in store.events_needing_ical()])
+        _save_vevents(store, fed.base_url)
         report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
-        report.sources = [_outcome(s.id, statuses.get(s.id, "failed"), fetches.get(s.id), parsed.get(s.id)) for s in sources]
         status = "partial" if report.failed else "ok"
         store.finish_run(status, _run_counts(report))
         store.commit(export_dir if export_dir is not None else db_path.parent / "export")
-        report.stage_seconds["store"] = time.perf_counter() - clock
+        report.stage_seconds["store"] += time.perf_counter() - clock
     report.finished_at = now_utc()
     report.exit_code = exitcodes.SOURCES_FAILED if report.failed else exitcodes.OK
     return report
+
+
+def _merge_and_save(store: Store, config: Config, window: Window, as_of: dt.datetime, report: RunReport) -> RunCounts:
+    """Merge the live reports into events and save them, unless nothing the merge reads has changed since
+    the stored events were merged: then they are only confirmed (see Store.keep_merged_events)."""
+    clock = time.perf_counter()
+    priorities = {s.id: s.priority for s in config.sources}
+    merge_key = store.merge_input_key(window, _merge_salt(priorities))
+    kept = store.keep_merged_events(merge_key, as_of)
+    if kept is not None:
+        counts, report.events_total = kept
+        reports: list[SourceEvent] = []
+    else:
+        reports = store.live_reports(window)
+    report.stage_seconds["store_reports"] += time.perf_counter() - clock
+    clock = time.perf_counter()
+    events = dedupe.merge_reports(reports, priorities, store.known_event_ids()) if kept is None else []
+    report.stage_seconds["dedupe"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    if kept is None:
+        counts, report.events_total = store.save_events(events, as_of, merge_key), len(events)
+    report.stage_seconds["store"] = time.perf_counter() - clock
+    return counts
+
+
+def _save_vevents(store: Store, base_url: str) -> None:
+    """Serialize the VEVENT of every new or changed event, a batch at a time (bounded memory)."""
+    for _ in range(MAX_VEVENT_BATCHES):
+        rows = store.events_needing_ical(limit=VEVENT_BATCH)
+        if not rows:
+            return
+        store.save_ical([(row["event_id"], row["sequence"], serialize_vevent(row, base_url)) for row in rows])
 
 
 def _outcome(sid: str, status: str, fetch: FetchResult | None, parsed: ParsedSource | None) -> SourceOutcome:

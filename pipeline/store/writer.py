@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 REPORT_FIELDS = tuple(f.name for f in fields(SourceEvent))
 EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name != "reports")
 PROVENANCE_FIELDS = ("event_id", "source_id", "source_uid", "source_url")
+MEMORY_LIMIT = "400MB"
 RUN_COUNT_FIELDS = (
     "sources_ok", "sources_failed", "sources_not_modified", "events_new", "events_updated", "events_cancelled",
 )  # fmt: skip
@@ -459,12 +460,13 @@ class Store:
 
     # -- the VEVENT cache ----------------------------------------------------------------------------
 
-    def events_needing_ical(self) -> list[dict[str, Any]]:
-        """Event rows whose cached VEVENT is missing or was made for another sequence."""
+    def events_needing_ical(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Event rows whose cached VEVENT is missing or was made for another sequence (the first `limit`)."""
         return query_dicts(
             self._connection(),
             "SELECT e.* EXCLUDE (content_hash) FROM events e LEFT JOIN event_ical c ON c.event_id = e.event_id "
-            "WHERE c.event_id IS NULL OR c.sequence IS DISTINCT FROM e.sequence ORDER BY e.event_id",
+            "WHERE c.event_id IS NULL OR c.sequence IS DISTINCT FROM e.sequence ORDER BY e.event_id "
+            + ("" if limit is None else f"LIMIT {int(limit)}"),
         )
 
     def save_ical(self, rows: list[tuple[str, int, str]]) -> None:
@@ -617,6 +619,9 @@ def _connect(work: Path, published: Path) -> duckdb.DuckDBPyConnection:
         raise StoreUnusable(f"cannot open the database {published}: {exc}") from exc
     try:
         con.execute("SET TimeZone = 'UTC'")  # instants to and from text are UTC, whatever the host says
+        # DuckDB would otherwise keep up to 80% of RAM of a run's merges in its buffers; beyond this it
+        # evicts and spills, so the whole run (150k events) stays under 1 GB beside the Python objects.
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         _migrate(con)
     except duckdb.Error as exc:
         con.close()
