@@ -19,15 +19,8 @@ SUMMARY_CHARS = 600
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def announced(events: Sequence[Mapping[str, Any]], as_of: dt.datetime, limit: int = ATOM_LIMIT) -> list[Mapping[str, Any]]:
-    """Upcoming, not cancelled events, most recently first seen first."""
-    live = [ev for ev in events if ev.get("status") != "cancelled" and ev["ends_at"] >= as_of]
-    live.sort(key=lambda ev: (ev.get("first_seen_at") or ev["updated_at"], ev["event_id"]), reverse=True)
-    return live[:limit]
-
-
 def atom_feed(name: str, base_url: str, entries: Sequence[Mapping[str, Any]]) -> Iterator[str]:
-    """Stream the Atom document for `entries` (already chosen and ordered by `announced`)."""
+    """Stream the Atom document for `entries` (already chosen and ordered: `Snapshot.announced`)."""
     updated = max((ev["updated_at"] for ev in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
     self_url = base_url + "feed.atom"
     yield (

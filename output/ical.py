@@ -148,14 +148,8 @@ def serialize_cfp_vevent(event: Mapping[str, Any], base_url: str) -> str:
     return "".join(lines)
 
 
-def calendar_text(
-    name: str,
-    vevents: Iterable[str],
-    tzids: set[str],
-    span: tuple[dt.date, dt.date],
-    description: str | None = None,
-) -> Iterator[str]:
-    """Stream a VCALENDAR: header, one VTIMEZONE per TZID used (covering `span`), then the VEVENTs."""
+def calendar_head(name: str, tzids: Iterable[str], span: tuple[dt.date, dt.date], description: str | None = None) -> str:
+    """A VCALENDAR up to its first VEVENT: properties, then one VTIMEZONE per TZID used (covering `span`)."""
     head = [
         "BEGIN:VCALENDAR" + CRLF,
         fold("PRODID:" + PRODID),
@@ -168,12 +162,24 @@ def calendar_text(
     if description:
         head += [fold("DESCRIPTION:" + escape_text(description)), fold("X-WR-CALDESC:" + escape_text(description))]
     head += [f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}" + CRLF, f"X-PUBLISHED-TTL:{REFRESH}" + CRLF]
-    yield "".join(head)
-    for tzid in sorted(tzids):
-        if ical_zone(tzid) is not None:
-            yield vtimezone(tzid, span[0], span[1])
+    head += [vtimezone(tzid, span[0], span[1]) for tzid in sorted(set(tzids)) if ical_zone(tzid) is not None]
+    return "".join(head)
+
+
+CALENDAR_END = "END:VCALENDAR" + CRLF
+
+
+def calendar_text(
+    name: str,
+    vevents: Iterable[str],
+    tzids: set[str],
+    span: tuple[dt.date, dt.date],
+    description: str | None = None,
+) -> Iterator[str]:
+    """Stream a VCALENDAR: `calendar_head`, the VEVENTs, the end."""
+    yield calendar_head(name, tzids, span, description)
     yield from vevents
-    yield "END:VCALENDAR" + CRLF
+    yield CALENDAR_END
 
 
 def used_tzid(event: Mapping[str, Any]) -> str | None:
@@ -181,6 +187,15 @@ def used_tzid(event: Mapping[str, Any]) -> str | None:
     if event.get("all_day"):
         return None
     return event["timezone"] if ical_zone(event.get("timezone")) is not None else None
+
+
+def cfp_tzid(event: Mapping[str, Any]) -> str | None:
+    """The TZID an event's CFP VEVENT refers to, if any (a deadline given as a day is all-day)."""
+    deadline: dt.datetime | None = event.get("cfp_ends_at")
+    zone = ical_zone(event.get("timezone"))
+    if deadline is None or zone is None or deadline.astimezone(zone).time() in DAY_ONLY_TIMES:
+        return None
+    return zone.key
 
 
 def span_of(events: Iterable[Mapping[str, Any]]) -> tuple[dt.date, dt.date]:

@@ -1,4 +1,4 @@
-"""`events.json`: every published event, machine-readable, streamed one event at a time.
+"""`events.json`: every published event, machine-readable, written in pieces (head, one line per event, end).
 
 The format is documented in docs/PUBLISHED.md ("events.json"). Keys are sorted and nothing depends
 on the moment of publishing, so an unchanged database gives byte-identical output.
@@ -8,43 +8,43 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from output.ical import event_uid
 from output.labels import country_name
 from output.site import event_page_path, safe_href
-from output.timefmt import when
+from output.timefmt import When
 
 FORMAT_VERSION = "pyevents-events/1"
 
 
-def events_json(
-    name: str,
-    base_url: str,
-    events: Sequence[Mapping[str, Any]],
-    sources: Mapping[str, Sequence[Mapping[str, Any]]],
-) -> Iterator[str]:
-    """Stream the document: a header object whose `events` array holds one object per event."""
-    updated = max((ev["updated_at"] for ev in events), default=None)
+def document_head(name: str, base_url: str, count: int, updated: dt.datetime | None) -> str:
+    """The document up to the first event: a header object whose `events` array holds one object per event.
+
+    Event objects follow as `event_line`s separated by ",\n", then `DOCUMENT_END`.
+    """
     head = {
         "version": FORMAT_VERSION,
         "name": name,
         "home_page_url": base_url,
         "feed_url": base_url + "events.json",
         "updated_at": _instant(updated),
-        "count": len(events),
+        "count": count,
     }
-    yield json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1] + ', "events": [\n'
-    for i, event in enumerate(events):
-        obj = event_object(event, sources.get(event["event_id"], ()), base_url)
-        yield ("" if i == 0 else ",\n") + json.dumps(obj, ensure_ascii=False, sort_keys=True)
-    yield "\n]}\n"
+    return json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1] + ', "events": [\n'
 
 
-def event_object(event: Mapping[str, Any], sources: Sequence[Mapping[str, Any]], base_url: str) -> dict[str, Any]:
-    """One event as documented in docs/PUBLISHED.md."""
-    w = when(event)
+EVENT_SEPARATOR = ",\n"
+DOCUMENT_END = "\n]}\n"
+
+
+def event_line(event: Mapping[str, Any], w: When, sources: Sequence[Mapping[str, Any]], base_url: str) -> str:
+    return json.dumps(event_object(event, w, sources, base_url), ensure_ascii=False, sort_keys=True)
+
+
+def event_object(event: Mapping[str, Any], w: When, sources: Sequence[Mapping[str, Any]], base_url: str) -> dict[str, Any]:
+    """One event as documented in docs/PUBLISHED.md; `w` is `when(event)`."""
     page = event_page_path(event["event_id"])
     all_day = bool(event.get("all_day"))
     cfp_ends: dt.datetime | None = event.get("cfp_ends_at")

@@ -5,37 +5,53 @@ Layout on disk, for `out_dir = public`:
     public -> .public.versions/v-20250301T120000-ab12cd   (a symlink, switched by one atomic rename)
     .public.versions/v-...                                  (the current version and the previous one)
 
-A publish writes a complete new version beside the current one, flushes it to disk, then renames a
-new symlink over `out_dir`. A crash at any moment leaves the previous site whole; leftovers of a
-crashed publish are removed by the next one. An `out_dir` that is still a real directory (from an
-older layout) is moved into the versions folder once and kept as the previous version.
+A publish writes a complete new version beside the current one, then renames a new symlink over
+`out_dir`: a reader sees the old site or the new one, never a mix. Leftovers of a crashed publish are
+removed by the next one. An `out_dir` that is still a real directory (from an older layout) is moved
+into the versions folder once and kept as the previous version.
+
+Work is split by size: per-event files (150k events make 300k files) are rendered by a process pool
+in chunks (`output.eventfiles`), while this process writes the listings and appends each chunk's
+VEVENTs and JSON lines to the aggregate files in order. When nothing the site shows has changed
+(same inputs digest, same day), the current version stays and the publish returns at once.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import datetime as dt
 import fcntl
 import hashlib
 import json
+import multiprocessing as mp
 import os
 import shutil
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from output import atom, jsonfeed, site
-from output.ical import calendar_text, serialize_cfp_vevent, serialize_vevent, span_of, used_tzid, vevent_head
+import pyarrow as pa
+
+from output import atom, eventfiles, jsonfeed, site
+from output.ical import CALENDAR_END, calendar_head, cfp_tzid, calendar_text, ical_zone, serialize_cfp_vevent, span_of
 from output.labels import COUNTRY_CODE, REGION_NAMES, country_name, region_name
+from output.timefmt import when
 from pipeline.model import REGIONS, Window
 from pipeline.normalize import text as text_module
-from pipeline.store.reader import Snapshot
+from pipeline.store.reader import Overview, Snapshot
 from pyevents.config import Config
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+FINGERPRINTS = ".fingerprints.json"  # event_id -> fingerprint of the inputs of its page and .ics
+INPUTS = ".inputs"  # the inputs digest of the whole version
+CHUNK_EVENTS = 2000  # events per worker task: big enough to amortize a task, small enough to keep memory flat
+ATOM_LIMIT = 100
 
 
 class PublishError(OSError):
@@ -48,270 +64,282 @@ class PublishSummary:
     version_dir: Path
     events: int  # published: every event in the feeds
     upcoming: int  # on the agenda pages
-    files: int
+    files: int  # written or linked into the new version (0 when unchanged)
     vevents_cached: int  # taken from the event_ical cache
     vevents_serialized: int  # missing or stale in the cache, serialized now
     event_files_reused: int  # events whose page and .ics were unchanged, linked from the previous version
     seconds: float
+    unchanged: bool = False  # nothing the site shows changed: the current version was kept as it is
 
 
-def publish(db_path: Path, out_dir: Path, config: Config, as_of: dt.datetime) -> PublishSummary:
+def publish(
+    db_path: Path, out_dir: Path, config: Config, as_of: dt.datetime, *, chunk_events: int = CHUNK_EVENTS
+) -> PublishSummary:
     """Render every page and feed from the database at `db_path` into `out_dir`, swapped in atomically."""
     started = time.monotonic()
     fed = config.federation
     as_of = as_of.astimezone(dt.timezone.utc)
     window = Window.around(as_of, fed.window.past_days, fed.window.future_days)
-    with Snapshot(db_path) as snap:
-        events = snap.events(window)
-        provenance = snap.event_sources(window)
-        changes = snap.event_changes(window)
-        cached = snap.vevents(window)
-        health = snap.sources()
-        countries = [c for c in snap.countries() if COUNTRY_CODE.match(c)]
-
     out_dir = Path(out_dir).absolute()
     versions = out_dir.parent / f".{out_dir.name}.versions"
     versions.mkdir(parents=True, exist_ok=True)
-    with _exclusive(versions / ".lock", out_dir):
+    with Snapshot(db_path) as snap, _exclusive(versions / ".lock", out_dir):
         _remove_leftovers(out_dir)
+        health = snap.sources()
+        countries = [c for c in snap.countries() if COUNTRY_CODE.match(c)]
+        overview = snap.overview(window)
+        digest = _inputs_digest(snap, window, config, health, countries)
+        current = out_dir.resolve() if out_dir.is_symlink() and out_dir.is_dir() else None
+        if current is not None and _read(current / INPUTS) == digest:
+            return PublishSummary(out_dir, current, overview.events, overview.upcoming, 0, 0, 0, 0,
+                                  round(time.monotonic() - started, 3), unchanged=True)
         version = Path(tempfile.mkdtemp(prefix=f"v-{as_of:%Y%m%dT%H%M%S}-", dir=versions))
         version.chmod(0o755)
-        writer = _Writer(version, out_dir.resolve() if out_dir.is_symlink() and out_dir.is_dir() else None)
-        reused = _write_everything(writer, events, provenance, changes, cached, health, countries, config, as_of)
-        os.sync()  # the new version is on disk before anything points at it
+        counts = _write_version(snap, version, current, window, config, health, countries, overview, chunk_events)
+        (version / INPUTS).write_text(digest, encoding="utf-8")  # last: a version without it is never kept as is
         previous = _swap(out_dir, version, versions)
         _remove_old_versions(versions, keep={version, previous})
     return PublishSummary(
         out_dir=out_dir,
         version_dir=version,
-        events=len(events),
-        upcoming=sum(1 for ev in events if ev["ends_at"] >= as_of),
-        files=writer.files,
-        vevents_cached=reused,
-        vevents_serialized=len(events) - reused,
-        event_files_reused=writer.reused,
+        events=overview.events,
+        upcoming=overview.upcoming,
+        files=counts.files + 1,
+        vevents_cached=counts.vevents_cached,
+        vevents_serialized=overview.events - counts.vevents_cached,
+        event_files_reused=counts.events_reused,
         seconds=round(time.monotonic() - started, 3),
     )
 
 
-class _Writer:
-    """Writes text files under one version directory, streaming chunks, and counts them.
-
-    Files of the previous version can be hard-linked instead of written again: versions are never
-    modified after the swap, so sharing an inode is safe, and it makes an unchanged rebuild cheap.
-    """
-
-    def __init__(self, root: Path, previous: Path | None = None) -> None:
-        self.root = root
-        self.previous = previous
-        self.files = 0
-        self.reused = 0
-        self._dirs: set[Path] = set()
-
-    def _parent(self, path: Path) -> None:
-        if path.parent not in self._dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(path.parent)
-
-    def write(self, relative: str, chunks: Iterable[str]) -> None:
-        path = self.root / relative
-        self._parent(path)
-        with open(path, "w", encoding="utf-8", newline="", buffering=1 << 16) as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-        self.files += 1
-
-    def link_previous(self, relatives: Sequence[str]) -> bool:
-        """Hard-link these files from the previous version; False (nothing linked) when any is missing."""
-        if self.previous is None:
-            return False
-        done: list[Path] = []
-        try:
-            for relative in relatives:
-                target = self.root / relative
-                self._parent(target)
-                os.link(self.previous / relative, target)
-                done.append(target)
-        except OSError:  # gone, or another file system: render it instead
-            for target in done:
-                target.unlink()
-            return False
-        self.files += len(done)
-        return True
-
-    def read_previous(self, relative: str) -> str | None:
-        if self.previous is None:
-            return None
-        try:
-            return (self.previous / relative).read_text(encoding="utf-8")
-        except OSError:
-            return None
-
-    def copy(self, source: Path, relative: str) -> None:
-        target = self.root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        self.files += 1
+def _inputs_digest(snap: Snapshot, window: Window, config: Config, health: list[dict[str, Any]], countries: list[str]) -> str:
+    """Everything the version shows, except the publish time on the listings: the data, the code, the
+    configuration, the day, and each source's health with how many days it has been stale."""
+    as_of = window.as_of
+    stale_days = [(as_of - s["last_success_at"]).days if s.get("last_success_at") else None for s in health]
+    material = repr((
+        _render_version(),
+        config.federation.model_dump_json(),
+        as_of.date().isoformat(),
+        snap.inputs_digest(window, _event_salt(config)),
+        [sorted(s.items()) for s in health],
+        stale_days,
+        countries,
+    ))
+    return hashlib.blake2b(material.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _write_everything(
-    writer: _Writer,
-    events: list[dict[str, Any]],
-    provenance: Mapping[str, Sequence[Mapping[str, Any]]],
-    changes: Mapping[str, Sequence[Mapping[str, Any]]],
-    cached: Mapping[str, str],
-    health: Sequence[Mapping[str, Any]],
-    countries: Sequence[str],
+def _event_salt(config: Config) -> str:
+    """What an event's files depend on besides its own row: the rendering code and the site."""
+    return _render_version() + "\x1f" + config.federation.name + "\x1f" + config.federation.base_url
+
+
+@dataclass(slots=True)
+class _Counts:
+    files: int = 0
+    vevents_cached: int = 0
+    events_reused: int = 0
+
+
+def _write_version(
+    snap: Snapshot,
+    version: Path,
+    previous: Path | None,
+    window: Window,
     config: Config,
-    as_of: dt.datetime,
-) -> int:
-    """Write all files of one version; return how many VEVENTs came from the cache."""
+    health: list[dict[str, Any]],
+    countries: list[str],
+    overview: Overview,
+    chunk_events: int,
+) -> _Counts:
     fed = config.federation
-    base = fed.base_url
-    vevents: dict[str, str] = {}
-    reused = 0
-    for ev in events:
-        text = cached.get(ev["event_id"])
-        if text is not None and text.startswith(vevent_head(ev, base)):
-            reused += 1
-        else:  # missing, or stale (changed since cached, or another base URL)
-            text = serialize_vevent(ev, base)
-        vevents[ev["event_id"]] = text
-    span = span_of(events)
-    source_count = sum(1 for s in health if s.get("enabled", True))
-    description = f"Python community events from {source_count} calendars, merged by pyevents."
-
-    def calendar(path: str, name: str, chosen: Iterable[Mapping[str, Any]]) -> None:
-        chosen = list(chosen)
-        tzids = {tz for ev in chosen if (tz := used_tzid(ev))}
-        writer.write(path, calendar_text(name, (vevents[ev["event_id"]] for ev in chosen), tzids, span, description))
-
-    calendar("calendar.ics", fed.name, events)
-    for kind, path in site.FEED_KINDS.items():
-        calendar(path, f"{fed.name}: {kind}s", (ev for ev in events if ev.get("kind") == kind))
-    for region in REGIONS:
-        calendar(f"regions/{region}.ics", f"{fed.name}: {region_name(region)}", (ev for ev in events if ev.get("region") == region))
-    for code in countries:
-        calendar(f"countries/{code.lower()}.ics", f"{fed.name}: {country_name(code)}", (ev for ev in events if ev.get("country") == code))
-    cfps = sorted(
-        (ev for ev in events if ev.get("cfp_ends_at") and ev["cfp_ends_at"] >= as_of and ev.get("status") != "cancelled"),
-        key=lambda ev: (ev["cfp_ends_at"], ev["event_id"]),
-    )
-    writer.write(
-        "cfp.ics",
-        calendar_text(f"{fed.name}: calls for proposals", (serialize_cfp_vevent(ev, base) for ev in cfps), set(), span, description),
-    )
-    writer.write("events.json", jsonfeed.events_json(fed.name, base, events, provenance))
-    writer.write("feed.atom", atom.atom_feed(fed.name, base, atom.announced(events, as_of)))
-    _write_pages(writer, events, vevents, provenance, changes, health, countries, config, as_of)
-    for asset in sorted(STATIC_DIR.iterdir()):
-        if asset.is_file():
-            writer.copy(asset, f"static/{asset.name}")
-    return reused
-
-
-def _write_pages(
-    writer: _Writer,
-    events: list[dict[str, Any]],
-    vevents: Mapping[str, str],
-    provenance: Mapping[str, Sequence[Mapping[str, Any]]],
-    changes: Mapping[str, Sequence[Mapping[str, Any]]],
-    health: Sequence[Mapping[str, Any]],
-    countries: Sequence[str],
-    config: Config,
-    as_of: dt.datetime,
-) -> None:
-    fed = config.federation
-    upcoming = [ev for ev in events if ev["ends_at"] >= as_of]
-    views: dict[str, dict[str, Any]] = {}
-
-    def agenda_views(chosen: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        out = []
-        for ev in chosen:
-            if ev["event_id"] not in views:
-                views[ev["event_id"]] = site.event_view(ev)
-            out.append(views[ev["event_id"]])
-        return out
-
-    by_region = {r: [ev for ev in upcoming if ev.get("region") == r] for r in REGIONS}
-    by_country = {c: [ev for ev in upcoming if ev.get("country") == c] for c in countries}
+    as_of = window.as_of
+    counts = _Counts()
     page_site = site.Site(
         name=fed.name,
         base_url=fed.base_url,
         as_of=as_of,
-        regions=[(r, REGION_NAMES[r], len(by_region[r])) for r in REGIONS],
+        regions=[(r, REGION_NAMES[r], overview.upcoming_by_region.get(r, 0)) for r in REGIONS],
         countries=sorted(
-            ((c, country_name(c), len(evs)) for c, evs in by_country.items() if evs),
+            ((c, country_name(c), overview.upcoming_by_country[c]) for c in countries if overview.upcoming_by_country.get(c)),
             key=lambda item: item[1].casefold(),
         ),
     )
-    writer.write(
-        "index.html",
-        site.render_agenda(page_site, _lazy(upcoming, agenda_views), title="Upcoming Python events", root="", feeds=site.MAIN_FEEDS, scope="all"),
-    )
-    for region, evs in by_region.items():
-        feed = site.Feed(f"{region_name(region)} events", f"regions/{region}.ics")
-        writer.write(
-            f"regions/{region}.html",
-            site.render_agenda(page_site, _lazy(evs, agenda_views), title=f"Python events: {region_name(region)}",
-                               root="../", feeds=[feed, site.MAIN_FEEDS[0]], scope=f"region:{region}"),
-        )
-    for code, evs in by_country.items():
-        feed = site.Feed(f"{country_name(code)} events", f"countries/{code.lower()}.ics")
-        writer.write(
-            f"countries/{code.lower()}.html",
-            site.render_agenda(page_site, _lazy(evs, agenda_views), title=f"Python events in {country_name(code)}",
-                               root="../", feeds=[feed, site.MAIN_FEEDS[0]], scope=f"country:{code}"),
-        )
-    _write_event_files(writer, events, vevents, provenance, changes, page_site)
-    writer.write("sources.html", site.render_sources(page_site, health, fed.stale_after_days))
-    writer.write("about.html", site.render_about(page_site))
+    span = (dt.date(overview.first_year, 1, 1), dt.date(overview.last_year, 1, 1)) if overview.first_year else span_of([])
+    # Everything below reads the snapshot before the event stream starts: one query at a time per connection.
+    agenda_rows = snap.agenda_events(window, site.AGENDA_LIMIT)
+    announced = snap.announced(window, ATOM_LIMIT)
+    cfps = snap.open_cfps(window)
+    feed_zones = _feed_zones(snap.zones_in_use(window), frozenset(countries))
+    previous_fingerprints = _load_fingerprints(_read(previous / FINGERPRINTS) if previous else None)
+    (version / "events").mkdir()
+    job = eventfiles.ChunkJob(version, previous, page_site, frozenset(countries))
+    source_count = sum(1 for s in health if s.get("enabled", True))
+    description = f"Python community events from {source_count} calendars, merged by pyevents."
+
+    def listings() -> None:
+        _write_listings(version, page_site, agenda_rows, overview, countries, health, fed.stale_after_days, counts)
+        _write(version, "feed.atom", atom.atom_feed(fed.name, fed.base_url, announced), counts)
+        _write(version, "cfp.ics", calendar_text(
+            f"{fed.name}: calls for proposals", (serialize_cfp_vevent(ev, fed.base_url) for ev in cfps),
+            {tz for ev in cfps if (tz := cfp_tzid(ev))}, span, description,
+        ), counts)
+        for asset in sorted(STATIC_DIR.iterdir()):
+            if asset.is_file():
+                (version / "static").mkdir(exist_ok=True)
+                shutil.copyfile(asset, version / "static" / asset.name)
+                counts.files += 1
+
+    feed_names = _feed_names(fed.name, countries)
+    fingerprints: dict[str, str] = {}
+    with ExitStack() as stack:
+        files: dict[str, IO[str]] = {}
+        for path, name in feed_names.items():
+            files[path] = stack.enter_context(_open(version, path))
+            files[path].write(calendar_head(name, feed_zones.get(path, ()), span, description))
+        events_json = files["events.json"] = stack.enter_context(_open(version, "events.json"))
+        events_json.write(jsonfeed.document_head(fed.name, fed.base_url, overview.events, overview.latest_update))
+        first_line = True
+        batches = snap.event_batches(window, _event_salt(config), chunk_events)
+        for result in _render_chunks(job, batches, previous_fingerprints, before_first_result=listings):
+            for path, indexes in result.feeds.items():
+                files[path].write("".join([result.vevents[i] for i in indexes]))
+            if result.json_lines:
+                events_json.write(("" if first_line else jsonfeed.EVENT_SEPARATOR) + jsonfeed.EVENT_SEPARATOR.join(result.json_lines))
+                first_line = False
+            fingerprints.update(result.fingerprints)
+            counts.files += result.files_written + result.files_linked
+            counts.vevents_cached += result.vevents_cached
+            counts.events_reused += result.events_reused
+        for path in feed_names:
+            files[path].write(CALENDAR_END)
+        events_json.write(jsonfeed.DOCUMENT_END)
+        counts.files += len(files)
+    _write(version, FINGERPRINTS, [json.dumps(fingerprints, sort_keys=True, separators=(",", ":"))], counts)
+    return counts
 
 
-FINGERPRINTS = ".fingerprints.json"  # event_id → fingerprint of the inputs of its page and .ics
+def _render_chunks(
+    job: eventfiles.ChunkJob,
+    batches: pa.RecordBatchReader,
+    previous_fingerprints: Mapping[str, str],
+    before_first_result: Callable[[], None],
+) -> Iterator[eventfiles.ChunkResult]:
+    """Each batch's ChunkResult, in order. One batch renders here; more go to a process pool (one worker
+    per core, at most two chunks in flight per worker) while this process writes the listings."""
+    head = list(_take(batches, 2))
+    if len(head) < 2:  # nothing worth a pool
+        before_first_result()
+        for batch in head:
+            yield eventfiles.render_chunk(job, batch, _subset(previous_fingerprints, batch))
+        return
+    workers = os.cpu_count() or 1
+    # forkserver, never fork: a forked worker would inherit the caller's descriptors (the run lock).
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload(["output.eventfiles"])
+    with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=eventfiles.init_worker, initargs=(job,)) as pool:
+        pending: deque[cf.Future[eventfiles.ChunkResult]] = deque()
+
+        def submit(batch: pa.RecordBatch) -> None:
+            pending.append(pool.submit(eventfiles.render_chunk_in_worker, batch, _subset(previous_fingerprints, batch)))
+
+        for batch in head:
+            submit(batch)
+        for batch in _take(batches, 2 * workers - 2):
+            submit(batch)
+        before_first_result()
+        while pending:
+            result = pending.popleft().result()
+            for batch in _take(batches, 1):
+                submit(batch)
+            yield result
 
 
-def _write_event_files(
-    writer: _Writer,
-    events: Sequence[Mapping[str, Any]],
-    vevents: Mapping[str, str],
-    provenance: Mapping[str, Sequence[Mapping[str, Any]]],
-    changes: Mapping[str, Sequence[Mapping[str, Any]]],
+def _take(batches: pa.RecordBatchReader, n: int) -> Iterator[pa.RecordBatch]:
+    for _ in range(n):
+        try:
+            yield batches.read_next_batch()
+        except StopIteration:
+            return
+
+
+def _subset(fingerprints: Mapping[str, str], batch: pa.RecordBatch) -> dict[str, str]:
+    """The previous fingerprints of a batch's events (a worker needs no others)."""
+    return {eid: fp for eid in batch.column("event_id").to_pylist() if (fp := fingerprints.get(eid)) is not None}
+
+
+def _feed_names(name: str, countries: Sequence[str]) -> dict[str, str]:
+    """Aggregate .ics path -> calendar name, in writing order."""
+    names = {"calendar.ics": name}
+    names.update({path: f"{name}: {kind}s" for kind, path in site.FEED_KINDS.items()})
+    names.update({f"regions/{r}.ics": f"{name}: {region_name(r)}" for r in REGIONS})
+    names.update({f"countries/{c.lower()}.ics": f"{name}: {country_name(c)}" for c in countries})
+    return names
+
+
+def _feed_zones(zones: Iterable[tuple[str | None, str | None, str | None, str]], countries: frozenset[str]) -> dict[str, set[str]]:
+    """Aggregate .ics path -> the TZIDs its VEVENTs refer to."""
+    by_feed: dict[str, set[str]] = {}
+    for kind, region, country, timezone in zones:
+        if ical_zone(timezone) is None:
+            continue
+        for path in eventfiles.feeds_of({"kind": kind, "region": region, "country": country}, countries):
+            by_feed.setdefault(path, set()).add(timezone)
+    return by_feed
+
+
+def _write_listings(
+    version: Path,
     page_site: site.Site,
+    rows: list[dict[str, Any]],
+    overview: Overview,
+    countries: Sequence[str],
+    health: Sequence[Mapping[str, Any]],
+    stale_after_days: int,
+    counts: _Counts,
 ) -> None:
-    """Each event's page and single-event .ics; linked from the previous version when their inputs are unchanged."""
-    previous = _load_fingerprints(writer.read_previous(FINGERPRINTS))
-    current: dict[str, str] = {}
-    salt = _render_version() + "\x1f" + page_site.name + "\x1f" + page_site.base_url
-    for ev in events:
-        event_id = ev["event_id"]
-        page = site.event_page_path(event_id)
-        if page is None:
-            continue
-        sources, history = provenance.get(event_id, ()), changes.get(event_id, ())
-        fingerprint = _fingerprint(salt, ev, sources, history)
-        current[event_id] = fingerprint
-        ics = page.removesuffix(".html") + ".ics"
-        if previous.get(event_id) == fingerprint and writer.link_previous((page, ics)):
-            writer.reused += 1
-            continue
-        tzid = used_tzid(ev)
-        writer.write(ics, calendar_text(ev.get("title") or page_site.name, [vevents[event_id]], {tzid} if tzid else set(), span_of([ev])))
-        writer.write(page, site.render_event(page_site, site.event_detail(ev, sources, history, page_site.base_url)))
-    writer.write(FINGERPRINTS, [json.dumps(current, sort_keys=True, separators=(",", ":"))])
+    """The agenda pages (index, regions, countries), sources and about."""
+    limit = site.AGENDA_LIMIT
+    views = [site.event_view(row, when(row)) for row in rows]
+    main_feed = site.MAIN_FEEDS[0]
+    _write(version, "index.html", site.render_agenda(
+        page_site, views[:limit], overview.upcoming, title="Upcoming Python events", root="", feeds=site.MAIN_FEEDS, scope="all",
+    ), counts)
+    for region, name, total in page_site.regions:
+        shown = [v for v, row in zip(views, rows) if row.get("region") == region][:limit]
+        _write(version, f"regions/{region}.html", site.render_agenda(
+            page_site, shown, total, title=f"Python events: {name}", root="../",
+            feeds=[site.Feed(f"{name} events", f"regions/{region}.ics"), main_feed], scope=f"region:{region}",
+        ), counts)
+    for code in countries:  # every country that ever had events keeps its page, even with none upcoming
+        name = country_name(code)
+        shown = [v for v, row in zip(views, rows) if row.get("country") == code][:limit]
+        _write(version, f"countries/{code.lower()}.html", site.render_agenda(
+            page_site, shown, overview.upcoming_by_country.get(code, 0), title=f"Python events in {name}", root="../",
+            feeds=[site.Feed(f"{name} events", f"countries/{code.lower()}.ics"), main_feed], scope=f"country:{code}",
+        ), counts)
+    _write(version, "sources.html", site.render_sources(page_site, health, stale_after_days), counts)
+    _write(version, "about.html", site.render_about(page_site), counts)
 
 
-# Bumped on every successful fetch, and shown on no page nor in any .ics: leaving them out lets a
-# nightly run reuse the files of every event whose content did not change.
-VOLATILE = frozenset({"last_seen_at"})
+def _open(version: Path, relative: str) -> IO[str]:
+    path = version / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "w", encoding="utf-8", newline="", buffering=1 << 20)
 
 
-def _fingerprint(salt: str, event: Mapping[str, Any], sources: Sequence[Mapping[str, Any]], history: Sequence[Mapping[str, Any]]) -> str:
-    def stable(row: Mapping[str, Any]) -> list[tuple[str, Any]]:
-        return sorted((k, v) for k, v in row.items() if k not in VOLATILE)
+def _write(version: Path, relative: str, chunks: Iterable[str], counts: _Counts) -> None:
+    with _open(version, relative) as fh:
+        for chunk in chunks:
+            fh.write(chunk)
+    counts.files += 1
 
-    material = repr((salt, stable(event), [stable(s) for s in sources], [stable(c) for c in history]))
-    return hashlib.blake2b(material.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def _load_fingerprints(text: str | None) -> dict[str, str]:
@@ -324,31 +352,12 @@ def _load_fingerprints(text: str | None) -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _render_version() -> str:
-    """A hash of the code and templates that shape an event's files: any change there re-renders them all."""
+    """A hash of the code and templates that shape the files: any change there re-renders them all."""
     digest = hashlib.blake2b(digest_size=16)
     here = Path(__file__).resolve().parent
-    for path in sorted([*here.glob("*.py"), *(here / "templates").glob("*.html"), Path(text_module.__file__)]):
+    for path in sorted([*here.glob("*.py"), *(here / "templates").glob("*.html"), *STATIC_DIR.iterdir(), Path(text_module.__file__)]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
-
-
-class _lazy(Sequence[dict[str, Any]]):
-    """A sequence of agenda views built only for the slice a page actually shows."""
-
-    def __init__(self, events: Sequence[Mapping[str, Any]], build: Callable[[Iterable[Mapping[str, Any]]], list[dict[str, Any]]]) -> None:
-        self._events = events
-        self._build = build
-
-    def __len__(self) -> int:
-        return len(self._events)
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return self._build(self._events[index])
-        return self._build([self._events[index]])[0]
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return iter(self._build(self._events))
 
 
 class _exclusive:
@@ -360,7 +369,7 @@ class _exclusive:
         self.fd = -1
 
     def __enter__(self) -> None:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from output.ical import event_uid
 from output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name
-from output.timefmt import When, day_text, deadline_text, stamp_text, when
+from output.timefmt import When, day_text, deadline_text, stamp_text
 from pipeline.normalize.text import safe_url
 
 AGENDA_LIMIT = 2000  # entries on one agenda page; more would make a page too heavy for a phone
@@ -86,8 +86,8 @@ class Site:
         return self.base_url + path
 
     def webcal(self, path: str) -> str:
-        parts = urlsplit(self.base_url + path)
-        return urlunsplit(("webcal", *parts[1:]))
+        # base_url is an absolute http(s) URL (validated by the config): swap the scheme, keep the rest.
+        return "webcal:" + self.base_url.split(":", 1)[1] + path
 
 
 MAIN_FEEDS = (
@@ -104,12 +104,65 @@ def event_page_path(event_id: str) -> str | None:
     return f"events/{event_id}.html" if EVENT_ID.match(event_id) else None
 
 
-def event_view(event: Mapping[str, Any]) -> dict[str, Any]:
-    """What an agenda shows about one event, computed once and shared by every agenda page."""
-    w = when(event)
-    place = place_label(event)
+@dataclass(slots=True)
+class EventView:
+    """What an agenda shows about one event (attributes, not a dict: templates read them fastest)."""
+
+    id: str
+    page: str | None
+    title: str
+    when: When
+    place: str
+    online: bool
+    kind: str
+    kind_name: str
+    region: str | None
+    region_name: str
+    country: str | None
+    country_name: str
+    status: str
+    changed: bool
+    search: str
+
+
+@dataclass(slots=True)
+class SourceView:
+    name: str
+    id: str
+    href: str
+    first_seen: str
+
+
+@dataclass(slots=True)
+class ChangeView:
+    day: str
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(slots=True)
+class EventDetail(EventView):
+    """Everything an event's own page shows: the agenda view plus links, provenance, history, JSON-LD."""
+
+    description: str
+    url: str
+    cfp_url: str
+    cfp_deadline: str
+    tags: list[str]
+    map_url: str
+    sources: list[SourceView]
+    changes: list[ChangeView]
+    updated: str
+    updated_iso: str
+    jsonld: dict[str, Any]
+
+
+def _view_fields(event: Mapping[str, Any], w: When, place: str) -> dict[str, Any]:
     status = str(event.get("status") or "confirmed")
     country = event.get("country") if country_name(event.get("country")) else None
+    region = event.get("region")
+    kind = event.get("kind") or "other"
     return {
         "id": event["event_id"],
         "page": event_page_path(event["event_id"]),
@@ -117,29 +170,37 @@ def event_view(event: Mapping[str, Any]) -> dict[str, Any]:
         "when": w,
         "place": place or "Place not announced",
         "online": bool(event.get("online")),
-        "kind": event.get("kind") or "other",
-        "kind_name": kind_name(event.get("kind")),
-        "region": event.get("region") if event.get("region") in REGION_NAMES else None,
-        "region_name": region_name(event.get("region")),
+        "kind": kind,
+        "kind_name": kind_name(kind),
+        "region": region if region in REGION_NAMES else None,
+        "region_name": region_name(region),
         "country": country,
         "country_name": country_name(country),
         "status": status,
         "changed": int(event.get("sequence") or 0) > 0 and status != "cancelled",
-        "search": " ".join([event.get("title") or "", place, kind_name(event.get("kind"))]).casefold(),
+        "search": " ".join([event.get("title") or "", place, kind_name(kind)]).casefold(),
     }
+
+
+def event_view(event: Mapping[str, Any], w: When) -> EventView:
+    """What an agenda shows about one event; `w` is `when(event)`, computed once per event by the caller."""
+    return EventView(**_view_fields(event, w, place_label(event)))
 
 
 def event_detail(
     event: Mapping[str, Any],
+    w: When,
     sources: Sequence[Mapping[str, Any]],
     changes: Sequence[Mapping[str, Any]],
     base_url: str,
-) -> dict[str, Any]:
-    """Everything an event's own page shows: the agenda view plus links, provenance, history, JSON-LD."""
-    view = event_view(event)
+) -> EventDetail:
+    """Everything an event's own page shows; `w` is `when(event)`."""
     place = place_label(event)
-    page = view["page"]
-    view.update(
+    fields = _view_fields(event, w, place)
+    page = fields["page"]
+    updated = event.get("updated_at")
+    return EventDetail(
+        **fields,
         description=event.get("description") or "",
         url=safe_href(event.get("url")),
         cfp_url=safe_href(event.get("cfp_url")),
@@ -148,38 +209,36 @@ def event_detail(
         map_url=_map_url(event, place),
         sources=[_source_view(s) for s in sources],
         changes=[_change_view(c) for c in changes],
-        updated=stamp_text(event.get("updated_at")),
-        updated_iso=event["updated_at"].isoformat() if event.get("updated_at") else "",
-        jsonld=_jsonld(event, view["when"], place, base_url + page if page else None, base_url),
+        updated=stamp_text(updated),
+        updated_iso=updated.isoformat() if updated else "",
+        jsonld=_jsonld(event, w, place, base_url + page if page else None, base_url),
     )
-    return view
 
 
 def render_agenda(
     site: Site,
-    events: Sequence[Mapping[str, Any]],
+    shown: Sequence[EventView],
+    total: int,
     *,
     title: str,
     root: str,
     feeds: Iterable[Feed],
     scope: str,
 ) -> Iterator[str]:
-    """An agenda page (index, region or country): upcoming events grouped by month, filters, feeds."""
-    shown = events[:AGENDA_LIMIT]
-    months: list[tuple[str, str, list[Mapping[str, Any]]]] = []
+    """An agenda page (index, region or country): the `shown` upcoming events of `total`, grouped by month."""
+    months: list[tuple[str, str, list[EventView]]] = []
     for ev in shown:
-        w: When = ev["when"]
-        if not months or months[-1][0] != w.month_key:
-            months.append((w.month_key, w.month_label, []))
+        if not months or months[-1][0] != ev.when.month_key:
+            months.append((ev.when.month_key, ev.when.month_label, []))
         months[-1][2].append(ev)
-    kinds = sorted({ev["kind"] for ev in shown})
+    kinds = sorted({ev.kind for ev in shown})
     return environment().get_template("agenda.html").generate(
         site=site,
         title=title,
         root=root,
         feeds=list(feeds),
         months=months,
-        total=len(events),
+        total=total,
         shown=len(shown),
         kinds=[(k, kind_name(k)) for k in kinds],
         scope=scope,
@@ -187,11 +246,11 @@ def render_agenda(
     )
 
 
-def render_event(site: Site, detail: Mapping[str, Any]) -> Iterator[str]:
-    """An event's page from its `event_detail`."""
-    feed = Feed("This event", f"events/{detail['id']}.ics")
-    return environment().get_template("event.html").generate(
-        site=site, ev=detail, title=detail["title"], root="../", feeds=[feed, MAIN_FEEDS[0]], page="event"
+def render_event(site: Site, detail: EventDetail) -> str:
+    """An event's page from its `event_detail`, as one string (it is small; one write)."""
+    feed = Feed("This event", f"events/{detail.id}.ics")
+    return environment().get_template("event.html").render(
+        site=site, ev=detail, title=detail.title, root="../", feeds=[feed, MAIN_FEEDS[0]], page="event"
     )
 
 
@@ -225,22 +284,22 @@ def _map_url(event: Mapping[str, Any], place: str) -> str:
     return ""
 
 
-def _source_view(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "name": row.get("name") or row.get("source_id") or "",
-        "id": row.get("source_id") or "",
-        "href": safe_href(row.get("source_url")) or safe_href(row.get("source_feed_url")),
-        "first_seen": day_text(row.get("first_seen_at")),
-    }
+def _source_view(row: Mapping[str, Any]) -> SourceView:
+    return SourceView(
+        name=row.get("name") or row.get("source_id") or "",
+        id=row.get("source_id") or "",
+        href=safe_href(row.get("source_url")) or safe_href(row.get("source_feed_url")),
+        first_seen=day_text(row.get("first_seen_at")),
+    )
 
 
-def _change_view(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "day": day_text(row.get("changed_at")),
-        "field": str(row.get("field") or "").replace("_", " "),
-        "old": _short(row.get("old_value")),
-        "new": _short(row.get("new_value")),
-    }
+def _change_view(row: Mapping[str, Any]) -> ChangeView:
+    return ChangeView(
+        day=day_text(row.get("changed_at")),
+        field=str(row.get("field") or "").replace("_", " "),
+        old=_short(row.get("old_value")),
+        new=_short(row.get("new_value")),
+    )
 
 
 def _short(value: object, limit: int = 120) -> str:

@@ -2,15 +2,23 @@
 
 The connection is read-only, so a reader never blocks the nightly writer (which works on a copy and
 swaps it in atomically) and never changes the file. Timestamps come back as aware UTC datetimes.
+
+A publish reads the published events once, as Arrow record batches in publishing order, each row
+carrying everything its page and files show (provenance, history, cached VEVENT) and a fingerprint
+of those inputs; the listings read small aggregates. Per-event work then happens in the workers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from pipeline.model import Window
 
@@ -19,6 +27,55 @@ _PUBLISHED = """
     ends_at >= $start AND starts_at < $end AND (status IS DISTINCT FROM 'cancelled' OR ends_at >= $as_of)
 """
 MAX_CHANGES_PER_EVENT = 20
+
+# Every input of one published event, one row per event. `last_seen_at` (bumped by every fetch, shown
+# nowhere) is left out so that a fetch alone never changes a fingerprint. The fingerprint is DuckDB's
+# 64-bit hash of the whole row (nested lists included) and a caller's salt (code version, site): ten
+# times cheaper than md5 of its text, stable for one DuckDB version (an upgrade re-renders once).
+_EVENT_INPUTS = f"""
+WITH pub AS (
+    SELECT * EXCLUDE (content_hash, last_seen_at) FROM events WHERE {_PUBLISHED}
+), prov AS (
+    SELECT es.event_id,
+           list(struct_pack(source_id := es.source_id, source_uid := es.source_uid, source_url := es.source_url,
+                            first_seen_at := es.first_seen_at, name := s.name, type := s.type,
+                            source_feed_url := s.url)
+                ORDER BY es.first_seen_at, es.source_id, es.source_uid) AS sources
+    FROM event_sources es LEFT JOIN sources s USING (source_id)
+    WHERE es.event_id IN (SELECT event_id FROM pub)
+    GROUP BY es.event_id
+), history AS (
+    SELECT event_id,
+           list(struct_pack(changed_at := changed_at, field := field, old_value := old_value, new_value := new_value)
+                ORDER BY changed_at DESC, field) AS changes
+    FROM (
+        SELECT event_id, changed_at, field, old_value, new_value FROM event_changes
+        WHERE event_id IN (SELECT event_id FROM pub)
+        QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY changed_at DESC, field) <= {MAX_CHANGES_PER_EVENT}
+    )
+    GROUP BY event_id
+), inputs AS (
+    SELECT pub.*, coalesce(prov.sources, []) AS sources, coalesce(history.changes, []) AS changes, ical.vevent
+    FROM pub
+    LEFT JOIN prov USING (event_id)
+    LEFT JOIN history USING (event_id)
+    LEFT JOIN (SELECT event_id, vevent FROM event_ical WHERE vevent IS NOT NULL) ical USING (event_id)
+)
+SELECT *, hash($salt, inputs)::VARCHAR AS fingerprint FROM inputs
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """Counts and bounds of the published events, for the listings' headers."""
+
+    events: int
+    upcoming: int
+    latest_update: dt.datetime | None
+    first_year: int | None  # min(year of start - 1, year of end + 1), UTC: see output.ical.span_of
+    last_year: int | None
+    upcoming_by_region: dict[str, int]
+    upcoming_by_country: dict[str, int]
 
 
 class Snapshot:
@@ -31,6 +88,7 @@ class Snapshot:
         self.path = path
         self._con = duckdb.connect(str(path), read_only=True)
         self._con.execute("SET TimeZone = 'UTC'")
+        self._con.execute("SET enable_progress_bar = false")
 
     def __enter__(self) -> Snapshot:
         return self
@@ -41,57 +99,117 @@ class Snapshot:
     def close(self) -> None:
         self._con.close()
 
-    def _rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        return self._con.sql(sql, params=params or {}).to_arrow_table().to_pylist()
+    def _rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        return self._con.sql(sql, params=dict(params or {})).to_arrow_table().to_pylist()
 
     @staticmethod
     def _window(window: Window) -> dict[str, Any]:
         return {"start": window.start, "end": window.end, "as_of": window.as_of}
 
-    def events(self, window: Window) -> list[dict[str, Any]]:
-        """Published events (every status; cancelled ones until they end), by start time then id."""
-        return self._rows(
-            f"SELECT * EXCLUDE (content_hash) FROM events WHERE {_PUBLISHED} ORDER BY starts_at, event_id",
-            self._window(window),
-        )
+    def event_batches(self, window: Window, salt: str, batch_rows: int) -> pa.RecordBatchReader:
+        """Every published event with its inputs, by start time then id, in batches of at most `batch_rows`.
 
-    def event_sources(self, window: Window) -> dict[str, list[dict[str, Any]]]:
-        """Provenance of the published events: event_id → every source that reported it, with its name."""
-        rows = self._rows(
-            f"""
-            SELECT es.event_id, es.source_id, es.source_uid, es.source_url, es.first_seen_at, es.last_seen_at,
-                   s.name, s.type, s.url AS source_feed_url
-            FROM event_sources es LEFT JOIN sources s USING (source_id)
-            WHERE es.event_id IN (SELECT event_id FROM events WHERE {_PUBLISHED})
-            ORDER BY es.event_id, es.first_seen_at, es.source_id, es.source_uid
-            """,
-            self._window(window),
-        )
-        return _group(rows)
+        Columns: those of `events` (without content_hash and last_seen_at), `sources` (provenance: list
+        of source_id, source_uid, source_url, first_seen_at, name, type, source_feed_url, by first seen),
+        `changes` (the latest changes, newest first, bounded), `vevent` (cached text or null) and
+        `fingerprint` (hash of all of them and `salt`). Read the batches before the next query.
+        """
+        sql = _EVENT_INPUTS + " ORDER BY starts_at, event_id"
+        return self._con.sql(sql, params={**self._window(window), "salt": salt}).to_arrow_reader(batch_rows)
 
-    def event_changes(self, window: Window) -> dict[str, list[dict[str, Any]]]:
-        """History of the published events: event_id → its latest changes, newest first (bounded)."""
-        rows = self._rows(
-            f"""
-            SELECT event_id, changed_at, field, old_value, new_value FROM event_changes
-            WHERE event_id IN (SELECT event_id FROM events WHERE {_PUBLISHED})
-            QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY changed_at DESC, field) <= {MAX_CHANGES_PER_EVENT}
-            ORDER BY event_id, changed_at DESC, field
-            """,
-            self._window(window),
-        )
-        return _group(rows)
+    def events(self, window: Window, salt: str = "") -> list[dict[str, Any]]:
+        """`event_batches` as one list of dicts (for small databases and tests)."""
+        return [row for batch in self.event_batches(window, salt, 10_000) for row in batch.to_pylist()]
 
-    def vevents(self, window: Window) -> dict[str, str]:
-        """Cached VEVENT text of the published events (event_id → text); callers check it is current."""
+    def inputs_digest(self, window: Window, salt: str) -> str:
+        """One hash of everything the published events show, and of which are upcoming or have an open CFP.
+
+        Order-independent sums of per-row hashes, table by table: no join or list building, so that
+        checking whether anything changed costs a small fraction of reading it all.
+        """
+        published_ids = f"SELECT event_id FROM events WHERE {_PUBLISHED}"
         rows = self._con.execute(
             f"""
-            SELECT event_id, vevent FROM event_ical
-            WHERE vevent IS NOT NULL AND event_id IN (SELECT event_id FROM events WHERE {_PUBLISHED})
+            WITH pub AS (SELECT * EXCLUDE (content_hash, last_seen_at) FROM events WHERE {_PUBLISHED})
+            SELECT md5(concat_ws('/',
+                (SELECT coalesce(sum(hash($salt, pub, ends_at >= $as_of, cfp_ends_at >= $as_of)), 0) FROM pub),
+                (SELECT coalesce(sum(hash(es.event_id, es.source_id, es.source_uid, es.source_url, es.first_seen_at,
+                                          s.name, s.type, s.url)), 0)
+                 FROM event_sources es LEFT JOIN sources s USING (source_id) WHERE es.event_id IN ({published_ids})),
+                (SELECT coalesce(sum(hash(c)), 0) FROM event_changes c WHERE event_id IN ({published_ids})),
+                (SELECT coalesce(sum(hash(event_id, vevent)), 0) FROM event_ical WHERE event_id IN ({published_ids}))
+            ))
+            """,
+            {**self._window(window), "salt": salt},
+        ).fetchall()
+        return str(rows[0][0])
+
+    def overview(self, window: Window) -> Overview:
+        params = self._window(window)
+        (events, upcoming, latest, first, last), = self._con.execute(
+            f"""
+            SELECT count(*), count(*) FILTER (WHERE ends_at >= $as_of), max(updated_at),
+                   least(min(year(starts_at)) - 1, min(year(ends_at)) + 1),
+                   greatest(max(year(starts_at)) - 1, max(year(ends_at)) + 1)
+            FROM events WHERE {_PUBLISHED}
+            """,
+            params,
+        ).fetchall()
+        by: dict[str, dict[str, int]] = {}
+        for column in ("region", "country"):
+            by[column] = dict(self._con.execute(
+                f"""SELECT {column}, count(*) FROM events WHERE {_PUBLISHED} AND ends_at >= $as_of AND {column} IS NOT NULL
+                    GROUP BY {column}""",
+                params,
+            ).fetchall())
+        return Overview(events, upcoming, latest, first, last, by["region"], by["country"])
+
+    def zones_in_use(self, window: Window) -> list[tuple[str | None, str | None, str | None, str]]:
+        """(kind, region, country, timezone) of the published timed events, distinct: which feed needs which VTIMEZONE."""
+        return [tuple(r) for r in self._con.execute(
+            f"""SELECT DISTINCT kind, region, country, timezone FROM events
+                WHERE {_PUBLISHED} AND all_day IS NOT TRUE AND timezone IS NOT NULL""",
+            self._window(window),
+        ).fetchall()]
+
+    def agenda_events(self, window: Window, limit: int) -> list[dict[str, Any]]:
+        """Upcoming events among the first `limit` overall, of their region or of their country, by start then id.
+
+        Enough for every agenda page: the first `limit` of these (in a scope) are that scope's first `limit`.
+        """
+        return self._rows(
+            f"""
+            SELECT * EXCLUDE (content_hash, last_seen_at, description) FROM events
+            WHERE {_PUBLISHED} AND ends_at >= $as_of
+            QUALIFY row_number() OVER (ORDER BY starts_at, event_id) <= $limit
+                 OR row_number() OVER (PARTITION BY region ORDER BY starts_at, event_id) <= $limit
+                 OR row_number() OVER (PARTITION BY country ORDER BY starts_at, event_id) <= $limit
+            ORDER BY starts_at, event_id
+            """,
+            {**self._window(window), "limit": limit},
+        )
+
+    def announced(self, window: Window, limit: int) -> list[dict[str, Any]]:
+        """Upcoming, not cancelled events, most recently first seen first (the Atom feed's entries)."""
+        return self._rows(
+            f"""
+            SELECT * EXCLUDE (content_hash, last_seen_at) FROM events
+            WHERE {_PUBLISHED} AND ends_at >= $as_of AND status IS DISTINCT FROM 'cancelled'
+            ORDER BY coalesce(first_seen_at, updated_at) DESC, event_id DESC LIMIT $limit
+            """,
+            {**self._window(window), "limit": limit},
+        )
+
+    def open_cfps(self, window: Window) -> list[dict[str, Any]]:
+        """Published, not cancelled events whose call for proposals is still open, by deadline then id."""
+        return self._rows(
+            f"""
+            SELECT * EXCLUDE (content_hash, last_seen_at) FROM events
+            WHERE {_PUBLISHED} AND cfp_ends_at >= $as_of AND status IS DISTINCT FROM 'cancelled'
+            ORDER BY cfp_ends_at, event_id
             """,
             self._window(window),
-        ).fetchall()
-        return dict(rows)
+        )
 
     def sources(self) -> list[dict[str, Any]]:
         """Every source row (health: status, last success, last error, event count), by id."""
@@ -109,10 +227,3 @@ class Snapshot:
         result = self._con.execute(sql)
         columns = [d[0] for d in result.description or []]
         return columns, result.fetchall()
-
-
-def _group(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        grouped.setdefault(row["event_id"], []).append(row)
-    return grouped

@@ -174,7 +174,7 @@ def test_cached_vevents_are_used_and_stale_ones_are_rewritten(tmp_path: Path) ->
 def test_swap_keeps_the_previous_version_and_removes_older_ones(tmp_path: Path) -> None:
     write_db(tmp_path / "db.duckdb", [make_event("One")])
     out = tmp_path / "public"
-    versions = [publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(minutes=i)).version_dir for i in range(3)]
+    versions = [publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=i)).version_dir for i in range(3)]
     assert out.is_symlink() and out.resolve() == versions[2]
     assert not versions[0].exists() and versions[1].is_dir()
     assert (out / "index.html").is_file()
@@ -200,7 +200,7 @@ def test_a_crash_while_writing_leaves_the_previous_site_whole(tmp_path: Path, mo
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(publish_module, "_write_pages", explode)
+    monkeypatch.setattr(publish_module.eventfiles, "render_chunk", explode)  # after the listings are written
     with pytest.raises(RuntimeError):
         publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=1))
     assert out.resolve() == first.version_dir
@@ -244,17 +244,17 @@ def test_unchanged_events_reuse_their_files_and_a_changed_one_is_rendered_again(
     first = publish(tmp_path / "db.duckdb", out, CONFIG, T0)
     assert first.event_files_reused == 0
     page = f"events/{one['event_id']}.html"
-    second = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(hours=1))
-    assert second.event_files_reused == 2
+    second = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=1))  # the next day: new listings
+    assert second.event_files_reused == 2 and not second.unchanged
     assert os.stat(first.version_dir / page).st_ino == os.stat(second.version_dir / page).st_ino  # linked, not copied
 
     (tmp_path / "db.duckdb").unlink()
     moved = {**two, "title": "Two, moved", "sequence": 1, "updated_at": T0}
     write_db(tmp_path / "db.duckdb", [one, moved])
-    third = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(hours=2))
+    third = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=1, hours=2))
     assert third.event_files_reused == 1
     assert "Two, moved" in (out / f"events/{two['event_id']}.html").read_text(encoding="utf-8")
-    fresh = publish(tmp_path / "db.duckdb", tmp_path / "fresh", CONFIG, T0 + dt.timedelta(hours=2))
+    fresh = publish(tmp_path / "db.duckdb", tmp_path / "fresh", CONFIG, T0 + dt.timedelta(days=1, hours=2))
     for name in (page, f"events/{one['event_id']}.ics", f"events/{two['event_id']}.ics", f"events/{two['event_id']}.html"):
         assert (out / name).read_bytes() == (fresh.out_dir / name).read_bytes(), name
 

@@ -41,16 +41,60 @@ def test_an_event_overlapping_the_window_edge_is_published(tmp_path: Path) -> No
         assert [ev["title"] for ev in snap.events(WINDOW)] == ["Edge"]
 
 
-def test_provenance_changes_and_cache_cover_published_events_only(db: tuple[Path, dict]) -> None:
+def test_each_event_carries_its_provenance_history_cache_and_fingerprint(db: tuple[Path, dict]) -> None:
     path, fed = db
     with Snapshot(path) as snap:
-        sources = snap.event_sources(WINDOW)
-        changes = snap.event_changes(WINDOW)
-        vevents = snap.vevents(WINDOW)
-    pycon = fed["events"]["pycon_de"]["event_id"]
-    assert [(s["source_id"], s["name"]) for s in sources[pycon]] == [("pyberlin", "PyBerlin"), ("python-org", "Python Events Calendar")]
-    assert [c["field"] for c in changes[fed["events"]["tokyo"]["event_id"]]] == ["starts_at"]
-    assert vevents == {}
+        events = {ev["event_id"]: ev for ev in snap.events(WINDOW, salt="a")}
+        salted = {ev["event_id"]: ev["fingerprint"] for ev in snap.events(WINDOW, salt="b")}
+    pycon = events[fed["events"]["pycon_de"]["event_id"]]
+    assert [(s["source_id"], s["name"]) for s in pycon["sources"]] == [("pyberlin", "PyBerlin"), ("python-org", "Python Events Calendar")]
+    assert [c["field"] for c in events[fed["events"]["tokyo"]["event_id"]]["changes"]] == ["starts_at"]
+    assert all(ev["vevent"] is None for ev in events.values())
+    assert "last_seen_at" not in pycon and len({ev["fingerprint"] for ev in events.values()}) == len(events)
+    assert all(salted[eid] != ev["fingerprint"] for eid, ev in events.items())
+
+
+def test_fingerprints_and_digest_follow_content_not_sightings(tmp_path: Path) -> None:
+    def read(event: dict) -> tuple[str, str]:
+        path = tmp_path / f"{len(list(tmp_path.iterdir()))}.duckdb"
+        write_db(path, [event])
+        with Snapshot(path) as snap:
+            return snap.events(WINDOW)[0]["fingerprint"], snap.inputs_digest(WINDOW, "")
+
+    event = make_event("Once")
+    first = read(event)
+    assert read({**event, "last_seen_at": T0 + dt.timedelta(days=1)}) == first
+    moved = read({**event, "venue": "Elsewhere"})
+    assert moved[0] != first[0] and moved[1] != first[1]
+
+
+def test_digest_follows_which_events_are_upcoming(tmp_path: Path) -> None:
+    soon = make_event("Soon", starts_at=T0 + dt.timedelta(hours=1))
+    write_db(tmp_path / "db.duckdb", [soon])
+    with Snapshot(tmp_path / "db.duckdb") as snap:
+        before = snap.inputs_digest(WINDOW, "")
+        after = snap.inputs_digest(Window.around(T0 + dt.timedelta(hours=4), 30, 400), "")  # it has ended by then
+    assert before != after
+
+
+def test_listing_queries(db: tuple[Path, dict]) -> None:
+    path, fed = db
+    with Snapshot(path) as snap:
+        overview = snap.overview(WINDOW)
+        agenda = snap.agenda_events(WINDOW, limit=1)
+        announced = snap.announced(WINDOW, limit=100)
+        cfps = snap.open_cfps(WINDOW)
+        zones = snap.zones_in_use(WINDOW)
+    ev = fed["events"]
+    assert overview.events == len(PUBLISHED) and overview.upcoming == len(PUBLISHED) - 1  # one is past
+    assert (overview.first_year, overview.last_year) == (2024, 2026)
+    assert overview.upcoming_by_country == {"DE": 6, "JP": 1, "US": 1, "AR": 1}
+    # the first upcoming event overall, and the first of every region and country
+    assert {r["title"] for r in agenda} == {"Django Girls Leipzig", "Python Online Sprint", "NYC Python", "PyData Tokyo", "PyCon AR"}
+    assert [r["starts_at"] for r in agenda] == sorted(r["starts_at"] for r in agenda)
+    assert ev["cancelled_upcoming"]["event_id"] not in {r["event_id"] for r in announced} and len(announced) == 9
+    assert [r["event_id"] for r in cfps] == [ev["pycon_de"]["event_id"]]
+    assert ("meetup", "asia", "JP", "Asia/Tokyo") in zones and all(z[3] != "America/Argentina/Buenos_Aires" for z in zones)
 
 
 def test_health_countries_and_ad_hoc_queries(db: tuple[Path, dict]) -> None:
