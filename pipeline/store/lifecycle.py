@@ -5,7 +5,9 @@
 - quarantined: a fresh parse with no events, or under QUARANTINE_FRACTION of the reports that were live
   (when there were at least QUARANTINE_MIN_LIVE), looks like a broken source rather than a real change;
   the old reports stay untouched and the source's health says why.
-- failed (fetch error or unusable document) and not_modified: the old reports stay as they were.
+- not_modified (304 or the same bytes): the old reports stay, but those already missing from the last
+  document count one more successful fetch without them.
+- failed (fetch error or unusable document): the old reports stay as they were.
 - gone (HTTP 410): the source is disabled; its reports stop being live, so the events only it reported
   become cancelled tombstones (as for a source removed from the configuration).
 """

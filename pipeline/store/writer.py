@@ -241,6 +241,7 @@ class Store:
         fresh: list[SourceEvent] = []
         fresh_owner: list[str] = []
         accepted: list[str] = []
+        unchanged: list[str] = []  # fetched fine, same document as last time
         rejects: list[Reject] = []
         for sid, fetch in fetches.items():
             row = rows.get(sid) or _new_source_row(sid, fetch.url)
@@ -257,15 +258,23 @@ class Store:
             _record_fetch(row, fetch, verdict, now)
             rows[sid] = row
             statuses[sid] = verdict.status
+            if verdict.status == NOT_MODIFIED:
+                unchanged.append(sid)
         parsed_ids = [sid for sid in fetches if sid in parsed]
         with self._transaction():
-            self._apply_reports(window, now, fresh, fresh_owner, accepted)
+            self._apply_reports(window, now, fresh, fresh_owner, accepted, unchanged)
             self._replace_rejects(now, parsed_ids, rejects)
             self._upsert("sources", ("source_id",), from_dicts([rows[sid] for sid in fetches], self._schema("sources")))
         return statuses
 
     def _apply_reports(
-        self, window: Window, now: dt.datetime, fresh: list[SourceEvent], owners: list[str], accepted: list[str]
+        self,
+        window: Window,
+        now: dt.datetime,
+        fresh: list[SourceEvent],
+        owners: list[str],
+        accepted: list[str],
+        unchanged: list[str],
     ) -> None:
         con = self._connection()
         incoming = from_objects(fresh, self._schema("reports", REPORT_FIELDS), {"source_id": owners})
@@ -282,6 +291,16 @@ class Store:
                                   WHERE f.source_id = reports.source_id AND f.source_uid = reports.source_uid)
                 """,
                 {"now": now, "misses": MISSES_BEFORE_CANCELLED},
+            )
+            # An unchanged document (304 or the same bytes) is another successful fetch without the
+            # reports it already lacked: they count a miss too, or a vanished event would never be cancelled.
+            con.execute(
+                """
+                UPDATE reports SET missed_fetches = missed_fetches + 1,
+                    status = CASE WHEN missed_fetches + 1 >= $misses THEN 'cancelled' ELSE status END
+                WHERE list_contains($unchanged, source_id) AND missed_fetches > 0 AND ends_at >= $now
+                """,
+                {"now": now, "misses": MISSES_BEFORE_CANCELLED, "unchanged": unchanged},
             )
             con.execute(
                 f"""
