@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from output import jsonfeed, site
-from output.ical import calendar_head, CALENDAR_END, serialize_vevent, span_of, used_tzid, vevent_head
+from output.ical import CALENDAR_END, calendar_head, serialize_vevent, span_of, used_tzid, vevent_head
 from output.timefmt import when
 from pipeline.model import REGIONS
 
@@ -65,6 +65,7 @@ def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Ma
     """Everything per event for one batch of `Snapshot.event_batches` rows."""
     result = ChunkResult()
     base = job.site.base_url
+    pages = site.EventPages(job.site)
     for index, event in enumerate(batch.to_pylist()):
         event_id = event["event_id"]
         text = event["vevent"]
@@ -91,7 +92,7 @@ def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Ma
         calendar = calendar_head(event.get("title") or job.site.name, [tzid] if tzid else [], span_of([event])) + text + CALENDAR_END
         _write(job.version / ics, calendar)
         detail = site.event_detail(event, w, event["sources"], event["changes"], base)
-        _write(job.version / page, site.render_event(job.site, detail))
+        _write(job.version / page, pages.render(detail))
         result.files_written += 2
     return result
 

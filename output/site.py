@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from output.ical import event_uid
 from output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name
@@ -246,12 +247,33 @@ def render_agenda(
     )
 
 
-def render_event(site: Site, detail: EventDetail) -> str:
-    """An event's page from its `event_detail`, as one string (it is small; one write)."""
-    feed = Feed("This event", f"events/{detail.id}.ics")
-    return environment().get_template("event.html").render(
-        site=site, ev=detail, title=detail.title, root="../", feeds=[feed, MAIN_FEEDS[0]], page="event"
-    )
+class EventPages:
+    """Event pages of one site, fast enough for 150k of them.
+
+    The layout (base.html, through event.html) is the same on every event page, so it is rendered once
+    with a marker for each part that belongs to one event; event_body.html renders those parts, and a
+    page is the layout's pieces and the event's parts, interleaved. Same markup, a fraction of the work.
+    """
+
+    PART = "\x00pyevents-part\x00"  # clean_text and tojson never let a NUL through: it cannot come from data
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        marker = Markup(self.PART)
+        layout = environment().get_template("event.html").render(
+            site=site, title=self.PART, head=marker, main=marker, freshness=marker, root="../", page="event"
+        )
+        self._layout = layout.split(self.PART)  # around: the title, the head's part, main, the footer's freshness
+        if len(self._layout) != 5:
+            raise ValueError("the site's name must not contain a NUL character")
+        self._body = environment().get_template("event_body.html")
+
+    def render(self, detail: EventDetail) -> str:
+        feeds = [Feed("This event", f"events/{detail.id}.ics"), MAIN_FEEDS[0]]
+        body = self._body.render(site=self.site, ev=detail, root="../", feeds=feeds, part=Markup(self.PART))
+        head, main, freshness = body.split(self.PART)
+        before_title, before_head, before_main, before_freshness, end = self._layout
+        return before_title + str(escape(detail.title)) + before_head + head + before_main + main + before_freshness + freshness.strip() + end
 
 
 def render_sources(site: Site, sources: Sequence[Mapping[str, Any]], stale_after_days: int) -> Iterator[str]:

@@ -269,3 +269,54 @@ def test_a_new_sighting_alone_does_not_re_render_an_event(tmp_path: Path) -> Non
     seen_again = {**event, "last_seen_at": T0 + dt.timedelta(days=1)}
     write_db(tmp_path / "db.duckdb", [seen_again], [make_source("s")], [provenance(seen_again, "s")])
     assert publish(tmp_path / "db.duckdb", tmp_path / "public", CONFIG, T0 + dt.timedelta(days=1)).event_files_reused == 1
+
+
+def _tree(root: Path) -> dict[Path, bytes]:
+    return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_chunks_rendered_by_the_process_pool_give_the_same_files(site: dict[str, Any], tmp_path: Path) -> None:
+    pooled = publish(site["root"] / "events.duckdb", tmp_path / "pooled", CONFIG, T0, chunk_events=3)  # 11 events: 4 chunks
+    one = _tree(site["out"])
+    many = _tree(pooled.out_dir)
+    assert one.keys() == many.keys() and [name for name in one if one[name] != many[name]] == []
+    assert pooled.files == site["summary"].files == len(one)
+
+
+def test_the_pool_links_unchanged_event_files_from_the_previous_version(site: dict[str, Any], tmp_path: Path) -> None:
+    db, out = site["root"] / "events.duckdb", tmp_path / "public"
+    publish(db, out, CONFIG, T0, chunk_events=3)
+    again = publish(db, out, CONFIG, T0 + dt.timedelta(days=1), chunk_events=3)
+    assert again.event_files_reused == again.events == len(PUBLISHED)
+    assert not again.unchanged and "Data as of <time datetime=\"2025-03-02" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_unchanged_inputs_keep_the_current_version_until_the_day_or_anything_shown_changes(tmp_path: Path) -> None:
+    from tests.output.eventdb import make_source
+
+    event = make_event("Kept")
+    write_db(tmp_path / "db.duckdb", [event], [make_source("s")])
+    out = tmp_path / "public"
+    first = publish(tmp_path / "db.duckdb", out, CONFIG, T0)
+    index = (out / "index.html").read_bytes()
+    later = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(hours=3))
+    assert later.unchanged and later.version_dir == first.version_dir and later.files == 0 and later.events == 1
+    assert (out / "index.html").read_bytes() == index
+
+    (tmp_path / "db.duckdb").unlink()  # the source fails: its health is shown, so the site changes
+    write_db(tmp_path / "db.duckdb", [event], [make_source("s", last_status="failed", last_error="HTTP 500")])
+    failed = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(hours=4))
+    assert not failed.unchanged and failed.version_dir != first.version_dir
+    assert "HTTP 500" in (out / "sources.html").read_text(encoding="utf-8")
+    next_day = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=1))
+    assert not next_day.unchanged and next_day.event_files_reused == 1
+    assert publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=1, hours=1)).unchanged
+
+
+def test_a_timed_cfp_deadline_has_its_vtimezone(tmp_path: Path) -> None:
+    event = make_event("Deadline", cfp_url="https://example.org/cfp", cfp_ends_at=dt.datetime(2025, 3, 20, 14, 0, tzinfo=dt.timezone.utc))
+    write_db(tmp_path / "db.duckdb", [event])
+    publish(tmp_path / "db.duckdb", tmp_path / "public", CONFIG, T0)
+    text = (tmp_path / "public" / "cfp.ics").read_bytes().decode("utf-8")
+    assert "DTSTART;TZID=Europe/Berlin:20250320T150000\r\n" in text and "TZID:Europe/Berlin\r\n" in text
+    assert len(vobject.readOne(text).vevent_list) == 1
