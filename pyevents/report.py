@@ -54,12 +54,16 @@ class ProgressDisplay:
             self._fetch = p.add_task("fetched", total=total, rate="")
             self._parse = p.add_task("parsed", total=total, rate="")
         elif stage == "fetched" and self._fetch is not None:
+            if info.get("outcome") != "ok":
+                reason = f": {info['error']}" if info.get("error") else ""
+                p.console.print(f"  {info.get('source_id')}: {info.get('outcome')}{reason}", markup=False, highlight=False)
             p.advance(self._fetch)
             done = p.tasks[self._fetch].completed
             p.update(self._fetch, rate=f"{done / elapsed:.1f} sources/s")
             if info.get("outcome") not in ("ok",) and self._parse is not None:
                 p.advance(self._parse)  # nothing to parse for it
         elif stage == "parsed" and self._parse is not None:
+            p.console.print(f"  {info.get('source_id')}: fetched, parsed, {info.get('events', 0)} events", markup=False, highlight=False)
             self._events += int(info.get("events", 0) or 0)
             p.advance(self._parse)
             p.update(self._parse, rate=f"{self._events} events, {self._events / elapsed:.0f} events/s")
@@ -84,7 +88,7 @@ def render_report(report: RunReport, console: Console) -> None:
     summary.add_row(
         "events",
         f"{report.events_new} new, {report.events_updated} updated, {report.events_cancelled} cancelled, "
-        f"{report.events_total} live",
+        f"{report.events_stale} stale (from {report.sources_stale} sources failing for days), {report.events_total} live",
     )
     if report.published is not None:
         summary.add_row("published", f"{report.published.get('events', 0)} events in {report.published.get('files', 0)} files")

@@ -63,6 +63,8 @@ class RunReport:
     events_updated: int = 0
     events_cancelled: int = 0
     events_total: int = 0
+    sources_stale: int = 0  # failing for at least federation.stale_after_days
+    events_stale: int = 0  # events those sources last reported, kept as they were
     published: dict[str, int] | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -232,6 +234,8 @@ def crawl_into_store(
         clock = time.perf_counter()
         statuses = store.apply_fetches(window, fetches, parsed, as_of)
         report.sources = [_outcome(s.id, statuses.get(s.id, "failed"), fetches.get(s.id), parsed.get(s.id)) for s in sources]
+        stale = _stale_sources(report, states, as_of, fed.stale_after_days)
+        report.sources_stale, report.events_stale = len(stale), sum(states[sid].event_count for sid in stale)
         del fetches, parsed  # stored now: their bodies and events must not stay in memory beside the merge
         report.stage_seconds["store_reports"] = time.perf_counter() - clock
 
@@ -247,6 +251,13 @@ def crawl_into_store(
     report.finished_at = now_utc()
     report.exit_code = exitcodes.SOURCES_FAILED if report.failed else exitcodes.OK
     return report
+
+
+def _stale_sources(report: RunReport, states: dict[str, SourceState], as_of: dt.datetime, days: int) -> list[str]:
+    """Sources that failed this run and last succeeded `days` or more days ago (their events are kept, but aging)."""
+    limit = as_of - dt.timedelta(days=days)
+    last_success = {sid: state.last_success_at for sid, state in states.items() if state.last_success_at is not None}
+    return [s.source_id for s in report.failed if s.source_id in last_success and last_success[s.source_id] <= limit]
 
 
 def _merge_and_save(store: Store, config: Config, window: Window, as_of: dt.datetime, report: RunReport) -> RunCounts:

@@ -93,6 +93,13 @@ def test_reschedule_disappearance_failure_and_past(tmp_path: Path) -> None:
         assert _events(tmp_path / "events.duckdb") == third
         assert set(_vevents(tmp_path / "public")) == {"PyBerlin Talks", "PyBerlin Sprint"}
         assert "503" in (tmp_path / "public" / "sources.html").read_text()
+        assert report["sources_stale"] == 0  # failing for one day is not stale yet
+        # still failing five days after its last success: stale, its events kept and counted as stale
+        code, report = nightly("2027-01-08T00:00:00Z")
+        # its last document carried one event (the sprint is already a cancelled tombstone)
+        assert code == 1 and (report["sources_stale"], report["events_stale"]) == (1, 1)
+        assert _events(tmp_path / "events.duckdb") == third
+        assert "Stale for 5 days" in (tmp_path / "public" / "sources.html").read_text()
         del server.routes["/pyberlin.ics"]
 
         # 4. once past, the cancelled sprint leaves the feeds; the confirmed talks stay for the past window
