@@ -6,6 +6,7 @@ templates, iCal serialization) ever sees a raw control character or a lone surro
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -60,6 +61,12 @@ def safe_url(value: object, base: str | None = None) -> str | None:
     """An absolute http(s) URL, or None: javascript:, data:, vbscript:, file: and relative junk never pass."""
     if value is None:
         return None
+    return _safe_url_text(str(value), base)
+
+
+# A source's own URL and its events' links come back for every occurrence: each is decided once.
+@functools.lru_cache(maxsize=4096)
+def _safe_url_text(value: str, base: str | None) -> str | None:
     text = clean_text(value, single_line=True)
     # Browsers strip whitespace and control characters inside schemes; so do we before deciding.
     text = re.sub(r"\s+", "", text) if text.lower().lstrip().startswith(("http:", "https:")) else text.strip()
