@@ -5,8 +5,8 @@ Layout on disk, for `out_dir = public`:
     public -> .public.versions/v-20250301T120000-ab12cd   (a symlink, switched by one atomic rename)
     .public.versions/v-...                                  (the current version and the previous one)
 
-A publish writes a complete new version beside the current one, then renames a new symlink over
-`out_dir`: a reader sees the old site or the new one, never a mix. Leftovers of a crashed publish are
+A publish writes a complete new version beside the current one, flushes it to disk, then renames a
+new symlink over `out_dir`: a reader sees the old site or the new one, never a mix. Leftovers of a crashed publish are
 removed by the next one. An `out_dir` that is still a real directory (from an older layout) is moved
 into the versions folder once and kept as the previous version.
 
@@ -97,6 +97,10 @@ def publish(
         version.chmod(0o755)
         counts = _write_version(snap, version, current, window, config, health, countries, overview, chunk_events)
         (version / INPUTS).write_text(digest, encoding="utf-8")  # last: a version without it is never kept as is
+        # On disk before anything points at it: a version truncated by a power loss would otherwise be
+        # kept (same digest) and its event files linked into every later version. Measured: ~1 s for
+        # 150k events (0.9 GB still dirty), a few % of the publish; fsync per file would cost far more.
+        os.sync()
         previous = _swap(out_dir, version, versions)
         _remove_old_versions(versions, keep={version, previous})
     return PublishSummary(

@@ -34,20 +34,20 @@ def when(event: Mapping[str, Any]) -> When:
             "",
             first.isoformat(),
             last.isoformat(),
-            f"{first:%Y-%m}",
-            f"{first:%B %Y}",
+            _month_key(first),
+            _month_label(first),
         )
     if end.date() == start.date() or end <= start:
-        text = f"{_day(start.date())}, {start:%H:%M}" + (f"–{end:%H:%M}" if end > start else "")
+        text = f"{_day(start.date())}, {start.hour:02d}:{start.minute:02d}" + (f"–{end.hour:02d}:{end.minute:02d}" if end > start else "")
     else:
-        text = f"{_day(start.date())} {start:%H:%M} – {_day(end.date())} {end:%H:%M}"
+        text = f"{_day(start.date())} {start.hour:02d}:{start.minute:02d} – {_day(end.date())} {end.hour:02d}:{end.minute:02d}"
     return When(
         text,
         zone_label(zone, start),
         start.isoformat(timespec="minutes"),
         end.isoformat(timespec="minutes"),
-        f"{start:%Y-%m}",
-        f"{start:%B %Y}",
+        _month_key(start),
+        _month_label(start),
     )
 
 
@@ -90,15 +90,37 @@ def stamp_text(value: dt.datetime | None) -> str:
     return "" if value is None else value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+# English names, independent of the process locale (strftime's %a/%b/%B are not, and are slower).
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def _weekday(day: dt.date) -> str:
+    return _WEEKDAYS[day.weekday()]
+
+
+def _month(day: dt.date) -> str:
+    return _MONTHS[day.month - 1][:3]
+
+
+def _month_key(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _month_label(day: dt.date) -> str:
+    return f"{_MONTHS[day.month - 1]} {day.year}"
+
+
 def _day(day: dt.date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return f"{_weekday(day)} {day.day} {_month(day)} {day.year}"
 
 
 def _day_span(first: dt.date, last: dt.date) -> str:
     if first == last:
         return _day(first)
     if (first.year, first.month) == (last.year, last.month):
-        return f"{first:%a} {first.day} – {last:%a} {last.day} {last:%b %Y}"
+        return f"{_weekday(first)} {first.day} – {_weekday(last)} {last.day} {_month(last)} {last.year}"
     if first.year == last.year:
-        return f"{first:%a} {first.day} {first:%b} – {last:%a} {last.day} {last:%b %Y}"
+        return f"{_weekday(first)} {first.day} {_month(first)} – {_weekday(last)} {last.day} {_month(last)} {last.year}"
     return f"{_day(first)} – {_day(last)}"
