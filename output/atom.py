@@ -13,7 +13,7 @@ from output.labels import kind_name, place_label
 from output.site import event_page_path, safe_href
 from output.timefmt import when
 
-ATOM_LIMIT = 100
+ATOM_LIMIT = 100  # entries in feed.atom
 SUMMARY_CHARS = 600
 # Characters XML 1.0 forbids; stored text should not have them, but a feed must never be malformed.
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

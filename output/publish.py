@@ -51,7 +51,6 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 FINGERPRINTS = ".fingerprints.json"  # event_id -> fingerprint of the inputs of its page and .ics
 INPUTS = ".inputs"  # the inputs digest of the whole version
 CHUNK_EVENTS = 2000  # events per worker task: big enough to amortize a task, small enough to keep memory flat
-ATOM_LIMIT = 100
 
 
 class PublishError(OSError):
@@ -172,7 +171,7 @@ def _write_version(
     span = (dt.date(overview.first_year, 1, 1), dt.date(overview.last_year, 1, 1)) if overview.first_year else span_of([])
     # Everything below reads the snapshot before the event stream starts: one query at a time per connection.
     agenda_rows = snap.agenda_events(window, site.AGENDA_LIMIT)
-    announced = snap.announced(window, ATOM_LIMIT)
+    announced = snap.announced(window, atom.ATOM_LIMIT)
     cfps = snap.open_cfps(window)
     feed_zones = _feed_zones(snap.zones_in_use(window), frozenset(countries))
     previous_fingerprints = _load_fingerprints(_read(previous / FINGERPRINTS) if previous else None)
