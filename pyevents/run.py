@@ -15,7 +15,7 @@ import multiprocessing as mp
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -135,36 +135,95 @@ def parse_fetches(
     progress: Progress = _no_progress,
 ) -> dict[str, ParsedSource]:
     """Parse every fetched body that changed, on all cores; an unchanged body (same sha256) is skipped."""
-    jobs: list[tuple[bytes, ParseContext, str | None]] = []
-    for source in sources:
-        fetch = fetches.get(source.id)
-        if fetch is None or fetch.outcome != "ok" or fetch.body is None:
-            continue
-        state = states.get(source.id)
-        if state is not None and state.content_sha256 == sha256(fetch.body) and not _needs_reexpansion(state, window):
+    with SourceParser(config, sources, states, window, progress) as parser:
+        for source in sources:
+            fetch = fetches.get(source.id)
+            if fetch is not None:
+                parser.submit(fetch)
+        return parser.results()
+
+
+class SourceParser:
+    """Parses fetched bodies while the crawl goes on: `submit` each FetchResult as it arrives, then `results`.
+
+    A body whose sha256 is the stored one (and not due for re-expansion) is not parsed: its fetch becomes
+    "not_modified". Fewer than POOL_THRESHOLD bodies are parsed here, more in a process pool on all cores,
+    started when the POOL_THRESHOLD-th body arrives (an incremental run with two changed sources never
+    pays for starting it).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        sources: list[SourceConfig],
+        states: dict[str, SourceState],
+        window: Window,
+        progress: Progress = _no_progress,
+    ) -> None:
+        self._config = config
+        self._sources = {s.id: s for s in sources}
+        self._states = states
+        self._window = window
+        self._progress = progress
+        self._waiting: list[tuple[bytes, ParseContext, str | None]] = []  # until the pool is worth starting
+        self._pool: cf.ProcessPoolExecutor | None = None
+        self._futures: dict[cf.Future[ParsedSource], str] = {}
+        self._results: dict[str, ParsedSource] = {}
+
+    def __enter__(self) -> SourceParser:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def submit(self, fetch: FetchResult) -> None:
+        source = self._sources.get(fetch.source_id)
+        if source is None or fetch.outcome != "ok" or fetch.body is None:
+            return
+        state = self._states.get(source.id)
+        if state is not None and state.content_sha256 == sha256(fetch.body) and not _needs_reexpansion(state, self._window):
             fetch.outcome = "not_modified"  # same bytes as last time: nothing to parse
-            continue
-        jobs.append((fetch.body, parse_context(config, source, window, fetch), source.region))
-    results: dict[str, ParsedSource] = {}
-    if len(jobs) < POOL_THRESHOLD:
-        for job in jobs:
-            results[job[1].source_id] = _parse_one(job)
-            progress("parsed", {"source_id": job[1].source_id, "events": len(results[job[1].source_id].events)})
-        return results
-    # forkserver, not fork: a forked worker would inherit the run lock's descriptor and could hold
-    # the lock after a killed parent; the server preloads the parsers once for every worker.
-    context = mp.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.parse"])
-    with cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context) as pool:
-        futures = {pool.submit(_parse_one, job): job[1].source_id for job in jobs}
-        for future in cf.as_completed(futures):
-            sid = futures[future]
+            return
+        self._waiting.append((fetch.body, parse_context(self._config, source, self._window, fetch), source.region))
+        if self._pool is None and len(self._waiting) >= POOL_THRESHOLD:
+            self._pool = self._start_pool()
+        if self._pool is not None:
+            for job in self._waiting:
+                self._futures[self._pool.submit(_parse_one, job)] = job[1].source_id
+            self._waiting.clear()
+        self._collect(cf.wait(self._futures, timeout=0).done)  # report what finished meanwhile
+
+    def results(self) -> dict[str, ParsedSource]:
+        """Every submitted body's ParsedSource (waits for the pool); the pool is shut down."""
+        for job in self._waiting:
+            self._keep(job[1].source_id, _parse_one(job))
+        self._waiting.clear()
+        self._collect(cf.as_completed(self._futures))
+        self.__exit__()
+        return self._results
+
+    @staticmethod
+    def _start_pool() -> cf.ProcessPoolExecutor:
+        # forkserver, not fork: a forked worker would inherit the run lock's descriptor and could hold
+        # the lock after a killed parent; the server preloads the parsers once for every worker.
+        context = mp.get_context("forkserver")
+        context.set_forkserver_preload(["pipeline.parse"])
+        return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+
+    def _collect(self, done: Iterable[cf.Future[ParsedSource]]) -> None:
+        for future in list(done):
+            sid = self._futures.pop(future)
             try:
-                results[sid] = future.result()
+                parsed = future.result()
             except Exception as exc:  # a worker killed by the OS (memory) must not end the run
-                results[sid] = ParsedSource(sid, error=f"parser process failed: {type(exc).__name__}: {exc}")
-            progress("parsed", {"source_id": sid, "events": len(results[sid].events)})
-    return results
+                parsed = ParsedSource(sid, error=f"parser process failed: {type(exc).__name__}: {exc}")
+            self._keep(sid, parsed)
+
+    def _keep(self, sid: str, parsed: ParsedSource) -> None:
+        self._results[sid] = parsed
+        self._progress("parsed", {"source_id": sid, "events": len(parsed.events)})
 
 
 def sha256(body: bytes) -> str:
@@ -219,17 +278,17 @@ def crawl_into_store(
 
         clock = time.perf_counter()
         progress("fetch-start", {"sources": len(sources)})
-        fetches = fetch_sources(
-            config,
-            sources,
-            _states_for_fetch(states, window),
-            on_progress=lambda r: progress("fetched", {"source_id": r.source_id, "outcome": r.outcome, "error": r.error}),
-        )
-        report.stage_seconds["fetch"] = time.perf_counter() - clock
+        with SourceParser(config, sources, states, window, progress) as parser:
 
-        clock = time.perf_counter()
-        parsed = parse_fetches(config, sources, fetches, states, window, progress)
-        report.stage_seconds["parse"] = time.perf_counter() - clock
+            def fetched(result: FetchResult) -> None:
+                parser.submit(result)  # parsing starts while the crawl goes on (an unchanged body: not_modified)
+                progress("fetched", {"source_id": result.source_id, "outcome": result.outcome, "error": result.error})
+
+            fetches = fetch_sources(config, sources, _states_for_fetch(states, window), on_progress=fetched)
+            report.stage_seconds["fetch"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            parsed = parser.results()
+        report.stage_seconds["parse"] = time.perf_counter() - clock  # the parsing left when the crawl ended
 
         clock = time.perf_counter()
         statuses = store.apply_fetches(window, fetches, parsed, as_of)
