@@ -178,7 +178,11 @@ def publish(config_path: Path, db_path: Path, out_dir: Path, as_of: dt.datetime 
     except (FileNotFoundError, OSError) as exc:
         click.echo(f"pyevents: nothing published: {exc}", err=True)
         sys.exit(exitcodes.UNPUBLISHABLE)
-    if not quiet:
+    if quiet:
+        return
+    if summary.get("unchanged"):
+        click.echo(f"{out_dir} is already up to date ({summary.get('events', 0)} events): nothing to write")
+    else:
         click.echo(f"published {summary.get('events', 0)} events, {summary.get('files', 0)} files to {out_dir}")
 
 

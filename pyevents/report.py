@@ -91,7 +91,12 @@ def render_report(report: RunReport, console: Console) -> None:
         f"{report.events_stale} stale (from {report.sources_stale} sources failing for days), {report.events_total} live",
     )
     if report.published is not None:
-        summary.add_row("published", f"{report.published.get('events', 0)} events in {report.published.get('files', 0)} files")
+        published = report.published
+        summary.add_row(
+            "published",
+            f"{published.get('events', 0)} events, site unchanged" if published.get("unchanged")
+            else f"{published.get('events', 0)} events in {published.get('files', 0)} files",
+        )
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in report.stage_seconds.items())
     summary.add_row("time", f"{seconds:.0f}s ({timing})")
     console.print(summary)
