@@ -4,11 +4,17 @@ Layout on disk, for `out_dir = public`:
 
     public -> .public.versions/v-20250301T120000-ab12cd   (a symlink, switched by one atomic rename)
     .public.versions/v-...                                  (the current version and the previous one)
+    .public.versions/v-.../events -> ../e-...               (an immutable generation of event files)
 
 A publish writes a complete new version beside the current one, flushes it to disk, then renames a
 new symlink over `out_dir`: a reader sees the old site or the new one, never a mix. Leftovers of a crashed publish are
 removed by the next one. An `out_dir` that is still a real directory (from an older layout) is moved
 into the versions folder once and kept as the previous version.
+
+The event files (300k at 150k events) and the aggregate feeds depend only on the published events,
+the site's configuration and the code, not on the sources' health nor the publish time: when their
+digest (`CONTENT`) is unchanged, a new version shares the current one's event generation through
+its `events` symlink and hard-links the few aggregate files, so only the listings are written.
 
 Work is split by size: per-event files (150k events make 300k files) are rendered by a process pool
 in chunks (`output.eventfiles`), while this process writes the listings and appends each chunk's
@@ -50,6 +56,7 @@ from pyevents.config import Config
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 FINGERPRINTS = ".fingerprints.json"  # event_id -> fingerprint of the inputs of its page and .ics
 INPUTS = ".inputs"  # the inputs digest of the whole version
+CONTENT = ".content"  # digest of what the event files and aggregate feeds show, and how many events have files
 CHUNK_EVENTS = 2000  # events per worker task: big enough to amortize a task, small enough to keep memory flat
 
 
@@ -87,14 +94,23 @@ def publish(
         health = snap.sources()
         countries = [c for c in snap.countries() if COUNTRY_CODE.match(c)]
         overview = snap.overview(window)
-        digest = _inputs_digest(snap, window, config, health, countries)
+        events_digest = snap.inputs_digest(window, _event_salt(config))
+        digest = _inputs_digest(events_digest, window, config, health, countries)
         current = out_dir.resolve() if out_dir.is_symlink() and out_dir.is_dir() else None
         if current is not None and _read(current / INPUTS) == digest:
             return PublishSummary(out_dir, current, overview.events, overview.upcoming, 0, 0, 0, 0,
                                   round(time.monotonic() - started, 3), unchanged=True)
         version = Path(tempfile.mkdtemp(prefix=f"v-{as_of:%Y%m%dT%H%M%S}-", dir=versions))
         version.chmod(0o755)
-        counts = _write_version(snap, version, current, window, config, health, countries, overview, chunk_events)
+        content = _content_digest(events_digest, config, health, countries)
+        reused = _reuse_content(version, current, content, config, countries)
+        counts = reused or _Counts()
+        listings = _listings(snap, version, window, config, health, countries, overview, counts)
+        if reused:  # event files shared with the current version, aggregate feeds linked
+            listings()
+        else:
+            _write_version(snap, version, current, window, config, health, countries, overview, chunk_events, counts, listings)
+            _write(version, CONTENT, [f"{content} {counts.events_with_files}"], counts)
         (version / INPUTS).write_text(digest, encoding="utf-8")  # last: a version without it is never kept as is
         # On disk before anything points at it: a version truncated by a power loss would otherwise be
         # kept (same digest) and its event files linked into every later version. Measured: ~1 s for
@@ -109,27 +125,44 @@ def publish(
         upcoming=overview.upcoming,
         files=counts.files + 1,
         vevents_cached=counts.vevents_cached,
-        vevents_serialized=overview.events - counts.vevents_cached,
+        vevents_serialized=counts.vevents_serialized,
         event_files_reused=counts.events_reused,
         seconds=round(time.monotonic() - started, 3),
     )
 
 
-def _inputs_digest(snap: Snapshot, window: Window, config: Config, health: list[dict[str, Any]], countries: list[str]) -> str:
-    """Everything the version shows, except the publish time on the listings: the data, the code, the
-    configuration, the day, and each source's health with how many days it has been stale."""
+def _inputs_digest(events_digest: str, window: Window, config: Config, health: list[dict[str, Any]], countries: list[str]) -> str:
+    """Everything the version shows, except the publish time on the listings: the data (`events_digest`,
+    from Snapshot.inputs_digest), the code, the configuration, the day, and each source's health with
+    how many days it has been stale."""
     as_of = window.as_of
     stale_days = [(as_of - s["last_success_at"]).days if s.get("last_success_at") else None for s in health]
     material = repr((
         _render_version(),
         config.federation.model_dump_json(),
         as_of.date().isoformat(),
-        snap.inputs_digest(window, _event_salt(config)),
+        events_digest,
         [sorted(s.items()) for s in health],
         stale_days,
         countries,
     ))
+    return _digest(material)
+
+
+def _content_digest(events_digest: str, config: Config, health: list[dict[str, Any]], countries: list[str]) -> str:
+    """What the event files and the aggregate feeds show: the published events (which ones, with
+    their sources, history and VEVENTs), the code, the configuration, the countries with a feed and
+    the number of calendars named in the feeds' description. Not the sources' health, not the time."""
+    material = repr((_render_version(), config.federation.model_dump_json(), events_digest, countries, _source_count(health)))
+    return _digest(material)
+
+
+def _digest(material: str) -> str:
     return hashlib.blake2b(material.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _source_count(health: Sequence[Mapping[str, Any]]) -> int:
+    return sum(1 for s in health if s.get("enabled", True))
 
 
 def _event_salt(config: Config) -> str:
@@ -141,7 +174,95 @@ def _event_salt(config: Config) -> str:
 class _Counts:
     files: int = 0
     vevents_cached: int = 0
+    vevents_serialized: int = 0
     events_reused: int = 0
+    events_with_files: int = 0
+
+
+def _reuse_content(version: Path, current: Path | None, content: str, config: Config, countries: Sequence[str]) -> _Counts | None:
+    """When the current version shows the same content: share its event generation (the `events`
+    symlink) and hard-link its aggregate files into `version`. None, with nothing left behind in
+    `version`, when it cannot (other content, an older layout, a file missing)."""
+    if current is None:
+        return None
+    recorded = (_read(current / CONTENT) or "").split()
+    generation = current / "events"
+    if len(recorded) != 2 or recorded[0] != content or not recorded[1].isdigit() or not generation.is_symlink():
+        return None
+    target = os.readlink(generation)
+    if os.path.isabs(target) or os.path.dirname(target) != os.pardir or not generation.is_dir():
+        return None  # only a sibling generation in the versions folder is shared
+    names = [*_feed_names(config.federation.name, countries), "events.json", FINGERPRINTS, CONTENT]
+    linked: list[Path] = []
+    try:
+        for name in names:
+            (version / name).parent.mkdir(parents=True, exist_ok=True)
+            os.link(current / name, version / name)  # versions are never modified after their swap
+            linked.append(version / name)
+    except OSError:
+        for path in linked:
+            path.unlink()
+        return None
+    os.symlink(target, version / "events")
+    events = int(recorded[1])
+    return _Counts(files=len(linked) + 2 * events, events_reused=events, events_with_files=events)
+
+
+def _listings(
+    snap: Snapshot,
+    version: Path,
+    window: Window,
+    config: Config,
+    health: list[dict[str, Any]],
+    countries: list[str],
+    overview: Overview,
+    counts: _Counts,
+) -> Callable[[], None]:
+    """Read what the listings, `feed.atom`, `cfp.ics` and the static assets need (now: one query at a
+    time per connection, before any event stream), and return the function that writes them."""
+    fed = config.federation
+    page_site = _site(config, window, overview, countries)
+    agenda_rows = snap.agenda_events(window, site.AGENDA_LIMIT)
+    announced = snap.announced(window, atom.ATOM_LIMIT)
+    cfps = snap.open_cfps(window)
+
+    def write() -> None:
+        _write_listings(version, page_site, agenda_rows, overview, countries, health, fed.stale_after_days, counts)
+        _write(version, "feed.atom", atom.atom_feed(fed.name, fed.base_url, announced), counts)
+        _write(version, "cfp.ics", calendar_text(
+            f"{fed.name}: calls for proposals", (serialize_cfp_vevent(ev, fed.base_url) for ev in cfps),
+            {tz for ev in cfps if (tz := cfp_tzid(ev))}, _span(overview), _description(health),
+        ), counts)
+        for asset in sorted(STATIC_DIR.iterdir()):
+            if asset.is_file():
+                (version / "static").mkdir(exist_ok=True)
+                shutil.copyfile(asset, version / "static" / asset.name)
+                counts.files += 1
+
+    return write
+
+
+def _site(config: Config, window: Window, overview: Overview, countries: Sequence[str]) -> site.Site:
+    fed = config.federation
+    return site.Site(
+        name=fed.name,
+        base_url=fed.base_url,
+        as_of=window.as_of,
+        regions=[(r, REGION_NAMES[r], overview.upcoming_by_region.get(r, 0)) for r in REGIONS],
+        countries=sorted(
+            ((c, country_name(c), overview.upcoming_by_country[c]) for c in countries if overview.upcoming_by_country.get(c)),
+            key=lambda item: item[1].casefold(),
+        ),
+    )
+
+
+def _span(overview: Overview) -> tuple[dt.date, dt.date]:
+    """The years the feeds' VTIMEZONEs cover."""
+    return (dt.date(overview.first_year, 1, 1), dt.date(overview.last_year, 1, 1)) if overview.first_year else span_of([])
+
+
+def _description(health: Sequence[Mapping[str, Any]]) -> str:
+    return f"Python community events from {_source_count(health)} calendars, merged by pyevents."
 
 
 def _write_version(
@@ -154,44 +275,19 @@ def _write_version(
     countries: list[str],
     overview: Overview,
     chunk_events: int,
-) -> _Counts:
+    counts: _Counts,
+    listings: Callable[[], None],
+) -> None:
+    """Every event file into a new generation, and the aggregate feeds; `listings` runs meanwhile."""
     fed = config.federation
-    as_of = window.as_of
-    counts = _Counts()
-    page_site = site.Site(
-        name=fed.name,
-        base_url=fed.base_url,
-        as_of=as_of,
-        regions=[(r, REGION_NAMES[r], overview.upcoming_by_region.get(r, 0)) for r in REGIONS],
-        countries=sorted(
-            ((c, country_name(c), overview.upcoming_by_country[c]) for c in countries if overview.upcoming_by_country.get(c)),
-            key=lambda item: item[1].casefold(),
-        ),
-    )
-    span = (dt.date(overview.first_year, 1, 1), dt.date(overview.last_year, 1, 1)) if overview.first_year else span_of([])
-    # Everything below reads the snapshot before the event stream starts: one query at a time per connection.
-    agenda_rows = snap.agenda_events(window, site.AGENDA_LIMIT)
-    announced = snap.announced(window, atom.ATOM_LIMIT)
-    cfps = snap.open_cfps(window)
+    span = _span(overview)
+    description = _description(health)
     feed_zones = _feed_zones(snap.zones_in_use(window), frozenset(countries))
     previous_fingerprints = _load_fingerprints(_read(previous / FINGERPRINTS) if previous else None)
-    (version / "events").mkdir()
-    job = eventfiles.ChunkJob(version, previous, page_site, frozenset(countries))
-    source_count = sum(1 for s in health if s.get("enabled", True))
-    description = f"Python community events from {source_count} calendars, merged by pyevents."
-
-    def listings() -> None:
-        _write_listings(version, page_site, agenda_rows, overview, countries, health, fed.stale_after_days, counts)
-        _write(version, "feed.atom", atom.atom_feed(fed.name, fed.base_url, announced), counts)
-        _write(version, "cfp.ics", calendar_text(
-            f"{fed.name}: calls for proposals", (serialize_cfp_vevent(ev, fed.base_url) for ev in cfps),
-            {tz for ev in cfps if (tz := cfp_tzid(ev))}, span, description,
-        ), counts)
-        for asset in sorted(STATIC_DIR.iterdir()):
-            if asset.is_file():
-                (version / "static").mkdir(exist_ok=True)
-                shutil.copyfile(asset, version / "static" / asset.name)
-                counts.files += 1
+    generation = Path(tempfile.mkdtemp(prefix="e-", dir=version.parent))
+    generation.chmod(0o755)
+    os.symlink(os.path.join(os.pardir, generation.name), version / "events")  # workers write through it
+    job = eventfiles.ChunkJob(version, previous, _site(config, window, overview, countries), frozenset(countries))
 
     feed_names = _feed_names(fed.name, countries)
     fingerprints: dict[str, str] = {}
@@ -213,13 +309,14 @@ def _write_version(
             fingerprints.update(result.fingerprints)
             counts.files += result.files_written + result.files_linked
             counts.vevents_cached += result.vevents_cached
+            counts.vevents_serialized += len(result.vevents) - result.vevents_cached
             counts.events_reused += result.events_reused
         for path in feed_names:
             files[path].write(CALENDAR_END)
         events_json.write(jsonfeed.DOCUMENT_END)
         counts.files += len(files)
     _write(version, FINGERPRINTS, [json.dumps(fingerprints, sort_keys=True, separators=(",", ":"))], counts)
-    return counts
+    counts.events_with_files = len(fingerprints)
 
 
 def _render_chunks(
@@ -408,7 +505,9 @@ def _remove_leftovers(out_dir: Path) -> None:
 
 
 def _remove_old_versions(versions: Path, keep: set[Path | None]) -> None:
+    """Every version but `keep`, and every event generation no kept version points to."""
     kept = {p.resolve() for p in keep if p is not None}
+    kept |= {(p / "events").resolve() for p in set(kept) if (p / "events").is_symlink()}
     for entry in versions.iterdir():
         if entry.name == ".lock" or entry.resolve() in kept:
             continue

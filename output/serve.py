@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import threading
+from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 
 HOST = "127.0.0.1"  # a preview is never exposed beyond this machine
 CONTENT_TYPES = {
@@ -19,9 +22,21 @@ CONTENT_TYPES = {
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files from the published directory; follows the `out_dir` symlink on every request."""
+    """Static files from the published directory; follows the `out_dir` symlink on every request, and
+    the symlinks inside it (a version's `events` generation) only while they stay in `confine`."""
 
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
+
+    def __init__(self, *args: Any, confine: str, **kwargs: Any) -> None:
+        self.confine = confine
+        super().__init__(*args, **kwargs)
+
+    def send_head(self) -> Any:
+        real = os.path.realpath(self.translate_path(self.path))
+        if os.path.commonpath([real, self.confine]) != self.confine:
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        return super().send_head()
 
     def end_headers(self) -> None:
         self.send_header("X-Content-Type-Options", "nosniff")
@@ -37,7 +52,9 @@ def make_server(out_dir: Path, port: int) -> http.server.ThreadingHTTPServer:
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise FileNotFoundError(f"nothing published at {out_dir}; run `pyevents publish` first")
-    handler = functools.partial(SiteHandler, directory=str(out_dir))
+    # A site is `out_dir` (a symlink) and its versions folder beside it: links may lead there, no further.
+    confine = os.path.realpath(out_dir.absolute().parent)
+    handler = functools.partial(SiteHandler, directory=str(out_dir), confine=confine)
     return http.server.ThreadingHTTPServer((HOST, port), handler)
 
 

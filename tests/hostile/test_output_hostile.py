@@ -13,7 +13,7 @@ import pytest
 
 from output.publish import publish
 from pyevents.config import Config
-from tests.output.eventdb import T0, make_event, make_source, provenance, write_db
+from tests.output.eventdb import T0, make_event, make_source, provenance, site_files, write_db
 
 CONFIG = Config.model_validate({"federation": {"name": "Evil <b>Fed</b>", "base_url": "https://events.example.org/"}})
 TITLE = "<script>alert(1)</script>\r\nEND:VEVENT\r\nBEGIN:VEVENT\nUID:forged\u2028X-NEXT:1\x85Y"
@@ -45,7 +45,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def html_pages(site: dict[str, Any]) -> list[Path]:
-    return sorted(site["out"].rglob("*.html"))
+    return site_files(site["out"], ".html")
 
 
 def test_no_markup_from_a_source_becomes_an_element_or_handler(site: dict[str, Any]) -> None:

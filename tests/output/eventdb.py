@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -202,3 +203,11 @@ PUBLISHED = {  # keys of sample_federation's events that a publish as of T0 must
     "pycon_de", "cancelled_upcoming", "past_in_window", "online", "tokyo", "nyc", "tentative",
     "berlin_0", "berlin_1", "berlin_2", "berlin_3",
 }
+
+
+def site_files(root: Path, suffix: str = "") -> list[Path]:
+    """Every file of a published site ending in `suffix`, sorted: follows its `events` symlink as a web server does."""
+    found: list[Path] = []
+    for folder, _dirs, names in os.walk(root, followlinks=True):
+        found.extend(Path(folder) / name for name in names if name.endswith(suffix))
+    return sorted(found)

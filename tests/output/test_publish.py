@@ -19,7 +19,7 @@ from output.ical import serialize_vevent
 from output.publish import PublishError, publish
 from pipeline.model import REGIONS
 from pyevents.config import Config
-from tests.output.eventdb import PUBLISHED, T0, make_event, sample_federation, write_db
+from tests.output.eventdb import PUBLISHED, T0, make_event, sample_federation, site_files, write_db
 
 CONFIG = Config.model_validate({"federation": {"name": "Python Events", "base_url": "https://events.example.org/"}})
 HOST = "events.example.org"
@@ -34,7 +34,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def ics_files(out: Path) -> list[Path]:
-    return sorted(out.rglob("*.ics"))
+    return site_files(out, ".ics")
 
 
 def uid_of(fed: dict[str, Any], key: str) -> str:
@@ -119,8 +119,8 @@ def test_filtered_feeds_hold_their_subset(site: dict[str, Any]) -> None:
 
 def test_rebuild_of_unchanged_data_is_byte_identical(site: dict[str, Any], tmp_path: Path) -> None:
     again = publish(site["root"] / "events.duckdb", tmp_path / "again", CONFIG, T0)
-    first = {p.relative_to(site["out"]): p.read_bytes() for p in site["out"].rglob("*") if p.is_file()}
-    second = {p.relative_to(again.out_dir): p.read_bytes() for p in again.out_dir.rglob("*") if p.is_file()}
+    first = {p.relative_to(site["out"]): p.read_bytes() for p in site_files(site["out"])}
+    second = {p.relative_to(again.out_dir): p.read_bytes() for p in site_files(again.out_dir)}
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
 
@@ -192,23 +192,26 @@ def test_an_old_real_directory_is_replaced_and_kept_as_previous(tmp_path: Path) 
 
 
 def test_a_crash_while_writing_leaves_the_previous_site_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_db(tmp_path / "db.duckdb", [make_event("One")])
+    one = make_event("One")
+    write_db(tmp_path / "db.duckdb", [one])
+    write_db(tmp_path / "changed.duckdb", [{**one, "title": "One, changed", "sequence": 1}])  # new event files to render
     out = tmp_path / "public"
     first = publish(tmp_path / "db.duckdb", out, CONFIG, T0)
-    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    before = {p.relative_to(out): p.read_bytes() for p in site_files(out)}
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(publish_module.eventfiles, "render_chunk", explode)  # after the listings are written
     with pytest.raises(RuntimeError):
-        publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=1))
+        publish(tmp_path / "changed.duckdb", out, CONFIG, T0 + dt.timedelta(days=1))
     assert out.resolve() == first.version_dir
-    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in site_files(out)} == before
     monkeypatch.undo()
-    after = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=2))
-    left = sorted(p.name for p in after.version_dir.parent.iterdir() if p.is_dir())
-    assert left == sorted([first.version_dir.name, after.version_dir.name])  # the half-written one is gone
+    after = publish(tmp_path / "changed.duckdb", out, CONFIG, T0 + dt.timedelta(days=2))
+    left = sorted(p.name for p in after.version_dir.parent.iterdir() if p.is_dir() and not p.is_symlink())
+    generations = sorted((v / "events").resolve().name for v in (first.version_dir, after.version_dir))
+    assert left == sorted([first.version_dir.name, after.version_dir.name, *generations])  # the half-written ones are gone
 
 
 def test_a_second_publish_at_once_is_refused(tmp_path: Path) -> None:
@@ -272,7 +275,7 @@ def test_a_new_sighting_alone_does_not_re_render_an_event(tmp_path: Path) -> Non
 
 
 def _tree(root: Path) -> dict[Path, bytes]:
-    return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    return {p.relative_to(root): p.read_bytes() for p in site_files(root)}
 
 
 def test_chunks_rendered_by_the_process_pool_give_the_same_files(site: dict[str, Any], tmp_path: Path) -> None:
@@ -320,3 +323,31 @@ def test_a_timed_cfp_deadline_has_its_vtimezone(tmp_path: Path) -> None:
     text = (tmp_path / "public" / "cfp.ics").read_bytes().decode("utf-8")
     assert "DTSTART;TZID=Europe/Berlin:20250320T150000\r\n" in text and "TZID:Europe/Berlin\r\n" in text
     assert len(vobject.readOne(text).vevent_list) == 1
+
+
+def test_a_health_change_alone_shares_the_event_files_and_links_the_feeds(tmp_path: Path) -> None:
+    from tests.output.eventdb import make_source
+
+    events = [make_event("Shared"), make_event("Also shared")]
+    write_db(tmp_path / "db.duckdb", events, [make_source("s")])
+    out = tmp_path / "public"
+    first = publish(tmp_path / "db.duckdb", out, CONFIG, T0)
+    (tmp_path / "db.duckdb").unlink()
+    write_db(tmp_path / "db.duckdb", events, [make_source("s", last_status="failed", last_error="HTTP 503")])
+    second = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(hours=1))
+    assert not second.unchanged and second.event_files_reused == 2 and second.vevents_serialized == 0
+    generation = (first.version_dir / "events").resolve()
+    assert (second.version_dir / "events").resolve() == generation and generation.parent == first.version_dir.parent
+    for name in ("calendar.ics", "events.json", "meetups.ics"):
+        assert os.stat(first.version_dir / name).st_ino == os.stat(second.version_dir / name).st_ino, name
+    assert "HTTP 503" in (out / "sources.html").read_text(encoding="utf-8")
+    fresh = publish(tmp_path / "db.duckdb", tmp_path / "fresh", CONFIG, T0 + dt.timedelta(hours=1))
+    assert site_files(out) and _tree(out) == _tree(fresh.out_dir)
+
+    (tmp_path / "db.duckdb").unlink()  # an event changes: a new generation; the old one goes once no version uses it
+    write_db(tmp_path / "db.duckdb", [{**events[0], "title": "Shared, renamed", "sequence": 1}, events[1]], [make_source("s")])
+    third = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(hours=2))
+    assert third.event_files_reused == 1 and (third.version_dir / "events").resolve() != generation
+    assert generation.is_dir()  # the previous version still points at it
+    publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=1))
+    assert not generation.exists() and not first.version_dir.exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -56,3 +58,28 @@ def test_serve_follows_a_new_publish_without_restart(tmp_path: Path) -> None:
 def test_serve_refuses_a_missing_site(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="pyevents publish"):
         make_server(tmp_path / "nothing", 0)
+
+
+def test_serve_follows_links_into_the_versions_folder_and_no_further(tmp_path: Path) -> None:
+    event = make_event("Linked")
+    site_root = tmp_path / "site"
+    site_root.mkdir()
+    write_db(site_root / "db.duckdb", [event])
+    summary = publish(site_root / "db.duckdb", site_root / "public", Config(), T0)
+    assert (summary.version_dir / "events").is_symlink()  # event files live in a generation beside the version
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not part of the site")
+    os.symlink(secret, summary.version_dir / "leak.txt")
+    os.symlink(tmp_path, summary.version_dir / "up")
+    server, base = serve_in_background(site_root / "public")
+    try:
+        page = f"events/{event['event_id']}.html"
+        with urllib.request.urlopen(base + page, timeout=10) as response:
+            assert response.read() == (site_root / "public" / page).read_bytes()
+        for outside in ("leak.txt", "up/secret.txt", "up/"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(base + outside, timeout=10)
+            assert refused.value.code == 404, outside
+    finally:
+        server.shutdown()
+        server.server_close()

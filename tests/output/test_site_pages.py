@@ -11,7 +11,7 @@ import pytest
 
 from output.publish import publish
 from pyevents.config import Config
-from tests.output.eventdb import T0, sample_federation
+from tests.output.eventdb import T0, sample_federation, site_files
 
 CONFIG = Config.model_validate({"federation": {"name": "Python Events", "base_url": "https://events.example.org/"}})
 
@@ -37,7 +37,7 @@ def items(doc: lxml.html.HtmlElement) -> dict[str, lxml.html.HtmlElement]:
 
 
 def all_pages(site: dict[str, Any]) -> list[Path]:
-    return sorted(site["out"].rglob("*.html"))
+    return site_files(site["out"], ".html")
 
 
 def test_every_page_is_accessible_and_self_contained(site: dict[str, Any]) -> None:
