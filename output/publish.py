@@ -321,7 +321,7 @@ def _write_version(
 
 def _render_chunks(
     job: eventfiles.ChunkJob,
-    batches: pa.RecordBatchReader,
+    batches: Iterator[pa.RecordBatch],
     previous_fingerprints: Mapping[str, str],
     before_first_result: Callable[[], None],
 ) -> Iterator[eventfiles.ChunkResult]:
@@ -355,12 +355,12 @@ def _render_chunks(
             yield result
 
 
-def _take(batches: pa.RecordBatchReader, n: int) -> Iterator[pa.RecordBatch]:
+def _take(batches: Iterator[pa.RecordBatch], n: int) -> Iterator[pa.RecordBatch]:
     for _ in range(n):
-        try:
-            yield batches.read_next_batch()
-        except StopIteration:
+        batch = next(batches, None)
+        if batch is None:
             return
+        yield batch
 
 
 def _subset(fingerprints: Mapping[str, str], batch: pa.RecordBatch) -> dict[str, str]:

@@ -115,3 +115,19 @@ def test_snapshot_cannot_write(db: tuple[Path, dict]) -> None:
 def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no database"):
         Snapshot(tmp_path / "nope.duckdb")
+
+
+def test_event_batches_read_in_pieces_give_every_event_once_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.store import reader
+
+    starts = [T0 + dt.timedelta(days=d) for d in (3, 1, 1, 1, 2, 5, 1, 4, 2)]  # ties on a piece's edge
+    events = [make_event(f"Piece {i}", starts_at=s) for i, s in enumerate(starts)]
+    write_db(tmp_path / "db.duckdb", events)
+    with Snapshot(tmp_path / "db.duckdb") as snap:
+        whole = [(ev["event_id"], ev["fingerprint"]) for ev in snap.events(WINDOW)]
+        monkeypatch.setattr(reader, "PIECE_ROWS", 2)
+        batches = list(snap.event_batches(WINDOW, "", 2))
+    assert [b.num_rows for b in batches] == [2, 2, 2, 2, 1]
+    assert [(ev["event_id"], ev["fingerprint"]) for b in batches for ev in b.to_pylist()] == whole
+    expected = sorted((ev["starts_at"], ev["event_id"]) for ev in events)
+    assert [eid for eid, _ in whole] == [eid for _, eid in expected]
