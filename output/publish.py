@@ -106,7 +106,7 @@ def publish(
         reused = _reuse_content(version, current, content, config, countries)
         counts = reused or _Counts()
         listings = _listings(snap, version, window, config, health, countries, overview, counts)
-        if reused:  # event files shared with the current version, aggregate feeds linked
+        if reused is not None:  # event files shared with the current version, aggregate feeds linked
             listings()
         else:
             _write_version(snap, version, current, window, config, health, countries, overview, chunk_events, counts, listings)
@@ -117,7 +117,8 @@ def publish(
         # 150k events (0.9 GB still dirty), a few % of the publish; fsync per file would cost far more.
         os.sync()
         previous = _swap(out_dir, version, versions)
-        _remove_old_versions(versions, keep={version, previous})
+        # Deleting a generation is 300k unlinks (10-20 s): left to the next publish that writes one.
+        _remove_old_versions(versions, keep={version, previous}, generations=reused is None)
     return PublishSummary(
         out_dir=out_dir,
         version_dir=version,
@@ -504,12 +505,12 @@ def _remove_leftovers(out_dir: Path) -> None:
             stray.unlink()
 
 
-def _remove_old_versions(versions: Path, keep: set[Path | None]) -> None:
-    """Every version but `keep`, and every event generation no kept version points to."""
+def _remove_old_versions(versions: Path, keep: set[Path | None], *, generations: bool) -> None:
+    """Every version but `keep`, and (with `generations`) every event generation no kept version points to."""
     kept = {p.resolve() for p in keep if p is not None}
     kept |= {(p / "events").resolve() for p in set(kept) if (p / "events").is_symlink()}
     for entry in versions.iterdir():
-        if entry.name == ".lock" or entry.resolve() in kept:
+        if entry.name == ".lock" or entry.resolve() in kept or (entry.name.startswith("e-") and not generations):
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)

@@ -349,5 +349,11 @@ def test_a_health_change_alone_shares_the_event_files_and_links_the_feeds(tmp_pa
     third = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(hours=2))
     assert third.event_files_reused == 1 and (third.version_dir / "events").resolve() != generation
     assert generation.is_dir()  # the previous version still points at it
-    publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=1))
-    assert not generation.exists() and not first.version_dir.exists()
+    publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=1))  # content unchanged: deleting waits
+    assert generation.is_dir() and not first.version_dir.exists() and not second.version_dir.exists()
+    (tmp_path / "db.duckdb").unlink()
+    write_db(tmp_path / "db.duckdb", [{**events[0], "title": "Shared, renamed again", "sequence": 2}, events[1]], [make_source("s")])
+    publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=2))
+    assert not generation.exists()
+    kept = {(v / "events").resolve() for v in tmp_path.joinpath(".public.versions").iterdir() if v.name.startswith("v-")}
+    assert {g for g in tmp_path.joinpath(".public.versions").iterdir() if g.name.startswith("e-")} == kept
