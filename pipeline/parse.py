@@ -1,7 +1,8 @@
 """From one source's bytes to its normalized events: dispatch on the source type, then finish each event.
 
-`parse_source` never raises: a parser's unexpected exception becomes the source's error, so one
-broken document cannot take the run down. It is a pure function and runs in a process pool.
+`parse_source` never raises: an unexpected exception of a parser or of the normalizers becomes the
+source's error, so one broken document cannot take the run down. It is a pure function and runs in a
+process pool.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ def parse_source(body: bytes, ctx: ParseContext, region_override: str | None = N
         return ParsedSource(ctx.source_id, error=f"no parser for source type {ctx.source_type!r}")
     try:
         parsed = parser(body, ctx)
+        # Inside the try: below the pool threshold this runs in the run's own process, so a normalizer
+        # bug escaping here would end the whole run.
+        parsed.events = [finish_event(ev, ctx.defaults, region_override) for ev in parsed.events]
     except RecursionError:
         return ParsedSource(ctx.source_id, error="document nested too deeply to parse")
     except Exception as exc:  # a parser bug must not stop the other sources
@@ -35,5 +39,4 @@ def parse_source(body: bytes, ctx: ParseContext, region_override: str | None = N
             ctx.source_id,
             error=f"parser failed: {type(exc).__name__}: {exc} ({where.filename.rsplit('/', 1)[-1]}:{where.lineno})",
         )
-    parsed.events = [finish_event(ev, ctx.defaults, region_override) for ev in parsed.events]
     return parsed
