@@ -239,7 +239,7 @@ def _print_sources(console: Console, config: Config, rows: list[dict[str, Any]])
     countries = len({r["country"] for r in rows if r["country"]})
     console.print(
         "by region: " + ", ".join(f"{k} {v}" for k, v in sorted(by_region.items()))
-        + f" | by type: " + ", ".join(f"{k} {v}" for k, v in sorted(by_type.items()))
+        + " | by type: " + ", ".join(f"{k} {v}" for k, v in sorted(by_type.items()))
         + f" | countries: {countries}"
     )
 

@@ -381,8 +381,7 @@ def publish_site(config: Config, db_path: Path, out_dir: Path, *, as_of: dt.date
     """Render the site and feeds from the database; raises FileNotFoundError when there is no database."""
     if not db_path.exists():
         raise FileNotFoundError(f"no database at {db_path}: run `pyevents crawl` or `pyevents nightly` first")
-    summary = publish(db_path, out_dir, config, (as_of or now_utc()).astimezone(dt.timezone.utc))
-    return summary if isinstance(summary, dict) else asdict(summary)
+    return asdict(publish(db_path, out_dir, config, (as_of or now_utc()).astimezone(dt.timezone.utc)))
 
 
 def nightly(

@@ -45,10 +45,6 @@ class RunLock:
         os.pwrite(fd, f"pid {os.getpid()}, started {started}\n".encode(), 0)
         return cls(path, fd)
 
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
     def release(self) -> None:
         """Give the lock up (closing the descriptor releases the flock); safe to call twice."""
         if self._fd is None:
