@@ -175,7 +175,7 @@ def publish(config_path: Path, db_path: Path, out_dir: Path, as_of: dt.datetime 
     config = _load(config_path)
     try:
         summary = runner.publish_site(config, db_path, out_dir, as_of=as_of)
-    except (FileNotFoundError, OSError) as exc:
+    except runner.PUBLISH_ERRORS as exc:
         click.echo(f"pyevents: nothing published: {exc}", err=True)
         sys.exit(exitcodes.UNPUBLISHABLE)
     if quiet:

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from crawlers.fetch import fetch_sources
 from output.ical import serialize_vevent
 from output.publish import publish
@@ -65,7 +67,7 @@ class RunReport:
     events_total: int = 0
     sources_stale: int = 0  # failing for at least federation.stale_after_days
     events_stale: int = 0  # events those sources last reported, kept as they were
-    published: dict[str, int] | None = None
+    published: dict[str, object] | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def count(self, status: str) -> int:
@@ -271,42 +273,46 @@ def crawl_into_store(
     except (StoreLocked, StoreError) as exc:
         report.exit_code, report.message = exitcodes.UNPUBLISHABLE, str(exc)
         return report
-    with store:
-        store.start_run(report.run_id, as_of)
-        store.sync_sources(config.sources)
-        states = store.source_states()
+    try:
+        with store:
+            store.start_run(report.run_id, as_of)
+            store.sync_sources(config.sources)
+            states = store.source_states()
 
-        clock = time.perf_counter()
-        progress("fetch-start", {"sources": len(sources)})
-        with SourceParser(config, sources, states, window, progress) as parser:
-
-            def fetched(result: FetchResult) -> None:
-                parser.submit(result)  # parsing starts while the crawl goes on (an unchanged body: not_modified)
-                progress("fetched", {"source_id": result.source_id, "outcome": result.outcome, "error": result.error})
-
-            fetches = fetch_sources(config, sources, _states_for_fetch(states, window), on_progress=fetched)
-            report.stage_seconds["fetch"] = time.perf_counter() - clock
             clock = time.perf_counter()
-            parsed = parser.results()
-        report.stage_seconds["parse"] = time.perf_counter() - clock  # the parsing left when the crawl ended
+            progress("fetch-start", {"sources": len(sources)})
+            with SourceParser(config, sources, states, window, progress) as parser:
 
-        clock = time.perf_counter()
-        statuses = store.apply_fetches(window, fetches, parsed, as_of)
-        report.sources = [_outcome(s.id, statuses.get(s.id, "failed"), fetches.get(s.id), parsed.get(s.id)) for s in sources]
-        stale = _stale_sources(report, states, as_of, fed.stale_after_days)
-        report.sources_stale, report.events_stale = len(stale), sum(states[sid].event_count for sid in stale)
-        del fetches, parsed  # stored now: their bodies and events must not stay in memory beside the merge
-        report.stage_seconds["store_reports"] = time.perf_counter() - clock
+                def fetched(result: FetchResult) -> None:
+                    parser.submit(result)  # parsing starts while the crawl goes on (an unchanged body: not_modified)
+                    progress("fetched", {"source_id": result.source_id, "outcome": result.outcome, "error": result.error})
 
-        counts = _merge_and_save(store, config, window, as_of, report)  # times store_reports, dedupe, store
+                fetches = fetch_sources(config, sources, _states_for_fetch(states, window), on_progress=fetched)
+                report.stage_seconds["fetch"] = time.perf_counter() - clock
+                clock = time.perf_counter()
+                parsed = parser.results()
+            report.stage_seconds["parse"] = time.perf_counter() - clock  # the parsing left when the crawl ended
 
-        clock = time.perf_counter()
-        _save_vevents(store, fed.base_url)
-        report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
-        status = "partial" if report.failed else "ok"
-        store.finish_run(status, _run_counts(report))
-        store.commit(export_dir if export_dir is not None else db_path.parent / "export")
-        report.stage_seconds["store"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            statuses = store.apply_fetches(window, fetches, parsed, as_of)
+            report.sources = [_outcome(s.id, statuses.get(s.id, "failed"), fetches.get(s.id), parsed.get(s.id)) for s in sources]
+            stale = _stale_sources(report, states, as_of, fed.stale_after_days)
+            report.sources_stale, report.events_stale = len(stale), sum(states[sid].event_count for sid in stale)
+            del fetches, parsed  # stored now: their bodies and events must not stay in memory beside the merge
+            report.stage_seconds["store_reports"] = time.perf_counter() - clock
+
+            counts = _merge_and_save(store, config, window, as_of, report)  # times store_reports, dedupe, store
+
+            clock = time.perf_counter()
+            _save_vevents(store, fed.base_url)
+            report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
+            status = "partial" if report.failed else "ok"
+            store.finish_run(status, _run_counts(report))
+            store.commit(export_dir if export_dir is not None else db_path.parent / "export")
+            report.stage_seconds["store"] += time.perf_counter() - clock
+    except duckdb.Error as exc:  # the store aborted: the previous database stays whole
+        report.exit_code, report.message = exitcodes.UNPUBLISHABLE, f"database error, nothing stored: {exc}"
+        return report
     report.finished_at = now_utc()
     report.exit_code = exitcodes.SOURCES_FAILED if report.failed else exitcodes.OK
     return report
@@ -377,8 +383,12 @@ def _run_counts(report: RunReport) -> dict[str, int]:
     }
 
 
-def publish_site(config: Config, db_path: Path, out_dir: Path, *, as_of: dt.datetime | None = None) -> dict[str, int]:
-    """Render the site and feeds from the database; raises FileNotFoundError when there is no database."""
+# What makes a publish impossible (exit 3): the output folder, or the database it reads, is unusable.
+PUBLISH_ERRORS = (OSError, duckdb.Error)
+
+
+def publish_site(config: Config, db_path: Path, out_dir: Path, *, as_of: dt.datetime | None = None) -> dict[str, object]:
+    """Render the site and feeds from the database; raises one of PUBLISH_ERRORS when it cannot."""
     if not db_path.exists():
         raise FileNotFoundError(f"no database at {db_path}: run `pyevents crawl` or `pyevents nightly` first")
     return asdict(publish(db_path, out_dir, config, (as_of or now_utc()).astimezone(dt.timezone.utc)))
@@ -401,7 +411,7 @@ def nightly(
     progress("publish-start", {})
     try:
         report.published = publish_site(config, db_path, out_dir, as_of=report.as_of)
-    except OSError as exc:
+    except PUBLISH_ERRORS as exc:
         report.exit_code, report.message = exitcodes.UNPUBLISHABLE, f"could not publish to {out_dir}: {exc}"
     report.stage_seconds["publish"] = time.perf_counter() - clock
     report.finished_at = now_utc()

@@ -168,3 +168,14 @@ def test_query_answers_during_a_run_and_second_run_is_locked_out(tmp_path: Path,
         assert running.wait(timeout=120) == 1
     after = run_cli("query", "--db", "data/events.duckdb", "select count(*) from upcoming_events", cwd=tmp_path)
     assert after.returncode == 0 and "1 row" in after.stderr
+
+
+def test_publish_from_an_unusable_database_exits_3_and_keeps_the_site(tmp_path: Path, federation: Path) -> None:
+    assert _nightly(tmp_path, federation).returncode == 1
+    index_before = (tmp_path / "public" / "index.html").read_bytes()
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"this is not a DuckDB database" * 100)
+    result = run_cli("publish", "--config", str(federation), "--db", str(broken), "--out", "public", cwd=tmp_path)
+    assert result.returncode == 3
+    assert "nothing published" in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "public" / "index.html").read_bytes() == index_before
