@@ -60,7 +60,7 @@ class ProgressDisplay:
             p.advance(self._fetch)
             done = p.tasks[self._fetch].completed
             p.update(self._fetch, rate=f"{done / elapsed:.1f} sources/s")
-            if info.get("outcome") not in ("ok",) and self._parse is not None:
+            if info.get("outcome") != "ok" and self._parse is not None:
                 p.advance(self._parse)  # nothing to parse for it
         elif stage == "parsed" and self._parse is not None:
             p.console.print(f"  {info.get('source_id')}: fetched, parsed, {info.get('events', 0)} events", markup=False, highlight=False)

@@ -87,3 +87,11 @@ def check(path: Path | None, rows: dict[str, Row], parse: Callable[[bytes, Parse
     assert ev.cfp_url == row.cfp_url
     cfp = ev.cfp_ends_at.astimezone(dt.timezone.utc).isoformat() if ev.cfp_ends_at else None
     assert cfp == row.cfp_ends_utc
+
+
+def assert_rows_name_existing_files(folder: str, rows: dict[str, Row]) -> None:
+    """Every expectation row names a file that is still in the corpus folder."""
+    names = {p.name for p in corpus_files(folder)}
+    if not names:
+        pytest.skip(f"{CORPUS / folder} is absent")
+    assert set(rows) <= names, set(rows) - names

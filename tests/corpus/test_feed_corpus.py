@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.parsers.feed import entry_links_needing_page, parse_feed
 from pipeline.parsers.markup_bytes import decode_xml, strip_http_headers
-from tests.corpus.corpus_rows import CORPUS, Row, check, corpus_files, params
+from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check, params
 
 ROWS: dict[str, Row] = {
     # Campus Labs <start>/<end> in the "events" namespace (RFC 822, GMT); window from 5 April keeps 36 of 40.
@@ -35,10 +35,7 @@ def test_corpus_feed(path: Path | None) -> None:
 
 
 def test_rows_name_existing_files() -> None:
-    names = {p.name for p in corpus_files("feeds")}
-    if not names:
-        pytest.skip(f"{CORPUS / 'feeds'} is absent")
-    assert set(ROWS) <= names, set(ROWS) - names
+    assert_rows_name_existing_files("feeds", ROWS)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.parsers.dates_lenient import parse_when
 from pipeline.parsers.html import parse_html
-from tests.corpus.corpus_rows import CORPUS, Row, check, context, corpus_files, params
+from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check, context, params
 
 ROWS: dict[str, Row] = {
     # JSON-LD "2024-5-24T19:00+5.5:00" (unpadded month, decimal-hour offset), also as microdata: one event.
@@ -88,10 +88,7 @@ def test_corpus_page(path: Path | None) -> None:
 
 
 def test_rows_name_existing_files() -> None:
-    names = {p.name for p in corpus_files("html")}
-    if not names:
-        pytest.skip(f"{CORPUS / 'html'} is absent")
-    assert set(ROWS) <= names, set(ROWS) - names
+    assert_rows_name_existing_files("html", ROWS)
 
 
 def _reference_pairs() -> list[object]:

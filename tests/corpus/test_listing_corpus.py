@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.parsers.listings import FORMATS, detect_format, parse_listing
-from tests.corpus.corpus_rows import CORPUS, Row, check, corpus_files, params
+from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check, params
 
 _KNOWN = f"not a known listing format ({', '.join(FORMATS)})"
 
@@ -92,10 +92,7 @@ def test_corpus_listing(path: Path | None) -> None:
 
 
 def test_rows_name_existing_files() -> None:
-    names = {p.name for p in corpus_files("listings")}
-    if not names:
-        pytest.skip(f"{CORPUS / 'listings'} is absent")
-    assert set(ROWS) <= names, set(ROWS) - names
+    assert_rows_name_existing_files("listings", ROWS)
 
 
 @pytest.mark.parametrize(("name", "fmt"), sorted(DETECTED.items()))
