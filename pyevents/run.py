@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import datetime as dt
 import hashlib
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -20,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from crawlers.fetch import fetch_sources
 from output.ical import serialize_vevent
@@ -28,6 +30,7 @@ from pipeline import dedupe
 from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceEvent, SourceState, Window
 from pipeline.parse import parse_source
 from pipeline.store import RunCounts, Store, StoreError, StoreLocked
+from pipeline.store.arrowio import table_dicts
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
 
@@ -37,8 +40,8 @@ REEXPAND_AFTER = dt.timedelta(days=7)
 # Below this many sources to parse, a process pool costs more than it saves.
 POOL_THRESHOLD = 4
 FAILED_STATUSES = ("failed", "gone", "quarantined")
-VEVENT_BATCH = 10_000  # events serialized and stored per round
-MAX_VEVENT_BATCHES = 10_000  # each round stores its batch, so this only guards against a store that would not
+VEVENT_BATCH = 5_000  # events serialized per task of the worker pool
+VEVENT_POOL_MIN = 2_000  # fewer VEVENTs are serialized in this process: starting workers costs ~0.3 s
 
 
 @dataclass(slots=True)
@@ -121,6 +124,15 @@ def parse_context(config: Config, source: SourceConfig, window: Window, fetch: F
         max_occurrences_per_series=fed.window.max_occurrences_per_series,
         linked=fetch.linked,
     )
+
+
+def start_worker_pool() -> cf.ProcessPoolExecutor:
+    """A process pool on all cores for the run's CPU-bound work (parsing, VEVENT serialization)."""
+    # forkserver, not fork: a forked worker would inherit the run lock's descriptor and could hold
+    # the lock after a killed parent; the server preloads the parsers and the iCal writer once for every worker.
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.parse", "output.ical"])
+    return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
 
 
 def _parse_one(job: tuple[bytes, ParseContext, str | None]) -> ParsedSource:
@@ -208,11 +220,7 @@ class SourceParser:
 
     @staticmethod
     def _start_pool() -> cf.ProcessPoolExecutor:
-        # forkserver, not fork: a forked worker would inherit the run lock's descriptor and could hold
-        # the lock after a killed parent; the server preloads the parsers once for every worker.
-        context = mp.get_context("forkserver")
-        context.set_forkserver_preload(["pipeline.parse"])
-        return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+        return start_worker_pool()
 
     def _collect(self, done: Iterable[cf.Future[ParsedSource]]) -> None:
         for future in list(done):
@@ -349,12 +357,25 @@ def _merge_and_save(store: Store, config: Config, window: Window, as_of: dt.date
 
 
 def _save_vevents(store: Store, base_url: str) -> None:
-    """Serialize the VEVENT of every new or changed event, a batch at a time (bounded memory)."""
-    for _ in range(MAX_VEVENT_BATCHES):
-        rows = store.events_needing_ical(limit=VEVENT_BATCH)
-        if not rows:
-            return
-        store.save_ical([(row["event_id"], row["sequence"], serialize_vevent(row, base_url)) for row in rows])
+    """Serialize the VEVENT of every new or changed event (on all cores when there are many) and store them."""
+    needing = store.events_needing_ical_table(batch_rows=VEVENT_BATCH)
+    if needing.num_rows == 0:
+        return
+    batches = needing.to_batches()
+    event_ids, sequences = needing["event_id"].combine_chunks(), needing["sequence"].combine_chunks()
+    del needing  # the batches keep the rows; nothing else needs them
+    if len(event_ids) < VEVENT_POOL_MIN:
+        texts = [_serialize_batch(batch, base_url) for batch in batches]
+    else:
+        with start_worker_pool() as pool:
+            texts = list(pool.map(_serialize_batch, batches, itertools.repeat(base_url)))
+    del batches
+    store.save_ical_columns(event_ids, sequences, pa.array(itertools.chain.from_iterable(texts), pa.string()))
+
+
+def _serialize_batch(batch: pa.RecordBatch, base_url: str) -> list[str]:
+    """The VEVENTs of a batch of `events` rows, in order (runs in a worker process)."""
+    return [serialize_vevent(row, base_url) for row in table_dicts(batch)]
 
 
 def _outcome(sid: str, status: str, fetch: FetchResult | None, parsed: ParsedSource | None) -> SourceOutcome:

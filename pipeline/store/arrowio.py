@@ -63,11 +63,16 @@ def query_dicts(
     con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None
 ) -> list[dict[str, Any]]:
     """The rows of a query as dicts of Python values; instants are aware datetimes in UTC."""
-    names, columns = query_columns(con, sql, params)
-    return [dict(zip(names, row)) for row in zip(*columns)]
+    return table_dicts(con.sql(sql, params=params or {}).to_arrow_table())
 
 
-def _python_values(column: pa.ChunkedArray) -> list[Any]:
+def table_dicts(table: pa.Table | pa.RecordBatch) -> list[dict[str, Any]]:
+    """The rows of an Arrow table or batch as dicts of Python values, as `query_dicts` gives them."""
+    columns = [_python_values(column) for column in table.columns]
+    return [dict(zip(table.column_names, row)) for row in zip(*columns)]
+
+
+def _python_values(column: pa.ChunkedArray | pa.Array) -> list[Any]:
     if pa.types.is_timestamp(column.type) and column.type.tz is not None:
         micros = column.cast(pa.timestamp("us", column.type.tz)).cast(pa.int64()).to_pylist()
         return [None if m is None else _EPOCH + m * _MICROSECOND for m in micros]

@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from pipeline.model import Event, FetchResult, ParsedSource, Reject, SourceEvent, SourceState, Window
 from pipeline.store import schema
-from pipeline.store.arrowio import from_dicts, from_objects, query_columns, query_dicts, table_schema
+from pipeline.store.arrowio import from_dicts, from_objects, query_columns, query_dicts, table_dicts, table_schema
 from pipeline.store.content import HISTORY_FIELDS, INSTANT_FIELDS, content_hash_sql, instant_text_sql
 from pipeline.store.files import remove_leftovers, replace_durably, temp_path_for
 from pipeline.store.lifecycle import (
@@ -481,18 +481,35 @@ class Store:
 
     def events_needing_ical(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Event rows whose cached VEVENT is missing or was made for another sequence (the first `limit`)."""
-        return query_dicts(
-            self._connection(),
-            "SELECT e.* EXCLUDE (content_hash) FROM events e LEFT JOIN event_ical c ON c.event_id = e.event_id "
-            "WHERE c.event_id IS NULL OR c.sequence IS DISTINCT FROM e.sequence ORDER BY e.event_id "
-            + ("" if limit is None else f"LIMIT {int(limit)}"),
+        return table_dicts(self.events_needing_ical_table(limit))
+
+    def events_needing_ical_table(self, limit: int | None = None, batch_rows: int = 10_000) -> pa.Table:
+        """`events_needing_ical` as one Arrow table (columns of `events` without content_hash), read in one
+        query; each chunk of at most `batch_rows` rows owns its buffers, so it can be sent to a worker alone
+        (a slice of one big chunk would be pickled with the whole chunk)."""
+        reader = (
+            self._connection()
+            .sql(
+                "SELECT e.* EXCLUDE (content_hash) FROM events e LEFT JOIN event_ical c ON c.event_id = e.event_id "
+                "WHERE c.event_id IS NULL OR c.sequence IS DISTINCT FROM e.sequence ORDER BY e.event_id "
+                + ("" if limit is None else f"LIMIT {int(limit)}")
+            )
+            .to_arrow_reader(batch_rows)
         )
+        return reader.read_all()
 
     def save_ical(self, rows: list[tuple[str, int, str]]) -> None:
         """Store serialized VEVENTs: (event_id, sequence, vevent)."""
         columns = list(zip(*rows)) if rows else [(), (), ()]
+        self.save_ical_columns(*columns)
+
+    def save_ical_columns(
+        self, event_ids: Sequence[str] | pa.Array, sequences: Sequence[int] | pa.Array, vevents: Sequence[str] | pa.Array
+    ) -> None:
+        """Store serialized VEVENTs given column-wise (one MERGE for all of them)."""
         target = self._schema("event_ical")
-        table = pa.Table.from_arrays([pa.array(list(c), f.type) for c, f in zip(columns, target)], schema=target)
+        arrays = [c if isinstance(c, pa.Array) else pa.array(list(c), f.type) for c, f in zip((event_ids, sequences, vevents), target)]
+        table = pa.Table.from_arrays([a.cast(f.type) for a, f in zip(arrays, target)], schema=target)
         with self._transaction():
             self._upsert("event_ical", ("event_id",), table)
 
