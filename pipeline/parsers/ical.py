@@ -13,18 +13,23 @@ import datetime as dt
 import hashlib
 import warnings
 import zoneinfo
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import x_wr_timezone
-from icalendar import Calendar, Component, vDDDLists, vDDDTypes
+from icalendar import Calendar, Component, vCategory, vDDDLists, vDDDTypes
 from icalendar.error import InvalidCalendar
+from icalendar.parser.property import split_on_unescaped_comma, unescape_backslash
 from recurring_ical_events import EventAdapter, Series
+from recurring_ical_events.occurrence import Occurrence
 
 from pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
 from pipeline.parsers.markup_event import MAX_DESCRIPTION, MAX_TITLE  # one length limit for every parser
 from pipeline.normalize.text import clean_text, html_to_text, safe_url
 from pipeline.normalize.timezones import canonical_zone, resolve_tzid
+from pipeline.parsers.ical_plain import PlainCalendar, PlainEvent, read_plain_calendars, series_text
 from pipeline.parsers.ical_recurrence import CALENDAR_WORK_LIMIT, SERIES_WORK_LIMIT, rule_cost
 from pipeline.parsers.ical_text import decode_calendar, not_a_calendar, repair_structure
 
@@ -40,8 +45,12 @@ _DATE_LIST_PROPERTIES = ("EXDATE", "RDATE")
 _UTC = zoneinfo.ZoneInfo("UTC")
 
 
-def parse_ical(body: bytes, ctx: ParseContext) -> ParsedSource:
-    """Every occurrence overlapping ctx.window, rejects with reasons, or an error for a non-calendar."""
+def parse_ical(body: bytes, ctx: ParseContext, *, icalendar_only: bool = False) -> ParsedSource:
+    """Every occurrence overlapping ctx.window, rejects with reasons, or an error for a non-calendar.
+
+    Plain documents are read by `ical_plain`; `icalendar_only` forces the reference path (icalendar
+    for every line), which gives the same result.
+    """
     result = ParsedSource(ctx.source_id)
     decoded = decode_calendar(body)
     problem = not_a_calendar(decoded.text)
@@ -53,16 +62,23 @@ def parse_ical(body: bytes, ctx: ParseContext) -> ParsedSource:
     with warnings.catch_warnings():
         # icalendar warns when it guesses a vendor-prefixed TZID; resolve_tzid decides those itself.
         warnings.simplefilter("ignore")
-        try:
-            calendars = Calendar.from_ical(repaired.text, multiple=True)
-        except ValueError as exc:
-            result.error = f"unparsable iCalendar: {clean_text(exc, single_line=True)[:200]}"
-            return result
+        plain = None if icalendar_only else read_plain_calendars(repaired.text)
+        if plain is None:
+            try:
+                calendars: list[Component] | list[PlainCalendar] = Calendar.from_ical(repaired.text, multiple=True)
+            except ValueError as exc:
+                result.error = f"unparsable iCalendar: {clean_text(exc, single_line=True)[:200]}"
+                return result
+        else:
+            calendars = plain
         if len(calendars) > MAX_CALENDARS:
             result.warnings.append(f"{len(calendars)} VCALENDARs in one file; read the first {MAX_CALENDARS}")
         budget = _Budget()
         for calendar in calendars[:MAX_CALENDARS]:
-            _read_calendar(calendar, ctx, result, budget)
+            if isinstance(calendar, PlainCalendar):
+                _read_plain_calendar(calendar, ctx, result, budget)
+            else:
+                _read_calendar(calendar, ctx, result, budget)
     return result
 
 
@@ -97,28 +113,80 @@ def _read_calendar(calendar: Component, ctx: ParseContext, result: ParsedSource,
         except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
             result.warnings.append(f"X-WR-TIMEZONE not applied: {clean_text(exc, single_line=True)[:120]}")
     cancel_all = str(calendar.get("METHOD", "")).strip().upper() == "CANCEL"
-    series: dict[str, list[Component]] = {}
+    series: dict[str, list[Component] | _Lone] = {}
     for component in calendar.subcomponents:
         if component.name != "VEVENT":
             continue
-        reject = _prepare_event(component, zones, ctx, result)
-        if reject is not None:
-            result.rejects.append(reject)
-            continue
-        series.setdefault(str(component["UID"]), []).append(component)
+        _add_prepared(_ComponentView(component), series, zones, ctx, result)
+    _read_series(series, ctx, zones, cancel_all, result, budget)
+
+
+def _read_plain_calendar(calendar: PlainCalendar, ctx: ParseContext, result: ParsedSource, budget: _Budget) -> None:
+    """As `_read_calendar`; a series' components go to icalendar and recurring-ical-events, lone events do not."""
+    zones = _Zones(floating=ctx.defaults.timezone or ctx.federation_timezone, calendar=None, default=ctx.defaults.timezone)
+    cancel_all = unescape_backslash(calendar.method or "").strip().upper() == "CANCEL"
+    keys = [_plain_series_key(event) for event in calendar.events]
+    counts = Counter(keys)
+    in_series = [event.in_series or counts[key] > 1 for event, key in zip(calendar.events, keys)]
+    series_events = [event for event, listed in zip(calendar.events, in_series) if listed]
+    components = iter(Calendar.from_ical(series_text(series_events)).subcomponents if series_events else [])
+    series: dict[str, list[Component] | _Lone] = {}
+    for event, listed in zip(calendar.events, in_series):
+        view = _ComponentView(next(components)) if listed else _PlainView(event)
+        _add_prepared(view, series, zones, ctx, result)
+    _read_series(series, ctx, zones, cancel_all, result, budget)
+
+
+def _plain_series_key(event: PlainEvent) -> str:
+    """The UID the event is grouped by: as written, else the one `_prepare_event` derives."""
+    uid = event.text("UID")
+    if uid is not None and clean_text(uid, single_line=True):
+        return uid
+    return _derived_uid(event.start_text, clean_text(event.text("SUMMARY"), single_line=True))
+
+
+def _add_prepared(
+    view: _EventView, series: dict[str, list[Component] | _Lone], zones: _Zones, ctx: ParseContext, result: ParsedSource
+) -> None:
+    reject = _prepare_event(view, zones, ctx, result)
+    if reject is not None:
+        result.rejects.append(reject)
+        return
+    key = view.series_key()
+    if isinstance(view, _PlainView):
+        series[key] = _Lone(view, *_lone_span(view))
+    else:
+        members = series.setdefault(key, [])
+        assert isinstance(members, list)  # a lone event's key is used once: `_read_plain_calendar` counted
+        members.append(view.component)
+
+
+def _read_series(
+    series: dict[str, list[Component] | _Lone],
+    ctx: ParseContext,
+    zones: _Zones,
+    cancel_all: bool,
+    result: ParsedSource,
+    budget: _Budget,
+) -> None:
     for tzid, how in zones.unknown.items():
         result.rejects.append(Reject(ctx.source_id, "unknown-tzid", f"TZID {tzid!r} is not a known zone; {how}"))
-    for uid, components in series.items():
+    for uid, members in series.items():
         if budget.occurrences >= MAX_OCCURRENCES_PER_CALENDAR:
             result.rejects.append(
                 Reject(ctx.source_id, "rule-too-large", f"{uid}: source exceeds {MAX_OCCURRENCES_PER_CALENDAR} occurrences")
             )
             continue
-        refusal = _refuse_rules(uid, components, ctx, budget)
+        if isinstance(members, _Lone):
+            details = _details(members.view, ctx, cancel_all)
+            occurrences: Iterable[_Occurrence] = [(details, members.start, members.end, members.start)]
+            _keep_occurrences(uid, occurrences, False, _series_zone(members.start), ctx, zones, result, budget)
+            continue
+        refusal = _refuse_rules(uid, members, ctx, budget)
         if refusal is not None:
             result.rejects.append(refusal)
             continue
-        _expand_series(uid, components, ctx, zones, cancel_all, result, budget)
+        _expand_series(uid, members, ctx, zones, cancel_all, result, budget)
 
 
 def _calendar_zones(calendar: Component, ctx: ParseContext) -> _Zones:
@@ -128,81 +196,214 @@ def _calendar_zones(calendar: Component, ctx: ParseContext) -> _Zones:
     return _Zones(floating=floating, calendar=calendar_zone, default=ctx.defaults.timezone)
 
 
-# --- one VEVENT: validate and normalize its dates in place ------------------------------------------
+# --- one VEVENT, read by icalendar or by `ical_plain`: validate and normalize its dates ----------------
 
 
-def _prepare_event(component: Component, zones: _Zones, ctx: ParseContext, result: ParsedSource) -> Reject | None:
+class _EventView(Protocol):
+    """A VEVENT as the preparation and the SourceEvent need it, whichever reader read it."""
+
+    def text(self, name: str) -> object:
+        """The property's value (None when absent); `clean_text` makes it a string."""
+
+    def has(self, name: str) -> bool: ...
+
+    def raw_start(self) -> str:
+        """DTSTART as icalendar writes it back ("" when absent)."""
+
+    def set_uid(self, uid: str) -> None: ...
+
+    def series_key(self) -> str:
+        """The UID the event is grouped by (before cleaning)."""
+
+    def normalize_date(self, name: str, zones: _Zones) -> str | None:
+        """Read the date property in its IANA zone; a problem when its value is invalid."""
+
+    def normalize_date_list(self, name: str, zones: _Zones) -> list[str]:
+        """Normalize every EXDATE/RDATE value; broken ones are dropped and returned."""
+
+    def date(self, name: str) -> dt.date:
+        """A normalized date property."""
+
+    def duration(self) -> dt.timedelta | None:
+        """DURATION, None when it is invalid."""
+
+    def coordinates(self) -> tuple[float | None, float | None]: ...
+
+    def categories(self) -> list[list[object]]:
+        """The values of every CATEGORIES property."""
+
+
+@dataclass(slots=True)
+class _ComponentView:
+    """An icalendar VEVENT; normalizing writes into it, as recurring-ical-events reads it afterwards."""
+
+    component: Component
+
+    def text(self, name: str) -> object:
+        return self.component.get(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.component
+
+    def raw_start(self) -> str:
+        start = self.component.get("DTSTART")
+        return start.to_ical().decode("utf-8", "replace") if start is not None else ""
+
+    def set_uid(self, uid: str) -> None:
+        self.component["UID"] = uid
+
+    def series_key(self) -> str:
+        return str(self.component["UID"])
+
+    def normalize_date(self, name: str, zones: _Zones) -> str | None:
+        prop = self.component[name]
+        if isinstance(prop, list):  # a repeated DTSTART/DTEND: the first one counts
+            prop = prop[0]
+        value = _property_value(prop)
+        if value is None:
+            return f"has an invalid value {_raw(prop)!r}"
+        self.component[name] = vDDDTypes(_normalize_time(value, prop.params, zones))
+        return None
+
+    def normalize_date_list(self, name: str, zones: _Zones) -> list[str]:
+        component = self.component
+        props = component[name] if isinstance(component[name], list) else [component[name]]
+        values: list[object] = []
+        broken: list[str] = []
+        for prop in props:
+            try:
+                items = prop.dts
+            except (InvalidCalendar, AttributeError):
+                broken.append(_raw(prop))
+                continue
+            for item in items:
+                value = item.dt
+                if isinstance(value, tuple):  # PERIOD: start with an end or a duration
+                    start = _normalize_time(value[0], item.params, zones)
+                    end = value[1] if isinstance(value[1], dt.timedelta) else _normalize_time(value[1], item.params, zones)
+                    values.append((start, end))
+                else:
+                    values.append(_normalize_time(value, item.params, zones))
+        if values:
+            component[name] = vDDDLists(values)
+        else:
+            del component[name]
+        return broken
+
+    def date(self, name: str) -> dt.date:
+        return self.component[name].dt
+
+    def duration(self) -> dt.timedelta | None:
+        try:
+            value = self.component["DURATION"].dt
+        except (InvalidCalendar, AttributeError, ValueError):
+            return None
+        return value if isinstance(value, dt.timedelta) else None
+
+    def coordinates(self) -> tuple[float | None, float | None]:
+        geo = self.component.get("GEO")
+        if geo is not None:
+            point = _valid_point(_attribute(geo, "latitude"), _attribute(geo, "longitude"))
+            if point is not None:
+                return point
+        structured = self.component.get("X-APPLE-STRUCTURED-LOCATION")
+        for value in structured if isinstance(structured, list) else [structured]:
+            text = str(value or "").strip()
+            if text.lower().startswith("geo:"):
+                lat, _, rest = text[4:].partition(",")
+                point = _valid_point(lat, rest.split(";", 1)[0].split(",", 1)[0])
+                if point is not None:
+                    return point
+        return None, None
+
+    def categories(self) -> list[list[object]]:
+        categories = self.component.get("CATEGORIES")
+        return [list(_attribute(prop, "cats") or []) for prop in (categories if isinstance(categories, list) else [categories])]
+
+
+@dataclass(slots=True)
+class _PlainView:
+    """A VEVENT read by `ical_plain`: no series, no X-APPLE-STRUCTURED-LOCATION, valid dates only."""
+
+    event: PlainEvent
+    uid: str | None = None  # set when derived
+    dates: dict[str, dt.date] = field(default_factory=dict)  # normalized
+
+    def text(self, name: str) -> object:
+        if name == "UID" and self.uid is not None:
+            return self.uid
+        return self.event.text(name)
+
+    def has(self, name: str) -> bool:
+        if name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+            return name in self.event.dates
+        if name == "DURATION":
+            return self.event.duration is not None
+        return name == "UID" and self.uid is not None or name in self.event.texts
+
+    def raw_start(self) -> str:
+        return self.event.start_text
+
+    def set_uid(self, uid: str) -> None:
+        self.uid = uid
+
+    def series_key(self) -> str:
+        return str(self.text("UID"))
+
+    def normalize_date(self, name: str, zones: _Zones) -> str | None:
+        tzid = self.event.tzids.get(name)
+        self.dates[name] = _normalize_time(self.event.dates[name], {"TZID": tzid} if tzid else {}, zones)
+        return None
+
+    def normalize_date_list(self, name: str, zones: _Zones) -> list[str]:
+        raise AssertionError(f"{name} makes a series, which icalendar reads")
+
+    def date(self, name: str) -> dt.date:
+        return self.dates[name]
+
+    def duration(self) -> dt.timedelta | None:
+        return self.event.duration
+
+    def coordinates(self) -> tuple[float | None, float | None]:
+        return (_valid_point(*self.event.geo) if self.event.geo is not None else None) or (None, None)
+
+    def categories(self) -> list[list[object]]:
+        return [list(vCategory(split_on_unescaped_comma(raw)).cats) for raw in self.event.categories] or [[]]
+
+
+def _prepare_event(view: _EventView, zones: _Zones, ctx: ParseContext, result: ParsedSource) -> Reject | None:
     """Give the event a UID, IANA zones on every date-time and check its dates; a Reject if unusable.
 
     An unsafe URL only costs the event its link (noted in `result.rejects`).
     """
-    summary = clean_text(component.get("SUMMARY"), single_line=True)
-    if "UID" not in component or not clean_text(component["UID"], single_line=True):
-        component["UID"] = _derived_uid(component, summary)
-    uid = clean_text(component["UID"], single_line=True)
+    summary = clean_text(view.text("SUMMARY"), single_line=True)
+    if not view.has("UID") or not clean_text(view.text("UID"), single_line=True):
+        view.set_uid(_derived_uid(view.raw_start(), summary))
+    uid = clean_text(view.text("UID"), single_line=True)
     label = f"{summary or '(no title)'} [{uid}]"
-    if "DTSTART" not in component:
+    if not view.has("DTSTART"):
         return Reject(ctx.source_id, "no-dtstart", label)
     for name in _DATE_PROPERTIES:
-        if name in component:
-            problem = _normalize_property(component, name, zones)
+        if view.has(name):
+            problem = view.normalize_date(name, zones)
             if problem is not None:
                 return Reject(ctx.source_id, "bad-date", f"{label}: {name} {problem}")
     for name in _DATE_LIST_PROPERTIES:
-        if name in component:
-            for value in _normalize_list_property(component, name, zones):
+        if view.has(name):
+            for value in view.normalize_date_list(name, zones):
                 result.rejects.append(Reject(ctx.source_id, "bad-date", f"{label}: {name} value {value!r} ignored"))
     if not summary:
         return Reject(ctx.source_id, "no-title", label)
-    raw_url = clean_text(component.get("URL"), single_line=True)
+    raw_url = clean_text(view.text("URL"), single_line=True)
     if raw_url and safe_url(raw_url, ctx.url) is None:
         result.rejects.append(Reject(ctx.source_id, "unsafe-url", f"{label}: {raw_url[:120]}"))
-    return _check_span(component, label, ctx)
+    return _check_span(view, label, ctx)
 
 
-def _derived_uid(component: Component, summary: str) -> str:
+def _derived_uid(raw_start: str, summary: str) -> str:
     """A UID that survives re-crawls of a source that sends none: a hash of DTSTART and SUMMARY."""
-    start = component.get("DTSTART")
-    raw_start = start.to_ical().decode("utf-8", "replace") if start is not None else ""
     digest = hashlib.sha256(f"{raw_start}\x1f{summary}".encode()).hexdigest()[:24]
     return f"pyevents-derived-{digest}"
-
-
-def _normalize_property(component: Component, name: str, zones: _Zones) -> str | None:
-    prop = component[name]
-    if isinstance(prop, list):  # a repeated DTSTART/DTEND: the first one counts
-        prop = prop[0]
-    value = _property_value(prop)
-    if value is None:
-        return f"has an invalid value {_raw(prop)!r}"
-    component[name] = vDDDTypes(_normalize_time(value, prop.params, zones))
-    return None
-
-
-def _normalize_list_property(component: Component, name: str, zones: _Zones) -> list[str]:
-    """Normalize every EXDATE/RDATE value; broken ones are dropped and returned (the event stays)."""
-    props = component[name] if isinstance(component[name], list) else [component[name]]
-    values: list[object] = []
-    broken: list[str] = []
-    for prop in props:
-        try:
-            items = prop.dts
-        except (InvalidCalendar, AttributeError):
-            broken.append(_raw(prop))
-            continue
-        for item in items:
-            value = item.dt
-            if isinstance(value, tuple):  # PERIOD: start with an end or a duration
-                start = _normalize_time(value[0], item.params, zones)
-                end = value[1] if isinstance(value[1], dt.timedelta) else _normalize_time(value[1], item.params, zones)
-                values.append((start, end))
-            else:
-                values.append(_normalize_time(value, item.params, zones))
-    if values:
-        component[name] = vDDDLists(values)
-    else:
-        del component[name]
-    return broken
 
 
 def _property_value(prop: object) -> dt.date | dt.datetime | None:
@@ -245,14 +446,14 @@ def _normalize_time(value: dt.date, params: dict[str, str], zones: _Zones) -> dt
     return value
 
 
-def _check_span(component: Component, label: str, ctx: ParseContext) -> Reject | None:
-    start = component["DTSTART"].dt
-    if "DTEND" in component:
-        end = component["DTEND"].dt
+def _check_span(view: _EventView, label: str, ctx: ParseContext) -> Reject | None:
+    start = view.date("DTSTART")
+    if view.has("DTEND"):
+        end = view.date("DTEND")
         if _as_instant(end, start) < _as_instant(start, start):
             return Reject(ctx.source_id, "end-before-start", f"{label}: DTEND {end.isoformat()} < DTSTART {start.isoformat()}")
-    elif "DURATION" in component:
-        duration = _property_value_duration(component)
+    elif view.has("DURATION"):
+        duration = view.duration()
         if duration is None:
             return Reject(ctx.source_id, "bad-date", f"{label}: DURATION has an invalid value")
         if duration < dt.timedelta(0):
@@ -260,12 +461,18 @@ def _check_span(component: Component, label: str, ctx: ParseContext) -> Reject |
     return None
 
 
-def _property_value_duration(component: Component) -> dt.timedelta | None:
-    try:
-        value = component["DURATION"].dt
-    except (InvalidCalendar, AttributeError, ValueError):
-        return None
-    return value if isinstance(value, dt.timedelta) else None
+def _lone_span(view: _PlainView) -> tuple[dt.date, dt.date]:
+    """The span recurring-ical-events' EventAdapter gives a lone event (end from DTEND, DURATION or
+    RFC 5545's default), for the dates `ical_plain` admits: start and end of one kind, no all-day
+    start with hours of DURATION."""
+    start = view.date("DTSTART")
+    if view.has("DTEND"):
+        end = view.date("DTEND")
+    elif view.has("DURATION"):
+        end = start + view.duration()  # type: ignore[operator]  # `_check_span` saw a valid one
+    else:
+        end = start if isinstance(start, dt.datetime) else start + dt.timedelta(days=1)
+    return (end, start) if start > end else (start, end)
 
 
 def _as_instant(value: dt.date, like: dt.date) -> dt.datetime:
@@ -315,18 +522,35 @@ def _expand_series(
 ) -> None:
     recurring = any(c.get("RRULE") is not None or c.get("RDATE") is not None or "RECURRENCE-ID" in c for c in components)
     single = not recurring and len(components) == 1 and "EXDATE" not in components[0]
-    series_zone = _series_zone(components)
+    masters = [c for c in components if "RECURRENCE-ID" not in c] or components
+    series_zone = _series_zone(masters[0]["DTSTART"].dt)
+    limit = ctx.max_occurrences_per_series + _OUT_OF_WINDOW_ALLOWANCE
+    details = _DetailsOnce(ctx, cancel_all)
+    occurrences = _single_occurrence(components[0], details) if single else _occurrences(components, ctx, limit, details)
+    _keep_occurrences(uid, occurrences, recurring, series_zone, ctx, zones, result, budget)
+
+
+def _keep_occurrences(
+    uid: str,
+    occurrences: Iterable[_Occurrence],
+    recurring: bool,
+    series_zone: str | None,
+    ctx: ParseContext,
+    zones: _Zones,
+    result: ParsedSource,
+    budget: _Budget,
+) -> None:
+    """The occurrences inside the window as SourceEvents, at most the series' cap and the source's budget."""
     cap = ctx.max_occurrences_per_series
     kept = 0
     try:
-        occurrences = _single_occurrence(components[0]) if single else _occurrences(components, ctx, cap + _OUT_OF_WINDOW_ALLOWANCE)
-        for component, start, end in occurrences:
+        for details, start, end, original in occurrences:
             if kept >= cap or budget.occurrences >= MAX_OCCURRENCES_PER_CALENDAR:
                 result.rejects.append(
                     Reject(ctx.source_id, "rule-too-large", f"{uid}: more than {cap} occurrences in the window; kept {kept}")
                 )
                 return
-            event = _to_event(component, start, end, uid if recurring else None, ctx, zones, series_zone, cancel_all)
+            event = _to_event(details, start, end, original, uid if recurring else None, ctx, zones, series_zone)
             if _overlaps(event, ctx):
                 result.events.append(event)
                 kept += 1
@@ -343,54 +567,135 @@ class _TooManyOccurrences(Exception):
     """A series yielded more occurrences around the window than any real calendar has."""
 
 
-# An occurrence: the component carrying its properties, and its start and end as recurring-ical-events computes them.
-_Occurrence = tuple[Component, dt.date, dt.date]
+@dataclass(frozen=True, slots=True)
+class _Details:
+    """What a SourceEvent takes from the VEVENT besides its times: the same for every occurrence it gives."""
+
+    uid: str
+    title: str
+    description: str
+    status: str
+    url: str | None
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    tags: list[str]
 
 
-def _occurrences(components: list[Component], ctx: ParseContext, limit: int) -> Iterator[_Occurrence]:
-    """The occurrences of one series near the window, lazily, at most `limit` of them."""
-    series = Series([EventAdapter(component) for component in components])
+def _details(view: _EventView, ctx: ParseContext, cancel_all: bool) -> _Details:
+    latitude, longitude = view.coordinates()
+    return _Details(
+        uid=clean_text(view.text("UID"), single_line=True),
+        title=clean_text(view.text("SUMMARY"), single_line=True)[:MAX_TITLE],
+        description=html_to_text(view.text("DESCRIPTION"))[:MAX_DESCRIPTION],
+        status=_status(view, cancel_all),
+        url=safe_url(view.text("URL"), ctx.url),  # Discourse writes paths relative to the feed
+        location=clean_text(view.text("LOCATION"), single_line=True) or None,
+        latitude=latitude,
+        longitude=longitude,
+        tags=_tags(view),
+    )
+
+
+class _DetailsOnce:
+    """Each component's details, computed once for all the occurrences it gives."""
+
+    def __init__(self, ctx: ParseContext, cancel_all: bool) -> None:
+        self._ctx = ctx
+        self._cancel_all = cancel_all
+        self._known: dict[int, _Details] = {}
+
+    def of(self, component: Component) -> _Details:
+        details = self._known.get(id(component))
+        if details is None:
+            details = self._known[id(component)] = _details(_ComponentView(component), self._ctx, self._cancel_all)
+        return details
+
+
+@dataclass(slots=True)
+class _Lone:
+    """A prepared event read by `ical_plain` without recurrence: its one span."""
+
+    view: _PlainView
+    start: dt.date
+    end: dt.date
+
+
+# An occurrence: the details of the component it comes from, its start and end as recurring-ical-events
+# computes them, and its original start (RECURRENCE-ID) in the series.
+_Occurrence = tuple[_Details, dt.date, dt.date, dt.date]
+
+
+class _SourcedAdapter(EventAdapter):
+    """An EventAdapter that names its component, so an occurrence needs no copy of it."""
+
+    def __init__(self, component: Component) -> None:
+        super().__init__(component)
+        self.component = component
+
+
+class _SourcedOccurrence(Occurrence):
+    def __init__(self, adapter: _SourcedAdapter, start: dt.date | None, end: dt.date | None, sequence: int) -> None:
+        super().__init__(adapter, start, end, sequence)
+        self.component = adapter.component
+
+
+class _SourcedSeries(Series):
+    """A Series whose occurrences name their component (`occurrence` is the library's hook for this)."""
+
+    def occurrence(self, adapter, start=None, end=None):  # type: ignore[no-untyped-def]  # the library's signature
+        return _SourcedOccurrence(adapter, start, end, sequence=self.sequence)
+
+
+def _occurrences(components: list[Component], ctx: ParseContext, limit: int, details: _DetailsOnce) -> Iterator[_Occurrence]:
+    """The occurrences of one series near the window, lazily, at most `limit` of them.
+
+    An occurrence takes the properties of the component it comes from (`Occurrence.as_component`
+    would copy it); its original start is that component's RECURRENCE-ID, else its own start.
+    """
+    series = _SourcedSeries([_SourcedAdapter(component) for component in components])
     start = ctx.window.start - _SPAN_MARGIN
     end = ctx.window.end + _SPAN_MARGIN
     for count, occurrence in enumerate(series.between(start, end)):
         if count >= limit:
             raise _TooManyOccurrences
-        yield occurrence.as_component(False), occurrence.start, occurrence.end
+        component = occurrence.component
+        original = component["RECURRENCE-ID"].dt if "RECURRENCE-ID" in component else occurrence.start
+        yield details.of(component), occurrence.start, occurrence.end, original
 
 
-def _single_occurrence(component: Component) -> list[_Occurrence]:
+def _single_occurrence(component: Component, details: _DetailsOnce) -> list[_Occurrence]:
     """A lone event without recurrence: its one occurrence, with the span recurring-ical-events would give it
-    (end from DTEND, DURATION or the RFC 5545 default), without copying the component; `_overlaps` does
-    the window filter the expansion would have done."""
+    (end from DTEND, DURATION or the RFC 5545 default); `_overlaps` does the window filter the expansion
+    would have done."""
     adapter = EventAdapter(component)
-    return [(component, adapter.start, adapter.end)]
+    return [(details.of(component), adapter.start, adapter.end, adapter.start)]
 
 
-def _series_zone(components: list[Component]) -> str | None:
+def _series_zone(master_start: dt.date) -> str | None:
     """The IANA zone the series' master is written in (overrides may come in UTC)."""
-    masters = [c for c in components if "RECURRENCE-ID" not in c] or components
-    start = masters[0]["DTSTART"].dt
-    if isinstance(start, dt.datetime) and isinstance(start.tzinfo, zoneinfo.ZoneInfo) and start.tzinfo.key != "UTC":
-        return start.tzinfo.key
-    return None
+    tz = master_start.tzinfo if isinstance(master_start, dt.datetime) else None
+    return tz.key if isinstance(tz, zoneinfo.ZoneInfo) and tz.key != "UTC" else None
 
 
 # --- one occurrence → SourceEvent ---------------------------------------------------------------------
 
 
 def _to_event(
-    component: Component,
+    details: _Details,
     start: dt.date,
     end: dt.date,
+    original: dt.date,
     series_uid: str | None,
     ctx: ParseContext,
     zones: _Zones,
     series_zone: str | None,
-    cancel_all: bool,
 ) -> SourceEvent:
     all_day = not isinstance(start, dt.datetime)
     if all_day:
-        zone = _date_zone(component, zones, series_zone)
+        # local midnight of the zone the calendar or the source names, else UTC (a date has no TZID
+        # once normalized)
+        zone = series_zone or zones.calendar or zones.default or "UTC"
         tz = zoneinfo.ZoneInfo(zone)
         end_day = end.date() if isinstance(end, dt.datetime) else end
         starts_at = dt.datetime.combine(start, dt.time(), tz)
@@ -398,25 +703,23 @@ def _to_event(
     else:
         starts_at, zone = _local(start, zones, series_zone)
         ends_at = _as_instant(end, start).astimezone(starts_at.tzinfo)
-    uid = clean_text(component["UID"], single_line=True)
-    source_uid = uid if series_uid is None else f"{uid}/{_original_start(component)}"
-    latitude, longitude = _coordinates(component)
+    source_uid = details.uid if series_uid is None else f"{details.uid}/{_original_start(original)}"
     return SourceEvent(
         source_id=ctx.source_id,
         source_uid=source_uid,
-        title=clean_text(component.get("SUMMARY"), single_line=True)[:MAX_TITLE],
+        title=details.title,
         starts_at=starts_at,
         ends_at=ends_at,
         timezone=zone,
         all_day=all_day,
         series_uid=series_uid,
-        description=html_to_text(component.get("DESCRIPTION"))[:MAX_DESCRIPTION],
-        status=_status(component, cancel_all),
-        url=safe_url(component.get("URL"), ctx.url),  # Discourse writes paths relative to the feed
-        location=clean_text(component.get("LOCATION"), single_line=True) or None,
-        latitude=latitude,
-        longitude=longitude,
-        tags=_tags(component),
+        description=details.description,
+        status=details.status,
+        url=details.url,
+        location=details.location,
+        latitude=details.latitude,
+        longitude=details.longitude,
+        tags=list(details.tags),
         source_url=ctx.url,
     )
 
@@ -430,43 +733,18 @@ def _local(value: dt.datetime, zones: _Zones, series_zone: str | None) -> tuple[
     return value.astimezone(zoneinfo.ZoneInfo(zone)), zone
 
 
-def _date_zone(component: Component, zones: _Zones, series_zone: str | None) -> str:
-    """All-day events are local midnight of the zone the calendar or the source names, else UTC."""
-    tzid = component["DTSTART"].params.get("TZID")
-    resolved = resolve_tzid(str(tzid)) if tzid else None
-    return resolved or series_zone or zones.calendar or zones.default or "UTC"
-
-
-def _original_start(component: Component) -> str:
-    """The occurrence's place in its series: RECURRENCE-ID (set by the expansion), UTC or a date."""
-    original = component["RECURRENCE-ID"].dt
+def _original_start(original: dt.date) -> str:
+    """The occurrence's place in its series: its RECURRENCE-ID, UTC or a date."""
     if isinstance(original, dt.datetime):
         instant = original if original.tzinfo is not None else original.replace(tzinfo=_UTC)
         return instant.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return original.isoformat()
 
 
-def _status(component: Component, cancel_all: bool) -> str:
-    if cancel_all or str(component.get("METHOD", "")).strip().upper() == "CANCEL":
+def _status(view: _EventView, cancel_all: bool) -> str:
+    if cancel_all or str(view.text("METHOD") or "").strip().upper() == "CANCEL":
         return "cancelled"
-    return _STATUSES.get(str(component.get("STATUS", "")).strip().upper(), "confirmed")
-
-
-def _coordinates(component: Component) -> tuple[float | None, float | None]:
-    geo = component.get("GEO")
-    if geo is not None:
-        point = _valid_point(_attribute(geo, "latitude"), _attribute(geo, "longitude"))
-        if point is not None:
-            return point
-    structured = component.get("X-APPLE-STRUCTURED-LOCATION")
-    for value in structured if isinstance(structured, list) else [structured]:
-        text = str(value or "").strip()
-        if text.lower().startswith("geo:"):
-            lat, _, rest = text[4:].partition(",")
-            point = _valid_point(lat, rest.split(";", 1)[0].split(",", 1)[0])
-            if point is not None:
-                return point
-    return None, None
+    return _STATUSES.get(str(view.text("STATUS") or "").strip().upper(), "confirmed")
 
 
 def _attribute(prop: object, name: str) -> object:
@@ -487,11 +765,10 @@ def _valid_point(lat: object, lon: object) -> tuple[float, float] | None:
     return None
 
 
-def _tags(component: Component) -> list[str]:
-    categories = component.get("CATEGORIES")
+def _tags(view: _EventView) -> list[str]:
     tags: list[str] = []
-    for prop in categories if isinstance(categories, list) else [categories]:
-        for value in _attribute(prop, "cats") or []:
+    for values in view.categories():
+        for value in values:
             tag = clean_text(value, single_line=True)[:60]
             if tag and tag not in tags:
                 tags.append(tag)

@@ -1,0 +1,294 @@
+"""A fast reader for plain iCalendar text: the common VEVENT read in one pass of content lines.
+
+Why it exists: icalendar builds an object per property and parameter (Contentline, Parameters,
+CaselessDict, a value type each) and costs about 0.4 ms per event, most of a nightly's parse time.
+Most calendars are plain: unquoted parameters, IANA zones, UTC or local date-times. This module reads
+such text directly and decodes only the properties the parser uses, with icalendar's own value
+functions (`unescape_backslash`, `split_on_unescaped_comma`, `vDDDTypes.from_ical`, `vGeo`).
+
+icalendar stays the reference and the fallback: `read_plain_calendars` answers None for any document
+it cannot prove it reads exactly as icalendar does (an odd line or parameter, a zone `resolve_tzid`
+does not know, X-WR-TIMEZONE, a VALUE= it does not handle, a repeated property, an unknown
+component…), and the caller then parses the whole document with icalendar. VTIMEZONE and VALARM
+blocks, which it does not read, are handed to icalendar once to check that they parse, because
+icalendar refuses a whole document over a broken one. Series (RRULE, RDATE, EXDATE, RECURRENCE-ID,
+a UID used twice) keep their raw lines so the caller can give them to icalendar and
+recurring-ical-events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+
+from icalendar import Calendar
+from icalendar.parser.property import unescape_backslash
+from icalendar.prop import vDDDTypes, vGeo
+
+from pipeline.normalize.text import clean_text
+from pipeline.normalize.timezones import resolve_tzid
+
+# A parameter value icalendar reads verbatim: no quotes, separators, escapes (`\`, RFC 6868 `^`) or
+# surrounding blanks.
+_PARAM_VALUE = r"[^\x00-\x20\x7f\",:;\\=^](?:[^\x00-\x1f\x7f\",:;\\=^]*[^\x00-\x20\x7f\",:;\\=^])?"
+_LINE = re.compile(rf"([A-Za-z0-9-]+)((?:;[A-Za-z0-9-]+={_PARAM_VALUE})*):(.*)", re.DOTALL)
+_PARAM = re.compile(rf";([A-Za-z0-9-]+)=({_PARAM_VALUE})")
+_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
+_DATE_TIME = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)", re.ASCII)
+_UTC = zoneinfo.ZoneInfo("UTC")  # what icalendar attaches to a time written with Z
+
+# What the parser reads of a VEVENT, each at most once.
+TEXT_PROPERTIES = frozenset({"UID", "SUMMARY", "DESCRIPTION", "LOCATION", "STATUS", "METHOD", "URL"})
+DATE_PROPERTIES = frozenset({"DTSTART", "DTEND", "RECURRENCE-ID"})
+# Only recurring-ical-events reads these: their component goes to icalendar with its series.
+SERIES_PROPERTIES = frozenset({"RRULE", "RDATE", "EXDATE", "EXRULE"})
+# Read by the icalendar path in ways this reader does not reproduce.
+_REFUSED_PROPERTIES = frozenset({"X-APPLE-STRUCTURED-LOCATION"})
+_CALENDAR_PROPERTIES = frozenset({"VERSION", "PRODID", "CALSCALE", "METHOD"})
+# Components read here, and those only checked by icalendar (they may not hold anything else).
+_CHILDREN = {
+    None: frozenset({"VCALENDAR"}),
+    "VCALENDAR": frozenset({"VEVENT", "VTIMEZONE"}),
+    "VEVENT": frozenset({"VALARM"}),
+    "VTIMEZONE": frozenset({"STANDARD", "DAYLIGHT"}),
+}
+_CHECKED_COMPONENTS = frozenset({"VTIMEZONE", "STANDARD", "DAYLIGHT", "VALARM"})
+
+
+@dataclass(slots=True)
+class PlainEvent:
+    """One VEVENT as read: decoded dates, raw text values and, for series, its content lines."""
+
+    texts: dict[str, str] = field(default_factory=dict)  # name -> value as written (still escaped)
+    dates: dict[str, dt.date] = field(default_factory=dict)  # dates; naive (floating) or UTC date-times
+    tzids: dict[str, str] = field(default_factory=dict)  # date property -> its TZID
+    start_text: str = ""  # DTSTART as written (a derived UID hashes it)
+    duration: dt.timedelta | None = None
+    geo: tuple[float, float] | None = None
+    categories: list[str] = field(default_factory=list)  # raw values of every CATEGORIES line
+    in_series: bool = False  # has a recurrence property: recurring-ical-events must see it
+    lines: list[str] = field(default_factory=list)  # BEGIN:VEVENT … END:VEVENT
+
+    def text(self, name: str) -> str | None:
+        """The property's TEXT value unescaped as icalendar gives it, or None when absent."""
+        raw = self.texts.get(name)
+        return None if raw is None else unescape_backslash(raw)
+
+
+@dataclass(slots=True)
+class PlainCalendar:
+    method: str | None = None  # raw METHOD of the VCALENDAR
+    events: list[PlainEvent] = field(default_factory=list)
+
+
+class _NotPlain(Exception):
+    """The document holds something only icalendar reads exactly."""
+
+
+def read_plain_calendars(text: str) -> list[PlainCalendar] | None:
+    """Every VCALENDAR of repaired text (one logical line per CRLF line), or None to use icalendar."""
+    try:
+        return _Reader().read(text)
+    except _NotPlain:
+        return None
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.calendars: list[PlainCalendar] = []
+        self.stack: list[str] = []
+        self.event: PlainEvent | None = None
+        self.checked_lines: list[str] = []  # VTIMEZONE and VALARM blocks, for icalendar to check
+
+    def read(self, text: str) -> list[PlainCalendar]:
+        lines = text.split("\r\n")
+        for line in lines[:-1] if lines and not lines[-1] else lines:
+            match = _LINE.fullmatch(line)
+            if match is None:
+                raise _NotPlain
+            name, params, value = match.group(1).upper(), match.group(2), match.group(3)
+            if name == "BEGIN":
+                self._begin(value, line)
+            elif name == "END":
+                self._end(value, line)
+            else:
+                self._property(name, params, value, line)
+        if self.stack:
+            raise _NotPlain  # repair_structure closes every component; anything else is not ours
+        if self.checked_lines and not _icalendar_accepts("\r\n".join(self.checked_lines)):
+            raise _NotPlain
+        return self.calendars
+
+    def _begin(self, value: str, line: str) -> None:
+        component = value.upper()
+        if component not in _CHILDREN.get(self.stack[-1] if self.stack else None, ()):
+            raise _NotPlain
+        if component == "VCALENDAR":
+            self.calendars.append(PlainCalendar())
+        elif component == "VEVENT":
+            self.event = PlainEvent()
+        else:
+            self.checked_lines.append(line)
+        if self.event is not None:
+            self.event.lines.append(line)
+        self.stack.append(component)
+
+    def _end(self, value: str, line: str) -> None:
+        component = value.upper()
+        if not self.stack or self.stack[-1] != component:
+            raise _NotPlain
+        self.stack.pop()
+        if component in _CHECKED_COMPONENTS:
+            self.checked_lines.append(line)
+        if self.event is not None:
+            self.event.lines.append(line)
+            if component == "VEVENT":
+                _check_event(self.event)
+                self.calendars[-1].events.append(self.event)
+                self.event = None
+
+    def _property(self, name: str, params: str, value: str, line: str) -> None:
+        if not self.stack:
+            raise _NotPlain
+        where = self.stack[-1]
+        if where in _CHECKED_COMPONENTS:
+            self.checked_lines.append(line)
+            if self.event is not None:
+                self.event.lines.append(line)
+        elif where == "VEVENT" and self.event is not None:
+            self.event.lines.append(line)
+            _read_event_property(self.event, name, _parameters(params), value)
+        elif where == "VCALENDAR":
+            _read_calendar_property(self.calendars[-1], name, params, value)
+        else:
+            raise _NotPlain
+
+
+def _parameters(params: str) -> dict[str, str]:
+    if not params:
+        return {}
+    found: dict[str, str] = {}
+    for key, value in _PARAM.findall(params):
+        key = key.upper()
+        if key in found:
+            raise _NotPlain
+        found[key] = value
+    return found
+
+
+def _read_calendar_property(calendar: PlainCalendar, name: str, params: str, value: str) -> None:
+    """The calendar's own lines: icalendar raises on a broken standard property, so only safe ones pass."""
+    if name == "X-WR-TIMEZONE" or not (name.startswith("X-") or (name in _CALENDAR_PROPERTIES and not params)):
+        raise _NotPlain
+    if name == "METHOD":
+        if calendar.method is not None:
+            raise _NotPlain
+        calendar.method = value
+
+
+def _read_event_property(event: PlainEvent, name: str, params: dict[str, str], value: str) -> None:
+    if name in SERIES_PROPERTIES:
+        event.in_series = True
+        tzid = params.get("TZID")
+        if tzid is not None and not plain_tzid(tzid):
+            raise _NotPlain  # an unknown zone is read with the calendar's VTIMEZONE: icalendar's work
+    elif name in DATE_PROPERTIES:
+        if name in event.dates:
+            raise _NotPlain
+        event.dates[name] = _date_value(params, value)
+        if "TZID" in params:
+            event.tzids[name] = params["TZID"]
+        if name == "DTSTART":
+            event.start_text = value
+        event.in_series = event.in_series or name == "RECURRENCE-ID"
+    elif name in TEXT_PROPERTIES:
+        if name in event.texts or "VALUE" in params:
+            raise _NotPlain  # a repeated property is a list to icalendar; VALUE= changes its type
+        event.texts[name] = value
+    elif name in ("DURATION", "GEO"):
+        if "VALUE" in params or (event.duration if name == "DURATION" else event.geo) is not None:
+            raise _NotPlain
+        if name == "DURATION":
+            event.duration = _duration(value)
+        else:
+            event.geo = _geo(value)
+    elif name == "CATEGORIES":
+        if "VALUE" in params:
+            raise _NotPlain
+        event.categories.append(value)
+    elif name in _REFUSED_PROPERTIES:
+        raise _NotPlain
+
+
+def _date_value(params: dict[str, str], value: str) -> dt.date:
+    """DATE with VALUE=DATE, or DATE-TIME (UTC, floating, or with a TZID resolve_tzid knows)."""
+    tzid = params.get("TZID")
+    if set(params) - {"TZID", "VALUE"} or (tzid is not None and not plain_tzid(tzid)):
+        raise _NotPlain
+    try:
+        if params.get("VALUE") == "DATE" and tzid is None:
+            match = _DATE.fullmatch(value)
+            if match is not None:
+                return dt.date(*map(int, match.groups()))
+        elif "VALUE" not in params:
+            match = _DATE_TIME.fullmatch(value)
+            if match is not None and not (tzid and match.group(7)):
+                *parts, utc = match.groups()
+                return dt.datetime(*map(int, parts), tzinfo=_UTC if utc else None)
+    except ValueError:
+        pass  # out of range: the icalendar path rejects it with icalendar's words
+    raise _NotPlain
+
+
+def _duration(value: str) -> dt.timedelta:
+    try:
+        duration = vDDDTypes.from_ical(unescape_backslash(value))
+    except (ValueError, TypeError) as exc:
+        raise _NotPlain from exc
+    if not isinstance(duration, dt.timedelta):
+        raise _NotPlain
+    return duration
+
+
+def _geo(value: str) -> tuple[float, float]:
+    try:
+        latitude, longitude = vGeo.from_ical(unescape_backslash(value))
+    except (ValueError, TypeError) as exc:
+        raise _NotPlain from exc
+    return latitude, longitude
+
+
+def _check_event(event: PlainEvent) -> None:
+    """Refuse the spans and identities only recurring-ical-events and icalendar compute exactly."""
+    start, end = event.dates.get("DTSTART"), event.dates.get("DTEND")
+    if start is not None and end is not None and isinstance(start, dt.datetime) != isinstance(end, dt.datetime):
+        raise _NotPlain  # a date and a date-time: the library converts one to the other
+    if isinstance(start, dt.date) and not isinstance(start, dt.datetime) and event.duration is not None:
+        if event.duration.seconds or event.duration.microseconds:
+            raise _NotPlain  # an all-day start with hours: the library makes it a floating time
+    uid = event.text("UID")
+    if "DTSTART" in event.tzids and (uid is None or not clean_text(uid, single_line=True)):
+        raise _NotPlain  # a derived UID hashes DTSTART as icalendar writes it back, which depends on the zone
+
+
+@functools.lru_cache(maxsize=512)
+def plain_tzid(tzid: str) -> bool:
+    """A TZID whose times the parser reads in the zone resolve_tzid names, whatever VTIMEZONE says."""
+    return resolve_tzid(tzid) is not None
+
+
+def _icalendar_accepts(text: str) -> bool:
+    try:
+        Calendar.from_ical(f"BEGIN:VCALENDAR\r\n{text}\r\nEND:VCALENDAR\r\n")
+    except Exception:  # noqa: BLE001 - whatever it is, the icalendar path meets it again and reports it
+        return False
+    return True
+
+
+def series_text(events: list[PlainEvent]) -> str:
+    """One VCALENDAR holding these events' lines, for icalendar."""
+    body = "\r\n".join(line for event in events for line in event.lines)
+    return f"BEGIN:VCALENDAR\r\n{body}\r\nEND:VCALENDAR\r\n"
