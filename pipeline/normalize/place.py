@@ -79,6 +79,11 @@ def is_video_call_url(url: str | None) -> bool:
         host = (urlsplit(url if "://" in url else "https://" + url).hostname or "").lower()
     except ValueError:
         return False
+    return _is_video_host(host)
+
+
+@functools.lru_cache(maxsize=4096)  # an event's URL host repeats across a source's events
+def _is_video_host(host: str) -> bool:
     return any(host == h or host.endswith("." + h) or (h.isalpha() and h in host.split(".")) for h in VIDEO_HOSTS)
 
 

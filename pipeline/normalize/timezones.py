@@ -271,6 +271,7 @@ _OFFSET_ONLY = re.compile(r"^(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?00)?$", re.IGN
 _MAX_TZID_LENGTH = 200  # longer values are junk, not zone names
 
 
+@functools.lru_cache(maxsize=1024)  # a calendar names its few zones on every date
 def resolve_tzid(name: str) -> str | None:
     """The canonical IANA zone a TZID means, or None when it names nothing known."""
     if not name or len(name) > _MAX_TZID_LENGTH:

@@ -19,7 +19,6 @@ recurring-ical-events.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import zoneinfo
 from dataclasses import dataclass, field
@@ -75,7 +74,9 @@ class PlainEvent:
     def text(self, name: str) -> str | None:
         """The property's TEXT value unescaped as icalendar gives it, or None when absent."""
         raw = self.texts.get(name)
-        return None if raw is None else unescape_backslash(raw)
+        if raw is None or "\\" not in raw:
+            return raw
+        return unescape_backslash(raw)
 
 
 @dataclass(slots=True)
@@ -109,7 +110,8 @@ class _Reader:
             match = _LINE.fullmatch(line)
             if match is None:
                 raise _NotPlain
-            name, params, value = match.group(1).upper(), match.group(2), match.group(3)
+            name, params, value = match.groups()
+            name = name.upper()
             if name == "BEGIN":
                 self._begin(value, line)
             elif name == "END":
@@ -274,7 +276,6 @@ def _check_event(event: PlainEvent) -> None:
         raise _NotPlain  # a derived UID hashes DTSTART as icalendar writes it back, which depends on the zone
 
 
-@functools.lru_cache(maxsize=512)
 def plain_tzid(tzid: str) -> bool:
     """A TZID whose times the parser reads in the zone resolve_tzid names, whatever VTIMEZONE says."""
     return resolve_tzid(tzid) is not None
