@@ -312,11 +312,12 @@ def crawl_into_store(
             counts = _merge_and_save(store, config, window, as_of, report)  # times store_reports, dedupe, store
 
             clock = time.perf_counter()
-            _save_vevents(store, fed.base_url)
-            report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
-            status = "partial" if report.failed else "ok"
-            store.finish_run(status, _run_counts(report))
-            store.commit(export_dir if export_dir is not None else db_path.parent / "export")
+            with VeventSerializer(store, fed.base_url) as vevents:
+                report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
+                store.finish_run("partial" if report.failed else "ok", _run_counts(report))
+                store.write_exports(export_dir if export_dir is not None else db_path.parent / "export")  # meanwhile
+                vevents.save()
+            store.commit()
             report.stage_seconds["store"] += time.perf_counter() - clock
     except duckdb.Error as exc:  # the store aborted: the previous database stays whole
         report.exit_code, report.message = exitcodes.UNPUBLISHABLE, f"database error, nothing stored: {exc}"
@@ -356,21 +357,40 @@ def _merge_and_save(store: Store, config: Config, window: Window, as_of: dt.date
     return counts
 
 
-def _save_vevents(store: Store, base_url: str) -> None:
-    """Serialize the VEVENT of every new or changed event (on all cores when there are many) and store them."""
-    needing = store.events_needing_ical_table(batch_rows=VEVENT_BATCH)
-    if needing.num_rows == 0:
-        return
-    batches = needing.to_batches()
-    event_ids, sequences = needing["event_id"].combine_chunks(), needing["sequence"].combine_chunks()
-    del needing  # the batches keep the rows; nothing else needs them
-    if len(event_ids) < VEVENT_POOL_MIN:
-        texts = [_serialize_batch(batch, base_url) for batch in batches]
-    else:
-        with start_worker_pool() as pool:
-            texts = list(pool.map(_serialize_batch, batches, itertools.repeat(base_url)))
-    del batches
-    store.save_ical_columns(event_ids, sequences, pa.array(itertools.chain.from_iterable(texts), pa.string()))
+class VeventSerializer:
+    """Serializes the VEVENT of every new or changed event while the caller goes on: in worker processes
+    on all cores when there are many (started at construction), else at once in this process; `save`
+    waits for them and stores them in one go."""
+
+    def __init__(self, store: Store, base_url: str) -> None:
+        self._store = store
+        needing = store.events_needing_ical_table(batch_rows=VEVENT_BATCH)
+        self._event_ids, self._sequences = needing["event_id"].combine_chunks(), needing["sequence"].combine_chunks()
+        batches = needing.to_batches()
+        self._pool: cf.ProcessPoolExecutor | None = None
+        self._pending: list[cf.Future[list[str]]] = []
+        self._done: list[list[str]] = []
+        if len(self._event_ids) < VEVENT_POOL_MIN:
+            self._done = [_serialize_batch(batch, base_url) for batch in batches]
+        else:
+            self._pool = start_worker_pool()
+            self._pending = [self._pool.submit(_serialize_batch, batch, base_url) for batch in batches]
+
+    def __enter__(self) -> VeventSerializer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def save(self) -> int:
+        """Store every VEVENT (in the order of the event rows); how many."""
+        texts = self._done + [future.result() for future in self._pending]
+        self.__exit__()
+        vevents = pa.array(itertools.chain.from_iterable(texts), pa.string())
+        self._store.save_ical_columns(self._event_ids, self._sequences, vevents)
+        return len(vevents)
 
 
 def _serialize_batch(batch: pa.RecordBatch, base_url: str) -> list[str]:

@@ -87,6 +87,7 @@ class Store:
         self._run_started: tuple[dt.datetime, float] | None = None
         self._window: Window | None = None
         self._committed = False
+        self._exports: list[tuple[Path, Path]] = []  # (temporary, final) Parquet files, renamed by commit
 
     # -- opening and closing -------------------------------------------------------------------------
 
@@ -118,13 +119,25 @@ class Store:
         if not self._committed:
             self.abort()
 
-    def commit(self, export_dir: Path | None) -> None:
-        """Publish the working copy atomically, then the Parquet exports; release the lock."""
+    def write_exports(self, export_dir: Path) -> None:
+        """Write every exported table to a temporary Parquet file beside its final name; `commit` renames
+        them after the database swap, `abort` deletes them. Call after the last change to those tables."""
+        export_dir.mkdir(parents=True, exist_ok=True)
         con = self._connection()
-        exports: list[tuple[Path, Path]] = []
+        for table in schema.EXPORTED:
+            final = export_dir / f"{table}.parquet"
+            remove_leftovers(final)
+            temp = temp_path_for(final)
+            self._exports.append((temp, final))
+            con.execute(f"COPY (SELECT * FROM {table}) TO {_sql_string(str(temp))} (FORMAT parquet)")
+
+    def commit(self, export_dir: Path | None = None) -> None:
+        """Publish the working copy atomically, then the Parquet exports (written now into `export_dir` when
+        given, else those of `write_exports`, if any); release the lock."""
+        con = self._connection()
         try:
             if export_dir is not None:
-                self._write_exports(con, export_dir, exports)
+                self.write_exports(export_dir)
             con.execute("CHECKPOINT")
             con.close()
             self._con = None
@@ -134,24 +147,30 @@ class Store:
             _wal_of(self.db_path).unlink(missing_ok=True)
             replace_durably(self.work_path, self.db_path)
         except BaseException:
-            for temp, _ in exports:
-                temp.unlink(missing_ok=True)
+            self._discard_exports()
             raise
         self._committed = True
         try:
-            for temp, final in exports:
+            for temp, final in self._exports:
                 replace_durably(temp, final)
         finally:
+            self._exports.clear()
             self._lock.release()
 
     def abort(self) -> None:
-        """Drop the working copy and release the lock; the published database is untouched."""
+        """Drop the working copy and unpublished exports, release the lock; the published database is untouched."""
         if self._con is not None:
             self._con.close()
             self._con = None
         if not self._committed:
             _discard(self.work_path)
+        self._discard_exports()
         self._lock.release()
+
+    def _discard_exports(self) -> None:
+        for temp, _ in self._exports:
+            temp.unlink(missing_ok=True)
+        self._exports.clear()
 
     # -- runs ----------------------------------------------------------------------------------------
 
@@ -415,13 +434,8 @@ class Store:
         """
         now = _utc(now)
         _require_unique([e.event_id for e in events], "event_id")
-        provenance = [(e.event_id, r.source_id, r.source_uid, r.source_url) for e in events for r in e.reports]
-        _require_unique([(p[1], p[2]) for p in provenance], "(source_id, source_uid) across events")
-        sources_table = pa.Table.from_arrays(
-            [pa.array(list(column), pa.string()) for column in zip(*provenance)] if provenance else
-            [pa.array([], pa.string())] * len(PROVENANCE_FIELDS),
-            names=list(PROVENANCE_FIELDS),
-        )  # fmt: skip
+        sources_table = _provenance_table(events)
+        self._require_unique_rows(sources_table, ("source_id", "source_uid"), "(source_id, source_uid) across events")
         con = self._connection()
         with self._transaction():
             with self._registered("incoming_arrow", from_objects(events, self._schema("events", EVENT_FIELDS))):
@@ -560,6 +574,16 @@ class Store:
         finally:
             con.unregister(name)
 
+    def _require_unique_rows(self, rows: pa.Table, keys: tuple[str, ...], what: str) -> None:
+        """Refuse a table with two rows of one key (checked in DuckDB: no Python tuple per row)."""
+        names = ", ".join(keys)
+        with self._registered("checked_rows", rows):
+            repeated = self._connection().execute(
+                f"SELECT {names} FROM checked_rows GROUP BY {names} HAVING count(*) > 1 ORDER BY {names} LIMIT 1"
+            ).fetchall()
+        if repeated:
+            raise ValueError(f"duplicate {what} in one save: {repeated[0]!r}")
+
     def _upsert(self, table: str, keys: tuple[str, ...], rows: pa.Table) -> None:
         """MERGE an Arrow table into `table` on `keys`: matched rows take every given column, others are inserted."""
         columns = rows.column_names
@@ -571,18 +595,6 @@ class Store:
                 f"WHEN MATCHED THEN UPDATE SET {sets} "
                 f"WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({', '.join('s.' + c for c in columns)})"
             )
-
-    def _write_exports(
-        self, con: duckdb.DuckDBPyConnection, export_dir: Path, written: list[tuple[Path, Path]]
-    ) -> None:
-        """Each exported table to a temporary Parquet file beside its final name (renamed after the swap)."""
-        export_dir.mkdir(parents=True, exist_ok=True)
-        for table in schema.EXPORTED:
-            final = export_dir / f"{table}.parquet"
-            remove_leftovers(final)
-            temp = temp_path_for(final)
-            written.append((temp, final))
-            con.execute(f"COPY (SELECT * FROM {table}) TO {_sql_string(str(temp))} (FORMAT parquet)")
 
 
 # -- SQL of save_events ------------------------------------------------------------------------------
@@ -721,6 +733,13 @@ def _record_fetch(row: dict[str, Any], fetch: FetchResult, verdict: Verdict, now
     elif verdict.status == NOT_MODIFIED:  # a 304 may repeat or renew the validators
         row["http_etag"] = fetch.http_etag or row["http_etag"]
         row["http_last_modified"] = fetch.http_last_modified or row["http_last_modified"]
+
+
+def _provenance_table(events: list[Event]) -> pa.Table:
+    """event_id, source_id, source_uid, source_url of every report of every event, built column by column."""
+    reports = [r for e in events for r in e.reports]
+    event_ids = [e.event_id for e in events for _ in e.reports]
+    return from_objects(reports, pa.schema([(name, pa.string()) for name in PROVENANCE_FIELDS]), {"event_id": event_ids})
 
 
 def _owned_rejects(source_id: str, rejects: list[Reject]) -> list[Reject]:
