@@ -1,16 +1,20 @@
 """The per-event half of a publish, run on every core: one chunk of events at a time, in a worker process.
 
 For each event of a chunk a worker checks (or re-serializes) its VEVENT, builds its `events.json`
-line, and writes its page and single-event .ics straight into the new version, or hard-links both
-from the previous version when the event's fingerprint is unchanged. It returns the chunk's VEVENTs,
-which feeds each belongs to, and its JSON lines; the parent appends them to the aggregate files in
-publishing order. Workers share nothing but the read-only previous version, so chunks are independent.
+line, and renders its page (with the event's own VCALENDAR in the "Add to calendar" link), or
+hard-links the page from the previous version when the event's fingerprint is unchanged. It creates
+the chunk's pages itself, holding `write_lock` meanwhile (see `create_files`), and returns the
+VEVENTs it had to serialize and the JSON lines; the parent appends those and the cached VEVENTs to the
+aggregate files in publishing order. Workers share nothing but the read-only previous version, so
+chunks are independent.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +22,20 @@ from typing import Any
 import pyarrow as pa
 
 from output import jsonfeed, site
-from output.ical import CALENDAR_END, calendar_head, serialize_vevent, span_of, used_tzid, vevent_head
-from output.timefmt import when
-from pipeline.model import REGIONS
+from output.calendarlink import event_calendar_url
+from output.ical import serialize_vevent, used_tzid, vevent_head_of
+from output.timefmt import when_utc
 
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+
+# The columns of `Snapshot.event_batches` a chunk turns into Python values: the instants as UTC text
+# (`*_z`), not as datetimes, which cost ~50 times more to convert; only a VEVENT to serialize again
+# needs its row's datetimes.
+ROW_COLUMNS = (
+    "event_id", "series_id", "title", "description", "timezone", "all_day", "kind", "status", "url", "venue",
+    "city", "country", "region", "latitude", "longitude", "online", "tags", "cfp_url", "sequence", "sources",
+    "changes", "vevent", "fingerprint", "starts_z", "ends_z", "cfp_ends_z", "first_seen_z", "updated_z",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,113 +43,114 @@ class ChunkJob:
     """What every chunk of one publish shares (sent once to each worker)."""
 
     version: Path  # the new version's directory; `events/` exists
-    previous: Path | None  # the current version, whose unchanged event files are linked
+    previous: Path | None  # the current version, whose unchanged event pages are linked
     site: site.Site
-    countries: frozenset[str]  # countries that have a feed
 
 
 @dataclass(slots=True)
 class ChunkResult:
-    vevents: list[str] = field(default_factory=list)  # one per event, in publishing order
-    feeds: dict[str, list[int]] = field(default_factory=dict)  # feed path -> indexes into vevents
-    json_lines: list[str] = field(default_factory=list)
-    fingerprints: dict[str, str] = field(default_factory=dict)  # event_id -> fingerprint of its files' inputs
+    vevents: dict[int, str] = field(default_factory=dict)  # row -> VEVENT serialized now; others: the batch's `vevent`
+    json_lines: str = ""  # the chunk's events.json objects, separated by jsonfeed.EVENT_SEPARATOR
+    fingerprints: dict[str, str] = field(default_factory=dict)  # event_id -> fingerprint of its page's inputs
     vevents_cached: int = 0
     files_written: int = 0
     files_linked: int = 0
     events_reused: int = 0
 
 
-def feeds_of(event: Mapping[str, Any], countries: frozenset[str]) -> list[str]:
-    """The aggregate .ics files an event appears in."""
-    paths = ["calendar.ics"]
-    kind_feed = site.FEED_KINDS.get(event.get("kind") or "")
-    if kind_feed:
-        paths.append(kind_feed)
-    if event.get("region") in REGIONS:
-        paths.append(f"regions/{event['region']}.ics")
-    country = event.get("country")
-    if country in countries:
-        paths.append(f"countries/{country.lower()}.ics")
-    return paths
-
-
-def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Mapping[str, str]) -> ChunkResult:
+def render_chunk(
+    job: ChunkJob,
+    batch: pa.RecordBatch,
+    previous_fingerprints: Mapping[str, str],
+    write_lock: AbstractContextManager[Any] | None = None,
+) -> ChunkResult:
     """Everything per event for one batch of `Snapshot.event_batches` rows."""
     result = ChunkResult()
     base = job.site.base_url
     pages = site.EventPages(job.site)
-    for index, event in enumerate(batch.to_pylist()):
+    json_lines: list[str] = []
+    files: list[tuple[str, str]] = []  # (name in events/, page) to create
+    columns = [batch.column(name).to_pylist() for name in ROW_COLUMNS]
+    for index, values in enumerate(zip(*columns)):
+        event = dict(zip(ROW_COLUMNS, values))
         event_id = event["event_id"]
-        text = event["vevent"]
-        if text is not None and text.startswith(vevent_head(event, base)):
+        vevent = event["vevent"]
+        stamp = (event["updated_z"] or "").replace("-", "").replace(":", "")  # DTSTAMP is updated_at
+        if vevent is not None and vevent.startswith(vevent_head_of(event_id, stamp, int(event["sequence"] or 0), base)):
             result.vevents_cached += 1
-        else:  # missing, or stale (changed since cached, or another base URL)
-            text = serialize_vevent(event, base)
-        result.vevents.append(text)
-        for path in feeds_of(event, job.countries):
-            result.feeds.setdefault(path, []).append(index)
-        w = when(event)
-        result.json_lines.append(jsonfeed.event_line(event, w, event["sources"], base))
+        else:  # missing, or stale (changed since cached, or another base URL): serialized from the whole row
+            vevent = result.vevents[index] = serialize_vevent(batch.slice(index, 1).to_pylist()[0], base)
+        w = when_utc(event["starts_z"], event["ends_z"], event["timezone"], bool(event["all_day"]))
+        json_lines.append(jsonfeed.event_line(event, w, base))
         page = site.event_page_path(event_id)
         if page is None:  # not an id we can trust as a file name: no page, but in every feed
             continue
         fingerprint = event["fingerprint"]
         result.fingerprints[event_id] = fingerprint
-        ics = page.removesuffix(".html") + ".ics"
-        if previous_fingerprints.get(event_id) == fingerprint and _link_previous(job, (page, ics)):
-            result.files_linked += 2
+        if previous_fingerprints.get(event_id) == fingerprint and _link_previous(job, page):
+            result.files_linked += 1
             result.events_reused += 1
             continue
-        tzid = used_tzid(event)
-        calendar = calendar_head(event.get("title") or job.site.name, [tzid] if tzid else [], span_of([event])) + text + CALENDAR_END
-        _write(job.version / ics, calendar)
-        detail = site.event_detail(event, w, event["sources"], event["changes"], base)
-        _write(job.version / page, pages.render(detail))
-        result.files_written += 2
+        calendar = event_calendar_url(event["title"] or job.site.name, used_tzid(event), _span(event), vevent)
+        files.append((os.path.basename(page), pages.render(site.event_page_context(event, w, base, calendar))))
+    create_files(job.version / "events", files, write_lock or nullcontext())
+    result.files_written = len(files)
+    result.json_lines = jsonfeed.EVENT_SEPARATOR.join(json_lines)
     return result
 
 
-def _write(path: Path, text: str) -> None:
-    """Create a new file with `text` as UTF-8: one open and one write, no buffering layers."""
-    data = text.encode("utf-8")
-    fd = os.open(path, _FILE_FLAGS, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
+def _span(event: Mapping[str, Any]) -> tuple[dt.date, dt.date]:
+    """`ical.span_of([event])` from the UTC text of its instants (whose first four digits are the year)."""
+    years = (int(event["starts_z"][:4]) - 1, int(event["ends_z"][:4]) + 1)
+    return dt.date(min(years), 1, 1), dt.date(max(years), 1, 1)
 
 
-def _link_previous(job: ChunkJob, relatives: tuple[str, ...]) -> bool:
-    """Hard-link these files from the previous version (never modified after its swap, so sharing an
-    inode is safe); False, with nothing linked, when any is missing or on another file system."""
+def create_files(directory: Path, files: Sequence[tuple[str, str]], lock: AbstractContextManager[Any]) -> None:
+    """Create each (name, text) in `directory` as UTF-8: one open relative to the directory and one write.
+
+    Creating files in one directory takes that directory's lock in the kernel; two processes doing it
+    at once mostly wait on each other (measured: docs/PUBLISHED.md), so a worker holds `lock` while it
+    creates its chunk's files and renders the next chunk while the other creates its own.
+    """
+    encoded = [(name, text.encode("utf-8")) for name, text in files]
+    with lock:
+        folder = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            for name, data in encoded:
+                fd = os.open(name, _FILE_FLAGS, 0o644, dir_fd=folder)
+                try:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(fd, view):]
+                finally:
+                    os.close(fd)
+        finally:
+            os.close(folder)
+
+
+def _link_previous(job: ChunkJob, relative: str) -> bool:
+    """Hard-link this file from the previous version (never modified after its swap, so sharing an
+    inode is safe); False when it is missing or on another file system."""
     if job.previous is None:
         return False
-    done: list[Path] = []
     try:
-        for relative in relatives:
-            target = job.version / relative
-            os.link(job.previous / relative, target)
-            done.append(target)
+        os.link(job.previous / relative, job.version / relative)
     except OSError:
-        for target in done:
-            target.unlink()
         return False
     return True
 
 
 # The worker's share of one publish, set once per worker process by the pool's initializer.
 _job: ChunkJob | None = None
+_write_lock: AbstractContextManager[Any] | None = None
 
 
-def init_worker(job: ChunkJob) -> None:
-    global _job
-    _job = job
+def init_worker(job: ChunkJob, write_lock: AbstractContextManager[Any] | None) -> None:
+    global _job, _write_lock
+    _job, _write_lock = job, write_lock
 
 
 def render_chunk_in_worker(batch: pa.RecordBatch, previous_fingerprints: Mapping[str, str]) -> ChunkResult:
     if _job is None:
         raise RuntimeError("render_chunk_in_worker runs only in a worker started with init_worker")
-    return render_chunk(_job, batch, previous_fingerprints)
+    return render_chunk(_job, batch, previous_fingerprints, _write_lock)

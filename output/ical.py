@@ -74,6 +74,7 @@ def ical_zone(name: str | None) -> zoneinfo.ZoneInfo | None:
         return None
 
 
+@lru_cache(maxsize=16)
 def uid_host(base_url: str) -> str:
     return urlsplit(base_url).hostname or "pyevents.invalid"
 
@@ -84,11 +85,16 @@ def event_uid(event_id: str, base_url: str) -> str:
 
 def vevent_head(event: Mapping[str, Any], base_url: str) -> str:
     """The first lines of an event's VEVENT; a cached VEVENT that starts otherwise is stale."""
+    return vevent_head_of(event["event_id"], utc_stamp(event["updated_at"]), int(event.get("sequence") or 0), base_url)
+
+
+def vevent_head_of(event_id: str, dtstamp: str, sequence: int, base_url: str) -> str:
+    """`vevent_head` from its parts; `dtstamp` as written (YYYYMMDDTHHMMSSZ)."""
     return (
         "BEGIN:VEVENT" + CRLF
-        + fold("UID:" + escape_text(event_uid(event["event_id"], base_url)))
-        + fold("DTSTAMP:" + utc_stamp(event["updated_at"]))
-        + fold(f"SEQUENCE:{int(event.get('sequence') or 0)}")
+        + fold("UID:" + escape_text(event_uid(event_id, base_url)))
+        + fold("DTSTAMP:" + dtstamp)
+        + fold(f"SEQUENCE:{sequence}")
     )
 
 
@@ -150,6 +156,13 @@ def serialize_cfp_vevent(event: Mapping[str, Any], base_url: str) -> str:
 
 def calendar_head(name: str, tzids: Iterable[str], span: tuple[dt.date, dt.date], description: str | None = None) -> str:
     """A VCALENDAR up to its first VEVENT: properties, then one VTIMEZONE per TZID used (covering `span`)."""
+    head = [calendar_properties(name, description)]
+    head += [vtimezone(tzid, span[0], span[1]) for tzid in sorted(set(tzids)) if ical_zone(tzid) is not None]
+    return "".join(head)
+
+
+def calendar_properties(name: str, description: str | None = None) -> str:
+    """The VCALENDAR's first lines, up to its VTIMEZONEs."""
     head = [
         "BEGIN:VCALENDAR" + CRLF,
         fold("PRODID:" + PRODID),
@@ -162,7 +175,6 @@ def calendar_head(name: str, tzids: Iterable[str], span: tuple[dt.date, dt.date]
     if description:
         head += [fold("DESCRIPTION:" + escape_text(description)), fold("X-WR-CALDESC:" + escape_text(description))]
     head += [f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}" + CRLF, f"X-PUBLISHED-TTL:{REFRESH}" + CRLF]
-    head += [vtimezone(tzid, span[0], span[1]) for tzid in sorted(set(tzids)) if ical_zone(tzid) is not None]
     return "".join(head)
 
 

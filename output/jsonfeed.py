@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from output.ical import event_uid
@@ -39,29 +39,29 @@ EVENT_SEPARATOR = ",\n"
 DOCUMENT_END = "\n]}\n"
 
 
-def event_line(event: Mapping[str, Any], w: When, sources: Sequence[Mapping[str, Any]], base_url: str) -> str:
-    return json.dumps(event_object(event, w, sources, base_url), ensure_ascii=False, sort_keys=True)
+def event_line(event: Mapping[str, Any], w: When, base_url: str) -> str:
+    return json.dumps(event_object(event, w, base_url), ensure_ascii=False, sort_keys=True)
 
 
-def event_object(event: Mapping[str, Any], w: When, sources: Sequence[Mapping[str, Any]], base_url: str) -> dict[str, Any]:
-    """One event as documented in docs/PUBLISHED.md; `w` is `when(event)`."""
+def event_object(event: Mapping[str, Any], w: When, base_url: str) -> dict[str, Any]:
+    """One event as documented in docs/PUBLISHED.md, from a row of `Snapshot.event_batches` (instants
+    as UTC text, `*_z`); `w` is its `when`."""
     page = event_page_path(event["event_id"])
-    all_day = bool(event.get("all_day"))
-    cfp_ends: dt.datetime | None = event.get("cfp_ends_at")
+    cfp_ends = event.get("cfp_ends_z")
     return {
         "id": event["event_id"],
         "uid": event_uid(event["event_id"], base_url),
         "series_id": event.get("series_id"),
         "page_url": base_url + page if page else None,
-        "ics_url": base_url + page.removesuffix(".html") + ".ics" if page else None,
+        "ics_url": None,  # single-event .ics files are no longer published: the page's link carries it
         "title": event.get("title") or "",
         "description": event.get("description") or "",
         "status": event.get("status") or "confirmed",
         "kind": event.get("kind") or "other",
-        "all_day": all_day,
+        "all_day": bool(event.get("all_day")),
         "timezone": event.get("timezone"),
-        "starts_at": _instant(event["starts_at"]),
-        "ends_at": _instant(event["ends_at"]),
+        "starts_at": event["starts_z"],
+        "ends_at": event["ends_z"],
         "start_local": w.start_iso,
         "end_local": w.end_iso,
         "url": safe_href(event.get("url")) or None,
@@ -74,15 +74,15 @@ def event_object(event: Mapping[str, Any], w: When, sources: Sequence[Mapping[st
         "longitude": event.get("longitude"),
         "online": bool(event.get("online")),
         "tags": list(event.get("tags") or []),
-        "cfp": {"url": safe_href(event.get("cfp_url")) or None, "ends_at": _instant(cfp_ends)}
+        "cfp": {"url": safe_href(event.get("cfp_url")) or None, "ends_at": cfp_ends}
         if cfp_ends or event.get("cfp_url")
         else None,
         "sequence": int(event.get("sequence") or 0),
-        "first_seen_at": _instant(event.get("first_seen_at")),
-        "updated_at": _instant(event.get("updated_at")),
+        "first_seen_at": event.get("first_seen_z"),
+        "updated_at": event.get("updated_z"),
         "sources": [
             {"source_id": s.get("source_id"), "name": s.get("name"), "url": safe_href(s.get("source_url")) or None}
-            for s in sources
+            for s in event.get("sources") or []
         ],
     }
 

@@ -16,9 +16,9 @@ the site's configuration and the code, not on the sources' health nor the publis
 digest (`CONTENT`) is unchanged, a new version shares the current one's event generation through
 its `events` symlink and hard-links the few aggregate files, so only the listings are written.
 
-Work is split by size: per-event files (150k events make 300k files) are rendered by a process pool
-in chunks (`output.eventfiles`), while this process writes the listings and appends each chunk's
-VEVENTs and JSON lines to the aggregate files in order. When nothing the site shows has changed
+Work is split by size: the event pages (150k) are rendered by a process pool in chunks
+(`output.eventfiles`), while this process writes the listings and appends each chunk's VEVENTs (the
+cached text straight from the Arrow batch) and JSON lines to the aggregate files in order. When nothing the site shows has changed
 (same inputs digest, same day), the current version stays and the publish returns at once.
 """
 
@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from output import atom, eventfiles, jsonfeed, site
 from output.ical import CALENDAR_END, calendar_head, cfp_tzid, calendar_text, ical_zone, serialize_cfp_vevent, span_of
@@ -73,7 +74,7 @@ class PublishSummary:
     files: int  # written or linked into the new version (0 when unchanged)
     vevents_cached: int  # taken from the event_ical cache
     vevents_serialized: int  # missing or stale in the cache, serialized now
-    event_files_reused: int  # events whose page and .ics were unchanged, linked from the previous version
+    event_files_reused: int  # events whose page was unchanged, linked from the previous version
     seconds: float
     unchanged: bool = False  # nothing the site shows changed: the current version was kept as it is
 
@@ -206,7 +207,7 @@ def _reuse_content(version: Path, current: Path | None, content: str, config: Co
         return None
     os.symlink(target, version / "events")
     events = int(recorded[1])
-    return _Counts(files=len(linked) + 2 * events, events_reused=events, events_with_files=events)
+    return _Counts(files=len(linked) + events, events_reused=events, events_with_files=events)
 
 
 def _listings(
@@ -288,36 +289,90 @@ def _write_version(
     generation = Path(tempfile.mkdtemp(prefix="e-", dir=version.parent))
     generation.chmod(0o755)
     os.symlink(os.path.join(os.pardir, generation.name), version / "events")  # workers write through it
-    job = eventfiles.ChunkJob(version, previous, _site(config, window, overview, countries), frozenset(countries))
+    job = eventfiles.ChunkJob(version, previous, _site(config, window, overview, countries))
+    countries_with_feed = frozenset(countries)
 
     feed_names = _feed_names(fed.name, countries)
     fingerprints: dict[str, str] = {}
     with ExitStack() as stack:
-        files: dict[str, IO[str]] = {}
+        files: dict[str, IO[bytes]] = {}
         for path, name in feed_names.items():
-            files[path] = stack.enter_context(_open(version, path))
-            files[path].write(calendar_head(name, feed_zones.get(path, ()), span, description))
-        events_json = files["events.json"] = stack.enter_context(_open(version, "events.json"))
-        events_json.write(jsonfeed.document_head(fed.name, fed.base_url, overview.events, overview.latest_update))
+            files[path] = stack.enter_context(_open_binary(version, path))
+            files[path].write(calendar_head(name, feed_zones.get(path, ()), span, description).encode("utf-8"))
+        events_json = files["events.json"] = stack.enter_context(_open_binary(version, "events.json"))
+        events_json.write(jsonfeed.document_head(fed.name, fed.base_url, overview.events, overview.latest_update).encode("utf-8"))
         first_line = True
         batches = snap.event_batches(window, _event_salt(config), chunk_events)
-        for result in _render_chunks(job, batches, previous_fingerprints, before_first_result=listings):
-            for path, indexes in result.feeds.items():
-                files[path].write("".join([result.vevents[i] for i in indexes]))
+        for batch, result in _render_chunks(job, batches, previous_fingerprints, before_first_result=listings):
+            _append_vevents(files, batch, result.vevents, countries_with_feed)
             if result.json_lines:
-                events_json.write(("" if first_line else jsonfeed.EVENT_SEPARATOR) + jsonfeed.EVENT_SEPARATOR.join(result.json_lines))
+                events_json.write((("" if first_line else jsonfeed.EVENT_SEPARATOR) + result.json_lines).encode("utf-8"))
                 first_line = False
             fingerprints.update(result.fingerprints)
             counts.files += result.files_written + result.files_linked
             counts.vevents_cached += result.vevents_cached
-            counts.vevents_serialized += len(result.vevents) - result.vevents_cached
+            counts.vevents_serialized += len(result.vevents)
             counts.events_reused += result.events_reused
         for path in feed_names:
-            files[path].write(CALENDAR_END)
-        events_json.write(jsonfeed.DOCUMENT_END)
+            files[path].write(CALENDAR_END.encode("utf-8"))
+        events_json.write(jsonfeed.DOCUMENT_END.encode("utf-8"))
         counts.files += len(files)
     _write(version, FINGERPRINTS, [json.dumps(fingerprints, sort_keys=True, separators=(",", ":"))], counts)
     counts.events_with_files = len(fingerprints)
+
+
+def _append_vevents(
+    files: Mapping[str, IO[bytes]], batch: pa.RecordBatch, serialized: Mapping[int, str], countries: frozenset[str]
+) -> None:
+    """Append a chunk's VEVENTs to every aggregate .ics they belong to (`feeds_of`), in the batch's order:
+    the cached text as Arrow keeps it, filtered and written as UTF-8 bytes without a Python string per
+    event; `serialized` holds those a worker had to write again."""
+    vevents = batch.column("vevent")
+    if serialized:
+        texts = vevents.to_pylist()
+        for index, text in serialized.items():
+            texts[index] = text
+        vevents = pa.array(texts, pa.string())
+    files["calendar.ics"].write(_utf8(vevents))
+    kinds = batch.column("kind")
+    for kind, path in site.FEED_KINDS.items():
+        _append_matching(files[path], vevents, kinds, kind)
+    for column, paths in (("region", {r: f"regions/{r}.ics" for r in REGIONS}),
+                          ("country", {c: f"countries/{c.lower()}.ics" for c in countries})):
+        values = batch.column(column)
+        for value in pc.unique(values).to_pylist():
+            if value in paths:
+                _append_matching(files[paths[value]], vevents, values, value)
+
+
+def _append_matching(file: IO[bytes], vevents: pa.Array, values: pa.Array, value: str) -> None:
+    matching = vevents.filter(pc.fill_null(pc.equal(values, value), False))
+    if len(matching):
+        file.write(_utf8(matching))
+
+
+def _utf8(strings: pa.Array) -> pa.Buffer:
+    """The UTF-8 bytes of every string of a null-free string array, one after the other (no copy)."""
+    if strings.null_count:
+        raise ValueError("a VEVENT is missing")
+    _validity, offsets_buffer, data = strings.buffers()
+    offset_type = pa.int64() if pa.types.is_large_string(strings.type) else pa.int32()
+    offsets = pa.Array.from_buffers(offset_type, len(strings) + 1, [None, offsets_buffer], offset=strings.offset)
+    return data[offsets[0].as_py():offsets[-1].as_py()]
+
+
+def feeds_of(event: Mapping[str, Any], countries: frozenset[str]) -> list[str]:
+    """The aggregate .ics files an event appears in (`_append_vevents` routes whole batches alike)."""
+    paths = ["calendar.ics"]
+    kind_feed = site.FEED_KINDS.get(event.get("kind") or "")
+    if kind_feed:
+        paths.append(kind_feed)
+    if event.get("region") in REGIONS:
+        paths.append(f"regions/{event['region']}.ics")
+    country = event.get("country")
+    if country in countries:
+        paths.append(f"countries/{country.lower()}.ics")
+    return paths
 
 
 def _render_chunks(
@@ -325,24 +380,28 @@ def _render_chunks(
     batches: Iterator[pa.RecordBatch],
     previous_fingerprints: Mapping[str, str],
     before_first_result: Callable[[], None],
-) -> Iterator[eventfiles.ChunkResult]:
-    """Each batch's ChunkResult, in order. One batch renders here; more go to a process pool (one worker
-    per core, at most two chunks in flight per worker) while this process writes the listings."""
+) -> Iterator[tuple[pa.RecordBatch, eventfiles.ChunkResult]]:
+    """Each batch with its ChunkResult, in order. One batch renders here; more go to a process pool (one
+    worker per core, at most two chunks in flight per worker) while this process writes the listings."""
     head = list(_take(batches, 2))
     if len(head) < 2:  # nothing worth a pool
         before_first_result()
         for batch in head:
-            yield eventfiles.render_chunk(job, batch, _subset(previous_fingerprints, batch))
+            yield batch, eventfiles.render_chunk(job, batch, _subset(previous_fingerprints, batch))
         return
     workers = os.cpu_count() or 1
     # forkserver, never fork: a forked worker would inherit the caller's descriptors (the run lock).
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(["output.eventfiles"])
-    with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=eventfiles.init_worker, initargs=(job,)) as pool:
-        pending: deque[cf.Future[eventfiles.ChunkResult]] = deque()
+    write_lock = context.Lock()  # one worker creates files at a time (eventfiles.create_files)
+    with cf.ProcessPoolExecutor(
+        workers, mp_context=context, initializer=eventfiles.init_worker, initargs=(job, write_lock)
+    ) as pool:
+        pending: deque[tuple[pa.RecordBatch, cf.Future[eventfiles.ChunkResult]]] = deque()
 
         def submit(batch: pa.RecordBatch) -> None:
-            pending.append(pool.submit(eventfiles.render_chunk_in_worker, batch, _subset(previous_fingerprints, batch)))
+            future = pool.submit(eventfiles.render_chunk_in_worker, batch, _subset(previous_fingerprints, batch))
+            pending.append((batch, future))
 
         for batch in head:
             submit(batch)
@@ -350,10 +409,11 @@ def _render_chunks(
             submit(batch)
         before_first_result()
         while pending:
-            result = pending.popleft().result()
-            for batch in _take(batches, 1):
-                submit(batch)
-            yield result
+            batch, future = pending.popleft()
+            result = future.result()
+            for more in _take(batches, 1):
+                submit(more)
+            yield batch, result
 
 
 def _take(batches: Iterator[pa.RecordBatch], n: int) -> Iterator[pa.RecordBatch]:
@@ -384,7 +444,7 @@ def _feed_zones(zones: Iterable[tuple[str | None, str | None, str | None, str]],
     for kind, region, country, timezone in zones:
         if ical_zone(timezone) is None:
             continue
-        for path in eventfiles.feeds_of({"kind": kind, "region": region, "country": country}, countries):
+        for path in feeds_of({"kind": kind, "region": region, "country": country}, countries):
             by_feed.setdefault(path, set()).add(timezone)
     return by_feed
 
@@ -402,15 +462,17 @@ def _write_listings(
     """The agenda pages (index, regions, countries), sources and about."""
     limit = site.AGENDA_LIMIT
     views = [site.event_view(row, when(row)) for row in rows]
+    items = site.AgendaItems()
     main_feed = site.MAIN_FEEDS[0]
     _write(version, "index.html", site.render_agenda(
         page_site, views[:limit], overview.upcoming, title="Upcoming Python events", root="", feeds=site.MAIN_FEEDS, scope="all",
+        items=items,
     ), counts)
     for region, name, total in page_site.regions:
         shown = [v for v, row in zip(views, rows) if row.get("region") == region][:limit]
         _write(version, f"regions/{region}.html", site.render_agenda(
             page_site, shown, total, title=f"Python events: {name}", root="../",
-            feeds=[site.Feed(f"{name} events", f"regions/{region}.ics"), main_feed], scope=f"region:{region}",
+            feeds=[site.Feed(f"{name} events", f"regions/{region}.ics"), main_feed], scope=f"region:{region}", items=items,
         ), counts)
     for code in countries:  # every country that ever had events keeps its page, even with none upcoming
         name = country_name(code)
@@ -418,6 +480,7 @@ def _write_listings(
         _write(version, f"countries/{code.lower()}.html", site.render_agenda(
             page_site, shown, overview.upcoming_by_country.get(code, 0), title=f"Python events in {name}", root="../",
             feeds=[site.Feed(f"{name} events", f"countries/{code.lower()}.ics"), main_feed], scope=f"country:{code}",
+            items=items,
         ), counts)
     _write(version, "sources.html", site.render_sources(page_site, health, stale_after_days), counts)
     _write(version, "about.html", site.render_about(page_site), counts)
@@ -427,6 +490,12 @@ def _open(version: Path, relative: str) -> IO[str]:
     path = version / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     return open(path, "w", encoding="utf-8", newline="", buffering=1 << 20)
+
+
+def _open_binary(version: Path, relative: str) -> IO[bytes]:
+    path = version / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "wb", buffering=1 << 20)
 
 
 def _write(version: Path, relative: str, chunks: Iterable[str], counts: _Counts) -> None:

@@ -8,6 +8,7 @@ stop a `javascript:` link.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,11 +17,12 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from output.ical import event_uid
 from output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name
-from output.timefmt import When, day_text, deadline_text, stamp_text
+from output.timefmt import When, day_text_on, deadline_text, stamp_text, utc_instant
 from pipeline.normalize.text import safe_url
 
 AGENDA_LIMIT = 2000  # entries on one agenda page; more would make a page too heavy for a phone
@@ -124,39 +126,13 @@ class EventView:
     status: str
     changed: bool
     search: str
+    badges: Markup
 
 
-@dataclass(slots=True)
-class SourceView:
-    name: str
-    id: str
-    href: str
-    first_seen: str
-
-
-@dataclass(slots=True)
-class ChangeView:
-    day: str
-    field: str
-    old: str
-    new: str
-
-
-@dataclass(slots=True)
-class EventDetail(EventView):
-    """Everything an event's own page shows: the agenda view plus links, provenance, history, JSON-LD."""
-
-    description: str
-    url: str
-    cfp_url: str
-    cfp_deadline: str
-    tags: list[str]
-    map_url: str
-    sources: list[SourceView]
-    changes: list[ChangeView]
-    updated: str
-    updated_iso: str
-    jsonld: dict[str, Any]
+@lru_cache(maxsize=64)
+def badges(kind_name: str, status: str, changed: bool, online: bool) -> Markup:
+    """The kind and status badges (the `badges` macro), rendered once per distinct combination."""
+    return Markup(environment().get_template("_macros.html").module.badges(kind_name, status, changed, online))
 
 
 def _view_fields(event: Mapping[str, Any], w: When, place: str) -> dict[str, Any]:
@@ -164,13 +140,15 @@ def _view_fields(event: Mapping[str, Any], w: When, place: str) -> dict[str, Any
     country = event.get("country") if country_name(event.get("country")) else None
     region = event.get("region")
     kind = event.get("kind") or "other"
+    changed = int(event.get("sequence") or 0) > 0 and status != "cancelled"
+    online = bool(event.get("online"))
     return {
         "id": event["event_id"],
         "page": event_page_path(event["event_id"]),
         "title": event.get("title") or "(untitled)",
         "when": w,
         "place": place or "Place not announced",
-        "online": bool(event.get("online")),
+        "online": online,
         "kind": kind,
         "kind_name": kind_name(kind),
         "region": region if region in REGION_NAMES else None,
@@ -178,8 +156,9 @@ def _view_fields(event: Mapping[str, Any], w: When, place: str) -> dict[str, Any
         "country": country,
         "country_name": country_name(country),
         "status": status,
-        "changed": int(event.get("sequence") or 0) > 0 and status != "cancelled",
+        "changed": changed,
         "search": " ".join([event.get("title") or "", place, kind_name(kind)]).casefold(),
+        "badges": badges(kind_name(kind), status, changed, online),
     }
 
 
@@ -188,32 +167,64 @@ def event_view(event: Mapping[str, Any], w: When) -> EventView:
     return EventView(**_view_fields(event, w, place_label(event)))
 
 
-def event_detail(
-    event: Mapping[str, Any],
-    w: When,
-    sources: Sequence[Mapping[str, Any]],
-    changes: Sequence[Mapping[str, Any]],
-    base_url: str,
-) -> EventDetail:
-    """Everything an event's own page shows; `w` is `when(event)`."""
+def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calendar_url: str) -> dict[str, Any]:
+    """Everything an event's own page shows, as the flat context of event_body.html.
+
+    `event` is a row of `Snapshot.event_batches` with its instants as UTC text (`*_z`), `w` its `when`,
+    `calendar_url` the "Add to calendar" link (output.calendarlink).
+    """
     place = place_label(event)
-    fields = _view_fields(event, w, place)
-    page = fields["page"]
-    updated = event.get("updated_at")
-    return EventDetail(
-        **fields,
-        description=event.get("description") or "",
-        url=safe_href(event.get("url")),
-        cfp_url=safe_href(event.get("cfp_url")),
-        cfp_deadline=deadline_text(event),
-        tags=[str(t) for t in event.get("tags") or [] if str(t).strip()],
-        map_url=_map_url(event, place),
-        sources=[_source_view(s) for s in sources],
-        changes=[_change_view(c) for c in changes],
-        updated=stamp_text(updated),
-        updated_iso=updated.isoformat() if updated else "",
-        jsonld=_jsonld(event, w, place, base_url + page if page else None, base_url),
-    )
+    view = _view_fields(event, w, place)
+    page = view["page"]
+    updated = event.get("updated_z")
+    deadline = event.get("cfp_ends_z")
+    country = view["country"]
+    return {
+        "jsonld": htmlsafe_json_dumps(
+            _jsonld(event, w, place, base_url + page if page else None, base_url), dumps=json.dumps, sort_keys=True, ensure_ascii=False
+        ),
+        "title": view["title"],
+        "badges": view["badges"],
+        "status": view["status"],
+        "start_iso": w.start_iso,
+        "when_text": w.text,
+        "zone": w.zone,
+        "place": view["place"],
+        "map_url": _map_url(event, place),
+        "country": country,
+        "country_slug": country.lower() if country else "",
+        "country_name": view["country_name"],
+        "region": view["region"],
+        "region_name": view["region_name"],
+        "kind_name": view["kind_name"],
+        "url": safe_href(event.get("url")),
+        "cfp_deadline": deadline_text(utc_instant(deadline) if deadline else None, event.get("timezone")),
+        "cfp_url": safe_href(event.get("cfp_url")),
+        "tags": ", ".join(str(t) for t in event.get("tags") or [] if str(t).strip()),
+        "description": event.get("description") or "",
+        "calendar_url": calendar_url,
+        "event_id": view["id"],
+        "sources": [_source_view(s) for s in event.get("sources") or []],
+        "changes": [_change_view(c) for c in event.get("changes") or []],
+        "updated_iso": updated.removesuffix("Z") + "+00:00" if updated else "",
+        "updated": f"{updated[:10]} {updated[11:16]} UTC" if updated else "",
+    }
+
+
+class AgendaItems:
+    """Each event's agenda entry (the `event_item` macro), rendered once per page depth and shared by
+    every agenda page listing the event (the index, its region's and its country's page)."""
+
+    def __init__(self) -> None:
+        self._macro = environment().get_template("_macros.html").module.event_item
+        self._rendered: dict[tuple[str, str], str] = {}
+
+    def __call__(self, ev: EventView, root: str) -> str:
+        key = (ev.id, root)
+        item = self._rendered.get(key)
+        if item is None:
+            item = self._rendered[key] = str(self._macro(ev, root))
+        return item
 
 
 def render_agenda(
@@ -225,20 +236,22 @@ def render_agenda(
     root: str,
     feeds: Iterable[Feed],
     scope: str,
+    items: AgendaItems,
 ) -> Iterator[str]:
     """An agenda page (index, region or country): the `shown` upcoming events of `total`, grouped by month."""
-    months: list[tuple[str, str, list[EventView]]] = []
+    months: list[tuple[str, str, list[str]]] = []
     for ev in shown:
         if not months or months[-1][0] != ev.when.month_key:
             months.append((ev.when.month_key, ev.when.month_label, []))
-        months[-1][2].append(ev)
+        months[-1][2].append(items(ev, root))
+    months_markup = [(key, label, Markup("".join(entries))) for key, label, entries in months]
     kinds = sorted({ev.kind for ev in shown})
     return environment().get_template("agenda.html").generate(
         site=site,
         title=title,
         root=root,
         feeds=list(feeds),
-        months=months,
+        months=months_markup,
         total=total,
         shown=len(shown),
         kinds=[(k, kind_name(k)) for k in kinds],
@@ -259,6 +272,8 @@ class EventPages:
 
     def __init__(self, site: Site) -> None:
         self.site = site
+        # The same on every event page: the feeds offered are the site's.
+        self._subscribe = Markup(environment().get_template("_macros.html").module.subscribe(site, [MAIN_FEEDS[0]], "../"))
         marker = Markup(self.PART)
         layout = environment().get_template("event.html").render(
             site=site, title=self.PART, head=marker, main=marker, freshness=marker, root="../", page="event"
@@ -267,13 +282,15 @@ class EventPages:
         if len(self._layout) != 5:
             raise ValueError("the site's name must not contain a NUL character")
         self._body = environment().get_template("event_body.html")
+        self._part = Markup(self.PART)
 
-    def render(self, detail: EventDetail) -> str:
-        feeds = [Feed("This event", f"events/{detail.id}.ics"), MAIN_FEEDS[0]]
-        body = self._body.render(site=self.site, ev=detail, root="../", feeds=feeds, part=Markup(self.PART))
-        head, main, freshness = body.split(self.PART)
+    def render(self, context: dict[str, Any]) -> str:
+        """One event's page from its `event_page_context` (which this adds the shared parts to)."""
+        context["subscribe"] = self._subscribe
+        context["part"] = self._part
+        head, main, freshness = self._body.render(context).split(self.PART)
         before_title, before_head, before_main, before_freshness, end = self._layout
-        return before_title + str(escape(detail.title)) + before_head + head + before_main + main + before_freshness + freshness.strip() + end
+        return before_title + str(escape(context["title"])) + before_head + head + before_main + main + before_freshness + freshness.strip() + end
 
 
 def render_sources(site: Site, sources: Sequence[Mapping[str, Any]], stale_after_days: int) -> Iterator[str]:
@@ -306,21 +323,23 @@ def _map_url(event: Mapping[str, Any], place: str) -> str:
     return ""
 
 
-def _source_view(row: Mapping[str, Any]) -> SourceView:
-    return SourceView(
-        name=row.get("name") or row.get("source_id") or "",
-        id=row.get("source_id") or "",
-        href=safe_href(row.get("source_url")) or safe_href(row.get("source_feed_url")),
-        first_seen=day_text(row.get("first_seen_at")),
+def _source_view(row: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """(href, name, source id, day first seen) of one provenance entry."""
+    return (
+        safe_href(row.get("source_url")) or safe_href(row.get("source_feed_url")),
+        row.get("name") or row.get("source_id") or "",
+        row.get("source_id") or "",
+        day_text_on(row.get("first_seen_on")),
     )
 
 
-def _change_view(row: Mapping[str, Any]) -> ChangeView:
-    return ChangeView(
-        day=day_text(row.get("changed_at")),
-        field=str(row.get("field") or "").replace("_", " "),
-        old=_short(row.get("old_value")),
-        new=_short(row.get("new_value")),
+def _change_view(row: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """(day, field, old value, new value) of one change, shortened."""
+    return (
+        day_text_on(row.get("changed_on")),
+        str(row.get("field") or "").replace("_", " "),
+        _short(row.get("old_value")),
+        _short(row.get("new_value")),
     )
 
 

@@ -12,10 +12,13 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import duckdb
+import lxml.html
 import pyarrow as pa
 
+from output.calendarlink import DATA_URL_PREFIX
 from pipeline.store import schema
 
 UTC = dt.timezone.utc
@@ -211,3 +214,11 @@ def site_files(root: Path, suffix: str = "") -> list[Path]:
     for folder, _dirs, names in os.walk(root, followlinks=True):
         found.extend(Path(folder) / name for name in names if name.endswith(suffix))
     return sorted(found)
+
+
+def page_calendar(page: Path) -> str:
+    """The VCALENDAR an event page's "Add to calendar" link carries (a percent-encoded data: URL)."""
+    (link,) = lxml.html.fromstring(page.read_bytes()).xpath("//a[@download]")
+    href = link.get("href")
+    assert href.startswith(DATA_URL_PREFIX) and link.get("download") == page.name.removesuffix(".html") + ".ics"
+    return unquote(href.removeprefix(DATA_URL_PREFIX), errors="strict")

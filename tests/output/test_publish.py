@@ -19,7 +19,7 @@ from output.ical import serialize_vevent
 from output.publish import PublishError, publish
 from pipeline.model import REGIONS
 from pyevents.config import Config
-from tests.output.eventdb import PUBLISHED, T0, make_event, sample_federation, site_files, write_db
+from tests.output.eventdb import PUBLISHED, T0, make_event, page_calendar, sample_federation, site_files, write_db
 
 CONFIG = Config.model_validate({"federation": {"name": "Python Events", "base_url": "https://events.example.org/"}})
 HOST = "events.example.org"
@@ -33,8 +33,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"root": root, "out": root / "public", "fed": fed, "summary": summary}
 
 
-def ics_files(out: Path) -> list[Path]:
-    return site_files(out, ".ics")
+def calendars(out: Path) -> dict[str, str]:
+    """Every calendar of the site: the .ics files, and the one each event page's link carries."""
+    found = {str(path.relative_to(out)): path.read_bytes().decode("utf-8") for path in site_files(out, ".ics")}
+    found.update({str(page.relative_to(out)): page_calendar(page) for page in site_files(out / "events", ".html")})
+    return found
 
 
 def uid_of(fed: dict[str, Any], key: str) -> str:
@@ -52,15 +55,15 @@ def test_every_contract_file_is_published(site: dict[str, Any]) -> None:
         assert (out / "countries" / f"{code}.html").is_file() and (out / "countries" / f"{code}.ics").is_file()
     for key in PUBLISHED:
         event_id = site["fed"]["events"][key]["event_id"]
-        assert (out / "events" / f"{event_id}.html").is_file() and (out / "events" / f"{event_id}.ics").is_file()
+        assert (out / "events" / f"{event_id}.html").is_file()
+    assert site_files(out / "events") == site_files(out / "events", ".html")  # no single-event .ics files any more
     assert site["summary"].events == len(PUBLISHED)
 
 
 def test_every_ics_reads_the_same_in_icalendar_and_vobject_with_unique_uids(site: dict[str, Any]) -> None:
-    files = ics_files(site["out"])
-    assert len(files) > 20
-    for path in files:
-        text = path.read_bytes().decode("utf-8")
+    files = calendars(site["out"])
+    assert len(files) == 15 + len(PUBLISHED)  # calendar, 2 kinds, 7 regions, 4 countries, cfp; one per event page
+    for path, text in files.items():
         cal = icalendar.Calendar.from_ical(text)
         ical_uids = [str(ev["UID"]) for ev in cal.walk("VEVENT")]
         parsed = vobject.readOne(text)
@@ -77,8 +80,8 @@ def test_calendar_has_exactly_the_published_events(site: dict[str, Any]) -> None
 
 
 def test_vtimezone_for_every_tzid_used(site: dict[str, Any]) -> None:
-    for path in ics_files(site["out"]):
-        cal = icalendar.Calendar.from_ical(path.read_bytes().decode("utf-8"))
+    for path, text in calendars(site["out"]).items():
+        cal = icalendar.Calendar.from_ical(text)
         used = {ev[p].params["TZID"] for ev in cal.walk("VEVENT") for p in ("DTSTART", "DTEND") if p in ev and "TZID" in ev[p].params}
         defined = {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")}
         assert used == defined, path
@@ -112,7 +115,8 @@ def test_filtered_feeds_hold_their_subset(site: dict[str, Any]) -> None:
     assert uids("regions/online.ics") == {uid_of(fed, "online")}
     assert uids("regions/africa.ics") == set()
     assert uid_of(fed, "berlin_2") in uids("meetups.ics") and uid_of(fed, "pycon_de") not in uids("meetups.ics")
-    assert uids(f"events/{fed['events']['nyc']['event_id']}.ics") == {uid_of(fed, "nyc")}
+    nyc_page = out / f"events/{fed['events']['nyc']['event_id']}.html"
+    assert {str(ev["UID"]) for ev in icalendar.Calendar.from_ical(page_calendar(nyc_page)).walk("VEVENT")} == {uid_of(fed, "nyc")}
     cfp = icalendar.Calendar.from_ical((out / "cfp.ics").read_bytes()).walk("VEVENT")
     assert [str(ev["UID"]) for ev in cfp] == [f"cfp-{uid_of(fed, 'pycon_de')}"]
 
@@ -141,7 +145,7 @@ def test_events_json_follows_its_documented_shape(site: dict[str, Any]) -> None:
     assert [s["source_id"] for s in pycon["sources"]] == ["pyberlin", "python-org"]  # by first seen, then id
     nyc = by_id[site["fed"]["events"]["nyc"]["event_id"]]
     assert nyc["starts_at"] == "2025-03-09T23:00:00Z" and nyc["start_local"] == "2025-03-09T19:00-04:00"
-    assert nyc["page_url"] == f"https://{HOST}/events/{nyc['id']}.html"
+    assert nyc["page_url"] == f"https://{HOST}/events/{nyc['id']}.html" and nyc["ics_url"] is None
     documented = (Path(__file__).resolve().parents[2] / "docs" / "PUBLISHED.md").read_bytes().decode("utf-8")
     for key in pycon:
         assert f"`{key}`" in documented, f"events.json key {key} is not documented"
@@ -258,7 +262,7 @@ def test_unchanged_events_reuse_their_files_and_a_changed_one_is_rendered_again(
     assert third.event_files_reused == 1
     assert "Two, moved" in (out / f"events/{two['event_id']}.html").read_text(encoding="utf-8")
     fresh = publish(tmp_path / "db.duckdb", tmp_path / "fresh", CONFIG, T0 + dt.timedelta(days=1, hours=2))
-    for name in (page, f"events/{one['event_id']}.ics", f"events/{two['event_id']}.ics", f"events/{two['event_id']}.html"):
+    for name in (page, f"events/{two['event_id']}.html"):
         assert (out / name).read_bytes() == (fresh.out_dir / name).read_bytes(), name
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from output.publish import publish
 from pyevents.config import Config
-from tests.output.eventdb import T0, sample_federation, site_files
+from tests.output.eventdb import T0, page_calendar, sample_federation, site_files
 
 CONFIG = Config.model_validate({"federation": {"name": "Python Events", "base_url": "https://events.example.org/"}})
 
@@ -117,7 +117,8 @@ def test_event_page_has_details_map_sources_history_and_add_to_calendar(site: di
     assert any(h.startswith("https://www.openstreetmap.org/?mlat=52.52000") for h in doc.xpath("//a/@href"))
     assert doc.xpath("//ul[@class='provenance']/li/a/text()") == ["PyBerlin", "Python Events Calendar"]
     event_id = site["fed"]["events"]["pycon_de"]["event_id"]
-    assert f"{event_id}.ics" in doc.xpath("//a[@download]/@href")
+    assert doc.xpath("//a/@download") == [f"{event_id}.ics"]
+    assert f"UID:{event_id}@events.example.org\r\n" in page_calendar(site["out"] / f"events/{event_id}.html")
     assert "https://pycon.de/cfp" in doc.xpath("//a/@href") and "closes Fri 21 Mar 2025" in text
     tokyo = event_page(site, "tokyo")
     assert "starts at changed" in tokyo.xpath("string(//ul[@class='history'])")
