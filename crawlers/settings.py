@@ -32,6 +32,9 @@ def crawl_settings(config: Config) -> Settings:
         "PYEVENTS_ROBOTS_MAX_BYTES": ROBOTS_MAX_BYTES,
         "CONCURRENT_REQUESTS": crawl.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.per_host_concurrency,
+        # Callbacks return no items, only the few requests for a feed's entry pages; Scrapy starts this
+        # many tasks for every response's output, so the default (100) cost ~100 tasks per request.
+        "CONCURRENT_ITEMS": 1,
         "DOWNLOAD_DELAY": crawl.delay_seconds,
         # Exact delays: the operator chose them, and tests can measure them.
         "DOWNLOAD_DELAY_JITTER": 0.0,
@@ -73,9 +76,15 @@ def crawl_settings(config: Config) -> Settings:
         "REMOTE_CONTROL_ENABLED": False,
         "MEMUSAGE_ENABLED": False,
         "MEMDEBUG_ENABLED": False,
+        # Per-request bookkeeping nothing reads: FetchResult and the run report say what happened.
+        "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
         "STATS_DUMP": False,
         "LOGSTATS_INTERVAL": 0,
+        "LOG_VERSIONS": [],  # looking up a dozen package versions at start-up, for an INFO line never shown
         "EXTENSIONS": {
+            "scrapy.extensions.corestats.CoreStats": None,
+            "scrapy.extensions.logcount.LogCount": None,
+            "scrapy.extensions.closespider.CloseSpider": None,
             "scrapy.extensions.telnet.TelnetConsole": None,
             "scrapy.extensions.remote_control.RemoteControl": None,
             "scrapy.extensions.memusage.MemoryUsage": None,
@@ -88,6 +97,9 @@ def crawl_settings(config: Config) -> Settings:
         "DOWNLOADER_MIDDLEWARES": {
             # Before everything else, so robots.txt requests are guarded too.
             "crawlers.middlewares.AddressGuardMiddleware": 40,
+            # No allowed_domains (every source is its own site) and no credentials: both would only cost.
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "crawlers.robots.RobotsGateMiddleware": 100,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -95,6 +107,10 @@ def crawl_settings(config: Config) -> Settings:
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
             "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
             "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+            "scrapy.downloadermiddlewares.stats.DownloaderStats": None,  # stats are off (STATS_CLASS)
+        },
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,  # a developer's warning only
         },
         # Logging: warnings and worse, to the `scrapy` logger; no root handler, nothing on stdout
         "LOG_ENABLED": True,

@@ -58,3 +58,33 @@ def test_our_components_replace_scrapys() -> None:
     assert s["TWISTED_DNS_RESOLVER"] == "crawlers.resolver.SafeHostnameResolver"
     assert s["TWISTED_REACTOR"] == "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
     assert s["REQUEST_FINGERPRINTER_CLASS"] == "scrapy.utils.request.RequestFingerprinter"
+
+
+def test_only_the_components_the_crawl_uses_are_enabled() -> None:
+    """Each enabled middleware and extension costs per request; a Scrapy upgrade adding one must be noticed."""
+    from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+    from scrapy.core.spidermw import SpiderMiddlewareManager
+    from scrapy.extension import ExtensionManager
+
+    s = crawl_settings(_config())
+    assert DownloaderMiddlewareManager._get_mwlist_from_settings(s) == [
+        "crawlers.middlewares.AddressGuardMiddleware",
+        "crawlers.robots.RobotsGateMiddleware",
+        "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware",
+        "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware",
+        "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware",
+        "crawlers.middlewares.RetryAfterMiddleware",
+        "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",
+        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware",
+        "scrapy.downloadermiddlewares.redirect.RedirectMiddleware",
+    ]
+    assert SpiderMiddlewareManager._get_mwlist_from_settings(s) == [
+        "scrapy.spidermiddlewares.start.StartSpiderMiddleware",
+        "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware",
+        "scrapy.spidermiddlewares.referer.RefererMiddleware",
+        "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware",
+        "scrapy.spidermiddlewares.depth.DepthMiddleware",
+    ]
+    assert ExtensionManager._get_mwlist_from_settings(s) == []
+    assert s["STATS_CLASS"] == "scrapy.statscollectors.DummyStatsCollector"
+    assert s.getint("CONCURRENT_ITEMS") == 1
