@@ -268,9 +268,9 @@ def _check_event(event: PlainEvent) -> None:
     start, end = event.dates.get("DTSTART"), event.dates.get("DTEND")
     if start is not None and end is not None and isinstance(start, dt.datetime) != isinstance(end, dt.datetime):
         raise _NotPlain  # a date and a date-time: the library converts one to the other
-    if isinstance(start, dt.date) and not isinstance(start, dt.datetime) and event.duration is not None:
-        if event.duration.seconds or event.duration.microseconds:
-            raise _NotPlain  # an all-day start with hours: the library makes it a floating time
+    all_day = isinstance(start, dt.date) and not isinstance(start, dt.datetime)
+    if all_day and event.duration is not None and (event.duration.seconds or event.duration.microseconds):
+        raise _NotPlain  # an all-day start with hours: the library makes it a floating time
     uid = event.text("UID")
     if "DTSTART" in event.tzids and (uid is None or not clean_text(uid, single_line=True)):
         raise _NotPlain  # a derived UID hashes DTSTART as icalendar writes it back, which depends on the zone

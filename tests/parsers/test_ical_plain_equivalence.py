@@ -23,8 +23,8 @@ from pipeline.parsers.ical_text import decode_calendar, repair_structure
 TESTS = Path(__file__).resolve().parents[1]
 CORPUS = TESTS.parent / ".." / "shared" / "corpus" / "ics"
 FIXTURES = sorted((TESTS / "fixtures").rglob("*.ics"))
-WINDOW = Window.around(dt.datetime(2026, 12, 15, 6, tzinfo=dt.timezone.utc), 30, 800)
-WIDE = Window.around(dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc), 20 * 365, 20 * 365)
+WINDOW = Window.around(dt.datetime(2026, 12, 15, 6, tzinfo=dt.UTC), 30, 800)
+WIDE = Window.around(dt.datetime(2015, 1, 1, tzinfo=dt.UTC), 20 * 365, 20 * 365)
 
 
 def _ctx(window: Window, defaults: SourceDefaults | None = None) -> ParseContext:
@@ -104,7 +104,7 @@ def _generated_group(seed: int) -> bytes:
         lines.append("END:VEVENT")
     lines += [  # an override of a series occurrence, and an event without UID
         "BEGIN:VEVENT",
-        "UID:gen{0}-3@example.org".format(seed),
+        f"UID:gen{seed}-3@example.org",
         f"RECURRENCE-ID;TZID={zone}:20261201T190000",
         f"DTSTART;TZID={zone}:20261202T190000",
         "SUMMARY:Moved",
