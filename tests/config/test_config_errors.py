@@ -1,0 +1,57 @@
+"""A bad config file is refused with one line naming the file, the line, the source and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pyevents.config import ConfigError, SafeLoader, load_config
+
+SOURCE = "  - id: {id}\n    name: {id}\n    type: ical\n    url: https://example.org/{id}.ics\n"
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "events.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _error(path: Path) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    return str(caught.value)
+
+
+def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "federation:\n  name: x\nsources:\n  - id: [unclosed\n")
+    message = _error(path)
+    assert message.startswith(f"{path}:") and "not valid YAML" in message
+    line = int(message.removeprefix(f"{path}:").split(":")[0])
+    assert line >= 4
+
+
+def test_a_bad_field_names_line_source_and_field(tmp_path: Path) -> None:
+    text = "sources:\n" + SOURCE.format(id="first") + SOURCE.format(id="second").replace("type: ical", "type: icall")
+    path = _write(tmp_path, text)
+    assert _error(path).startswith(f"{path}:8: source 'second' field sources.1.type: unknown type 'icall'")
+
+
+def test_a_nested_field_names_its_own_line(tmp_path: Path) -> None:
+    text = "sources:\n" + SOURCE.format(id="one") + "    defaults:\n      timezone: Mars/Olympus\n"
+    assert _error(_write(tmp_path, text)).startswith(
+        f"{tmp_path / 'events.yaml'}:7: source 'one' field sources.0.defaults.timezone: 'Mars/Olympus' is not an IANA"
+    )
+
+
+def test_a_duplicate_id_names_the_second_one(tmp_path: Path) -> None:
+    path = _write(tmp_path, "sources:\n" + SOURCE.format(id="twice") + SOURCE.format(id="twice"))
+    assert _error(path) == f"{path}:6: source 'twice' field sources.1.id: duplicate source id"
+
+
+def test_the_loader_reads_what_pyyamls_safe_loader_reads(tmp_path: Path) -> None:
+    """The faster (libyaml) loader must not change what a config means: the shipped ones read alike."""
+    for path in (Path(__file__).resolve().parents[2] / "config").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=SafeLoader) == yaml.load(text, Loader=yaml.SafeLoader), path.name
