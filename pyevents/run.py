@@ -370,11 +370,11 @@ class VeventSerializer:
         self._pool: cf.ProcessPoolExecutor | None = None
         self._pending: list[cf.Future[list[str]]] = []
         self._done: list[list[str]] = []
-        if len(self._event_ids) < VEVENT_POOL_MIN:
-            self._done = [_serialize_batch(batch, base_url) for batch in batches]
-        else:
+        if len(self._event_ids) >= max(VEVENT_POOL_MIN, 1):
             self._pool = start_worker_pool()
             self._pending = [self._pool.submit(_serialize_batch, batch, base_url) for batch in batches]
+        else:
+            self._done = [_serialize_batch(batch, base_url) for batch in batches]
 
     def __enter__(self) -> VeventSerializer:
         return self
