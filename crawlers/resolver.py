@@ -6,15 +6,19 @@ a name that answered a public address to `AddressGuardMiddleware` and a private 
 (DNS rebinding) is still refused. A refused lookup is delivered as "no addresses", which Twisted
 reports as a DNS lookup failure; nothing is ever sent to the refused address.
 
-It also bounds every lookup by DNS_TIMEOUT, which Twisted's getaddrinfo resolver does not.
+It also bounds every lookup by DNS_TIMEOUT, which Twisted's getaddrinfo resolver does not. An IP
+literal is answered at once, through the same check: Twisted's resolver would hand it to getaddrinfo
+in its thread pool, a round trip per connection that only returns the literal itself.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Sequence
 from typing import Any
 
+from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IAddress, IHostnameResolver, IHostResolution, IResolutionReceiver
 from zope.interface import implementer
 
@@ -64,6 +68,27 @@ class _CheckingReceiver:
             self.resolutionComplete()
 
 
+@implementer(IHostResolution)
+class _LiteralResolution:
+    """The resolution of an IP literal: already complete, so there is nothing to cancel."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def cancel(self) -> None:
+        return None
+
+
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address `host` spells, if it is an IP literal without a zone id (a zone needs the system's lookup)."""
+    if "%" in host:
+        return None
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
 @implementer(IHostnameResolver)
 class SafeHostnameResolver:
     def __init__(self, reactor: Any, policy: AddressPolicy, timeout: float) -> None:
@@ -91,6 +116,15 @@ class SafeHostnameResolver:
         transportSemantics: str = "TCP",  # noqa: N803
     ) -> IHostResolution:
         checker = _CheckingReceiver(resolutionReceiver, hostName, portNumber, self._policy)
+        ip = _ip_literal(hostName)
+        if ip is not None:
+            literal = _LiteralResolution(hostName)
+            checker.resolutionBegan(literal)
+            kind: type[IPv4Address] | type[IPv6Address] = IPv4Address if ip.version == 4 else IPv6Address
+            if addressTypes is None or kind in addressTypes:  # else the caller asked for the other family only
+                checker.addressResolved(kind("TCP", str(ip), portNumber))
+            checker.resolutionComplete()
+            return literal
         checker.timer = self._reactor.callLater(self._timeout, checker.give_up)
         resolution: IHostResolution = self._system.resolveHostName(
             checker, hostName, portNumber, addressTypes, transportSemantics

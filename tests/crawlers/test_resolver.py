@@ -93,3 +93,28 @@ def test_a_hanging_lookup_ends_after_the_dns_timeout_and_late_answers_are_ignore
     late.addressResolved(IPv4Address("TCP", "93.184.215.14", 80))
     late.resolutionComplete()
     assert (receiver.addresses, receiver.completed) == ([], 1)
+
+
+def test_an_ip_literal_is_answered_at_once_and_still_checked() -> None:
+    # An empty table: asking the system resolver would raise KeyError.
+    reactor, public = _resolve({}, "93.184.215.14")
+    assert (public.addresses, public.completed) == (["93.184.215.14"], 1)
+    assert reactor.system.receivers == [] and reactor.getDelayedCalls() == []
+    _, private = _resolve({}, "10.0.0.5")
+    _, mapped = _resolve({}, "::ffff:127.0.0.1")
+    _, allowed = _resolve({}, "127.0.0.1", 8080, ["127.0.0.1:8080"])
+    assert (private.addresses, private.completed) == ([], 1)
+    assert (mapped.addresses, mapped.completed) == ([], 1)
+    assert allowed.addresses == ["127.0.0.1"]
+
+
+def test_an_ip_literal_of_the_other_family_than_asked_gets_no_address() -> None:
+    from twisted.internet.address import IPv6Address
+
+    reactor = _Reactor(_SystemResolver({}))
+    resolver = SafeHostnameResolver(reactor, AddressPolicy(), timeout=5.0)
+    v4_only, v6_only = _Receiver(), _Receiver()
+    resolver.resolveHostName(v4_only, "2606:2800:220:1::1", 443, [IPv4Address])
+    resolver.resolveHostName(v6_only, "2606:2800:220:1::1", 443, [IPv6Address])
+    assert (v4_only.addresses, v4_only.completed) == ([], 1)
+    assert (v6_only.addresses, v6_only.completed) == (["2606:2800:220:1::1"], 1)
