@@ -99,7 +99,7 @@ def merge_reports(
     reports: list[SourceEvent], priorities: dict[str, int], known_ids: dict[tuple[str, str], str]
 ) -> list[Event]:
     """Cluster the reports of all sources into real events and merge each cluster (see module doc)."""
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         ordered = sorted(reports, key=lambda r: (r.source_id, r.source_uid, r.starts_at))
         prepared = [_prepare(i, ev) for i, ev in enumerate(ordered)]
         pairs = sorted(_matching_pairs(prepared), key=lambda p: (-p[0], p[1], p[2]))
@@ -111,7 +111,7 @@ def merge_reports(
 
 
 @contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """Pause the cyclic collector while hundreds of thousands of acyclic objects are built: its full
     passes over them would cost more than the merge itself (nothing here creates reference cycles)."""
     was_enabled = gc.isenabled()
@@ -183,12 +183,23 @@ def site_of(url: str | None) -> str | None:
     if not found:
         return None
     host = found.group(1).lower().removeprefix("www.")
-    if any(h in _GENERIC_HOSTS for h in _suffixes(host)):
+    kind = _host_kind(host)
+    if kind == "generic":
         return None
-    if any(h in _SHARED_HOSTS for h in _suffixes(host)):
+    if kind == "shared":
         segment = (found.group(2) or "").lower()
         return f"{host}/{segment}" if segment else None
     return host
+
+
+@functools.lru_cache(maxsize=65536)  # an event's URLs mostly share the host of its source
+def _host_kind(host: str) -> str:
+    """"generic" (says nothing about the event), "shared" (the first path segment names it) or "own"."""
+    if any(h in _GENERIC_HOSTS for h in _suffixes(host)):
+        return "generic"
+    if any(h in _SHARED_HOSTS for h in _suffixes(host)):
+        return "shared"
+    return "own"
 
 
 def _prepare(at: int, ev: SourceEvent) -> _Report:
