@@ -38,9 +38,9 @@ def test_unsafe_and_stateful_features_are_off() -> None:
                  "HTTPCACHE_ENABLED", "HTTPPROXY_ENABLED", "DNSCACHE_ENABLED", "LOG_INSTALL_ROOT_HANDLER",
                  "LOG_STDOUT", "MEMUSAGE_ENABLED"):
         assert s.getbool(name) is False, name
-    extensions = s.getdict("EXTENSIONS")
-    assert extensions["scrapy.extensions.telnet.TelnetConsole"] is None
-    assert extensions["scrapy.extensions.remote_control.RemoteControl"] is None
+    from scrapy.extension import ExtensionManager
+
+    assert ExtensionManager._get_mwlist_from_settings(s) == []  # no telnet console, no remote control
     handlers = s.getdict("DOWNLOAD_HANDLERS")
     assert handlers["ftp"] is None and handlers["data"] is None and handlers["s3"] is None
     assert s["LOG_LEVEL"] == "WARNING"
@@ -49,12 +49,15 @@ def test_unsafe_and_stateful_features_are_off() -> None:
 
 def test_our_components_replace_scrapys() -> None:
     s = crawl_settings(_config())
-    middlewares = s.getdict("DOWNLOADER_MIDDLEWARES")
-    assert middlewares["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] is None
-    assert middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
-    # The address guard runs before the robots gate, so robots.txt requests are guarded too.
-    assert middlewares["crawlers.middlewares.AddressGuardMiddleware"] < middlewares["crawlers.robots.RobotsGateMiddleware"]
-    assert middlewares["crawlers.middlewares.RetryAfterMiddleware"] == 550
+    from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+
+    enabled = DownloaderMiddlewareManager._get_mwlist_from_settings(s)
+    assert "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware" not in enabled
+    assert "scrapy.downloadermiddlewares.retry.RetryMiddleware" not in enabled
+    # The address guard runs first, before the robots gate, so robots.txt requests are guarded too.
+    assert enabled[:2] == ["crawlers.middlewares.AddressGuardMiddleware", "crawlers.robots.RobotsGateMiddleware"]
+    # Where Scrapy's retry middleware was: after the user agent, before redirects and decompression.
+    assert s.getwithbase("DOWNLOADER_MIDDLEWARES")["crawlers.middlewares.RetryAfterMiddleware"] == 550
     assert s["TWISTED_DNS_RESOLVER"] == "crawlers.resolver.SafeHostnameResolver"
     assert s["TWISTED_REACTOR"] == "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
     assert s["REQUEST_FINGERPRINTER_CLASS"] == "scrapy.utils.request.RequestFingerprinter"
