@@ -3,8 +3,7 @@
 For each event of a chunk a worker checks (or re-serializes) its VEVENT, builds its `events.json`
 line, and renders its page (with the event's own VCALENDAR in the "Add to calendar" link), or
 hard-links the page from the previous version when the event's fingerprint is unchanged. It creates
-the chunk's pages itself, holding `write_lock` meanwhile (see `create_files`), and returns the
-VEVENTs it had to serialize and the JSON lines; the parent appends those and the cached VEVENTs to the
+the chunk's pages itself and returns the VEVENTs it had to serialize and the JSON lines; the parent appends those and the cached VEVENTs to the
 aggregate files in publishing order. Workers share nothing but the read-only previous version, so
 chunks are independent.
 """
@@ -14,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,12 +56,7 @@ class ChunkResult:
     events_reused: int = 0
 
 
-def render_chunk(
-    job: ChunkJob,
-    batch: pa.RecordBatch,
-    previous_fingerprints: Mapping[str, str],
-    write_lock: AbstractContextManager[Any] | None = None,
-) -> ChunkResult:
+def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Mapping[str, str]) -> ChunkResult:
     """Everything per event for one batch of `Snapshot.event_batches` rows."""
     result = ChunkResult()
     base = job.site.base_url
@@ -93,7 +86,7 @@ def render_chunk(
             continue
         calendar = event_calendar_url(event["title"] or job.site.name, used_tzid(event), _span(event), vevent)
         files.append((os.path.basename(page), pages.render(site.event_page_context(event, w, base, calendar))))
-    create_files(job.version / "events", files, write_lock or nullcontext())
+    create_files(job.version / "events", files)
     result.files_written = len(files)
     result.json_lines = jsonfeed.EVENT_SEPARATOR.join(json_lines)
     return result
@@ -105,27 +98,22 @@ def _span(event: Mapping[str, Any]) -> tuple[dt.date, dt.date]:
     return dt.date(min(years), 1, 1), dt.date(max(years), 1, 1)
 
 
-def create_files(directory: Path, files: Sequence[tuple[str, str]], lock: AbstractContextManager[Any]) -> None:
-    """Create each (name, text) in `directory` as UTF-8: one open relative to the directory and one write.
-
-    Creating files in one directory takes that directory's lock in the kernel; two processes doing it
-    at once mostly wait on each other (measured: docs/PUBLISHED.md), so a worker holds `lock` while it
-    creates its chunk's files and renders the next chunk while the other creates its own.
-    """
-    encoded = [(name, text.encode("utf-8")) for name, text in files]
-    with lock:
-        folder = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
-            for name, data in encoded:
-                fd = os.open(name, _FILE_FLAGS, 0o644, dir_fd=folder)
-                try:
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(fd, view):]
-                finally:
-                    os.close(fd)
-        finally:
-            os.close(folder)
+def create_files(directory: Path, files: Sequence[tuple[str, str]]) -> None:
+    """Create each (name, text) in `directory` as UTF-8: one open relative to the directory (no path
+    walk per file) and one write. Two workers create files in the one directory at once: measured on
+    this disk, that costs ~15 % less wall time than one after the other (docs/PUBLISHED.md)."""
+    folder = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for name, text in files:
+            fd = os.open(name, _FILE_FLAGS, 0o644, dir_fd=folder)
+            try:
+                view = memoryview(text.encode("utf-8"))
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+    finally:
+        os.close(folder)
 
 
 def _link_previous(job: ChunkJob, relative: str) -> bool:
@@ -142,15 +130,14 @@ def _link_previous(job: ChunkJob, relative: str) -> bool:
 
 # The worker's share of one publish, set once per worker process by the pool's initializer.
 _job: ChunkJob | None = None
-_write_lock: AbstractContextManager[Any] | None = None
 
 
-def init_worker(job: ChunkJob, write_lock: AbstractContextManager[Any] | None) -> None:
-    global _job, _write_lock
-    _job, _write_lock = job, write_lock
+def init_worker(job: ChunkJob) -> None:
+    global _job
+    _job = job
 
 
 def render_chunk_in_worker(batch: pa.RecordBatch, previous_fingerprints: Mapping[str, str]) -> ChunkResult:
     if _job is None:
         raise RuntimeError("render_chunk_in_worker runs only in a worker started with init_worker")
-    return render_chunk(_job, batch, previous_fingerprints, _write_lock)
+    return render_chunk(_job, batch, previous_fingerprints)

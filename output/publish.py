@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 from output import atom, eventfiles, jsonfeed, site
 from output.ical import CALENDAR_END, calendar_head, cfp_tzid, calendar_text, ical_zone, serialize_cfp_vevent, span_of
 from output.labels import COUNTRY_CODE, REGION_NAMES, country_name, region_name
-from output.timefmt import when
+from output.timefmt import when_utc
 from pipeline.model import REGIONS, Window
 from pipeline.normalize import text as text_module
 from pipeline.store.reader import Overview, Snapshot
@@ -393,10 +393,7 @@ def _render_chunks(
     # forkserver, never fork: a forked worker would inherit the caller's descriptors (the run lock).
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(["output.eventfiles"])
-    write_lock = context.Lock()  # one worker creates files at a time (eventfiles.create_files)
-    with cf.ProcessPoolExecutor(
-        workers, mp_context=context, initializer=eventfiles.init_worker, initargs=(job, write_lock)
-    ) as pool:
+    with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=eventfiles.init_worker, initargs=(job,)) as pool:
         pending: deque[tuple[pa.RecordBatch, cf.Future[eventfiles.ChunkResult]]] = deque()
 
         def submit(batch: pa.RecordBatch) -> None:
@@ -461,7 +458,7 @@ def _write_listings(
 ) -> None:
     """The agenda pages (index, regions, countries), sources and about."""
     limit = site.AGENDA_LIMIT
-    views = [site.event_view(row, when(row)) for row in rows]
+    views = [site.event_view(row, when_utc(row["starts_z"], row["ends_z"], row["timezone"], bool(row["all_day"]))) for row in rows]
     items = site.AgendaItems()
     main_feed = site.MAIN_FEEDS[0]
     _write(version, "index.html", site.render_agenda(

@@ -40,11 +40,10 @@ _PIECE = """
 """
 PIECE_ROWS = 20_000  # events per query: DuckDB sorts and aggregates one piece at a time (~60 MB, not ~800)
 
-# Instants also as UTC text, `<name>_z` for `<name>_at` (see Snapshot.event_batches).
-_UTC_TEXTS = ", ".join(
-    f"strftime({column}, '%Y-%m-%dT%H:%M:%SZ') AS {column.removesuffix('_at')}_z"
-    for column in ("starts_at", "ends_at", "cfp_ends_at", "first_seen_at", "updated_at")
-)
+def _utc_texts(*columns: str) -> str:
+    """Instants as UTC text, `<name>_z` for `<name>_at` (see Snapshot.event_batches)."""
+    return ", ".join(f"strftime({column}, '%Y-%m-%dT%H:%M:%SZ') AS {column.removesuffix('_at')}_z" for column in columns)
+
 
 _EVENT_INPUTS = f"""
 WITH pub AS (
@@ -77,7 +76,7 @@ WITH pub AS (
     LEFT JOIN (SELECT event_id, vevent FROM event_ical WHERE vevent IS NOT NULL) ical USING (event_id)
 )
 SELECT *, hash($salt, inputs)::VARCHAR AS fingerprint,
-       {_UTC_TEXTS}
+       {_utc_texts("starts_at", "ends_at", "cfp_ends_at", "first_seen_at", "updated_at")}
 FROM inputs ORDER BY starts_at, event_id
 """
 
@@ -211,6 +210,7 @@ class Snapshot:
         """Upcoming events among the first `limit` overall, of their region or of their country, by start then id.
 
         Enough for every agenda page: the first `limit` of these (in a scope) are that scope's first `limit`.
+        Only the columns an agenda entry shows, its instants as UTC text (`starts_z`, `ends_z`).
         """
         return self._rows(
             f"""
@@ -221,7 +221,9 @@ class Snapshot:
                      OR row_number() OVER (PARTITION BY region ORDER BY starts_at, event_id) <= $limit
                      OR row_number() OVER (PARTITION BY country ORDER BY starts_at, event_id) <= $limit
             )
-            SELECT * EXCLUDE (content_hash, last_seen_at, description) FROM events
+            SELECT event_id, title, timezone, all_day, kind, status, venue, city, country, region, online, sequence,
+                   {_utc_texts("starts_at", "ends_at")}
+            FROM events
             WHERE event_id IN (SELECT event_id FROM shown)
             ORDER BY starts_at, event_id
             """,

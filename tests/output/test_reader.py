@@ -91,7 +91,7 @@ def test_listing_queries(db: tuple[Path, dict]) -> None:
     assert overview.upcoming_by_country == {"DE": 6, "JP": 1, "US": 1, "AR": 1}
     # the first upcoming event overall, and the first of every region and country
     assert {r["title"] for r in agenda} == {"Django Girls Leipzig", "Python Online Sprint", "NYC Python", "PyData Tokyo", "PyCon AR"}
-    assert [r["starts_at"] for r in agenda] == sorted(r["starts_at"] for r in agenda)
+    assert [r["starts_z"] for r in agenda] == sorted(r["starts_z"] for r in agenda)
     assert ev["cancelled_upcoming"]["event_id"] not in {r["event_id"] for r in announced} and len(announced) == 9
     assert [r["event_id"] for r in cfps] == [ev["pycon_de"]["event_id"]]
     assert ("meetup", "asia", "JP", "Asia/Tokyo") in zones and all(z[3] != "America/Argentina/Buenos_Aires" for z in zones)
