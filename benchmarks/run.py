@@ -3,8 +3,14 @@
 Generates a federation with ../shared/bench/synth.py, serves it on 127.0.0.1 with http.server (which
 answers If-Modified-Since with 304), then times: the yardstick ../shared/bench/floor.py, a full
 `pyevents nightly`, an unchanged re-run, and a full run over a smaller federation (for linearity).
-Peak memory is the largest summed RSS of the process tree, sampled from /proc. Results are written
-to benchmarks/RESULTS.md.
+Peak memory is the largest summed RSS of the process tree, sampled from /proc; CPU time is the
+user+sys of the whole tree (benchmarks/tree_cpu.py). Results are written to benchmarks/RESULTS.md
+(text after its END_OF_GENERATED line is kept).
+
+Fairness: creating files on ext4 is several times slower for a while after a large deletion (150k
+creates took 5 s or 50 s of kernel time), so the previous runs' trees (~300k files) are deleted
+first, before anything is generated or timed; then the disk is synced and the harness waits until a
+probe of PROBE_FILES file creates runs at normal speed (or --settle-max-seconds pass), and records it.
 
 Usage: python benchmarks/run.py [--ical 1000 --html 150 --lists 50] [--small-fraction 0.3]
 Not part of the test suite: it takes minutes.
@@ -22,6 +28,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -33,6 +40,10 @@ REPO = HERE.parent
 BENCH = REPO.parent / "shared" / "bench"
 WORK = HERE / "work"
 AS_OF = "2026-12-15T06:00:00+00:00"
+TREE_CPU = HERE / "tree_cpu.py"
+PROBE_FILES = 2000  # small files created (then removed) per probe of the disk's file-creation speed
+PROBE_PAUSE_SECONDS = 5.0
+END_OF_GENERATED = "<!-- end of generated results: text below is kept by benchmarks/run.py -->"
 
 
 @dataclass
@@ -40,7 +51,19 @@ class Timing:
     seconds: float
     peak_rss_mb: float
     exit_code: int
+    cpu_seconds: float = 0.0  # user + sys of the whole process tree
     report: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class Settling:
+    """How the disk was prepared: files deleted, and the file-creation probes until it ran at normal speed."""
+
+    files_deleted: int
+    delete_seconds: float
+    probe_ms_per_1000: list[float]
+    waited_seconds: float
+    settled: bool
 
 
 def _free_port() -> int:
@@ -76,10 +99,14 @@ def _tree_rss_kb(root: int) -> int:
 
 
 def timed(cmd: list[str], cwd: Path) -> Timing:
-    """Run a command, sampling the peak RSS of its process tree every 100 ms."""
+    """Run a command under tree_cpu.py, sampling the peak RSS of its process tree every 100 ms."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
+    usage_file = Path(tempfile.mkstemp(prefix="tree-cpu-", suffix=".json")[1])
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(TREE_CPU), str(usage_file), "--", *cmd],
+        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
     peak = 0
     stop = threading.Event()
 
@@ -100,7 +127,13 @@ def timed(cmd: list[str], cwd: Path) -> Timing:
         report = json.loads(out) if out.strip().startswith("{") else {}
     if proc.returncode not in (0, 1):
         sys.stderr.write(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err[-3000:]}\n")
-    return Timing(seconds, peak / 1024, proc.returncode, report)
+    usage: dict[str, float] = {}
+    with contextlib.suppress(json.JSONDecodeError):
+        usage = json.loads(usage_file.read_text() or "{}")
+    usage_file.unlink()
+    # The wrapper's own wall time excludes its start-up; without it (it failed), the outer measurement.
+    seconds = float(usage.get("seconds", seconds))
+    return Timing(seconds, peak / 1024, proc.returncode, usage.get("user", 0.0) + usage.get("sys", 0.0), report)
 
 
 @contextlib.contextmanager
@@ -121,11 +154,42 @@ def serve(directory: Path) -> Iterator[int]:
         server.wait()
 
 
-def fresh_dir(name: str) -> Path:
+def new_dir(name: str) -> Path:
+    """A new, empty work folder (clear_work has removed the previous run's)."""
     directory = WORK / name
-    shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     return directory
+
+
+def clear_work(threshold_ms_per_1000: float, max_wait: float) -> Settling:
+    """Delete every previous work tree, sync, and wait until file creation runs at normal speed again."""
+    started = time.perf_counter()
+    deleted = 0
+    if WORK.exists():
+        deleted = sum(len(files) for _, _, files in os.walk(WORK))
+        shutil.rmtree(WORK)
+    WORK.mkdir(parents=True)
+    os.sync()
+    delete_seconds = time.perf_counter() - started
+    probes: list[float] = []
+    waited = time.perf_counter()
+    while True:
+        probes.append(probe_ms_per_1000())
+        if probes[-1] <= threshold_ms_per_1000 or time.perf_counter() - waited >= max_wait:
+            break
+        time.sleep(PROBE_PAUSE_SECONDS)
+    return Settling(deleted, delete_seconds, probes, time.perf_counter() - waited, probes[-1] <= threshold_ms_per_1000)
+
+
+def probe_ms_per_1000() -> float:
+    """Milliseconds per 1,000 small file creates (write + close), in a scratch folder under WORK."""
+    scratch = Path(tempfile.mkdtemp(prefix="probe-", dir=WORK))
+    start = time.perf_counter()
+    for i in range(PROBE_FILES):
+        (scratch / f"f{i}").write_bytes(b"x")
+    elapsed = time.perf_counter() - start
+    shutil.rmtree(scratch)
+    return elapsed * 1000 / PROBE_FILES * 1000
 
 
 def nightly(config: Path, run_dir: Path) -> Timing:
@@ -137,13 +201,13 @@ def nightly(config: Path, run_dir: Path) -> Timing:
 
 
 def measure(name: str, n_ical: int, n_html: int, n_lists: int, *, with_floor: bool) -> dict[str, Timing]:
-    directory = fresh_dir(name)
+    directory = new_dir(name)
     results: dict[str, Timing] = {}
     with serve(directory) as port:  # synth.py bakes the port into its config, so serve first
         subprocess.run([sys.executable, str(BENCH / "synth.py"), str(directory), str(port), str(n_ical), str(n_html), str(n_lists)],
                        check=True)
         config = directory / "config.yaml"
-        run_dir = fresh_dir(f"{name}-run")
+        run_dir = new_dir(f"{name}-run")
         if with_floor:
             results["floor"] = timed([sys.executable, str(BENCH / "floor.py"), str(config), str(run_dir / "floor"), AS_OF], REPO)
         results["full"] = nightly(config, run_dir)
@@ -171,7 +235,33 @@ def _stage_line(run: Timing) -> str:
     return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in _stages(run).items())
 
 
-def write_results(big: dict[str, Timing], small: dict[str, Timing], sizes: tuple[int, int, int], small_sizes: tuple[int, int, int]) -> str:
+def _settling_line(settling: Settling, threshold: float) -> str:
+    probes = ", ".join(f"{ms:.0f}" for ms in settling.probe_ms_per_1000)
+    state = "settled" if settling.settled else f"NOT settled (still above {threshold:.0f} ms)"
+    return (
+        f"Disk preparation: the previous work trees ({settling.files_deleted} files) were deleted first "
+        f"({settling.delete_seconds:.1f} s, then sync), before generating and before the yardstick; file creation "
+        f"then {state} after {settling.waited_seconds:.0f} s (probes of {PROBE_FILES} creates, ms per 1,000: {probes}; "
+        f"threshold {threshold:.0f})"
+    )
+
+
+def _kept_text() -> str:
+    """The hand-written part of RESULTS.md (history, analysis) after the END_OF_GENERATED line."""
+    path = HERE / "RESULTS.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    _, marker, kept = text.partition(END_OF_GENERATED)
+    return kept if marker else ""
+
+
+def write_results(
+    big: dict[str, Timing],
+    small: dict[str, Timing],
+    sizes: tuple[int, int, int],
+    small_sizes: tuple[int, int, int],
+    settling: Settling,
+    threshold: float,
+) -> str:
     floor, full, unchanged, small_full = big["floor"], big["full"], big["unchanged"], small["full"]
     publish = float(_stages(full).get("publish", 0.0))
     events = full.report.get("events_total", "?")
@@ -189,12 +279,19 @@ def write_results(big: dict[str, Timing], small: dict[str, Timing], sizes: tuple
         f"- federation: synth.py with {sizes[0]} iCal groups, {sizes[1]} JSON-LD pages, {sizes[2]} listings "
         f"({n_sources} sources, {events} events after merge); served by http.server on 127.0.0.1; as-of {AS_OF}",
         "",
-        "| run | seconds | peak RSS (process tree) | exit |",
-        "|---|---|---|---|",
-        f"| yardstick floor.py | {floor.seconds:.1f} | {floor.peak_rss_mb:.0f} MB | {floor.exit_code} |",
-        f"| pyevents nightly, full | {full.seconds:.1f} | {full.peak_rss_mb:.0f} MB | {full.exit_code} |",
-        f"| pyevents nightly, unchanged re-run | {unchanged.seconds:.1f} | {unchanged.peak_rss_mb:.0f} MB | {unchanged.exit_code} |",
-        f"| pyevents nightly, full, {n_small} sources | {small_full.seconds:.1f} | {small_full.peak_rss_mb:.0f} MB | {small_full.exit_code} |",
+        _settling_line(settling, threshold),
+        "",
+        "| run | seconds | CPU seconds (user+sys, process tree) | peak RSS (process tree) | exit |",
+        "|---|---|---|---|---|",
+        *[
+            f"| {label} | {run.seconds:.1f} | {run.cpu_seconds:.1f} | {run.peak_rss_mb:.0f} MB | {run.exit_code} |"
+            for label, run in (
+                ("yardstick floor.py", floor),
+                ("pyevents nightly, full", full),
+                ("pyevents nightly, unchanged re-run", unchanged),
+                (f"pyevents nightly, full, {n_small} sources", small_full),
+            )
+        ],
         "",
         "| ratio | reached | target |",
         "|---|---|---|",
@@ -206,9 +303,10 @@ def write_results(big: dict[str, Timing], small: dict[str, Timing], sizes: tuple
         "",
         f"Stage breakdown of the unchanged re-run: {_stage_line(unchanged)}",
         "",
+        END_OF_GENERATED,
     ]
-    text = "\n".join(lines)
-    (HERE / "RESULTS.md").write_text(text)
+    text = "\n".join(lines) + _kept_text()
+    (HERE / "RESULTS.md").write_text(text, encoding="utf-8")
     return text
 
 
@@ -218,14 +316,19 @@ def main() -> None:
     parser.add_argument("--html", type=int, default=150)
     parser.add_argument("--lists", type=int, default=50)
     parser.add_argument("--small-fraction", type=float, default=0.3)
+    parser.add_argument("--settle-ms-per-1000", type=float, default=60.0,
+                        help="file creation counts as normal at or below this many ms per 1,000 creates")
+    parser.add_argument("--settle-max-seconds", type=float, default=300.0,
+                        help="give up waiting for normal file creation after this long (recorded as not settled)")
     args = parser.parse_args()
     if not BENCH.is_dir():
         sys.exit(f"{BENCH} is absent: the benchmark needs ../shared/bench beside the checkout")
     sizes = (args.ical, args.html, args.lists)
     small_sizes = tuple(max(1, round(n * args.small_fraction)) for n in sizes)
+    settling = clear_work(args.settle_ms_per_1000, args.settle_max_seconds)
     big = measure("big", *sizes, with_floor=True)
     small = measure("small", *small_sizes, with_floor=False)
-    print(write_results(big, small, sizes, small_sizes))  # type: ignore[arg-type]
+    print(write_results(big, small, sizes, small_sizes, settling, args.settle_ms_per_1000))  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":
