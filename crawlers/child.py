@@ -1,5 +1,7 @@
 """The crawl as it runs inside the child process `crawlers.fetch` starts.
 
+The child is started before its sources are known: it imports Scrapy and the crawl's components
+(most of its start-up) while the parent opens the store, then waits for one (config, jobs) request.
 Everything goes back to the parent over one pipe as (kind, payload) messages:
 ("result", FetchResult) once per finished source, ("log", LogRecord) for Scrapy/Twisted/crawler
 warnings, ("error", text) if the crawl itself could not run, and ("done", None) at the end.
@@ -7,6 +9,7 @@ warnings, ("error", text) if the crawl itself could not run, and ("done", None) 
 
 from __future__ import annotations
 
+import importlib
 import logging
 import logging.handlers
 import threading
@@ -19,6 +22,18 @@ from pipeline.model import FetchResult
 from pyevents.config import Config
 
 FORWARDED_LOGGERS = ("scrapy", "twisted", "crawlers", "py.warnings")
+# Imported before the request arrives: Scrapy, its HTTP handler and engine, and our components.
+# (The parent never imports Scrapy or Twisted: only this child does, here and in `_crawl`.)
+WARM_UP_MODULES = (
+    "scrapy.crawler",
+    "scrapy.core.engine",
+    "scrapy.core.downloader.handlers.http11",
+    "crawlers.settings",
+    "crawlers.spiders.sources",
+    "crawlers.middlewares",
+    "crawlers.robots",
+    "crawlers.resolver",
+)
 
 
 class Channel:
@@ -47,10 +62,17 @@ class _ChannelHandler(logging.handlers.QueueHandler):
         self._channel.send("log", record)
 
 
-def run_crawl(config: Config, jobs: list[SourceJob], connection: Connection) -> None:
-    """Entry point of the child process: crawl `jobs`, reporting each result over `connection`."""
+def run_crawl(requests: Connection, connection: Connection) -> None:
+    """Entry point of the child process: get ready, then crawl the (config, jobs) that arrive on `requests`,
+    reporting each result over `connection`. A parent that closes `requests` instead ends the child."""
     channel = Channel(connection)
     try:
+        for name in WARM_UP_MODULES:
+            importlib.import_module(name)
+        try:
+            config, jobs = requests.recv()
+        except EOFError:
+            return  # the parent needs no crawl after all (e.g. another run holds the store)
         _crawl(config, jobs, channel)
     except BaseException:  # noqa: BLE001 - whatever happened, the parent must hear about it
         channel.send("error", traceback.format_exc(limit=5).strip().splitlines()[-1])
@@ -59,7 +81,6 @@ def run_crawl(config: Config, jobs: list[SourceJob], connection: Connection) -> 
 
 
 def _crawl(config: Config, jobs: list[SourceJob], channel: Channel) -> None:
-    # Imported here: the parent never imports Scrapy or Twisted through this module.
     from scrapy.crawler import AsyncCrawlerProcess
 
     from crawlers.settings import crawl_settings

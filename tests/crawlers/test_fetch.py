@@ -6,11 +6,12 @@ import logging
 import multiprocessing
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
 
-from crawlers.fetch import fetch_sources
+from crawlers.fetch import JOIN_SECONDS, CrawlerChild, fetch_sources
 from pipeline.model import FetchResult, SourceState
 from tests.crawlers.loopback import Reply, by_id, config_for, serving
 
@@ -153,3 +154,47 @@ def test_scrapy_warnings_reach_the_scrapy_logger_and_nothing_reaches_stdout(
 
 def test_no_sources_starts_no_crawl() -> None:
     assert fetch_sources(config_for([], {}), [], {}) == {}
+
+
+def _crawl_children() -> list[multiprocessing.Process]:
+    return [p for p in multiprocessing.active_children() if p.name == "pyevents-crawl"]
+
+
+def test_a_child_started_before_the_sources_are_known_crawls_them_once() -> None:
+    with serving() as srv:
+        srv.routes["/cal.ics"] = Reply(200, ICS, {"ETag": '"v1"'})
+        config = config_for([srv], {"cal": srv.url("/cal.ics")})
+        with CrawlerChild() as crawler:
+            time.sleep(0.5)  # the caller's own work (opening the store) while the child gets ready
+            seen: list[FetchResult] = []
+            result = by_id(fetch_sources(config, config.sources, {}, on_progress=seen.append, crawler=crawler), "cal")
+            assert _crawl_children() == []  # the child ended with its crawl
+            with pytest.raises(RuntimeError, match="crawls once"):
+                fetch_sources(config, config.sources, {}, crawler=crawler)
+    assert (result.outcome, result.body, result.http_etag) == ("ok", ICS, '"v1"')
+    assert [r.source_id for r in seen] == ["cal"]
+    assert len(srv.hits_for("/cal.ics")) == 1
+
+
+def test_a_child_that_never_crawls_ends_at_once_without_a_request() -> None:
+    with serving() as srv:
+        srv.routes["/cal.ics"] = Reply(200, ICS)
+        started = time.monotonic()
+        with CrawlerChild():
+            assert len(_crawl_children()) == 1
+        assert _crawl_children() == []
+        assert time.monotonic() - started < JOIN_SECONDS
+    assert srv.hits_for("/cal.ics") == []
+
+
+def test_a_child_dead_before_its_request_fails_every_source() -> None:
+    with serving() as srv:
+        srv.routes["/cal.ics"] = Reply(200, ICS)
+        config = config_for([srv], {"cal": srv.url("/cal.ics")})
+        with CrawlerChild() as crawler:
+            (child,) = _crawl_children()
+            os.kill(child.pid, signal.SIGKILL)
+            child.join()
+            result = by_id(fetch_sources(config, config.sources, {}, crawler=crawler), "cal")
+    assert result.outcome == "failed"
+    assert result.error == "the crawler process ended (exit code -9) before this source finished"
