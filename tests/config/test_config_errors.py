@@ -55,3 +55,11 @@ def test_the_loader_reads_what_pyyamls_safe_loader_reads(tmp_path: Path) -> None
     for path in (Path(__file__).resolve().parents[2] / "config").glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         assert yaml.load(text, Loader=SafeLoader) == yaml.load(text, Loader=yaml.SafeLoader), path.name
+
+
+def test_an_unknown_listing_format_is_refused_and_a_known_one_kept(tmp_path: Path) -> None:
+    listing = "sources:\n" + SOURCE.format(id="confs").replace("type: ical", "type: listing")
+    bad = _write(tmp_path, listing + "    format: confs-tek\n")
+    assert _error(bad).startswith(f"{bad}:6: source 'confs' field sources.0.format: must be one of confs-tech,")
+    good = _write(tmp_path, listing + "    format: confs-tech\n")
+    assert load_config(good).sources[0].format == "confs-tech"
