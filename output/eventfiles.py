@@ -62,7 +62,8 @@ def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Ma
     base = job.site.base_url
     pages = site.EventPages(job.site)
     json_lines: list[str] = []
-    files: list[tuple[str, str]] = []  # (name in events/, page) to create
+    names: list[str] = []  # in events/, of the pages to create
+    contexts: list[site.EventPage] = []
     columns = [batch.column(name).to_pylist() for name in ROW_COLUMNS]
     for index, values in enumerate(zip(*columns)):
         event = dict(zip(ROW_COLUMNS, values))
@@ -85,9 +86,10 @@ def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Ma
             result.events_reused += 1
             continue
         calendar = event_calendar_url(event["title"] or job.site.name, used_tzid(event), _span(event), vevent)
-        files.append((os.path.basename(page), pages.render(site.event_page_context(event, w, base, calendar))))
-    create_files(job.version / "events", files)
-    result.files_written = len(files)
+        names.append(os.path.basename(page))
+        contexts.append(site.event_page_context(event, w, base, calendar))
+    create_files(job.version / "events", list(zip(names, pages.render(contexts))))
+    result.files_written = len(names)
     result.json_lines = jsonfeed.EVENT_SEPARATOR.join(json_lines)
     return result
 
