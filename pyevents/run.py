@@ -30,6 +30,7 @@ from pipeline import dedupe
 from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceEvent, SourceState, Window
 from pipeline.parse import parse_source
 from pipeline.store import RunCounts, Store, StoreError, StoreLocked
+from pipeline.store.writer import VEVENT_COLUMNS
 from pipeline.store.arrowio import table_dicts
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
@@ -40,7 +41,6 @@ REEXPAND_AFTER = dt.timedelta(days=7)
 # Below this many sources to parse, a process pool costs more than it saves.
 POOL_THRESHOLD = 4
 FAILED_STATUSES = ("failed", "gone", "quarantined")
-VEVENT_BATCH = 5_000  # events serialized per task of the worker pool
 VEVENT_POOL_MIN = 2_000  # fewer VEVENTs are serialized in this process: starting workers costs ~0.3 s
 
 
@@ -309,10 +309,9 @@ def crawl_into_store(
             del fetches, parsed  # stored now: their bodies and events must not stay in memory beside the merge
             report.stage_seconds["store_reports"] = time.perf_counter() - clock
 
-            counts = _merge_and_save(store, config, window, as_of, report)  # times store_reports, dedupe, store
-
-            clock = time.perf_counter()
             with VeventSerializer(store, fed.base_url) as vevents:
+                counts = _merge_and_save(store, config, window, as_of, report, vevents)  # times store_reports, dedupe, store
+                clock = time.perf_counter()
                 report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
                 store.finish_run("partial" if report.failed else "ok", _run_counts(report))
                 store.write_exports(export_dir if export_dir is not None else db_path.parent / "export")  # meanwhile
@@ -334,9 +333,12 @@ def _stale_sources(report: RunReport, states: dict[str, SourceState], as_of: dt.
     return [s.source_id for s in report.failed if s.source_id in last_success and last_success[s.source_id] <= limit]
 
 
-def _merge_and_save(store: Store, config: Config, window: Window, as_of: dt.datetime, report: RunReport) -> RunCounts:
+def _merge_and_save(
+    store: Store, config: Config, window: Window, as_of: dt.datetime, report: RunReport, vevents: VeventSerializer
+) -> RunCounts:
     """Merge the live reports into events and save them, unless nothing the merge reads has changed since
-    the stored events were merged: then they are only confirmed (see Store.keep_merged_events)."""
+    the stored events were merged: then they are only confirmed (see Store.keep_merged_events). Every
+    event left with a stale VEVENT goes to `vevents` (those of a merge while it is being saved)."""
     clock = time.perf_counter()
     priorities = {s.id: s.priority for s in config.sources}
     merge_key = store.merge_input_key(window, _merge_salt(priorities))
@@ -353,29 +355,26 @@ def _merge_and_save(store: Store, config: Config, window: Window, as_of: dt.date
     report.stage_seconds["dedupe"] = time.perf_counter() - clock
     clock = time.perf_counter()
     if kept is None:
-        counts, report.events_total = store.save_events(events, as_of, merge_key), len(events)
+        counts = store.save_events(events, as_of, merge_key, ical_rows=vevents.submit)
+        report.events_total = len(events)
+    else:
+        vevents.submit_needing()
     report.stage_seconds["store"] = time.perf_counter() - clock
     return counts
 
 
 class VeventSerializer:
-    """Serializes the VEVENT of every new or changed event while the caller goes on: in worker processes
-    on all cores when there are many (started at construction), else at once in this process; `save`
-    waits for them and stores them in one go."""
+    """Serializes the VEVENTs of the rows it is given while the caller goes on (`submit`, e.g. as
+    `Store.save_events`' `ical_rows`, or `submit_needing`): in worker processes on all cores once there
+    are many (the pool starts with the first big submission), else at once in this process; `save` waits
+    for them and stores them in one go."""
 
     def __init__(self, store: Store, base_url: str) -> None:
         self._store = store
-        needing = store.events_needing_ical_table(batch_rows=VEVENT_BATCH)
-        self._event_ids, self._sequences = needing["event_id"].combine_chunks(), needing["sequence"].combine_chunks()
-        batches = needing.to_batches()
+        self._base_url = base_url
         self._pool: cf.ProcessPoolExecutor | None = None
-        self._pending: list[cf.Future[list[str]]] = []
-        self._done: list[list[str]] = []
-        if len(self._event_ids) >= max(VEVENT_POOL_MIN, 1):
-            self._pool = start_worker_pool()
-            self._pending = [self._pool.submit(_serialize_batch, batch, base_url) for batch in batches]
-        else:
-            self._done = [_serialize_batch(batch, base_url) for batch in batches]
+        self._keys: list[tuple[pa.ChunkedArray, pa.ChunkedArray]] = []  # (event_id, sequence) per submission
+        self._texts: list[cf.Future[list[str]] | list[str]] = []  # per batch, in submission order
 
     def __enter__(self) -> VeventSerializer:
         return self
@@ -385,18 +384,44 @@ class VeventSerializer:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def submit(self, rows: pa.Table) -> None:
+        """Start serializing `rows` (VEVENT_COLUMNS of `events` rows, one task per chunk)."""
+        if rows.num_rows == 0:
+            return
+        self._keys.append((rows["event_id"], rows["sequence"]))
+        if self._pool is None and rows.num_rows >= max(VEVENT_POOL_MIN, 1):
+            self._pool = start_worker_pool()
+        for batch in rows.to_batches():
+            if self._pool is not None:
+                self._texts.append(self._pool.submit(_serialize_batch, batch, self._base_url))
+            else:
+                self._texts.append(_serialize_batch(batch, self._base_url))
+
+    def submit_needing(self) -> None:
+        """Start serializing every event whose stored VEVENT is missing or stale."""
+        self.submit(self._store.events_needing_ical_table(columns=VEVENT_COLUMNS))
+
     def save(self) -> int:
-        """Store every VEVENT (in the order of the event rows); how many."""
-        texts = self._done + [future.result() for future in self._pending]
+        """Store every VEVENT submitted (in the order of their rows); how many."""
+        texts = [t.result() if isinstance(t, cf.Future) else t for t in self._texts]
         self.__exit__()
         vevents = pa.array(itertools.chain.from_iterable(texts), pa.string())
-        self._store.save_ical_columns(self._event_ids, self._sequences, vevents)
+        event_ids = _concatenated([ids for ids, _ in self._keys], pa.string())
+        sequences = _concatenated([seqs for _, seqs in self._keys], pa.int64())
+        self._store.save_ical_columns(event_ids, sequences, vevents)
+        self._texts.clear()
+        self._keys.clear()
         return len(vevents)
+
+
+def _concatenated(parts: list[pa.ChunkedArray], type_: pa.DataType) -> pa.Array:
+    return pa.chunked_array([c for part in parts for c in part.cast(type_).chunks], type_).combine_chunks()
 
 
 def _serialize_batch(batch: pa.RecordBatch, base_url: str) -> list[str]:
     """The VEVENTs of a batch of `events` rows, in order (runs in a worker process)."""
-    return [serialize_vevent(row, base_url) for row in table_dicts(batch)]
+    with dedupe.no_cyclic_gc():  # thousands of row dicts, none of them cyclic
+        return [serialize_vevent(row, base_url) for row in table_dicts(batch)]
 
 
 def _outcome(sid: str, status: str, fetch: FetchResult | None, parsed: ParsedSource | None) -> SourceOutcome:

@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -53,6 +53,12 @@ REPORT_FIELDS = tuple(f.name for f in fields(SourceEvent))
 EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name != "reports")
 PROVENANCE_FIELDS = ("event_id", "source_id", "source_uid", "source_url")
 MEMORY_LIMIT = "400MB"
+# What output.ical.serialize_vevent reads of an `events` row (its docstring), in the table's order.
+VEVENT_COLUMNS = (
+    "event_id", "title", "description", "starts_at", "ends_at", "timezone", "all_day", "kind", "status", "url",
+    "venue", "city", "country", "latitude", "longitude", "online", "tags", "updated_at", "sequence",
+)  # fmt: skip
+ICAL_BATCH_ROWS = 5_000  # rows per chunk of the VEVENT rows handed out (one task of a worker)
 RUN_COUNT_FIELDS = (
     "sources_ok", "sources_failed", "sources_not_modified", "events_new", "events_updated", "events_cancelled",
 )  # fmt: skip
@@ -427,10 +433,19 @@ class Store:
         rows = self._connection().execute("SELECT source_id, source_uid, event_id FROM event_sources").fetchall()
         return {(sid, uid): event_id for sid, uid, event_id in rows}
 
-    def save_events(self, events: list[Event], now: dt.datetime, merge_key: str | None = None) -> RunCounts:
+    def save_events(
+        self,
+        events: list[Event],
+        now: dt.datetime,
+        merge_key: str | None = None,
+        ical_rows: Callable[[pa.Table], None] | None = None,
+    ) -> RunCounts:
         """Upsert the merged events, write their history and provenance, tombstone the vanished ones.
 
         `merge_key` is the `merge_input_key` the events were merged from (kept for `keep_merged_events`).
+        `ical_rows` receives the rows whose VEVENT will be stale after the save (`events_needing_ical_table`
+        with VEVENT_COLUMNS, as they will be then): those of the incoming events before the MERGE, so
+        they can be serialized while it runs, and the rest (tombstones) at the end; each row exactly once.
         """
         now = _utc(now)
         _require_unique([e.event_id for e in events], "event_id")
@@ -453,12 +468,18 @@ class Store:
                 FROM incoming_events i LEFT JOIN events e ON e.event_id = i.event_id
                 """
             ).fetchone() or (0, 0, 0)
+            if ical_rows is not None:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE ical_ahead AS {_ICAL_AHEAD_SQL}", {"now": now})
+                ical_rows(self._arrow_batches("SELECT * FROM ical_ahead"))
             con.execute(_HISTORY_SQL, {"now": now})
             con.execute(_MERGE_EVENTS_SQL, {"now": now})
             cancelled += self._tombstone_vanished(now)
             with self._registered("incoming_sources", sources_table):
                 con.execute(_MERGE_PROVENANCE_SQL, {"now": now})
             con.execute("DROP TABLE incoming_events")
+            if ical_rows is not None:
+                ical_rows(self.events_needing_ical_table(columns=VEVENT_COLUMNS, besides="ical_ahead"))
+                con.execute("DROP TABLE ical_ahead")
             self._set_meta(_MERGE_KEY, merge_key)
         return RunCounts(new=new, updated=updated, cancelled=cancelled)
 
@@ -497,19 +518,29 @@ class Store:
         """Event rows whose cached VEVENT is missing or was made for another sequence (the first `limit`)."""
         return table_dicts(self.events_needing_ical_table(limit))
 
-    def events_needing_ical_table(self, limit: int | None = None, batch_rows: int = 10_000) -> pa.Table:
-        """`events_needing_ical` as one Arrow table (columns of `events` without content_hash), read in one
-        query; each chunk of at most `batch_rows` rows owns its buffers, so it can be sent to a worker alone
-        (a slice of one big chunk would be pickled with the whole chunk)."""
-        reader = (
-            self._connection()
-            .sql(
-                "SELECT e.* EXCLUDE (content_hash) FROM events e LEFT JOIN event_ical c ON c.event_id = e.event_id "
-                "WHERE c.event_id IS NULL OR c.sequence IS DISTINCT FROM e.sequence ORDER BY e.event_id "
-                + ("" if limit is None else f"LIMIT {int(limit)}")
-            )
-            .to_arrow_reader(batch_rows)
+    def events_needing_ical_table(
+        self,
+        limit: int | None = None,
+        batch_rows: int | None = None,
+        columns: Sequence[str] | None = None,
+        besides: str | None = None,
+    ) -> pa.Table:
+        """`events_needing_ical` as one Arrow table (`columns` of `events`, default all but content_hash), read
+        in one query, in chunks of `batch_rows` (default ICAL_BATCH_ROWS); `besides` names a table of event_ids
+        to leave out (rows already handed out)."""
+        selected = ", ".join(f"e.{c}" for c in columns) if columns else "e.* EXCLUDE (content_hash)"
+        skip = "" if besides is None else f" AND e.event_id NOT IN (SELECT event_id FROM {besides})"
+        return self._arrow_batches(
+            f"SELECT {selected} FROM events e LEFT JOIN event_ical c ON c.event_id = e.event_id "
+            f"WHERE (c.event_id IS NULL OR c.sequence IS DISTINCT FROM e.sequence){skip} ORDER BY e.event_id "
+            + ("" if limit is None else f"LIMIT {int(limit)}"),
+            batch_rows,
         )
+
+    def _arrow_batches(self, sql: str, batch_rows: int | None = None) -> pa.Table:
+        """A query's rows as an Arrow table whose chunks of at most `batch_rows` rows each own their buffers,
+        so one can be sent to a worker alone (a slice of one big chunk would be pickled with the whole chunk)."""
+        reader = self._connection().sql(sql).to_arrow_reader(batch_rows or ICAL_BATCH_ROWS)
         return reader.read_all()
 
     def save_ical(self, rows: list[tuple[str, int, str]]) -> None:
@@ -628,6 +659,28 @@ def _history_sql() -> str:
     )
 
 
+def _ical_ahead_sql() -> str:
+    """The VEVENT_COLUMNS rows that `_MERGE_EVENTS_SQL` will leave with a stale VEVENT, computed before it:
+    new and changed events as they arrive (sequence 0 or one more, updated now), unchanged ones as stored
+    (their tags may be stored in another order: the hash sorts them, the VEVENT does not)."""
+    plain = VEVENT_COLUMNS[:-2]
+    assert VEVENT_COLUMNS[-2:] == ("updated_at", "sequence")
+    stale = "c.event_id IS NULL OR c.sequence IS DISTINCT FROM"
+    arriving = ", ".join(f"i.{c}" for c in plain)
+    stored = ", ".join(f"e.{c}" for c in plain)
+    return f"""
+        SELECT {arriving}, $now::TIMESTAMPTZ AS updated_at, coalesce(e.sequence + 1, 0) AS sequence
+        FROM incoming_events i LEFT JOIN events e ON e.event_id = i.event_id
+            LEFT JOIN event_ical c ON c.event_id = i.event_id
+        WHERE (e.event_id IS NULL OR e.content_hash IS DISTINCT FROM i.content_hash)
+            AND ({stale} coalesce(e.sequence + 1, 0))
+        UNION ALL
+        SELECT {stored}, e.updated_at, e.sequence
+        FROM incoming_events i JOIN events e ON e.event_id = i.event_id LEFT JOIN event_ical c ON c.event_id = e.event_id
+        WHERE e.content_hash = i.content_hash AND ({stale} e.sequence)
+    """
+
+
 def _merge_events_sql() -> str:
     stored = (*EVENT_FIELDS, "content_hash")
     updates = ", ".join(f"{name} = i.{name}" for name in stored if name != "event_id")
@@ -641,6 +694,7 @@ def _merge_events_sql() -> str:
 
 
 _HISTORY_SQL = _history_sql()
+_ICAL_AHEAD_SQL = _ical_ahead_sql()
 _TOMBSTONE_HASH = content_hash_sql("e", {"status": "'cancelled'"})
 _REPORT_CONTENT = tuple(name for name in REPORT_FIELDS if name not in ("source_id", "source_uid"))
 _REPORT_UPDATES = ", ".join(f"{name} = f.{name}" for name in _REPORT_CONTENT)
