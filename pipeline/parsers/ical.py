@@ -6,8 +6,9 @@ an IANA zone (`normalize.timezones`), rejects what cannot be used with a reason,
 recurrence expansion (`ical_recurrence`), so a hostile calendar ends in bounded time while its good
 events are kept. Pure function: bytes and a context in, a ParsedSource out.
 
-icalendar costs about 0.4 ms per event, so plain documents are read by `ical_plain` instead; the events
-of a series still go to icalendar and recurring-ical-events together. Both readers feed the same
+icalendar costs about 0.4 ms per event, so plain documents are read by `ical_plain` instead, before any
+repair when they need none; an event whose one recurrence is its RRULE goes to recurring-ical-events
+as a component built from that reading, the events of other series still go to icalendar first. Both readers feed the same
 preparation and occurrence code through `_EventView`; icalendar stays the reference and the fallback.
 """
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import x_wr_timezone
-from icalendar import Calendar, Component, vCategory, vDDDLists, vDDDTypes
+from icalendar import Calendar, Component, Event, vCategory, vDDDLists, vDDDTypes, vRecur, vText
 from icalendar.error import InvalidCalendar
 from icalendar.parser.property import split_on_unescaped_comma, unescape_backslash
 from recurring_ical_events import EventAdapter, Series
@@ -73,20 +74,13 @@ def parse_ical(body: bytes, ctx: ParseContext, *, icalendar_only: bool = False) 
     if problem is not None:
         result.error = problem
         return result
-    repaired = repair_structure(decoded.text)
-    result.warnings.extend(decoded.warnings + repaired.warnings)
+    result.warnings.extend(decoded.warnings)
     with warnings.catch_warnings():
         # icalendar warns when it guesses a vendor-prefixed TZID; resolve_tzid decides those itself.
         warnings.simplefilter("ignore")
-        plain = None if icalendar_only else read_plain_calendars(repaired.text)
-        if plain is None:
-            try:
-                calendars: list[Component] | list[PlainCalendar] = Calendar.from_ical(repaired.text, multiple=True)
-            except ValueError as exc:
-                result.error = f"unparsable iCalendar: {clean_text(exc, single_line=True)[:200]}"
-                return result
-        else:
-            calendars = plain
+        calendars = _calendars(decoded.text, icalendar_only, result)
+        if calendars is None:
+            return result
         if len(calendars) > MAX_CALENDARS:
             result.warnings.append(f"{len(calendars)} VCALENDARs in one file; read the first {MAX_CALENDARS}")
         budget = _Budget()
@@ -96,6 +90,24 @@ def parse_ical(body: bytes, ctx: ParseContext, *, icalendar_only: bool = False) 
             else:
                 _read_calendar(calendar, ctx, result, budget)
     return result
+
+
+def _calendars(text: str, icalendar_only: bool, result: ParsedSource) -> list[Component] | list[PlainCalendar] | None:
+    """The plain reading of the text when repair would change nothing in it, else the repaired text's,
+    plain or by icalendar; None (and `result.error`) when icalendar cannot parse it."""
+    plain = None if icalendar_only else read_plain_calendars(text)
+    if plain is not None:
+        return plain
+    repaired = repair_structure(text)
+    result.warnings.extend(repaired.warnings)
+    plain = None if icalendar_only else read_plain_calendars(repaired.text)
+    if plain is not None:
+        return plain
+    try:
+        return Calendar.from_ical(repaired.text, multiple=True)  # type: ignore[no-any-return]
+    except ValueError as exc:
+        result.error = f"unparsable iCalendar: {clean_text(exc, single_line=True)[:200]}"
+        return None
 
 
 @dataclass(slots=True)
@@ -138,12 +150,16 @@ def _read_calendar(calendar: Component, ctx: ParseContext, result: ParsedSource,
 
 
 def _read_plain_calendar(calendar: PlainCalendar, ctx: ParseContext, result: ParsedSource, budget: _Budget) -> None:
-    """As `_read_calendar`; a series' components go to icalendar and recurring-ical-events, lone events do not."""
+    """As `_read_calendar`. Lone events skip recurring-ical-events; an event whose only recurrence is
+    its RRULE goes to it as a component built from the plain reading; other series' components are
+    parsed by icalendar."""
     zones = _Zones(floating=ctx.defaults.timezone or ctx.federation_timezone, calendar=None, default=ctx.defaults.timezone)
     cancel_all = unescape_backslash(calendar.method or "").strip().upper() == "CANCEL"
     keys = [_plain_series_key(event) for event in calendar.events]
     counts = Counter(keys)
-    in_series = [event.in_series or counts[key] > 1 for event, key in zip(calendar.events, keys)]
+    in_series = [
+        counts[key] > 1 or (event.in_series and event.only_rule() is None) for event, key in zip(calendar.events, keys)
+    ]
     series_events = [event for event, listed in zip(calendar.events, in_series) if listed]
     components = iter(Calendar.from_ical(series_text(series_events)).subcomponents if series_events else [])
     series: dict[str, list[Component] | _Lone] = {}
@@ -170,7 +186,8 @@ def _add_prepared(
         return
     key = view.series_key()
     if isinstance(view, _PlainView):
-        series[key] = _Lone(view, *_lone_span(view))
+        rule = view.event.only_rule()
+        series[key] = _Lone(view, *_lone_span(view)) if rule is None else [_RuledEvent.of(view, rule)]
     else:
         members = series.setdefault(key, [])
         assert isinstance(members, list)  # a lone event's key is used once: `_read_plain_calendar` counted
@@ -513,7 +530,7 @@ def _refuse_rules(uid: str, components: list[Component], ctx: ParseContext, budg
         start = component["DTSTART"].dt
         start_day = start.date() if isinstance(start, dt.datetime) else start
         for rule in rules if isinstance(rules, list) else [rules]:
-            if not hasattr(rule, "items"):
+            if _attribute(rule, "items") is None:  # icalendar kept it as broken (its attributes raise)
                 return Reject(ctx.source_id, "bad-rule", f"{uid}: unparsable RRULE {_raw(rule)!r}")
             cost = rule_cost(rule, start_day, window_end)
             if cost.problem is not None:
@@ -624,8 +641,30 @@ class _DetailsOnce:
     def of(self, component: Component) -> _Details:
         details = self._known.get(id(component))
         if details is None:
-            details = self._known[id(component)] = _details(_ComponentView(component), self._ctx, self._cancel_all)
+            view = component.view if isinstance(component, _RuledEvent) else _ComponentView(component)
+            details = self._known[id(component)] = _details(view, self._ctx, self._cancel_all)
         return details
+
+
+class _RuledEvent(Event):
+    """A prepared plain event with an RRULE and no other recurrence property, as recurring-ical-events
+    needs it: UID, the normalized times, DURATION and the rule, each as icalendar would hold it; the
+    details are read from the plain view. (Without SEQUENCE: a one-component series only puts it on
+    its occurrences, which are not read.)"""
+
+    view: _PlainView
+
+    @classmethod
+    def of(cls, view: _PlainView, rule: vRecur) -> _RuledEvent:
+        component = cls()
+        component.view = view
+        component["UID"] = vText(view.series_key())
+        for name, value in view.dates.items():
+            component[name] = vDDDTypes(value)
+        if view.event.duration is not None:
+            component["DURATION"] = vDDDTypes(view.event.duration)
+        component["RRULE"] = rule
+        return component
 
 
 @dataclass(slots=True)

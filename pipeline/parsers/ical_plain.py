@@ -13,7 +13,9 @@ component…), and the caller then parses the whole document with icalendar. VTI
 blocks, which it does not read, are handed to icalendar once to check that they parse, because
 icalendar refuses a whole document over a broken one. Series (RRULE, RDATE, EXDATE, RECURRENCE-ID,
 a UID used twice) keep their raw lines so the caller can give them to icalendar and
-recurring-ical-events.
+recurring-ical-events; an RRULE is also parsed (`PlainEvent.rule`), so an event whose one recurrence
+property it is needs no icalendar parse. The text may come unrepaired: whatever `repair_structure`
+would change is refused, and the caller repairs and reads again.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from dataclasses import dataclass, field
 
 from icalendar import Calendar
 from icalendar.parser.property import unescape_backslash
-from icalendar.prop import vDDDTypes, vGeo
+from icalendar.prop import vDDDTypes, vGeo, vRecur
 
 from pipeline.normalize.text import clean_text
 from pipeline.normalize.timezones import resolve_tzid
+from pipeline.parsers.ical_text import logical_lines, only_dates, yearly_rule
 
 # A parameter value icalendar reads verbatim: no quotes, separators, escapes (`\`, RFC 6868 `^`) or
 # surrounding blanks.
@@ -68,8 +71,18 @@ class PlainEvent:
     duration: dt.timedelta | None = None
     geo: tuple[float, float] | None = None
     categories: list[str] = field(default_factory=list)  # raw values of every CATEGORIES line
-    in_series: bool = False  # has a recurrence property: recurring-ical-events must see it
+    recurrence: list[str] = field(default_factory=list)  # names of its recurrence properties, RECURRENCE-ID included
+    rule: vRecur | None = None  # its RRULE as icalendar reads it, when written without parameters or escapes
     lines: list[str] = field(default_factory=list)  # BEGIN:VEVENT … END:VEVENT
+
+    @property
+    def in_series(self) -> bool:
+        """Has a recurrence property: recurring-ical-events must see it."""
+        return bool(self.recurrence)
+
+    def only_rule(self) -> vRecur | None:
+        """The RRULE when it is the event's one recurrence property (no RDATE, EXDATE, RECURRENCE-ID…)."""
+        return self.rule if self.recurrence == ["RRULE"] else None
 
     def text(self, name: str) -> str | None:
         """The property's TEXT value unescaped as icalendar gives it, or None when absent."""
@@ -90,7 +103,12 @@ class _NotPlain(Exception):
 
 
 def read_plain_calendars(text: str) -> list[PlainCalendar] | None:
-    """Every VCALENDAR of repaired text (one logical line per CRLF line), or None to use icalendar."""
+    """Every VCALENDAR of the text, or None to use icalendar.
+
+    The text may be decoded but not repaired: anything `repair_structure` would change (a line it
+    drops, an unclosed component, a bare VEVENT, bare dates it marks VALUE=DATE…) is refused, so
+    what is read is what repair would have given; repaired text reads the same.
+    """
     try:
         return _Reader().read(text)
     except _NotPlain:
@@ -105,17 +123,20 @@ class _Reader:
         self.checked_lines: list[str] = []  # VTIMEZONE and VALARM blocks, for icalendar to check
 
     def read(self, text: str) -> list[PlainCalendar]:
-        lines = text.split("\r\n")
+        lines = logical_lines(text)
         for line in lines[:-1] if lines and not lines[-1] else lines:
             match = _LINE.fullmatch(line)
             if match is None:
                 raise _NotPlain
             name, params, value = match.groups()
             name = name.upper()
-            if name == "BEGIN":
-                self._begin(value, line)
-            elif name == "END":
-                self._end(value, line)
+            if name in ("BEGIN", "END"):
+                if params:
+                    raise _NotPlain  # repair rewrites the line without them
+                if name == "BEGIN":
+                    self._begin(value)
+                else:
+                    self._end(value)
             else:
                 self._property(name, params, value, line)
         if self.stack:
@@ -124,8 +145,9 @@ class _Reader:
             raise _NotPlain
         return self.calendars
 
-    def _begin(self, value: str, line: str) -> None:
+    def _begin(self, value: str) -> None:
         component = value.upper()
+        line = f"BEGIN:{component}"  # as repair writes it
         if component not in _CHILDREN.get(self.stack[-1] if self.stack else None, ()):
             raise _NotPlain
         if component == "VCALENDAR":
@@ -138,8 +160,9 @@ class _Reader:
             self.event.lines.append(line)
         self.stack.append(component)
 
-    def _end(self, value: str, line: str) -> None:
+    def _end(self, value: str) -> None:
         component = value.upper()
+        line = f"END:{component}"
         if not self.stack or self.stack[-1] != component:
             raise _NotPlain
         self.stack.pop()
@@ -157,6 +180,8 @@ class _Reader:
             raise _NotPlain
         where = self.stack[-1]
         if where in _CHECKED_COMPONENTS:
+            if name == "RRULE" and "VTIMEZONE" in self.stack and not yearly_rule(line):
+                raise _NotPlain  # repair drops it
             self.checked_lines.append(line)
             if self.event is not None:
                 self.event.lines.append(line)
@@ -193,7 +218,11 @@ def _read_calendar_property(calendar: PlainCalendar, name: str, params: str, val
 
 def _read_event_property(event: PlainEvent, name: str, params: dict[str, str], value: str) -> None:
     if name in SERIES_PROPERTIES:
-        event.in_series = True
+        event.recurrence.append(name)
+        if name == "RRULE" and not params and "\\" not in value:
+            event.rule = _rule(value)
+        if name in ("EXDATE", "RDATE") and "VALUE" not in params and only_dates(value):
+            raise _NotPlain  # repair marks them VALUE=DATE
         tzid = params.get("TZID")
         if tzid is not None and not plain_tzid(tzid):
             raise _NotPlain  # an unknown zone is read with the calendar's VTIMEZONE: icalendar's work
@@ -205,7 +234,8 @@ def _read_event_property(event: PlainEvent, name: str, params: dict[str, str], v
             event.tzids[name] = params["TZID"]
         if name == "DTSTART":
             event.start_text = value
-        event.in_series = event.in_series or name == "RECURRENCE-ID"
+        if name == "RECURRENCE-ID":
+            event.recurrence.append(name)
     elif name in TEXT_PROPERTIES:
         if name in event.texts or "VALUE" in params:
             raise _NotPlain  # a repeated property is a list to icalendar; VALUE= changes its type
@@ -253,6 +283,14 @@ def _duration(value: str) -> dt.timedelta:
     if not isinstance(duration, dt.timedelta):
         raise _NotPlain
     return duration
+
+
+def _rule(value: str) -> vRecur | None:
+    """The RRULE value icalendar makes of the line; None where it keeps the property as broken."""
+    try:
+        return vRecur(vRecur.from_ical(value))
+    except (ValueError, TypeError):
+        return None
 
 
 def _geo(value: str) -> tuple[float, float]:

@@ -125,7 +125,7 @@ def repair_structure(text: str) -> CalendarText:
     stack: list[str] = []
     dropped = closed = 0
     wrapped = False  # the VCALENDAR we opened around a bare component is not a repair worth a warning
-    for line in _logical_lines(text):
+    for line in logical_lines(text):
         if not line.strip():
             continue
         parsed = _parse_line(line)
@@ -162,7 +162,7 @@ def repair_structure(text: str) -> CalendarText:
             else:
                 dropped += 1
             continue
-        if not stack or (name == "RRULE" and "VTIMEZONE" in stack and not _yearly(line)):
+        if not stack or (name == "RRULE" and "VTIMEZONE" in stack and not yearly_rule(line)):
             # real zone rules recur yearly; anything finer makes every offset lookup walk a bomb
             dropped += 1
             continue
@@ -178,12 +178,20 @@ def repair_structure(text: str) -> CalendarText:
     return CalendarText("\r\n".join(out) + "\r\n", warnings)
 
 
-def _yearly(rrule_line: str) -> bool:
+def yearly_rule(rrule_line: str) -> bool:
+    """A zone's RRULE repair keeps: real zone rules recur yearly."""
     return "FREQ=YEARLY" in rrule_line.upper().replace(" ", "")
 
 
-def _logical_lines(text: str) -> list[str]:
-    """Unfold RFC 5545 continuation lines (a line starting with a space or tab continues the previous)."""
+def logical_lines(text: str) -> list[str]:
+    """Unfold RFC 5545 continuation lines (a line starting with a space or tab continues the previous).
+
+    Line breaks are CRLF, CR or LF; text with CRLF breaks only and no folded line (most exports) is
+    split at once.
+    """
+    breaks = text.count("\r\n")
+    if text.count("\r") == breaks == text.count("\n") and "\r\n " not in text and "\r\n\t" not in text:
+        return text.split("\r\n")
     lines: list[str] = []
     for physical in _TEXT_LINE_BREAK.split(text):
         if physical[:1] in (" ", "\t") and lines:
@@ -193,17 +201,17 @@ def _logical_lines(text: str) -> list[str]:
     return lines
 
 
+def only_dates(value: str) -> bool:
+    """A date property's value of dates only, which repair marks VALUE=DATE when the line has no VALUE."""
+    return _DATES.match(unescape_backslash(value)) is not None
+
+
 def _parse_line(line: str) -> tuple[str, bool] | None:
     """(upper-case name, whether the value is bare dates without VALUE=DATE), or None if unparsable."""
     plain = _PLAIN_LINE.match(line)
     if plain is not None:
         name, params = plain.group(1).upper(), plain.group(2)
-        bare_dates = (
-            name in _DATE_PROPERTIES
-            and _VALUE_PARAM.search(params) is None
-            and _DATES.match(unescape_backslash(line[plain.end() :])) is not None
-        )
-        return name, bare_dates
+        return name, name in _DATE_PROPERTIES and _VALUE_PARAM.search(params) is None and only_dates(line[plain.end() :])
     try:
         name, params, value = Contentline(line).parts()
     except (ValueError, IndexError, KeyError):

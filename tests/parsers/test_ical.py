@@ -229,3 +229,17 @@ def test_crlf_injection_stays_inside_one_field() -> None:
     assert event.location == "Room 1 Line two"
     assert event.description == "Talks & pizza"
     assert [r.reason for r in parsed.rejects] == ["unsafe-url"]
+
+
+def test_a_broken_rrule_rejects_its_series_and_keeps_the_other_events() -> None:
+    body = (
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:broken\r\nSUMMARY:x\r\nDTSTART:20260601T100000Z\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=x\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:fine\r\nSUMMARY:y\r\n"
+        "DTSTART:20260601T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+    parsed = _parse_bytes(body)
+    assert parsed.error is None
+    assert [(r.reason, r.detail.split("'")[0]) for r in parsed.rejects] == [("bad-rule", "broken: unparsable RRULE ")]
+    assert sorted(e.source_uid for e in parsed.events) == [
+        "fine/2026-06-01T10:00:00Z", "fine/2026-06-08T10:00:00Z", "fine/2026-06-15T10:00:00Z"
+    ]

@@ -93,6 +93,8 @@ def _generated_group(seed: int) -> bytes:
             lines += [f"DTSTART;TZID={zone}:{start}", f"DTEND;TZID={zone}:{start[:9]}{int(start[9:11]) + 2:02d}0000"]
         if shape == 3 and n % 2:
             lines += ["RRULE:FREQ=WEEKLY;COUNT=6", f"EXDATE;TZID={zone}:{(day + dt.timedelta(days=7)):%Y%m%d}{start[8:]}"]
+        elif shape in (0, 1, 4) and n % 3 == 0:  # a series with its rule only
+            lines.append(rng.choice(["RRULE:FREQ=WEEKLY;COUNT=10", "RRULE:FREQ=MONTHLY;BYDAY=2TU", "RRULE:FREQ=DAILY;UNTIL=20270301T000000Z"]))
         lines += [
             f"SUMMARY;LANGUAGE=en:Python night {n}\\, talks\\; pizza",
             "DESCRIPTION:Line one\\nLine two <b>bold</b> &amp; more\\n\\n\\n\\nend",
@@ -146,6 +148,16 @@ PLAIN = {
     "legacy zone": _one_event("UID:a", "SUMMARY:x", "DTSTART;TZID=US/Eastern:20270101T100000"),
     "vendor zone": _one_event("UID:a", "SUMMARY:x", "DTSTART;TZID=/mozilla.org/20050126_1/Europe/Paris:20270101T100000"),
     "injection attempt": _one_event("UID:a", "SUMMARY:x\\nEND:VEVENT\u202e", "DTSTART:20270101T100000Z", "URL:https://e.org/\"><script>"),
+    "weekly rule": _one_event("UID:a", "SUMMARY:x", "DTSTART;TZID=Europe/Berlin:20261201T190000", "RRULE:FREQ=WEEKLY;COUNT=5"),
+    "all-day rule with duration": _one_event("UID:a", "SUMMARY:x", "DTSTART;VALUE=DATE:20261201", "DURATION:P2D", "RRULE:FREQ=DAILY;INTERVAL=3"),
+    "rule with a floating time": _one_event("UID:a", "SUMMARY:x", "DTSTART:20261201T190000", "DTEND:20261201T180000", "RRULE:FREQ=WEEKLY"),
+    "lower-case rule": _one_event("UID:a", "SUMMARY:x", "DTSTART:20261201T190000Z", "rrule:freq=weekly;count=3"),
+    "broken rule": _one_event("UID:a", "SUMMARY:x", "DTSTART:20261201T190000Z", "RRULE:FREQ=WEEKLY;COUNT=x"),
+    "empty rule": _one_event("UID:a", "SUMMARY:x", "DTSTART:20261201T190000Z", "RRULE:FOO"),
+    "rule too large": _one_event("UID:a", "SUMMARY:x", "DTSTART:19000101T000000Z", "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31"),
+    "rule with a parameter": _one_event("UID:a", "SUMMARY:x", "DTSTART:20261201T190000Z", "RRULE;X-A=b:FREQ=WEEKLY;COUNT=3"),
+    "two rules": _one_event("UID:a", "SUMMARY:x", "DTSTART:20261201T190000Z", "RRULE:FREQ=WEEKLY;COUNT=3", "RRULE:FREQ=DAILY;COUNT=2"),
+    "derived UID and a rule": _one_event("SUMMARY:x", "DTSTART:20261201T190000Z", "RRULE:FREQ=WEEKLY;COUNT=3"),
     "two events one UID": _one_event(
         "UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z", "END:VEVENT", "BEGIN:VEVENT", "UID:a", "SUMMARY:y", "DTSTART:20270102T100000Z"
     ),
@@ -181,3 +193,48 @@ def test_edge_documents_the_plain_reader_takes(body: bytes) -> None:
 def test_documents_the_plain_reader_leaves_to_icalendar(body: bytes) -> None:
     assert not _is_plain(body)
     _assert_same(body, _ctx(WINDOW))
+
+
+# Documents `repair_structure` changes: the plain reader, given them unrepaired, must refuse them or
+# read exactly what it reads after repair (parse_ical tries the unrepaired text first).
+NEEDS_REPAIR = {
+    "folded lines": b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nSUMMARY:long\r\n  title\r\nDTSTART:20270101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    "LF line breaks": _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z").replace(b"\r\n", b"\n"),
+    "CR line breaks": _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z").replace(b"\r\n", b"\r"),
+    "blank line": _one_event("UID:a", "", "SUMMARY:x", "DTSTART:20270101T100000Z"),
+    "garbage line": _one_event("UID:a", "this is no content line", "SUMMARY:x", "DTSTART:20270101T100000Z"),
+    "unclosed event": b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nSUMMARY:x\r\nDTSTART:20270101T100000Z\r\nEND:VCALENDAR\r\n",
+    "bare event": b"BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:x\r\nDTSTART:20270101T100000Z\r\nEND:VEVENT\r\n",
+    "stray END": _one_event("UID:a", "END:VTODO", "SUMMARY:x", "DTSTART:20270101T100000Z"),
+    "lower-case BEGIN": b"begin:vcalendar\r\nBegin:VEvent\r\nUID:a\r\nSUMMARY:x\r\nDTSTART:20270101T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEXDATE:20270108T100000Z\r\nend:vevent\r\nEND:vcalendar\r\n",
+    "BEGIN with a parameter": _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z", "BEGIN;X-A=b:VALARM", "ACTION:DISPLAY", "END:VALARM"),
+    "bare EXDATE dates": _one_event("UID:a", "SUMMARY:x", "DTSTART;VALUE=DATE:20270101", "RRULE:FREQ=DAILY;COUNT=4", "EXDATE:20270102,20270103"),
+    "hourly zone rule": _one_event(
+        "UID:a", "SUMMARY:x", "DTSTART;TZID=Europe/Berlin:20270101T100000",
+        calendar=("BEGIN:VTIMEZONE", "TZID:Europe/Berlin", "BEGIN:STANDARD", "DTSTART:19701025T030000", "TZOFFSETFROM:+0200",
+                  "TZOFFSETTO:+0100", "RRULE:FREQ=HOURLY", "END:STANDARD", "END:VTIMEZONE"),
+    ),
+    "property outside a component": b"X-STRAY:1\r\n" + _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z"),
+    "two calendars, the first unclosed": b"BEGIN:VCALENDAR\r\n" + _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z"),
+}
+
+
+@pytest.mark.parametrize("body", NEEDS_REPAIR.values(), ids=NEEDS_REPAIR.keys())
+def test_unrepaired_text_is_refused_or_read_as_repaired(body: bytes) -> None:
+    text = decode_calendar(body).text
+    repaired = repair_structure(text)
+    assert repaired.text != text  # the case needs repair indeed
+    unrepaired_reading = read_plain_calendars(text)
+    assert unrepaired_reading is None or unrepaired_reading == read_plain_calendars(repaired.text)
+    _assert_same(body, _ctx(WINDOW))
+
+
+@pytest.mark.parametrize("path", [*_corpus_files(), *FIXTURES], ids=lambda p: p.name)
+def test_real_calendars_read_unrepaired_as_repaired(path: Path) -> None:
+    text = decode_calendar(path.read_bytes()).text
+    repaired = repair_structure(text)
+    unrepaired_reading = read_plain_calendars(text)
+    if repaired.warnings or repaired.text != text:
+        assert unrepaired_reading is None or unrepaired_reading == read_plain_calendars(repaired.text)
+    else:
+        assert unrepaired_reading == read_plain_calendars(repaired.text)
