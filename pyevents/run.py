@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -27,11 +28,19 @@ from crawlers.fetch import fetch_sources
 from output.ical import serialize_vevent
 from output.publish import publish
 from pipeline import dedupe
-from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceEvent, SourceState, Window
+from pipeline.model import (
+    FetchResult,
+    ParseContext,
+    ParsedSource,
+    SourceEvent,
+    SourceState,
+    Window,
+)
 from pipeline.parse import parse_source
 from pipeline.store import RunCounts, Store, StoreError, StoreLocked
-from pipeline.store.writer import VEVENT_COLUMNS
 from pipeline.store.arrowio import table_dicts
+from pipeline.store.staging import StagedSource, stage
+from pipeline.store.writer import VEVENT_COLUMNS
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
 
@@ -135,9 +144,24 @@ def start_worker_pool() -> cf.ProcessPoolExecutor:
     return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
 
 
-def _parse_one(job: tuple[bytes, ParseContext, str | None]) -> ParsedSource:
-    body, ctx, region = job
-    return parse_source(body, ctx, region)
+# What a SourceParser keeps of each parse: the ParsedSource itself, or its StagedSource (the run).
+T = TypeVar("T", ParsedSource, StagedSource)
+
+
+def _unchanged(parsed: ParsedSource) -> ParsedSource:
+    return parsed
+
+
+def _events_parsed(result: ParsedSource | StagedSource) -> int:
+    return len(result.events) if isinstance(result, ParsedSource) else result.events_parsed
+
+
+ParseJob = tuple[bytes, ParseContext, str | None, Callable[[ParsedSource], T]]
+
+
+def _parse_one(job: ParseJob[T]) -> T:
+    body, ctx, region, finish = job
+    return finish(parse_source(body, ctx, region))
 
 
 def parse_fetches(
@@ -157,13 +181,14 @@ def parse_fetches(
         return parser.results()
 
 
-class SourceParser:
+class SourceParser(Generic[T]):
     """Parses fetched bodies while the crawl goes on: `submit` each FetchResult as it arrives, then `results`.
 
     A body whose sha256 is the stored one (and not due for re-expansion) is not parsed: its fetch becomes
     "not_modified". Fewer than POOL_THRESHOLD bodies are parsed here, more in a process pool on all cores,
     started when the POOL_THRESHOLD-th body arrives (an incremental run with two changed sources never
-    pays for starting it).
+    pays for starting it). `finish` turns each ParsedSource into the result kept, where it was parsed
+    (a module-level function, so a worker can run it: the run stages parses for the store there).
     """
 
     def __init__(
@@ -173,18 +198,20 @@ class SourceParser:
         states: dict[str, SourceState],
         window: Window,
         progress: Progress = _no_progress,
+        finish: Callable[[ParsedSource], T] = _unchanged,  # type: ignore[assignment]  # T is ParsedSource then
     ) -> None:
         self._config = config
         self._sources = {s.id: s for s in sources}
         self._states = states
         self._window = window
         self._progress = progress
-        self._waiting: list[tuple[bytes, ParseContext, str | None]] = []  # until the pool is worth starting
+        self._finish = finish
+        self._waiting: list[ParseJob[T]] = []  # until the pool is worth starting
         self._pool: cf.ProcessPoolExecutor | None = None
-        self._futures: dict[cf.Future[ParsedSource], str] = {}
-        self._results: dict[str, ParsedSource] = {}
+        self._futures: dict[cf.Future[T], str] = {}
+        self._results: dict[str, T] = {}
 
-    def __enter__(self) -> SourceParser:
+    def __enter__(self) -> SourceParser[T]:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -200,7 +227,8 @@ class SourceParser:
         if state is not None and state.content_sha256 == sha256(fetch.body) and not _needs_reexpansion(state, self._window):
             fetch.outcome = "not_modified"  # same bytes as last time: nothing to parse
             return
-        self._waiting.append((fetch.body, parse_context(self._config, source, self._window, fetch), source.region))
+        context = parse_context(self._config, source, self._window, fetch)
+        self._waiting.append((fetch.body, context, source.region, self._finish))
         if self._pool is None and len(self._waiting) >= POOL_THRESHOLD:
             self._pool = self._start_pool()
         if self._pool is not None:
@@ -209,31 +237,32 @@ class SourceParser:
             self._waiting.clear()
         self._collect(cf.wait(self._futures, timeout=0).done)  # report what finished meanwhile
 
-    def results(self) -> dict[str, ParsedSource]:
-        """Every submitted body's ParsedSource (waits for the pool); the pool is shut down."""
+    def results(self) -> dict[str, T]:
+        """Every submitted body's result (waits for the pool); the pool is shut down."""
         for job in self._waiting:
             self._keep(job[1].source_id, _parse_one(job))
         self._waiting.clear()
         self._collect(cf.as_completed(self._futures))
         self.__exit__()
-        return self._results
+        results, self._results = self._results, {}  # the caller's alone: it may drop them when it is done
+        return results
 
     @staticmethod
     def _start_pool() -> cf.ProcessPoolExecutor:
         return start_worker_pool()
 
-    def _collect(self, done: Iterable[cf.Future[ParsedSource]]) -> None:
+    def _collect(self, done: Iterable[cf.Future[T]]) -> None:
         for future in list(done):
             sid = self._futures.pop(future)
             try:
                 parsed = future.result()
             except Exception as exc:  # a worker killed by the OS (memory) must not end the run
-                parsed = ParsedSource(sid, error=f"parser process failed: {type(exc).__name__}: {exc}")
+                parsed = self._finish(ParsedSource(sid, error=f"parser process failed: {type(exc).__name__}: {exc}"))
             self._keep(sid, parsed)
 
-    def _keep(self, sid: str, parsed: ParsedSource) -> None:
+    def _keep(self, sid: str, parsed: T) -> None:
         self._results[sid] = parsed
-        self._progress("parsed", {"source_id": sid, "events": len(parsed.events)})
+        self._progress("parsed", {"source_id": sid, "events": _events_parsed(parsed)})
 
 
 def sha256(body: bytes) -> str:
@@ -289,7 +318,7 @@ def crawl_into_store(
 
             clock = time.perf_counter()
             progress("fetch-start", {"sources": len(sources)})
-            with SourceParser(config, sources, states, window, progress) as parser:
+            with SourceParser(config, sources, states, window, progress, finish=stage) as parser:
 
                 def fetched(result: FetchResult) -> None:
                     parser.submit(result)  # parsing starts while the crawl goes on (an unchanged body: not_modified)
@@ -424,15 +453,15 @@ def _serialize_batch(batch: pa.RecordBatch, base_url: str) -> list[str]:
         return [serialize_vevent(row, base_url) for row in table_dicts(batch)]
 
 
-def _outcome(sid: str, status: str, fetch: FetchResult | None, parsed: ParsedSource | None) -> SourceOutcome:
+def _outcome(sid: str, status: str, fetch: FetchResult | None, parsed: StagedSource | None) -> SourceOutcome:
     error = (parsed.error if parsed and parsed.error else None) or (fetch.error if fetch else "not fetched")
     if status in ("ok", "not_modified"):
         error = None
     return SourceOutcome(
         source_id=sid,
         status=status,
-        events=len(parsed.events) if parsed else 0,
-        rejects=len(parsed.rejects) if parsed else 0,
+        events=parsed.events_parsed if parsed else 0,
+        rejects=parsed.rejects_parsed if parsed else 0,
         error=error,
         http_status=fetch.http_status if fetch else None,
         seconds=round(fetch.seconds, 3) if fetch else 0.0,

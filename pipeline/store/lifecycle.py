@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Protocol
+
+import pyarrow as pa
 
 from pipeline.model import FetchResult, ParsedSource, Reject, SourceEvent
 
@@ -33,6 +36,16 @@ DISABLED = "disabled"
 SUCCESSES = (ACCEPTED, NOT_MODIFIED)
 
 
+class ParseSummary(Protocol):
+    """What judging needs of a parse (a staging.StagedSource)."""
+
+    @property
+    def error(self) -> str | None: ...
+
+    @property
+    def reports(self) -> pa.Table: ...  # one row per source_uid
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """What to do with one source after its fetch (and parse)."""
@@ -46,7 +59,7 @@ def body_sha256(body: bytes | None) -> str | None:
     return hashlib.sha256(body).hexdigest() if body is not None else None
 
 
-def judge(fetch: FetchResult, parsed: ParsedSource | None, stored_sha256: str | None, live_before: int) -> Verdict:
+def judge(fetch: FetchResult, parsed: ParseSummary | None, stored_sha256: str | None, live_before: int) -> Verdict:
     """Decide a source's status from its fetch, its parse (None when not parsed) and what was live before.
 
     `live_before` counts the source's stored, not cancelled reports that overlap the window (past
@@ -68,7 +81,7 @@ def judge(fetch: FetchResult, parsed: ParsedSource | None, stored_sha256: str | 
     if parsed.error:
         # Validators are not kept: a conditional GET must not turn a broken body into "not modified".
         return Verdict(FAILED, parsed.error)
-    fresh = len({ev.source_uid for ev in parsed.events})
+    fresh = parsed.reports.num_rows  # one per source_uid
     if live_before > 0 and fresh == 0:
         return Verdict(QUARANTINED, f"the source returned no events where {live_before} were live; kept them")
     if live_before >= QUARANTINE_MIN_LIVE and fresh < QUARANTINE_FRACTION * live_before:

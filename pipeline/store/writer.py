@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -26,10 +26,22 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from pipeline.model import Event, FetchResult, ParsedSource, Reject, SourceEvent, SourceState, Window
+from pipeline.model import Event, FetchResult, Reject, SourceEvent, SourceState, Window
 from pipeline.store import schema
-from pipeline.store.arrowio import from_dicts, from_objects, query_columns, query_dicts, table_dicts, table_schema
-from pipeline.store.content import HISTORY_FIELDS, INSTANT_FIELDS, content_hash_sql, instant_text_sql
+from pipeline.store.arrowio import (
+    from_dicts,
+    from_objects,
+    query_columns,
+    query_dicts,
+    table_dicts,
+    table_schema,
+)
+from pipeline.store.content import (
+    HISTORY_FIELDS,
+    INSTANT_FIELDS,
+    content_hash_sql,
+    instant_text_sql,
+)
 from pipeline.store.files import remove_leftovers, replace_durably, temp_path_for
 from pipeline.store.lifecycle import (
     ACCEPTED,
@@ -41,15 +53,13 @@ from pipeline.store.lifecycle import (
     Verdict,
     body_sha256,
     judge,
-    rejects_to_store,
-    unique_reports,
 )
 from pipeline.store.lock import RunLock, StoreLocked
+from pipeline.store.staging import REPORT_FIELDS, REPORT_SCHEMA, StagedSource
 
 if TYPE_CHECKING:
     from pyevents.config import SourceConfig
 
-REPORT_FIELDS = tuple(f.name for f in fields(SourceEvent))
 EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name != "reports")
 PROVENANCE_FIELDS = ("event_id", "source_id", "source_uid", "source_url")
 MEMORY_LIMIT = "400MB"
@@ -255,16 +265,16 @@ class Store:
     # -- fetch results -------------------------------------------------------------------------------
 
     def apply_fetches(
-        self, window: Window, fetches: dict[str, FetchResult], parsed: dict[str, ParsedSource], now: dt.datetime
+        self, window: Window, fetches: dict[str, FetchResult], parsed: Mapping[str, StagedSource], now: dt.datetime
     ) -> dict[str, str]:
-        """Record every fetch on its source and apply the lifecycle to its reports; source_id → status."""
+        """Record every fetch on its source and apply the lifecycle to its reports (`parsed`: the staged parse
+        of each source that was parsed); source_id → status."""
         now = _utc(now)
         self._window = window
         rows = self._source_rows()
         live_before = self._live_counts(window)
         statuses: dict[str, str] = {}
-        fresh: list[SourceEvent] = []
-        fresh_owner: list[str] = []
+        fresh: list[pa.Table] = []
         accepted: list[str] = []
         unchanged: list[str] = []  # fetched fine, same document as last time
         rejects: list[Reject] = []
@@ -273,21 +283,20 @@ class Store:
             result = parsed.get(sid)
             verdict = judge(fetch, result, row["content_sha256"], live_before.get(sid, 0))
             if result is not None:
-                reports, repeats = unique_reports(result)
-                rejects.extend(_owned_rejects(sid, rejects_to_store(result, repeats)))
+                rejects.extend(_owned_rejects(sid, result.rejects))
                 if verdict.status == ACCEPTED:
-                    fresh.extend(reports)
-                    fresh_owner.extend([sid] * len(reports))  # a report is its fetching source's, whatever it says
+                    fresh.append(_owned_reports(sid, result.reports))
                     accepted.append(sid)
-                    row.update(event_count=len(reports), last_parsed_at=now)
+                    row.update(event_count=result.reports.num_rows, last_parsed_at=now)
             _record_fetch(row, fetch, verdict, now)
             rows[sid] = row
             statuses[sid] = verdict.status
             if verdict.status == NOT_MODIFIED:
                 unchanged.append(sid)
         parsed_ids = [sid for sid in fetches if sid in parsed]
+        incoming = pa.concat_tables(fresh) if fresh else REPORT_SCHEMA.empty_table()
         with self._transaction():
-            self._apply_reports(window, now, fresh, fresh_owner, accepted, unchanged)
+            self._apply_reports(window, now, incoming, accepted, unchanged)
             self._replace_rejects(now, parsed_ids, rejects)
             self._upsert("sources", ("source_id",), from_dicts([rows[sid] for sid in fetches], self._schema("sources")))
         return statuses
@@ -296,13 +305,11 @@ class Store:
         self,
         window: Window,
         now: dt.datetime,
-        fresh: list[SourceEvent],
-        owners: list[str],
+        incoming: pa.Table,
         accepted: list[str],
         unchanged: list[str],
     ) -> None:
         con = self._connection()
-        incoming = from_objects(fresh, self._schema("reports", REPORT_FIELDS), {"source_id": owners})
         accepted_table = pa.table({"source_id": pa.array(accepted, pa.string())})
         with self._registered("fresh_reports", incoming), self._registered("accepted_sources", accepted_table):
             # Not past and missing from a successful fetch: counted; at the limit it becomes a tombstone.
@@ -794,6 +801,12 @@ def _provenance_table(events: list[Event]) -> pa.Table:
     reports = [r for e in events for r in e.reports]
     event_ids = [e.event_id for e in events for _ in e.reports]
     return from_objects(reports, pa.schema([(name, pa.string()) for name in PROVENANCE_FIELDS]), {"event_id": event_ids})
+
+
+def _owned_reports(source_id: str, reports: pa.Table) -> pa.Table:
+    """A source's reports filed under the source that was fetched, whatever id a parser put on them."""
+    owners = pa.array([source_id] * reports.num_rows, pa.string())
+    return reports.set_column(reports.schema.get_field_index("source_id"), "source_id", owners)
 
 
 def _owned_rejects(source_id: str, rejects: list[Reject]) -> list[Reject]:

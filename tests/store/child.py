@@ -15,7 +15,16 @@ from pathlib import Path
 import duckdb
 
 from pipeline.store import Store, writer
-from tests.store.support import AS_OF, DAY, fetched, one_event_per_report, parse, reports, source, window
+from tests.store.support import (
+    AS_OF,
+    DAY,
+    fetched,
+    one_event_per_report,
+    reports,
+    source,
+    staged,
+    window,
+)
 
 STAGES = ("open", "apply_fetches", "save_events", "save_ical", "finish_run", "before_rename", "never")
 
@@ -42,7 +51,7 @@ def run_until(db: Path, wanted: str, count: int, days: int) -> None:
         _pause("open", wanted)
         store.start_run(f"run-{days}", as_of)
         store.sync_sources([source(f"s{d}") for d in range(days + 1)])
-        store.apply_fetches(window(as_of), {sid: fetched(sid)}, {sid: parse(sid, reports(sid, count))}, as_of)
+        store.apply_fetches(window(as_of), {sid: fetched(sid)}, {sid: staged(sid, reports(sid, count))}, as_of)
         _pause("apply_fetches", wanted)
         store.save_events(one_event_per_report(store.live_reports(window(as_of)), store.known_event_ids()), as_of)
         _pause("save_events", wanted)

@@ -16,6 +16,7 @@ import duckdb
 
 from pipeline.model import Event, FetchResult, ParsedSource, SourceEvent, Window
 from pipeline.store import RunCounts, Store
+from pipeline.store.staging import StagedSource, stage
 from pyevents.config import SourceConfig
 
 UTC = dt.timezone.utc
@@ -70,6 +71,11 @@ def parse(source_id: str, events: list[SourceEvent], **fields: object) -> Parsed
     return replace(ParsedSource(source_id=source_id, events=events), **fields)
 
 
+def staged(source_id: str, events: list[SourceEvent], **fields: object) -> StagedSource:
+    """A parse of `events` as a parse worker hands it to the store."""
+    return stage(parse(source_id, events, **fields))
+
+
 def default_event_id(source_id: str, uid: str) -> str:
     return hashlib.sha256(f"{source_id}\x1f{uid}".encode()).hexdigest()[:16]
 
@@ -110,7 +116,7 @@ def run(
         store.start_run(f"run-{as_of:%Y%m%d%H%M%S}", as_of)
         store.sync_sources(sources)
         w = window(as_of)
-        statuses = store.apply_fetches(w, {f.source_id: f for f in fetches}, {p.source_id: p for p in parsed}, as_of)
+        statuses = store.apply_fetches(w, {f.source_id: f for f in fetches}, {p.source_id: stage(p) for p in parsed}, as_of)
         live = store.live_reports(w)
         counts = store.save_events(one_event_per_report(live, store.known_event_ids()), as_of)
         needing = store.events_needing_ical()

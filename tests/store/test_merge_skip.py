@@ -15,8 +15,19 @@ import pytest
 
 from pipeline.model import FetchResult, ParsedSource, Window
 from pipeline.store import RunCounts, Store
+from pipeline.store.staging import stage
 from pyevents.config import SourceConfig
-from tests.store.support import AS_OF, DAY, fetched, one_event_per_report, parse, query, report, reports, source
+from tests.store.support import (
+    AS_OF,
+    DAY,
+    fetched,
+    one_event_per_report,
+    parse,
+    query,
+    report,
+    reports,
+    source,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,7 +46,7 @@ def _run(db: Path, step: Step, may_keep: bool) -> tuple[RunCounts, int, bool]:
     with Store.open(db) as store:
         store.start_run(f"run-{step.as_of:%Y%m%d%H%M%S}", step.as_of)
         store.sync_sources(step.sources)
-        store.apply_fetches(window, {f.source_id: f for f in step.fetches}, {p.source_id: p for p in step.parsed}, step.as_of)
+        store.apply_fetches(window, {f.source_id: f for f in step.fetches}, {p.source_id: stage(p) for p in step.parsed}, step.as_of)
         key = store.merge_input_key(window, step.salt)
         kept = store.keep_merged_events(key, step.as_of) if may_keep else None
         if kept is None:
