@@ -6,9 +6,12 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
-from pipeline.store import Store, StoreUnusable
+from pipeline.store import Store, StoreUnusable, schema
+from pipeline.store.arrowio import table_schema
+from pipeline.store.staging import REPORT_FIELDS, REPORT_SCHEMA
 from tests.store.support import fetched, parse, query, report, run, source
 
 CONTRACT = {
@@ -96,3 +99,15 @@ def test_a_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path: Path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["events.duckdb", "events.duckdb.lock"]
     with pytest.raises(StoreUnusable):  # not StoreLocked: the failed open released the lock
         Store.open(db)
+
+
+def test_staged_reports_have_the_types_of_the_reports_table() -> None:
+    with duckdb.connect(":memory:") as con:
+        con.execute(schema.TABLES)
+        stored = table_schema(con, "reports", REPORT_FIELDS)
+    assert REPORT_SCHEMA.names == stored.names
+    for staged_field, stored_field in zip(REPORT_SCHEMA, stored):
+        if pa.types.is_list(stored_field.type):  # the item's name differs (DuckDB: "l"), not its type
+            assert staged_field.type.value_type == stored_field.type.value_type, staged_field.name
+        else:
+            assert staged_field.type == stored_field.type, staged_field.name
