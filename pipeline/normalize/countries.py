@@ -183,6 +183,7 @@ def _codes() -> dict[str, str]:
     return codes
 
 
+@functools.lru_cache(maxsize=16384)  # a location's city and country parts repeat across events
 def country_by_name(text: str) -> str | None:
     """The alpha-2 code for a country name in any indexed language or a common alias."""
     key = fold(text).removeprefix("the ")
@@ -223,6 +224,7 @@ def _state_names() -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=16384)
 def state_country(text: str) -> str | None:
     """US/CA for a state or province code in capitals ("OR", "ON") or a written-out state name."""
     stripped = text.strip()
@@ -258,6 +260,7 @@ def _cities() -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=16384)
 def city_country(text: str) -> str | None:
     """The country of a well-known Python-community city, or None."""
     return _cities().get(fold(text))

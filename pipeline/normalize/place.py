@@ -37,6 +37,7 @@ _ESCAPES = re.compile(r"\\([,;])|\\[nN]")
 _PAREN_WITH_COMMA = re.compile(r"\(([^()]*,[^()]*)\)")
 _SPLIT = re.compile(r"\s*(?:[,;\n|·•]|\s[-@]\s)\s*")  # "FabLab @ Street 5, 03044 Cottbus"
 _HAS_DIGIT = re.compile(r"\d")
+_EMPTY_PARENS = re.compile(r"\(\s*\)")
 # "139651", "2312 NV", "E14 5AB", "H2X 1Y4" after a name; "51105", "D-10115" before it.
 _TRAILING_POSTCODE = re.compile(
     r"\s+(?:(?:[A-Z]{1,2}-?)?\d[\dA-Z-]{2,}|[A-Z]{1,2}\d[\dA-Z]?)(?:\s+(?:\d[\dA-Z]{2}|[A-Z]{2}))?$"
@@ -110,16 +111,19 @@ def _place_parts(text: str) -> list[str]:
     """The non-empty, non-online, non-placeholder comma parts of a location, parentheses flattened."""
     text = _ESCAPES.sub(lambda m: m.group(1) or ",", text)
     text = _PAREN_WITH_COMMA.sub(r", \1,", text)
-    parts = []
-    for raw in _SPLIT.split(text)[:MAX_PARTS]:
-        part = _balance_parens(raw.strip(" \t\"'"))
-        if _ONLINE_WORDS.search(part):  # "Berlin + Online" keeps Berlin; "Zoom ID 123" keeps nothing
-            rest = " ".join(_FILLER.sub(" ", _ONLINE_WORDS.sub(" ", _DOMAIN.sub(" ", part))).split())
-            part = "" if _HAS_DIGIT.search(rest) else rest
-        part = re.sub(r"\(\s*\)", "", part).strip(" -–—:")
-        if part and not _PLACEHOLDER.match(part):
-            parts.append(part)
-    return parts
+    return [part for part in map(_place_part, _SPLIT.split(text)[:MAX_PARTS]) if part]
+
+
+# The parts of a calendar's locations repeat ("Berlin", "Germany") across its venues.
+@functools.lru_cache(maxsize=16384)
+def _place_part(raw: str) -> str:
+    """One comma part cleaned: quotes, stray parentheses, online words and placeholders gone ("" if nothing is left)."""
+    part = _balance_parens(raw.strip(" \t\"'"))
+    if _ONLINE_WORDS.search(part):  # "Berlin + Online" keeps Berlin; "Zoom ID 123" keeps nothing
+        rest = " ".join(_FILLER.sub(" ", _ONLINE_WORDS.sub(" ", _DOMAIN.sub(" ", part))).split())
+        part = "" if _HAS_DIGIT.search(rest) else rest
+    part = _EMPTY_PARENS.sub("", part).strip(" -–—:")
+    return part if part and not _PLACEHOLDER.match(part) else ""
 
 
 def _balance_parens(part: str) -> str:
@@ -129,6 +133,7 @@ def _balance_parens(part: str) -> str:
     return part
 
 
+@functools.lru_cache(maxsize=16384)
 def _without_postcode(part: str, country: str | None = None) -> str:
     """The part without a postcode at its edges; countries writing addresses "1601 Broadway" keep leading numbers."""
     if country in _TRAILING_POSTCODE_COUNTRIES:
@@ -143,6 +148,12 @@ def _country_of_part(part: str, is_last: bool, hint: str | None, before: str | N
         return None
     if countries.ambiguous_code(bare):
         return _settle_ambiguous(bare, hint, before)
+    return _country_named(bare, is_last)
+
+
+@functools.lru_cache(maxsize=16384)
+def _country_named(bare: str, is_last: bool) -> str | None:
+    """The country a part without postcode names by a name or code, or, in the last part, by its trailing words."""
     found = countries.country_by_name(bare) or (countries.country_by_code(bare) if len(bare) == 2 else None)
     if found or not is_last:
         return found

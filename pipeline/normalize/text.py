@@ -10,7 +10,7 @@ import functools
 import html
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
@@ -21,6 +21,7 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _BLOCK_TAGS = ("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "blockquote")
 _HTML_HINT = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
 SAFE_SCHEMES = ("http", "https")
+_NOT_IN_URL = re.compile(r'[<>"\\ \x00-\x1f]')
 
 
 # What clean_text changes besides unsafe characters, NFC, CR, tabs, no-break and double spaces.
@@ -88,7 +89,10 @@ def safe_url(value: object, base: str | None = None) -> str | None:
     """An absolute http(s) URL, or None: javascript:, data:, vbscript:, file: and relative junk never pass."""
     if value is None:
         return None
-    return _safe_url_text(str(value), base)
+    text = str(value)
+    if base is not None and text.startswith(("https://", "http://")):
+        base = None  # an absolute URL ignores the base: one cache entry for it, however it is asked
+    return _safe_url_text(text, base)
 
 
 # A source's own URL and its events' links come back for every occurrence: each is decided once.
@@ -99,16 +103,14 @@ def _safe_url_text(value: str, base: str | None) -> str | None:
     text = re.sub(r"\s+", "", text) if text.lower().lstrip().startswith(("http:", "https:")) else text.strip()
     if not text:
         return None
-    if base is not None and not urlsplit(text).scheme:
-        from urllib.parse import urljoin
-
-        text = urljoin(base, text)
-    try:
+    try:  # urlsplit refuses a broken IPv6 host ("//[::1") with ValueError
+        if base is not None and not urlsplit(text).scheme:
+            text = urljoin(base, text)
         parts = urlsplit(text)
     except ValueError:
         return None
     if parts.scheme.lower() not in SAFE_SCHEMES or not parts.hostname:
         return None
-    if any(ch in text for ch in '<>"\\ ') or any(ord(ch) < 0x20 for ch in text):
+    if _NOT_IN_URL.search(text):
         return None
     return text
