@@ -58,6 +58,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 FINGERPRINTS = ".fingerprints.json"  # event_id -> fingerprint of the inputs of its page and .ics
 INPUTS = ".inputs"  # the inputs digest of the whole version
 CONTENT = ".content"  # digest of what the event files and aggregate feeds show, and how many events have files
+FRESHNESS = ".freshness"  # the "Data as of" markup of the version's listings, replaced when they are reused
 CHUNK_EVENTS = 2000  # events per worker task: big enough to amortize a task, small enough to keep memory flat
 
 
@@ -106,17 +107,27 @@ def publish(
         content = _content_digest(events_digest, config, health, countries)
         reused = _reuse_content(version, current, content, config, countries)
         counts = reused or _Counts()
-        listings = _listings(snap, version, window, config, health, countries, overview, counts)
+        page_site = _site(config, window, overview, countries)
         if reused is not None:  # event files shared with the current version, aggregate feeds linked
-            listings()
+            assert current is not None
+            if not _reuse_listings(version, current, page_site, countries, counts):
+                _listings(snap, version, window, config, health, countries, overview, counts)()
+            _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days), counts)
         else:
+            listings = _listings(snap, version, window, config, health, countries, overview, counts)
             _write_version(snap, version, current, window, config, health, countries, overview, chunk_events, counts, listings)
+            _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days), counts)
             _write(version, CONTENT, [f"{content} {counts.events_with_files}"], counts)
         (version / INPUTS).write_text(digest, encoding="utf-8")  # last: a version without it is never kept as is
         # On disk before anything points at it: a version truncated by a power loss would otherwise be
-        # kept (same digest) and its event files linked into every later version. Measured: ~1 s for
-        # 150k events (0.9 GB still dirty), a few % of the publish; fsync per file would cost far more.
-        os.sync()
+        # kept (same digest) and its event files linked into every later version. A new generation:
+        # one sync (measured ~1 s for 150k events, 0.9 GB still dirty; fsync per file would cost far
+        # more). Reused content: what a flushed version already holds is on disk, so only the version's
+        # own few files and folders are flushed (a sync would also wait for every other writer's data).
+        if reused is None:
+            os.sync()
+        else:
+            _flush_version(version)
         previous = _swap(out_dir, version, versions)
         # Deleting a generation is 300k unlinks (10-20 s): left to the next publish that writes one.
         _remove_old_versions(versions, keep={version, previous}, generations=reused is None)
@@ -220,8 +231,8 @@ def _listings(
     overview: Overview,
     counts: _Counts,
 ) -> Callable[[], None]:
-    """Read what the listings, `feed.atom`, `cfp.ics` and the static assets need (now: one query at a
-    time per connection, before any event stream), and return the function that writes them."""
+    """Read what the listings (but sources.html), `feed.atom`, `cfp.ics` and the static assets need (now:
+    one query at a time per connection, before any event stream), and return the function that writes them."""
     fed = config.federation
     page_site = _site(config, window, overview, countries)
     agenda_rows = snap.agenda_events(window, site.AGENDA_LIMIT)
@@ -229,7 +240,7 @@ def _listings(
     cfps = snap.open_cfps(window)
 
     def write() -> None:
-        _write_listings(version, page_site, agenda_rows, overview, countries, health, fed.stale_after_days, counts)
+        _write_listings(version, page_site, agenda_rows, overview, countries, counts)
         _write(version, "feed.atom", atom.atom_feed(fed.name, fed.base_url, announced), counts)
         _write(version, "cfp.ics", calendar_text(
             f"{fed.name}: calls for proposals", (serialize_cfp_vevent(ev, fed.base_url) for ev in cfps),
@@ -242,6 +253,51 @@ def _listings(
                 counts.files += 1
 
     return write
+
+
+def _listing_pages(countries: Sequence[str]) -> list[str]:
+    """The pages `_write_listings` writes: they show the content and, in their footer, the publish time."""
+    return ["index.html", *(f"regions/{r}.html" for r in REGIONS), *(f"countries/{c.lower()}.html" for c in countries), "about.html"]
+
+
+def _reuse_listings(version: Path, current: Path, page_site: site.Site, countries: Sequence[str], counts: _Counts) -> bool:
+    """With the content of `current` (same events, configuration, code): its listing pages with only the
+    "Data as of" markup replaced (it cannot come from data: every value is escaped), and its feed.atom,
+    cfp.ics and static files hard-linked. False, with nothing left behind, when any is missing or a
+    page does not hold its version's freshness markup exactly once."""
+    recorded = _read(current / FRESHNESS)
+    if not recorded:
+        return False
+    new = site.freshness(page_site)
+    old, new_bytes = recorded.encode("utf-8"), new.encode("utf-8")  # pages handled as bytes: ~20 MB at 150k events
+    pages: list[tuple[str, bytes]] = []
+    for name in _listing_pages(countries):
+        try:
+            data = (current / name).read_bytes()
+        except OSError:
+            return False
+        if data.count(old) != 1:
+            return False
+        pages.append((name, data.replace(old, new_bytes)))
+    linked = ["feed.atom", "cfp.ics", *(f"static/{asset.name}" for asset in sorted(STATIC_DIR.iterdir()) if asset.is_file())]
+    made: list[Path] = []
+    try:
+        for name in linked:
+            made.append(version / name)
+            (version / name).parent.mkdir(parents=True, exist_ok=True)
+            os.link(current / name, version / name)  # versions are never modified after their swap
+        for name, data in pages:
+            made.append(version / name)
+            (version / name).parent.mkdir(parents=True, exist_ok=True)
+            (version / name).write_bytes(data)
+            counts.files += 1
+    except OSError:
+        for path in made:
+            path.unlink(missing_ok=True)
+        return False
+    _write(version, FRESHNESS, [new], counts)
+    counts.files += len(linked)
+    return True
 
 
 def _site(config: Config, window: Window, overview: Overview, countries: Sequence[str]) -> site.Site:
@@ -452,11 +508,9 @@ def _write_listings(
     rows: list[dict[str, Any]],
     overview: Overview,
     countries: Sequence[str],
-    health: Sequence[Mapping[str, Any]],
-    stale_after_days: int,
     counts: _Counts,
 ) -> None:
-    """The agenda pages (index, regions, countries), sources and about."""
+    """The agenda pages (index, regions, countries) and about, and the freshness markup they show."""
     limit = site.AGENDA_LIMIT
     views = [site.event_view(row, when_utc(row["starts_z"], row["ends_z"], row["timezone"], bool(row["all_day"]))) for row in rows]
     items = site.AgendaItems()
@@ -479,8 +533,8 @@ def _write_listings(
             feeds=[site.Feed(f"{name} events", f"countries/{code.lower()}.ics"), main_feed], scope=f"country:{code}",
             items=items,
         ), counts)
-    _write(version, "sources.html", site.render_sources(page_site, health, stale_after_days), counts)
     _write(version, "about.html", site.render_about(page_site), counts)
+    _write(version, FRESHNESS, [site.freshness(page_site)], counts)
 
 
 def _open(version: Path, relative: str) -> IO[str]:
@@ -500,6 +554,25 @@ def _write(version: Path, relative: str, chunks: Iterable[str], counts: _Counts)
         for chunk in chunks:
             fh.write(chunk)
     counts.files += 1
+
+
+def _flush_version(version: Path) -> None:
+    """fsync every file and folder of `version`, not following its `events` link (a flushed generation)."""
+    for folder, dirs, names in os.walk(version):
+        for name in names:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                _fsync(path, os.O_RDONLY)
+        _fsync(folder, os.O_RDONLY | os.O_DIRECTORY)
+    _fsync(str(version.parent), os.O_RDONLY | os.O_DIRECTORY)
+
+
+def _fsync(path: str, flags: int) -> None:
+    fd = os.open(path, flags | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _read(path: Path) -> str | None:

@@ -366,6 +366,12 @@ def render_sources(site: Site, sources: Sequence[Mapping[str, Any]], stale_after
     )
 
 
+def freshness(site: Site) -> str:
+    """The footer's "Data as of" markup of every listing page (base.html's `freshness` block)."""
+    template = environment().get_template("base.html")
+    return "".join(template.blocks["freshness"](template.new_context({"site": site})))
+
+
 def render_about(site: Site) -> Iterator[str]:
     return environment().get_template("about.html").generate(
         site=site, title="Add a calendar", root="", feeds=MAIN_FEEDS, page="about"

@@ -342,9 +342,11 @@ def test_a_health_change_alone_shares_the_event_files_and_links_the_feeds(tmp_pa
     assert not second.unchanged and second.event_files_reused == 2 and second.vevents_serialized == 0
     generation = (first.version_dir / "events").resolve()
     assert (second.version_dir / "events").resolve() == generation and generation.parent == first.version_dir.parent
-    for name in ("calendar.ics", "events.json", "meetups.ics"):
+    for name in ("calendar.ics", "events.json", "meetups.ics", "feed.atom", "cfp.ics", "static/style.css"):
         assert os.stat(first.version_dir / name).st_ino == os.stat(second.version_dir / name).st_ino, name
     assert "HTTP 503" in (out / "sources.html").read_text(encoding="utf-8")
+    # The listings are the current version's with the new publish time: the same as rendered afresh.
+    assert 'Data as of <time datetime="2025-03-01T13:00+00:00">' in (out / "countries/de.html").read_text(encoding="utf-8")
     fresh = publish(tmp_path / "db.duckdb", tmp_path / "fresh", CONFIG, T0 + dt.timedelta(hours=1))
     assert site_files(out) and _tree(out) == _tree(fresh.out_dir)
 
@@ -361,3 +363,21 @@ def test_a_health_change_alone_shares_the_event_files_and_links_the_feeds(tmp_pa
     assert not generation.exists()
     kept = {(v / "events").resolve() for v in tmp_path.joinpath(".public.versions").iterdir() if v.name.startswith("v-")}
     assert {g for g in tmp_path.joinpath(".public.versions").iterdir() if g.name.startswith("e-")} == kept
+
+
+def test_listings_not_holding_their_freshness_once_are_rendered_again(tmp_path: Path) -> None:
+    from tests.output.eventdb import make_source
+
+    events = [make_event("Listed")]
+    write_db(tmp_path / "db.duckdb", events, [make_source("s")])
+    out = tmp_path / "public"
+    first = publish(tmp_path / "db.duckdb", out, CONFIG, T0)
+    index = first.version_dir / "index.html"
+    index.write_text(index.read_text(encoding="utf-8").replace("Data as of", "Data of"), encoding="utf-8")
+    (tmp_path / "db.duckdb").unlink()
+    write_db(tmp_path / "db.duckdb", events, [make_source("s", last_status="failed", last_error="HTTP 503")])
+    second = publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(hours=1))
+    assert second.event_files_reused == 1
+    assert os.stat(first.version_dir / "feed.atom").st_ino != os.stat(second.version_dir / "feed.atom").st_ino
+    fresh = publish(tmp_path / "db.duckdb", tmp_path / "fresh", CONFIG, T0 + dt.timedelta(hours=1))
+    assert _tree(out) == _tree(fresh.out_dir)
