@@ -43,6 +43,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from pipeline.model import Event, SourceEvent
@@ -261,14 +262,25 @@ def _title_candidates(block: list[_Report], others: list[_Report]) -> Iterator[t
 
 
 def _similar_titles(block: list[_Report], others: list[_Report]) -> Iterator[tuple[_Report, _Report]]:
-    choices = [(v, r) for r in others for v in r.variants]
-    strings = [v for v, _ in choices]
-    for a in block:
-        for variant in a.variants:
-            for _, _, k in process.extract(variant, strings, scorer=fuzz.ratio, score_cutoff=TITLE_THRESHOLD, limit=None):
-                b = choices[k][1]
-                if b.ev.source_id != a.ev.source_id:
-                    yield a, b
+    """Reports of other sources with a title variant scoring at least TITLE_THRESHOLD against one of a's:
+    every variant of the block against every variant of the others in one C call (most reports are
+    alone: only the few candidate pairs come back to Python, not one per report)."""
+    queries = [r for r in block for _ in r.variants]
+    choices = [r for r in others for _ in r.variants]
+    if not queries or not choices:
+        return
+    scores = process.cdist(
+        [v for r in block for v in r.variants],
+        [v for r in others for v in r.variants],
+        scorer=fuzz.ratio,
+        score_cutoff=TITLE_THRESHOLD,
+        dtype=np.float32,  # a score kept is never 0: below the cutoff is 0
+    )
+    sources: dict[str, int] = {}
+    query_sources = np.array([sources.setdefault(r.ev.source_id, len(sources)) for r in queries])
+    choice_sources = np.array([sources.setdefault(r.ev.source_id, len(sources)) for r in choices])
+    for q, c in zip(*np.nonzero((scores > 0) & (query_sources[:, None] != choice_sources[None, :]))):
+        yield queries[q], choices[c]
 
 
 def _equal_titles(block: list[_Report], others: list[_Report]) -> Iterator[tuple[_Report, _Report]]:
@@ -284,12 +296,16 @@ def _equal_titles(block: list[_Report], others: list[_Report]) -> Iterator[tuple
 
 def _same_site(block: list[_Report], others: list[_Report]) -> Iterator[tuple[_Report, _Report]]:
     by_site: dict[str, list[_Report]] = defaultdict(list)
+    site_sources: dict[str, set[str]] = defaultdict(set)
     for r in others:
         if r.site:
             by_site[r.site].append(r)
+            site_sources[r.site].add(r.ev.source_id)
     for a in block:
-        if a.site:
-            yield from ((a, b) for b in by_site.get(a.site, ()) if b.ev.source_id != a.ev.source_id)
+        sources = site_sources.get(a.site) if a.site else None
+        # A site only a's own source uses (a group's calendar on its own host) has no pair for a.
+        if sources and (len(sources) > 1 or a.ev.source_id not in sources):
+            yield from ((a, b) for b in by_site[a.site] if b.ev.source_id != a.ev.source_id)
 
 
 def _times_agree(a: SourceEvent, b: SourceEvent) -> bool | None:
@@ -385,6 +401,11 @@ def _hash16(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=65536)  # the occurrences of a series share it
+def _series_id(source_id: str, series_uid: str) -> str:
+    return _hash16(source_id + "\x1f" + series_uid)
+
+
 def _assign_ids(clusters: list[list[SourceEvent]], known_ids: dict[tuple[str, str], str]) -> list[str]:
     """One distinct event_id per cluster: kept known ids first (contested ones by smallest claim), else new."""
     claims: list[dict[str, str]] = []  # per cluster: known id -> smallest report key carrying it
@@ -402,13 +423,14 @@ def _assign_ids(clusters: list[list[SourceEvent]], known_ids: dict[tuple[str, st
     ids: list[str | None] = [None] * len(clusters)
     taken: set[str] = set()
     for n, mine in enumerate(claims):
-        owned = sorted(k for k in mine if owner[k][1] == n)
+        owned = sorted(k for k in mine if owner[k][1] == n) if mine else None
         if owned:
             ids[n] = owned[0]
             taken.add(owned[0])
     for n, mine in enumerate(claims):
         if ids[n] is None:
-            chosen = min((k for k in mine if k not in taken), default=None) or _fresh_id(clusters[n], taken)
+            kept = min((k for k in mine if k not in taken), default=None) if mine else None
+            chosen = kept or _fresh_id(clusters[n], taken)
             ids[n] = chosen
             taken.add(chosen)
     return [i for i in ids if i is not None]
@@ -416,7 +438,7 @@ def _assign_ids(clusters: list[list[SourceEvent]], known_ids: dict[tuple[str, st
 
 def _fresh_id(members: list[SourceEvent], taken: set[str]) -> str:
     """sha256 of the smallest report key; the next keys (then all of them) only if that id is in use."""
-    first = _hash16(min(_key(ev) for ev in members))
+    first = _hash16(_key(members[0]) if len(members) == 1 else min(_key(ev) for ev in members))
     if first not in taken:
         return first
     keys = sorted(_key(ev) for ev in members)
@@ -445,7 +467,7 @@ def _merge(members: list[SourceEvent], event_id: str, priorities: dict[str, int]
         tags.extend(t for t in r.tags if t not in tags)
     return Event(
         event_id=event_id,
-        series_id=_hash16(series.source_id + "\x1f" + series.series_uid) if series and series.series_uid else None,
+        series_id=_series_id(series.source_id, series.series_uid) if series and series.series_uid else None,
         title=_first(r.title for r in ranked) or best.title,
         description=_first(r.description for r in ranked) or "",
         starts_at=best.starts_at,
@@ -473,7 +495,7 @@ def _from_single(r: SourceEvent, event_id: str) -> Event:
     """The common case, one report: its fields as they are (the same result as _merge, without the ranking)."""
     return Event(
         event_id=event_id,
-        series_id=_hash16(r.source_id + "\x1f" + r.series_uid) if r.series_uid else None,
+        series_id=_series_id(r.source_id, r.series_uid) if r.series_uid else None,
         title=r.title,
         description=r.description,
         starts_at=r.starts_at,
