@@ -10,7 +10,7 @@ from __future__ import annotations
 import traceback
 
 from pipeline.model import ParseContext, ParsedSource
-from pipeline.normalize import finish_event
+from pipeline.normalize import finish_events
 from pipeline.parsers import feed, html, ical, listings
 
 PARSERS = {
@@ -30,7 +30,7 @@ def parse_source(body: bytes, ctx: ParseContext, region_override: str | None = N
         parsed = parser(body, ctx)
         # Inside the try: below the pool threshold this runs in the run's own process, so a normalizer
         # bug escaping here would end the whole run.
-        parsed.events = [finish_event(ev, ctx.defaults, region_override) for ev in parsed.events]
+        parsed.events = finish_events(parsed.events, ctx.defaults, region_override)
     except RecursionError:
         return ParsedSource(ctx.source_id, error="document nested too deeply to parse")
     except Exception as exc:  # a parser bug must not stop the other sources

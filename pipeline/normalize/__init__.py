@@ -18,6 +18,7 @@ Rules decided here (documented for operators):
 from __future__ import annotations
 
 import dataclasses
+import operator
 
 from pipeline.model import KINDS, REGIONS, STATUSES, SourceDefaults, SourceEvent
 from pipeline.normalize.countries import city_country, normalize_country, region_of
@@ -26,6 +27,26 @@ from pipeline.normalize.place import is_video_call_url, parse_location
 from pipeline.normalize.text import clean_text, safe_url
 
 MAX_TAGS = 30
+# What finish_event neither reads nor changes: an occurrence's identity and times.
+_PASSED_THROUGH = ("source_id", "source_uid", "starts_at", "ends_at", "timezone", "all_day", "series_uid", "cfp_ends_at")
+_finishing_inputs = operator.attrgetter(
+    *(f.name for f in dataclasses.fields(SourceEvent) if f.name not in _PASSED_THROUGH and f.name != "tags")
+)
+
+
+def finish_events(events: list[SourceEvent], defaults: SourceDefaults, region_override: str | None = None) -> list[SourceEvent]:
+    """finish_event for each event; events alike but for identity and times (a series' occurrences) are finished once."""
+    finished: dict[tuple[object, ...], SourceEvent] = {}
+    out: list[SourceEvent] = []
+    for ev in events:
+        key = (_finishing_inputs(ev), tuple(ev.tags))
+        like = finished.get(key)
+        if like is None:
+            out.append(finished.setdefault(key, finish_event(ev, defaults, region_override)))
+        else:
+            passed = {name: getattr(ev, name) for name in _PASSED_THROUGH}
+            out.append(dataclasses.replace(like, tags=list(like.tags), **passed))
+    return out
 
 
 def finish_event(ev: SourceEvent, defaults: SourceDefaults, region_override: str | None = None) -> SourceEvent:

@@ -104,3 +104,24 @@ def test_finish_event_is_pure() -> None:
     assert original == snapshot
     assert finished is not original
     assert finish_event(finished, BERLIN_GROUP) == finished  # and idempotent
+
+
+def test_finish_events_equals_finishing_each_event_and_shares_no_tag_list() -> None:
+    from pipeline.normalize import finish_events
+
+    week = dt.timedelta(days=7)
+    occurrences = [
+        report(source_uid=f"s/{n}", series_uid="s", starts_at=START + n * week, ends_at=START + n * week + dt.timedelta(hours=1),
+               location="Betahaus, Hamburg", url="https://e.org/s", tags=["Python"], all_day=bool(n % 2))
+        for n in range(4)
+    ]  # fmt: skip
+    variants = [
+        report(location="Betahaus, Hamburg", url="https://e.org/s", tags=["Python", "data"]),
+        report(location="Betahaus, Hamburg", url="https://e.org/s", tags=["Python"], latitude=53.5),
+        report(location="Zoom", url="https://e.org/s", tags=["Python"], timezone="UTC"),
+        report(title="PyCon DE sprint", location="Betahaus, Hamburg", url="https://e.org/s", tags=["Python"]),
+    ]
+    events = [*occurrences, *variants, occurrences[0]]
+    finished = finish_events(events, BERLIN_GROUP, "europe")
+    assert finished == [finish_event(ev, BERLIN_GROUP, "europe") for ev in events]
+    assert len({id(ev.tags) for ev in finished}) == len(finished)

@@ -28,10 +28,10 @@ def test_a_calendar_is_parsed_and_normalized() -> None:
 
 
 def test_a_normalizer_failure_becomes_the_sources_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(event: SourceEvent, *args: object) -> SourceEvent:
-        raise ValueError(f"cannot normalize {event.source_uid}")
+    def broken(events: list[SourceEvent], *args: object) -> list[SourceEvent]:
+        raise ValueError(f"cannot normalize {events[0].source_uid}")
 
-    monkeypatch.setattr(parse, "finish_event", broken)
+    monkeypatch.setattr(parse, "finish_events", broken)
     parsed = parse.parse_source(CALENDAR, _context())
     assert parsed.error is not None
     assert parsed.error.startswith("parser failed: ValueError: cannot normalize e1@t")
