@@ -39,8 +39,12 @@ EVENT_SEPARATOR = ",\n"
 DOCUMENT_END = "\n]}\n"
 
 
+# One encoder for every line (json.dumps with options builds a new one per call, ~2 µs of 150k lines).
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
 def event_line(event: Mapping[str, Any], w: When, base_url: str) -> str:
-    return json.dumps(event_object(event, w, base_url), ensure_ascii=False, sort_keys=True)
+    return _LINE_ENCODER.encode(event_object(event, w, base_url))
 
 
 def event_object(event: Mapping[str, Any], w: When, base_url: str) -> dict[str, Any]:
