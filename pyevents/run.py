@@ -10,7 +10,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import datetime as dt
 import hashlib
-import itertools
 import json
 import multiprocessing as mp
 import os
@@ -32,7 +31,6 @@ from pipeline.model import (
     FetchResult,
     ParseContext,
     ParsedSource,
-    SourceEvent,
     SourceState,
     Window,
 )
@@ -40,7 +38,7 @@ from pipeline.parse import parse_source
 from pipeline.store import RunCounts, Store, StoreError, StoreLocked
 from pipeline.store.arrowio import table_dicts
 from pipeline.store.staging import StagedSource, stage
-from pipeline.store.writer import VEVENT_COLUMNS
+from pipeline.store.writer import VEVENT_COLUMNS, StagedEvents
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
 
@@ -372,24 +370,35 @@ def _merge_and_save(
     priorities = {s.id: s.priority for s in config.sources}
     merge_key = store.merge_input_key(window, _merge_salt(priorities))
     kept = store.keep_merged_events(merge_key, as_of)
+    report.stage_seconds["store_reports"] += time.perf_counter() - clock
     if kept is not None:
         counts, report.events_total = kept
-        reports: list[SourceEvent] = []
+        report.stage_seconds["dedupe"] = 0.0  # nothing to merge
+        clock = time.perf_counter()
+        vevents.submit_needing()
     else:
-        with dedupe.no_cyclic_gc():  # 150k acyclic SourceEvents: collector passes over them would cost more
-            reports = store.live_reports(window)
+        staged = _merged_events(store, window, priorities, report)
+        clock = time.perf_counter()
+        counts = store.save_events(staged, as_of, merge_key, ical_rows=vevents.submit)
+        report.events_total = staged.events.num_rows
+    report.stage_seconds["store"] = report.stage_seconds.get("store", 0.0) + time.perf_counter() - clock
+    return counts
+
+
+def _merged_events(store: Store, window: Window, priorities: dict[str, int], report: RunReport) -> StagedEvents:
+    """The live reports merged into events, staged for saving: the reports and events, Python objects,
+    are gone when this returns (they would otherwise sit beside DuckDB's work in save_events)."""
+    clock = time.perf_counter()
+    with dedupe.no_cyclic_gc():  # 150k acyclic SourceEvents: collector passes over them would cost more
+        reports = store.live_reports(window)
     report.stage_seconds["store_reports"] += time.perf_counter() - clock
     clock = time.perf_counter()
-    events = dedupe.merge_reports(reports, priorities, store.known_event_ids()) if kept is None else []
+    events = dedupe.merge_reports(reports, priorities, store.known_event_ids())
     report.stage_seconds["dedupe"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    if kept is None:
-        counts = store.save_events(events, as_of, merge_key, ical_rows=vevents.submit)
-        report.events_total = len(events)
-    else:
-        vevents.submit_needing()
+    staged = store.stage_events(events)
     report.stage_seconds["store"] = time.perf_counter() - clock
-    return counts
+    return staged
 
 
 class VeventSerializer:
@@ -403,7 +412,7 @@ class VeventSerializer:
         self._base_url = base_url
         self._pool: cf.ProcessPoolExecutor | None = None
         self._keys: list[tuple[pa.ChunkedArray, pa.ChunkedArray]] = []  # (event_id, sequence) per submission
-        self._texts: list[cf.Future[list[str]] | list[str]] = []  # per batch, in submission order
+        self._texts: list[cf.Future[pa.Array] | pa.Array] = []  # per batch, in submission order
 
     def __enter__(self) -> VeventSerializer:
         return self
@@ -434,7 +443,7 @@ class VeventSerializer:
         """Store every VEVENT submitted (in the order of their rows); how many."""
         texts = [t.result() if isinstance(t, cf.Future) else t for t in self._texts]
         self.__exit__()
-        vevents = pa.array(itertools.chain.from_iterable(texts), pa.string())
+        vevents = pa.chunked_array(texts, pa.string()).combine_chunks()
         event_ids = _concatenated([ids for ids, _ in self._keys], pa.string())
         sequences = _concatenated([seqs for _, seqs in self._keys], pa.int64())
         self._store.save_ical_columns(event_ids, sequences, vevents)
@@ -447,10 +456,11 @@ def _concatenated(parts: list[pa.ChunkedArray], type_: pa.DataType) -> pa.Array:
     return pa.chunked_array([c for part in parts for c in part.cast(type_).chunks], type_).combine_chunks()
 
 
-def _serialize_batch(batch: pa.RecordBatch, base_url: str) -> list[str]:
-    """The VEVENTs of a batch of `events` rows, in order (runs in a worker process)."""
+def _serialize_batch(batch: pa.RecordBatch, base_url: str) -> pa.Array:
+    """The VEVENTs of a batch of `events` rows, in order, as one Arrow string array (runs in a worker
+    process; the parent then never holds them as Python strings)."""
     with dedupe.no_cyclic_gc():  # thousands of row dicts, none of them cyclic
-        return [serialize_vevent(row, base_url) for row in table_dicts(batch)]
+        return pa.array([serialize_vevent(row, base_url) for row in table_dicts(batch)], pa.string())
 
 
 def _outcome(sid: str, status: str, fetch: FetchResult | None, parsed: StagedSource | None) -> SourceOutcome:

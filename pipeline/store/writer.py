@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
 EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name != "reports")
 PROVENANCE_FIELDS = ("event_id", "source_id", "source_uid", "source_url")
-MEMORY_LIMIT = "400MB"
+MEMORY_LIMIT = "250MB"
 # What output.ical.serialize_vevent reads of an `events` row (its docstring), in the table's order.
 VEVENT_COLUMNS = (
     "event_id", "title", "description", "starts_at", "ends_at", "timezone", "all_day", "kind", "status", "url",
@@ -89,6 +89,14 @@ class RunCounts:
     new: int
     updated: int
     cancelled: int
+
+
+@dataclass(frozen=True, slots=True)
+class StagedEvents:
+    """Merged events as `save_events` loads them (see `Store.stage_events`)."""
+
+    events: pa.Table  # EVENT_FIELDS, one row per event
+    provenance: pa.Table  # PROVENANCE_FIELDS, one row per report
 
 
 class Store:
@@ -440,14 +448,23 @@ class Store:
         rows = self._connection().execute("SELECT source_id, source_uid, event_id FROM event_sources").fetchall()
         return {(sid, uid): event_id for sid, uid, event_id in rows}
 
+    def stage_events(self, events: list[Event]) -> StagedEvents:
+        """The merged events as the Arrow tables `save_events` loads; refused when an event_id or a report
+        (source_id, source_uid) appears twice. The caller may drop the events (and their reports) then."""
+        _require_unique([e.event_id for e in events], "event_id")
+        provenance = _provenance_table(events)
+        self._require_unique_rows(provenance, ("source_id", "source_uid"), "(source_id, source_uid) across events")
+        return StagedEvents(from_objects(events, self._schema("events", EVENT_FIELDS)), provenance)
+
     def save_events(
         self,
-        events: list[Event],
+        events: list[Event] | StagedEvents,
         now: dt.datetime,
         merge_key: str | None = None,
         ical_rows: Callable[[pa.Table], None] | None = None,
     ) -> RunCounts:
-        """Upsert the merged events, write their history and provenance, tombstone the vanished ones.
+        """Upsert the merged events (or their `stage_events`), write their history and provenance, tombstone
+        the vanished ones.
 
         `merge_key` is the `merge_input_key` the events were merged from (kept for `keep_merged_events`).
         `ical_rows` receives the rows whose VEVENT will be stale after the save (`events_needing_ical_table`
@@ -455,12 +472,11 @@ class Store:
         they can be serialized while it runs, and the rest (tombstones) at the end; each row exactly once.
         """
         now = _utc(now)
-        _require_unique([e.event_id for e in events], "event_id")
-        sources_table = _provenance_table(events)
-        self._require_unique_rows(sources_table, ("source_id", "source_uid"), "(source_id, source_uid) across events")
+        staged = events if isinstance(events, StagedEvents) else self.stage_events(events)
+        del events  # the staged tables are all that is used
         con = self._connection()
         with self._transaction():
-            with self._registered("incoming_arrow", from_objects(events, self._schema("events", EVENT_FIELDS))):
+            with self._registered("incoming_arrow", staged.events):
                 con.execute(
                     "CREATE OR REPLACE TEMP TABLE incoming_events AS "
                     f"SELECT *, {content_hash_sql('a')} AS content_hash FROM incoming_arrow a"
@@ -481,7 +497,7 @@ class Store:
             con.execute(_HISTORY_SQL, {"now": now})
             con.execute(_MERGE_EVENTS_SQL, {"now": now})
             cancelled += self._tombstone_vanished(now)
-            with self._registered("incoming_sources", sources_table):
+            with self._registered("incoming_sources", staged.provenance):
                 con.execute(_MERGE_PROVENANCE_SQL, {"now": now})
             con.execute("DROP TABLE incoming_events")
             if ical_rows is not None:
