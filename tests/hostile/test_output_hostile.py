@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import icalendar
 import lxml.html
 import pytest
 
+from output.calendarlink import DATA_URL_PREFIX
 from output.publish import publish
 from pyevents.config import Config
 from tests.output.eventdb import T0, make_event, make_source, provenance, site_files, write_db
@@ -59,11 +61,26 @@ def test_no_markup_from_a_source_becomes_an_element_or_handler(site: dict[str, A
 
 
 def test_no_dangerous_scheme_becomes_a_link(site: dict[str, Any]) -> None:
+    """Only our own Add-to-calendar link may be a data: URL, and only of type text/calendar."""
+    calendar_links = 0
     for path in html_pages(site):
         doc = lxml.html.fromstring(path.read_bytes())
         for href in doc.xpath("//@href | //@src"):
+            if href.startswith(DATA_URL_PREFIX):
+                assert path.parent.name == "events", (path, href)
+                calendar_links += 1
+                continue
             scheme = href.split(":", 1)[0].strip().lower() if ":" in href else ""
             assert scheme in ("", "http", "https", "webcal"), (path, href)
+    assert calendar_links == 2  # one per event page
+
+
+def event_calendar(site: dict[str, Any], event: str) -> str:
+    """The VCALENDAR text behind an event page's Add-to-calendar link."""
+    doc = lxml.html.fromstring((site["out"] / "events" / f"{site[event]['event_id']}.html").read_bytes())
+    (href,) = [h for h in doc.xpath("//a/@href") if h.startswith(DATA_URL_PREFIX)]
+    assert not set(href) & set(" \r\n\"'<>`")  # percent-encoded: nothing HTML or the URL could read
+    return urllib.parse.unquote(href.removeprefix(DATA_URL_PREFIX), encoding="utf-8", errors="strict")
 
 
 def test_hostile_text_is_shown_as_text(site: dict[str, Any]) -> None:
@@ -86,8 +103,9 @@ def test_json_ld_cannot_close_its_script_element(site: dict[str, Any]) -> None:
 
 
 def test_ical_gains_no_line_property_or_component(site: dict[str, Any]) -> None:
-    for name in ("calendar.ics", f"events/{site['evil']['event_id']}.ics", "cfp.ics"):
-        text = (site["out"] / name).read_bytes().decode("utf-8")
+    texts = {name: (site["out"] / name).read_bytes().decode("utf-8") for name in ("calendar.ics", "cfp.ics")}
+    texts["event page link"] = event_calendar(site, "evil")
+    for name, text in texts.items():
         physical = text.split("\r\n")[:-1]
         assert "\r" not in "".join(physical) and "\n" not in "".join(physical)
         assert not [line for line in physical if line.startswith(("X-INJECT", "X-NEXT", "X-TAG", "X-TZ", "UID:forged", "Y"))]
