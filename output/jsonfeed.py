@@ -57,7 +57,6 @@ def event_object(event: Mapping[str, Any], w: When, base_url: str) -> dict[str, 
         "uid": event_uid(event["event_id"], base_url),
         "series_id": event.get("series_id"),
         "page_url": base_url + page if page else None,
-        "ics_url": None,  # single-event .ics files are no longer published: the page's link carries it
         "title": event.get("title") or "",
         "description": event.get("description") or "",
         "status": event.get("status") or "confirmed",

@@ -145,7 +145,7 @@ def test_events_json_follows_its_documented_shape(site: dict[str, Any]) -> None:
     assert [s["source_id"] for s in pycon["sources"]] == ["pyberlin", "python-org"]  # by first seen, then id
     nyc = by_id[site["fed"]["events"]["nyc"]["event_id"]]
     assert nyc["starts_at"] == "2025-03-09T23:00:00Z" and nyc["start_local"] == "2025-03-09T19:00-04:00"
-    assert nyc["page_url"] == f"https://{HOST}/events/{nyc['id']}.html" and nyc["ics_url"] is None
+    assert nyc["page_url"] == f"https://{HOST}/events/{nyc['id']}.html" and "ics_url" not in nyc  # single-event .ics files are gone (data: link)
     documented = (Path(__file__).resolve().parents[2] / "docs" / "PUBLISHED.md").read_bytes().decode("utf-8")
     for key in pycon:
         assert f"`{key}`" in documented, f"events.json key {key} is not documented"
