@@ -76,3 +76,15 @@ def _python_values(column: pa.ChunkedArray | pa.Array) -> list[Any]:
         micros = column.cast(pa.timestamp("us", column.type.tz)).cast(pa.int64()).to_pylist()
         return [None if m is None else _EPOCH + m * _MICROSECOND for m in micros]
     return column.to_pylist()
+
+
+def shared_values(values: list[Any]) -> list[Any]:
+    """`values` with equal strings (also inside lists) as one object each; every list stays its own."""
+    seen: dict[Any, Any] = {}
+    out: list[Any] = []
+    for value in values:
+        if isinstance(value, list):
+            out.append([seen.setdefault(item, item) for item in value])
+        else:
+            out.append(seen.setdefault(value, value))
+    return out
