@@ -343,17 +343,8 @@ class Store:
                 """,
                 {"now": now, "misses": MISSES_BEFORE_CANCELLED, "unchanged": unchanged},
             )
-            con.execute(
-                f"""
-                MERGE INTO reports AS r USING fresh_reports AS f
-                    ON r.source_id = f.source_id AND r.source_uid = f.source_uid
-                WHEN MATCHED AND {_REPORT_UNCHANGED} THEN UPDATE SET last_seen_at = $now, missed_fetches = 0
-                WHEN MATCHED THEN UPDATE SET {_REPORT_UPDATES}, last_seen_at = $now, missed_fetches = 0
-                WHEN NOT MATCHED THEN INSERT ({", ".join(REPORT_FIELDS)}, first_seen_at, last_seen_at, missed_fetches)
-                    VALUES ({", ".join("f." + name for name in REPORT_FIELDS)}, $now, $now, 0)
-                """,
-                {"now": now},
-            )
+            for statement in _SAVE_REPORTS_SQL:
+                con.execute(statement, {"now": now})
         # Reports entirely before the window can never be live again; their events stay as history.
         con.execute("DELETE FROM reports WHERE ends_at < $start", {"start": window.start})
 
@@ -741,6 +732,18 @@ _REPORT_UPDATES = ", ".join(f"{name} = f.{name}" for name in _REPORT_CONTENT)
 # Most reports come back unchanged: touching only two narrow columns of those is far cheaper than
 # rewriting whole rows (with their lists) in DuckDB.
 _REPORT_UNCHANGED = " AND ".join(f"r.{name} IS NOT DISTINCT FROM f.{name}" for name in _REPORT_CONTENT)
+_SAME_REPORT = "r.source_id = f.source_id AND r.source_uid = f.source_uid"
+# The fresh reports into `reports`: the unchanged seen now, the changed rewritten, the new inserted (as
+# for events, an UPDATE and an INSERT instead of one MERGE).
+_SAVE_REPORTS_SQL = (
+    "UPDATE reports AS r SET last_seen_at = $now, missed_fetches = 0 FROM fresh_reports AS f "
+    f"WHERE {_SAME_REPORT} AND {_REPORT_UNCHANGED}",
+    f"UPDATE reports AS r SET {_REPORT_UPDATES}, last_seen_at = $now, missed_fetches = 0 FROM fresh_reports AS f "
+    f"WHERE {_SAME_REPORT} AND NOT ({_REPORT_UNCHANGED})",
+    f"INSERT INTO reports ({', '.join(REPORT_FIELDS)}, first_seen_at, last_seen_at, missed_fetches) "
+    f"SELECT {', '.join('f.' + name for name in REPORT_FIELDS)}, $now, $now, 0 FROM fresh_reports AS f "
+    f"WHERE NOT EXISTS (SELECT 1 FROM reports AS r WHERE {_SAME_REPORT})",
+)
 _SAVE_EVENTS_SQL = _save_events_sql()
 _MERGE_PROVENANCE_SQL = """
     MERGE INTO event_sources AS es USING incoming_sources AS s
