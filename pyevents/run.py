@@ -443,7 +443,7 @@ class VeventSerializer:
         """Store every VEVENT submitted (in the order of their rows); how many."""
         texts = [t.result() if isinstance(t, cf.Future) else t for t in self._texts]
         self.__exit__()
-        vevents = pa.chunked_array(texts, pa.string()).combine_chunks()
+        vevents = pa.chunked_array(texts, pa.string())  # kept in the workers' chunks: no copy of them all
         event_ids = _concatenated([ids for ids, _ in self._keys], pa.string())
         sequences = _concatenated([seqs for _, seqs in self._keys], pa.int64())
         self._store.save_ical_columns(event_ids, sequences, vevents)
@@ -452,8 +452,8 @@ class VeventSerializer:
         return len(vevents)
 
 
-def _concatenated(parts: list[pa.ChunkedArray], type_: pa.DataType) -> pa.Array:
-    return pa.chunked_array([c for part in parts for c in part.cast(type_).chunks], type_).combine_chunks()
+def _concatenated(parts: list[pa.ChunkedArray], type_: pa.DataType) -> pa.ChunkedArray:
+    return pa.chunked_array([c for part in parts for c in part.cast(type_).chunks], type_)
 
 
 def _serialize_batch(batch: pa.RecordBatch, base_url: str) -> pa.Array:

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _MICROSECOND = dt.timedelta(microseconds=1)
+CHUNK_ROWS = 25_000  # rows per chunk of a table built from objects
 
 
 def table_schema(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str]) -> pa.Schema:
@@ -37,6 +38,16 @@ def from_objects(
 ) -> pa.Table:
     """An Arrow table whose columns are the objects' attributes of the schema's names (or `extra` columns)."""
     extra = extra or {}
+    # In chunks: Arrow's builders over-allocate while they grow, and 150k long descriptions in one go
+    # would briefly need twice their size.
+    chunks = [
+        _objects_chunk(objects[at : at + CHUNK_ROWS], schema, {k: v[at : at + CHUNK_ROWS] for k, v in extra.items()})
+        for at in range(0, len(objects), CHUNK_ROWS)
+    ]
+    return pa.concat_tables(chunks) if chunks else schema.empty_table()
+
+
+def _objects_chunk(objects: Sequence[object], schema: pa.Schema, extra: Mapping[str, Sequence[Any]]) -> pa.Table:
     # Column by column: no tuple per object, so building 150k rows never wakes the cyclic collector
     # (row tuples did, and each of its passes walked every object of the run: 10x slower).
     arrays = [

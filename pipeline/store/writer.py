@@ -568,11 +568,15 @@ class Store:
         self.save_ical_columns(*columns)
 
     def save_ical_columns(
-        self, event_ids: Sequence[str] | pa.Array, sequences: Sequence[int] | pa.Array, vevents: Sequence[str] | pa.Array
+        self,
+        event_ids: Sequence[str] | pa.Array | pa.ChunkedArray,
+        sequences: Sequence[int] | pa.Array | pa.ChunkedArray,
+        vevents: Sequence[str] | pa.Array | pa.ChunkedArray,
     ) -> None:
-        """Store serialized VEVENTs given column-wise (one MERGE for all of them)."""
+        """Store serialized VEVENTs given column-wise (one upsert for all of them)."""
         target = self._schema("event_ical")
-        arrays = [c if isinstance(c, pa.Array) else pa.array(list(c), f.type) for c, f in zip((event_ids, sequences, vevents), target)]
+        arrow = (pa.Array, pa.ChunkedArray)
+        arrays = [c if isinstance(c, arrow) else pa.array(list(c), f.type) for c, f in zip((event_ids, sequences, vevents), target)]
         table = pa.Table.from_arrays([a.cast(f.type) for a, f in zip(arrays, target)], schema=target)
         with self._transaction():
             self._upsert("event_ical", ("event_id",), table)
