@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from output.ical import CALENDAR_END, calendar_properties, vtimezone
+from output.ical import CALENDAR_BEGIN, CALENDAR_END, CALENDAR_REFRESH, calendar_name_lines, vtimezone
 
 DATA_URL_PREFIX = "data:text/calendar;charset=utf-8,"
 
@@ -39,7 +39,14 @@ def percent_encode(text: str) -> str:
 def event_calendar_url(name: str, tzid: str | None, span: tuple[dt.date, dt.date], vevent: str) -> str:
     """A `data:` URL of the VCALENDAR holding one VEVENT (its VTIMEZONE too, when it refers to one)."""
     zone = _encoded_vtimezone(tzid, span[0], span[1]) if tzid else ""
-    return DATA_URL_PREFIX + percent_encode(calendar_properties(name)) + zone + percent_encode(vevent) + _ENCODED_END
+    return _URL_HEAD + _encoded_name_lines(name) + _ENCODED_REFRESH + zone + percent_encode(vevent) + _ENCODED_END
+
+
+# Percent-encoding maps each character on its own, so the calendar's fixed lines are encoded once and
+# its name lines once per distinct name (a series repeats its title).
+@lru_cache(maxsize=4096)
+def _encoded_name_lines(name: str) -> str:
+    return percent_encode(calendar_name_lines(name))
 
 
 @lru_cache(maxsize=512)
@@ -47,4 +54,6 @@ def _encoded_vtimezone(tzid: str, first: dt.date, last: dt.date) -> str:
     return percent_encode(vtimezone(tzid, first, last))
 
 
+_URL_HEAD = DATA_URL_PREFIX + percent_encode(CALENDAR_BEGIN)
+_ENCODED_REFRESH = percent_encode(CALENDAR_REFRESH)
 _ENCODED_END = percent_encode(CALENDAR_END)

@@ -163,19 +163,22 @@ def calendar_head(name: str, tzids: Iterable[str], span: tuple[dt.date, dt.date]
 
 def calendar_properties(name: str, description: str | None = None) -> str:
     """The VCALENDAR's first lines, up to its VTIMEZONEs."""
-    head = [
-        "BEGIN:VCALENDAR" + CRLF,
-        fold("PRODID:" + PRODID),
-        "VERSION:2.0" + CRLF,
-        "CALSCALE:GREGORIAN" + CRLF,
-        "METHOD:PUBLISH" + CRLF,
-        fold("NAME:" + escape_text(name)),
-        fold("X-WR-CALNAME:" + escape_text(name)),
-    ]
+    head = [CALENDAR_BEGIN, calendar_name_lines(name)]
     if description:
         head += [fold("DESCRIPTION:" + escape_text(description)), fold("X-WR-CALDESC:" + escape_text(description))]
-    head += [f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}" + CRLF, f"X-PUBLISHED-TTL:{REFRESH}" + CRLF]
+    head.append(CALENDAR_REFRESH)
     return "".join(head)
+
+
+def calendar_name_lines(name: str) -> str:
+    """The calendar's NAME and X-WR-CALNAME lines (calendar_properties' only ones that vary but the description)."""
+    escaped = escape_text(name)
+    return fold("NAME:" + escaped) + fold("X-WR-CALNAME:" + escaped)
+
+
+# calendar_properties' fixed lines: before the name, and after the name and description.
+CALENDAR_BEGIN = "BEGIN:VCALENDAR" + CRLF + fold("PRODID:" + PRODID) + "VERSION:2.0" + CRLF + "CALSCALE:GREGORIAN" + CRLF + "METHOD:PUBLISH" + CRLF
+CALENDAR_REFRESH = f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}" + CRLF + f"X-PUBLISHED-TTL:{REFRESH}" + CRLF
 
 
 CALENDAR_END = "END:VCALENDAR" + CRLF
