@@ -139,6 +139,18 @@ def badges(kind_name: str, status: str, changed: bool, online: bool) -> Markup:
     return Markup(environment().get_template("_macros.html").module.badges(kind_name, status, changed, online))
 
 
+@lru_cache(maxsize=256)
+def event_facts(country: str | None, country_name: str, region: str | None, region_name: str, kind_name: str) -> Markup:
+    """An event page's country, region and kind facts, rendered once per distinct combination."""
+    return Markup(environment().get_template("_macros.html").module.event_facts(country, country_name, region, region_name, kind_name))
+
+
+@lru_cache(maxsize=4096)
+def provenance(sources: tuple[tuple[str, str, str, str], ...]) -> Markup:
+    """An event page's list of `_source_view`s, rendered once per distinct list."""
+    return Markup(environment().get_template("_macros.html").module.provenance(sources))
+
+
 def _view_fields(event: Mapping[str, Any], w: When, place: str) -> dict[str, Any]:
     status = str(event.get("status") or "confirmed")
     country = event.get("country") if country_name(event.get("country")) else None
@@ -184,12 +196,7 @@ class EventPage(NamedTuple):
     zone: str
     place: str
     map_url: str
-    country: str | None
-    country_slug: str
-    country_name: str
-    region: str | None
-    region_name: str
-    kind_name: str
+    facts: Markup
     url: str
     cfp_deadline: str
     cfp_url: str
@@ -197,7 +204,7 @@ class EventPage(NamedTuple):
     description: str
     calendar_url: str
     event_id: str
-    sources: list[tuple[str, str, str, str]]
+    sources: Markup
     changes: list[tuple[str, str, str, str]]
     updated_iso: str
     updated: str
@@ -214,7 +221,6 @@ def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calenda
     page = view["page"]
     updated = event.get("updated_z")
     deadline = event.get("cfp_ends_z")
-    country = view["country"]
     return EventPage(
         title=view["title"],
         jsonld=htmlsafe_json_dumps(
@@ -227,12 +233,7 @@ def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calenda
         zone=w.zone,
         place=view["place"],
         map_url=_map_url(event, place),
-        country=country,
-        country_slug=country.lower() if country else "",
-        country_name=view["country_name"],
-        region=view["region"],
-        region_name=view["region_name"],
-        kind_name=view["kind_name"],
+        facts=event_facts(view["country"], view["country_name"], view["region"], view["region_name"], view["kind_name"]),
         url=safe_href(event.get("url")),
         cfp_deadline=deadline_text(utc_instant(deadline) if deadline else None, event.get("timezone")),
         cfp_url=safe_href(event.get("cfp_url")),
@@ -240,7 +241,7 @@ def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calenda
         description=event.get("description") or "",
         calendar_url=calendar_url,
         event_id=view["id"],
-        sources=[_source_view(s) for s in event.get("sources") or []],
+        sources=provenance(tuple(_source_view(s) for s in event.get("sources") or [])),
         changes=[_change_view(c) for c in event.get("changes") or []],
         updated_iso=updated.removesuffix("Z") + "+00:00" if updated else "",
         updated=f"{updated[:10]} {updated[11:16]} UTC" if updated else "",
