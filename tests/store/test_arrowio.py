@@ -20,7 +20,9 @@ def test_equal_values_become_one_object_and_lists_stay_distinct() -> None:
 
 def test_a_table_built_in_chunks_equals_one_built_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     items = reports("a", 7, tags=["python", "data"])
-    schema = pa.schema([("source_uid", pa.string()), ("starts_at", pa.timestamp("us", "UTC")), ("tags", pa.list_(pa.string())), ("n", pa.int64())])
+    schema = pa.schema(
+        [("source_uid", pa.string()), ("starts_at", pa.timestamp("us", "UTC")), ("tags", pa.list_(pa.string())), ("n", pa.int64())]
+    )
     extra = {"n": list(range(7))}
     whole = from_objects(items, schema, extra)
     monkeypatch.setattr(arrowio, "CHUNK_ROWS", 3)
