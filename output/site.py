@@ -8,7 +8,6 @@ stop a `javascript:` link.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,10 +16,10 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes, select_autoescape
-from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from output.ical import event_uid
+from output.jsontext import value
 from output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name
 from output.timefmt import When, day_text_on, deadline_text, stamp_text, utc_instant
 from pipeline.normalize.text import safe_url
@@ -66,10 +65,6 @@ def environment() -> Environment:
     env.filters["safe_href"] = safe_href
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
-
-
-# One encoder for every JSON-LD block (json.dumps with options builds a new one per call, ~2 µs).
-_JSON_SORTED = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,9 +218,7 @@ def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calenda
     deadline = event.get("cfp_ends_z")
     return EventPage(
         title=view["title"],
-        jsonld=htmlsafe_json_dumps(
-            _jsonld(event, w, place, base_url + page if page else None, base_url), dumps=_JSON_SORTED.encode
-        ),
+        jsonld=_html_safe_json(_jsonld(event, w, place, base_url + page if page else None, base_url)),
         badges=view["badges"],
         status=view["status"],
         start_iso=w.start_iso,
@@ -443,46 +436,51 @@ def _health_view(row: Mapping[str, Any], as_of: dt.datetime, stale_after_days: i
     }
 
 
-def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None, base_url: str) -> dict[str, Any]:
-    """schema.org Event; the template embeds it with Jinja's `tojson`, which escapes <, >, & and '."""
+def _html_safe_json(text: str) -> Markup:
+    """JSON text fit for a <script> element: Jinja's `htmlsafe_json_dumps` escaping of <, >, & and '."""
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027"))
+
+
+def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None, base_url: str) -> str:
+    """schema.org Event as JSON text, keys sorted (output.jsontext)."""
     online = bool(event.get("online"))
     has_place = bool(event.get("venue") or event.get("city") or event.get("country"))
     url = safe_href(event.get("url"))
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Event",
-        "identifier": event_uid(event["event_id"], base_url),
-        "name": event.get("title") or "(untitled)",
-        "startDate": w.start_iso,
-        "endDate": w.end_iso,
-        "eventStatus": "https://schema.org/EventCancelled"
-        if event.get("status") == "cancelled"
-        else "https://schema.org/EventScheduled",
-        "eventAttendanceMode": "https://schema.org/"
-        + ("MixedEventAttendanceMode" if online and has_place else "OnlineEventAttendanceMode" if online else "OfflineEventAttendanceMode"),
-    }
-    if page_url:
-        data["@id"] = page_url
-    if url or page_url:
-        data["url"] = url or page_url
-    if event.get("description"):
-        data["description"] = event["description"]
-    if event.get("tags"):
-        data["keywords"] = ", ".join(str(t) for t in event["tags"])
-    locations: list[dict[str, Any]] = []
+    status = "EventCancelled" if event.get("status") == "cancelled" else "EventScheduled"
+    mode = "MixedEventAttendanceMode" if online and has_place else "OnlineEventAttendanceMode" if online else "OfflineEventAttendanceMode"
+    locations: list[str] = []
     if has_place:
-        address = {"@type": "PostalAddress"}
-        if event.get("city"):
-            address["addressLocality"] = event["city"]
+        address = ['"@type": "PostalAddress"']
         if event.get("country"):
-            address["addressCountry"] = event["country"]
-        location: dict[str, Any] = {"@type": "Place", "name": event.get("venue") or place, "address": address}
+            address.append(f'"addressCountry": {value(event["country"])}')
+        if event.get("city"):
+            address.append(f'"addressLocality": {value(event["city"])}')
         lat, lon = event.get("latitude"), event.get("longitude")
-        if isinstance(lat, (int, float)) and isinstance(lon, (int, float)):
-            location["geo"] = {"@type": "GeoCoordinates", "latitude": lat, "longitude": lon}
-        locations.append(location)
+        geo = (
+            f'"geo": {{"@type": "GeoCoordinates", "latitude": {value(lat)}, "longitude": {value(lon)}}}, '
+            if isinstance(lat, (int, float)) and isinstance(lon, (int, float))
+            else ""
+        )
+        locations.append(f'{{"@type": "Place", "address": {{{", ".join(address)}}}, {geo}"name": {value(event.get("venue") or place)}}}')
     if online:
-        locations.append({"@type": "VirtualLocation", "url": url or page_url or base_url})
+        locations.append(f'{{"@type": "VirtualLocation", "url": {value(url or page_url or base_url)}}}')
+    fields = ['"@context": "https://schema.org"']
+    if page_url:
+        fields.append(f'"@id": {value(page_url)}')
+    fields.append('"@type": "Event"')
+    if event.get("description"):
+        fields.append(f'"description": {value(event["description"])}')
+    fields += [
+        f'"endDate": {value(w.end_iso)}',
+        f'"eventAttendanceMode": "https://schema.org/{mode}"',
+        f'"eventStatus": "https://schema.org/{status}"',
+        f'"identifier": {value(event_uid(event["event_id"], base_url))}',
+    ]
+    if event.get("tags"):
+        fields.append(f'"keywords": {value(", ".join(str(t) for t in event["tags"]))}')
     if locations:
-        data["location"] = locations[0] if len(locations) == 1 else locations
-    return data
+        fields.append('"location": ' + (locations[0] if len(locations) == 1 else f'[{", ".join(locations)}]'))
+    fields += [f'"name": {value(event.get("title") or "(untitled)")}', f'"startDate": {value(w.start_iso)}']
+    if url or page_url:
+        fields.append(f'"url": {value(url or page_url)}')
+    return "{" + ", ".join(fields) + "}"

@@ -1,4 +1,4 @@
-"""events.json lines: written by hand from encoded values, they must be what the json module writes."""
+"""Per-event JSON (events.json lines, pages' JSON-LD): written from encoded values, it must be what the json module writes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from output.jsonfeed import event_line
+from output.site import event_page_context
 from output.timefmt import when_utc
 
 BASE = "https://events.example.org/"
@@ -58,3 +59,16 @@ def test_a_line_carries_the_documented_values() -> None:
     assert (other["page_url"], other["url"], other["cfp"], other["title"], other["status"], other["kind"]) == (
         None, None, None, "", "confirmed", "other")
     assert (other["tags"], other["sources"], other["sequence"], other["country_name"]) == ([], [], 0, "XX")
+
+
+def test_the_json_ld_is_json_dumps_with_sorted_keys_made_html_safe() -> None:
+    rows = [*ROWS, _row(online=True), _row(online=True, venue=None, city=None, country=None, url=None),
+            _row(latitude=True, longitude=3, venue=None), _row(description="</script><b>'&'</b>", tags=[1, "x"])]
+    for row in rows:
+        w = when_utc(row["starts_z"], row["ends_z"], row["timezone"], bool(row["all_day"]))
+        jsonld = str(event_page_context(row, w, BASE, "data:,").jsonld)
+        assert not set("<>&'") & set(jsonld), jsonld
+        expected = json.dumps(json.loads(jsonld), ensure_ascii=False, sort_keys=True)
+        for char in "<>&'":
+            expected = expected.replace(char, f"\\u{ord(char):04x}")
+        assert jsonld == expected
