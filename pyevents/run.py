@@ -394,9 +394,10 @@ def _merged_events(store: Store, window: Window, priorities: dict[str, int], rep
     report.stage_seconds["store_reports"] += time.perf_counter() - clock
     clock = time.perf_counter()
     events = dedupe.merge_reports(reports, priorities, store.known_event_ids())
+    del reports  # the events hold the ones they need, and they are released while staged
     report.stage_seconds["dedupe"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    staged = store.stage_events(events)
+    staged = store.stage_events(events, release=True)
     report.stage_seconds["store"] = time.perf_counter() - clock
     return staged
 

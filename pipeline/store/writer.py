@@ -32,6 +32,7 @@ import pyarrow as pa
 from pipeline.model import Event, FetchResult, Reject, SourceEvent, SourceState, Window
 from pipeline.store import schema
 from pipeline.store.arrowio import (
+    CHUNK_ROWS,
     from_dicts,
     from_objects,
     query_columns,
@@ -446,13 +447,22 @@ class Store:
         rows = self._connection().execute("SELECT source_id, source_uid, event_id FROM event_sources").fetchall()
         return {(sid, uid): event_id for sid, uid, event_id in rows}
 
-    def stage_events(self, events: list[Event]) -> StagedEvents:
+    def stage_events(self, events: list[Event], *, release: bool = False) -> StagedEvents:
         """The merged events as the Arrow tables `save_events` loads; refused when an event_id or a report
-        (source_id, source_uid) appears twice. The caller may drop the events (and their reports) then."""
+        (source_id, source_uid) appears twice. With `release`, `events` is emptied while it is staged (from
+        its end, a chunk at a time), so objects only it holds are freed as their rows are built."""
         _require_unique([e.event_id for e in events], "event_id")
-        provenance = _provenance_table(events)
+        schema = self._schema("events", EVENT_FIELDS)
+        staged: list[tuple[pa.Table, pa.Table]] = []
+        for at in reversed(range(0, len(events), CHUNK_ROWS)):
+            part = events[at : at + CHUNK_ROWS]
+            staged.append((from_objects(part, schema), _provenance_table(part)))
+            if release:
+                del events[at:]
+        staged.reverse()
+        provenance = pa.concat_tables([p for _, p in staged]) if staged else _provenance_table([])
         self._require_unique_rows(provenance, ("source_id", "source_uid"), "(source_id, source_uid) across events")
-        return StagedEvents(from_objects(events, self._schema("events", EVENT_FIELDS)), provenance)
+        return StagedEvents(pa.concat_tables([e for e, _ in staged]) if staged else schema.empty_table(), provenance)
 
     def save_events(
         self,

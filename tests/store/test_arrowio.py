@@ -1,13 +1,15 @@
-"""Arrow helpers: tables built from objects in chunks, values shared between rows."""
+"""Arrow helpers: tables built from objects in chunks, values shared between rows; events staged in chunks."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
-from pipeline.store import arrowio
+from pipeline.store import Store, arrowio, writer
 from pipeline.store.arrowio import from_objects, shared_values
-from tests.store.support import reports
+from tests.store.support import one_event_per_report, reports
 
 
 def test_equal_values_become_one_object_and_lists_stay_distinct() -> None:
@@ -30,3 +32,16 @@ def test_a_table_built_in_chunks_equals_one_built_at_once(monkeypatch: pytest.Mo
     assert chunked.num_rows == 7 and len(chunked.column("n").chunks) == 3
     assert chunked.to_pylist() == whole.to_pylist()
     assert from_objects([], schema).num_rows == 0
+
+
+def test_staging_events_with_release_empties_the_list_and_stages_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer, "CHUNK_ROWS", 3)
+    events = one_event_per_report(reports("a", 7) + reports("b", 2), {})
+    with Store.open(tmp_path / "events.duckdb") as store:
+        kept = store.stage_events(events)
+        released = store.stage_events(events, release=True)
+    assert events == []
+    assert released.events.to_pylist() == kept.events.to_pylist() and released.events.num_rows == 9
+    assert released.provenance.to_pylist() == kept.provenance.to_pylist()
