@@ -134,10 +134,15 @@ def badges(kind_name: str, status: str, changed: bool, online: bool) -> Markup:
     return Markup(environment().get_template("_macros.html").module.badges(kind_name, status, changed, online))
 
 
-@lru_cache(maxsize=256)
-def event_facts(country: str | None, country_name: str, region: str | None, region_name: str, kind_name: str) -> Markup:
-    """An event page's country, region and kind facts, rendered once per distinct combination."""
-    return Markup(environment().get_template("_macros.html").module.event_facts(country, country_name, region, region_name, kind_name))
+@lru_cache(maxsize=1024)
+def event_facts(country: str | None, region: str | None, kind: str) -> Markup:
+    """An event page's country, region and kind facts (the stored codes; unknown ones are left out),
+    rendered once per distinct combination."""
+    known_country = country if country_name(country) else None
+    known_region = region if region in REGION_NAMES else None
+    return Markup(environment().get_template("_macros.html").module.event_facts(
+        known_country, country_name(known_country), known_region, region_name(known_region), kind_name(kind)
+    ))
 
 
 @lru_cache(maxsize=4096)
@@ -146,12 +151,17 @@ def provenance(sources: tuple[tuple[str, str, str, str], ...]) -> Markup:
     return Markup(environment().get_template("_macros.html").module.provenance(sources))
 
 
-def _view_fields(event: Mapping[str, Any], w: When, place: str) -> dict[str, Any]:
+def _status(event: Mapping[str, Any]) -> tuple[str, bool]:
+    """The event's status, and whether it is shown as changed."""
     status = str(event.get("status") or "confirmed")
+    return status, int(event.get("sequence") or 0) > 0 and status != "cancelled"
+
+
+def _view_fields(event: Mapping[str, Any], w: When, place: str) -> dict[str, Any]:
+    status, changed = _status(event)
     country = event.get("country") if country_name(event.get("country")) else None
     region = event.get("region")
     kind = event.get("kind") or "other"
-    changed = int(event.get("sequence") or 0) > 0 and status != "cancelled"
     online = bool(event.get("online"))
     return {
         "id": event["event_id"],
@@ -212,28 +222,30 @@ def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calenda
     `calendar_url` the "Add to calendar" link (output.calendarlink).
     """
     place = place_label(event)
-    view = _view_fields(event, w, place)
-    page = view["page"]
+    event_id = event["event_id"]
+    page = event_page_path(event_id)
+    status, changed = _status(event)
+    kind = event.get("kind") or "other"
     updated = event.get("updated_z")
     deadline = event.get("cfp_ends_z")
     return EventPage(
-        title=view["title"],
+        title=event.get("title") or "(untitled)",
         jsonld=_html_safe_json(_jsonld(event, w, place, base_url + page if page else None, base_url)),
-        badges=view["badges"],
-        status=view["status"],
+        badges=badges(kind_name(kind), status, changed, bool(event.get("online"))),
+        status=status,
         start_iso=w.start_iso,
         when_text=w.text,
         zone=w.zone,
-        place=view["place"],
+        place=place or "Place not announced",
         map_url=_map_url(event, place),
-        facts=event_facts(view["country"], view["country_name"], view["region"], view["region_name"], view["kind_name"]),
+        facts=event_facts(event.get("country"), event.get("region"), kind),
         url=safe_href(event.get("url")),
         cfp_deadline=deadline_text(utc_instant(deadline) if deadline else None, event.get("timezone")),
         cfp_url=safe_href(event.get("cfp_url")),
         tags=", ".join(str(t) for t in event.get("tags") or [] if str(t).strip()),
         description=event.get("description") or "",
         calendar_url=calendar_url,
-        event_id=view["id"],
+        event_id=event_id,
         sources=provenance(tuple(_source_view(s) for s in event.get("sources") or [])),
         changes=[_change_view(c) for c in event.get("changes") or []],
         updated_iso=updated.removesuffix("Z") + "+00:00" if updated else "",
@@ -318,7 +330,6 @@ class EventPages:
         self._shared = {
             # The same on every event page: the feeds offered are the site's.
             "subscribe": Markup(environment().get_template("_macros.html").module.subscribe(site, [MAIN_FEEDS[0]], "../")),
-            "part": marker,
         }
 
     def render(self, pages: Sequence[EventPage]) -> list[str]:
@@ -336,14 +347,15 @@ class EventPages:
 
 @lru_cache(maxsize=1)
 def _event_body_template() -> Template:
-    """event_body.html, once its loop was checked to unpack EventPage's fields in their order."""
+    """event_body.html, once its loop was checked to unpack EventPage's fields in their order, with
+    each `{{ part }}` replaced by the marker itself: text, not a value escaped 4 times per page."""
     env = environment()
     source, _filename, _uptodate = env.loader.get_source(env, "event_body.html")  # type: ignore[union-attr]
     loop = env.parse(source).find(nodes.For)
     names = tuple(getattr(item, "name", None) for item in getattr(loop.target, "items", ())) if loop else ()
     if names != EventPage._fields:
         raise ValueError(f"event_body.html's loop unpacks {names}, not EventPage's fields {EventPage._fields}")
-    return env.get_template("event_body.html")
+    return env.from_string(source.replace("{{ part }}", EventPages.PART))
 
 
 def render_sources(site: Site, sources: Sequence[Mapping[str, Any]], stale_after_days: int) -> Iterator[str]:
