@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from markupsafe import Markup
+
 from output.ical import CALENDAR_BEGIN, CALENDAR_END, CALENDAR_REFRESH, calendar_name_lines, vtimezone
 
 DATA_URL_PREFIX = "data:text/calendar;charset=utf-8,"
@@ -36,10 +38,13 @@ def percent_encode(text: str) -> str:
     return text
 
 
-def event_calendar_url(name: str, tzid: str | None, span: tuple[dt.date, dt.date], vevent: str) -> str:
-    """A `data:` URL of the VCALENDAR holding one VEVENT (its VTIMEZONE too, when it refers to one)."""
+def event_calendar_url(name: str, tzid: str | None, span: tuple[dt.date, dt.date], vevent: str) -> Markup:
+    """A `data:` URL of the VCALENDAR holding one VEVENT (its VTIMEZONE too, when it refers to one).
+
+    Markup: percent-encoding leaves none of & < > " ' in it, so escaping it for HTML changes nothing
+    (and would scan its few kilobytes on every page)."""
     zone = _encoded_vtimezone(tzid, span[0], span[1]) if tzid else ""
-    return _URL_HEAD + _encoded_name_lines(name) + _ENCODED_REFRESH + zone + percent_encode(vevent) + _ENCODED_END
+    return Markup(_URL_HEAD + _encoded_name_lines(name) + _ENCODED_REFRESH + zone + percent_encode(vevent) + _ENCODED_END)
 
 
 # Percent-encoding maps each character on its own, so the calendar's fixed lines are encoded once and

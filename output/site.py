@@ -207,7 +207,7 @@ class EventPage(NamedTuple):
     cfp_url: str
     tags: str
     description: str
-    calendar_url: str
+    calendar_url: Markup
     event_id: str
     sources: Markup
     changes: list[tuple[str, str, str, str]]
@@ -215,7 +215,7 @@ class EventPage(NamedTuple):
     updated: str
 
 
-def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calendar_url: str) -> EventPage:
+def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calendar_url: Markup) -> EventPage:
     """Everything an event's own page shows.
 
     `event` is a row of `Snapshot.event_batches` with its instants as UTC text (`*_z`), `w` its `when`,
