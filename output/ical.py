@@ -32,13 +32,17 @@ UTC_ZONES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Zulu", "Zulu", "
 # C0 and C1 controls, DEL, NEL, LINE/PARAGRAPH SEPARATOR, and lone surrogates. LF is kept (escaped).
 _NOT_TEXT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _TEXT_SPECIAL = re.compile(r"([\\;,])")
+_TEXT_TO_CHANGE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\\\\;,]")  # all escape_text changes (CR, LF too)
 DAY_ONLY_TIMES = (dt.time(0, 0), dt.time(23, 59), dt.time(23, 59, 59))  # a deadline given as a day
 _TZID = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,3}$")
 
 
 def escape_text(value: object) -> str:
     """A TEXT value: backslash, semicolon and comma escaped, every line break as the two characters \\n."""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = str(value)
+    if not _TEXT_TO_CHANGE.search(text):  # most values (ids, names): one scan instead of five
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _NOT_TEXT.sub(" ", text)
     return _TEXT_SPECIAL.sub(r"\\\1", text).replace("\n", "\\n")
 
