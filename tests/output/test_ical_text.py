@@ -28,6 +28,12 @@ def test_escape_text_escapes_specials_and_turns_every_break_into_backslash_n() -
     assert all(ch not in escaped for ch in "\x00\x0b\x85\u2028\u2029\x1b\x7f\r\n")
 
 
+def test_escape_text_leaves_plain_text_alone_and_changes_every_lone_special() -> None:
+    assert escape_text("PyCon DE 2026 – Café ☕ e0f1@events.example.org") == "PyCon DE 2026 – Café ☕ e0f1@events.example.org"
+    for char in [*map(chr, range(0x20)), "\x7f", "\x85", "\x9f", "\u2028", "\u2029", "\ud800", "\udfff", "\\", ";", ","]:
+        assert escape_text(char) in {" ", "\\n", "\\" + char}, repr(char)
+
+
 def test_fold_keeps_lines_within_75_octets_and_never_splits_a_character() -> None:
     line = "SUMMARY:" + "Zürich Python 🐍 Übersicht " * 12
     folded = fold(line)
