@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from output.ical import event_uid
-from output.jsontext import TRUTH, value
+from output.jsontext import TRUTH, string, value
 from output.labels import country_name
 from output.site import event_page_path, safe_href
 from output.timefmt import When
@@ -56,17 +56,17 @@ def event_line(event: Mapping[str, Any], w: When, base_url: str) -> str:
     return (
         f'{{"all_day": {TRUTH[bool(event.get("all_day"))]}, "cfp": {cfp}, "city": {value(event.get("city"))}, '
         f'"country": {value(event.get("country"))}, "country_name": {value(country_name(event.get("country")) or None)}, '
-        f'"description": {value(event.get("description") or "")}, "end_local": {value(w.end_iso)}, '
-        f'"ends_at": {value(event["ends_z"])}, "first_seen_at": {value(event.get("first_seen_z"))}, '
-        f'"id": {value(event["event_id"])}, "kind": {value(event.get("kind") or "other")}, '
+        f'"description": {string(event.get("description") or "")}, "end_local": {string(w.end_iso)}, '
+        f'"ends_at": {string(event["ends_z"])}, "first_seen_at": {value(event.get("first_seen_z"))}, '
+        f'"id": {string(event["event_id"])}, "kind": {string(event.get("kind") or "other")}, '
         f'"latitude": {value(event.get("latitude"))}, "longitude": {value(event.get("longitude"))}, '
         f'"online": {TRUTH[bool(event.get("online"))]}, "page_url": {value(base_url + page if page else None)}, '
         f'"region": {value(event.get("region"))}, "sequence": {int(event.get("sequence") or 0)}, '
         f'"series_id": {value(event.get("series_id"))}, "sources": [{sources}], '
-        f'"start_local": {value(w.start_iso)}, "starts_at": {value(event["starts_z"])}, '
-        f'"status": {value(event.get("status") or "confirmed")}, "tags": [{tags}], '
-        f'"timezone": {value(event.get("timezone"))}, "title": {value(event.get("title") or "")}, '
-        f'"uid": {value(event_uid(event["event_id"], base_url))}, "updated_at": {value(event.get("updated_z"))}, '
+        f'"start_local": {string(w.start_iso)}, "starts_at": {string(event["starts_z"])}, '
+        f'"status": {string(event.get("status") or "confirmed")}, "tags": [{tags}], '
+        f'"timezone": {value(event.get("timezone"))}, "title": {string(event.get("title") or "")}, '
+        f'"uid": {string(event_uid(event["event_id"], base_url))}, "updated_at": {value(event.get("updated_z"))}, '
         f'"url": {value(safe_href(event.get("url")) or None)}, "venue": {value(event.get("venue"))}}}'
     )
 

@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes,
 from markupsafe import Markup, escape
 
 from output.ical import event_uid
-from output.jsontext import value
+from output.jsontext import string, value
 from output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name
 from output.timefmt import When, day_text_on, deadline_text, stamp_text, utc_instant
 from pipeline.normalize.text import safe_url
@@ -483,16 +483,16 @@ def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None,
     if event.get("description"):
         fields.append(f'"description": {value(event["description"])}')
     fields += [
-        f'"endDate": {value(w.end_iso)}',
+        f'"endDate": {string(w.end_iso)}',
         f'"eventAttendanceMode": "https://schema.org/{mode}"',
         f'"eventStatus": "https://schema.org/{status}"',
-        f'"identifier": {value(event_uid(event["event_id"], base_url))}',
+        f'"identifier": {string(event_uid(event["event_id"], base_url))}',
     ]
     if event.get("tags"):
         fields.append(f'"keywords": {value(", ".join(str(t) for t in event["tags"]))}')
     if locations:
         fields.append('"location": ' + (locations[0] if len(locations) == 1 else f'[{", ".join(locations)}]'))
-    fields += [f'"name": {value(event.get("title") or "(untitled)")}', f'"startDate": {value(w.start_iso)}']
+    fields += [f'"name": {string(event.get("title") or "(untitled)")}', f'"startDate": {string(w.start_iso)}']
     if url or page_url:
         fields.append(f'"url": {value(url or page_url)}')
     return "{" + ", ".join(fields) + "}"
