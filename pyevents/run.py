@@ -27,13 +27,7 @@ from crawlers.fetch import fetch_sources
 from output.ical import serialize_vevent
 from output.publish import publish
 from pipeline import dedupe
-from pipeline.model import (
-    FetchResult,
-    ParseContext,
-    ParsedSource,
-    SourceState,
-    Window,
-)
+from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
 from pipeline.parse import parse_source
 from pipeline.store import RunCounts, Store, StoreError, StoreLocked
 from pipeline.store.arrowio import table_dicts
