@@ -11,8 +11,10 @@ chunks are independent.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,25 @@ class ChunkResult:
 
 def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Mapping[str, str]) -> ChunkResult:
     """Everything per event for one batch of `Snapshot.event_batches` rows."""
+    with _no_cycle_collection():
+        return _render_chunk(job, batch, previous_fingerprints)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """A chunk allocates dozens of short-lived, acyclic objects per event (freed by their reference
+    counts) and keeps its pages until the end: the cycle collector walking them cost ~3 µs per event
+    (10k events: ~20 cyclic objects were left for it to find, so nothing piles up)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Mapping[str, str]) -> ChunkResult:
     result = ChunkResult()
     base = job.site.base_url
     pages = site.EventPages(job.site)
