@@ -17,6 +17,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from crawlers.fetch import CrawlerChild
 from pyevents import exitcodes
 from pyevents.config import Config, ConfigError, load_config
 
@@ -128,13 +129,17 @@ def nightly(
 
     Example: pyevents nightly --config config/demo.yaml --out public/
     """
-    from pyevents import run as runner
-    from pyevents.report import ProgressDisplay
-
     config = _load(config_path, only)
-    console = Console(stderr=True)
-    with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
-        report = runner.nightly(config, db_path, out_dir, only=only, as_of=as_of, progress=display.update)
+    # Started first: Scrapy starts up in the child while this process imports the run and opens the store.
+    with CrawlerChild() as crawler:
+        from pyevents import run as runner
+        from pyevents.report import ProgressDisplay
+
+        console = Console(stderr=True)
+        with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
+            report = runner.nightly(
+                config, db_path, out_dir, only=only, as_of=as_of, progress=display.update, crawler=crawler
+            )
     _finish(report, quiet, as_json, console)
 
 
@@ -149,13 +154,16 @@ def crawl(config_path: Path, db_path: Path, only: tuple[str, ...], as_of: dt.dat
 
     Example: pyevents crawl --config config/demo.yaml --only pyladies-berlin
     """
-    from pyevents import run as runner
-    from pyevents.report import ProgressDisplay
-
     config = _load(config_path, only)
-    console = Console(stderr=True)
-    with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
-        report = runner.crawl_into_store(config, db_path, only=only, as_of=as_of, progress=display.update)
+    with CrawlerChild() as crawler:  # as in `nightly`: Scrapy's start-up overlaps opening the store
+        from pyevents import run as runner
+        from pyevents.report import ProgressDisplay
+
+        console = Console(stderr=True)
+        with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
+            report = runner.crawl_into_store(
+                config, db_path, only=only, as_of=as_of, progress=display.update, crawler=crawler
+            )
     _finish(report, quiet, as_json, console)
 
 

@@ -23,12 +23,11 @@ from typing import Generic, TypeVar
 import duckdb
 import pyarrow as pa
 
-from crawlers.fetch import fetch_sources
+from crawlers.fetch import CrawlerChild, fetch_sources
 from output.ical import serialize_vevent
 from output.publish import publish
 from pipeline import dedupe
 from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
-from pipeline.parse import parse_source
 from pipeline.store import RunCounts, Store, StoreError, StoreLocked
 from pipeline.store.arrowio import table_dicts
 from pipeline.store.staging import StagedSource, stage
@@ -152,6 +151,10 @@ ParseJob = tuple[bytes, ParseContext, str | None, Callable[[ParsedSource], T]]
 
 
 def _parse_one(job: ParseJob[T]) -> T:
+    # Imported on first use: the parsers cost ~0.4 s of imports, which a run with nothing to parse in this
+    # process never needs (the pool's workers have them preloaded by the forkserver).
+    from pipeline.parse import parse_source
+
     body, ctx, region, finish = job
     return finish(parse_source(body, ctx, region))
 
@@ -289,8 +292,12 @@ def crawl_into_store(
     as_of: dt.datetime | None = None,
     export_dir: Path | None = None,
     progress: Progress = _no_progress,
+    crawler: CrawlerChild | None = None,
 ) -> RunReport:
-    """Fetch, parse, merge and store; the database file is replaced atomically at the end."""
+    """Fetch, parse, merge and store; the database file is replaced atomically at the end.
+
+    `crawler`: a crawler child the caller started early, so that Scrapy's start-up overlaps opening the store.
+    """
     as_of = (as_of or now_utc()).astimezone(dt.timezone.utc)
     fed = config.federation
     window = Window.around(as_of, fed.window.past_days, fed.window.future_days)
@@ -316,7 +323,9 @@ def crawl_into_store(
                     parser.submit(result)  # parsing starts while the crawl goes on (an unchanged body: not_modified)
                     progress("fetched", {"source_id": result.source_id, "outcome": result.outcome, "error": result.error})
 
-                fetches = fetch_sources(config, sources, _states_for_fetch(states, window), on_progress=fetched)
+                fetches = fetch_sources(
+                    config, sources, _states_for_fetch(states, window), on_progress=fetched, crawler=crawler
+                )
                 report.stage_seconds["fetch"] = time.perf_counter() - clock
                 clock = time.perf_counter()
                 parsed = parser.results()
@@ -503,9 +512,10 @@ def nightly(
     only: tuple[str, ...] = (),
     as_of: dt.datetime | None = None,
     progress: Progress = _no_progress,
+    crawler: CrawlerChild | None = None,
 ) -> RunReport:
     """The cron job: crawl into the store, then publish the site; exit code per the contract."""
-    report = crawl_into_store(config, db_path, only=only, as_of=as_of, progress=progress)
+    report = crawl_into_store(config, db_path, only=only, as_of=as_of, progress=progress, crawler=crawler)
     if report.exit_code == exitcodes.UNPUBLISHABLE:
         return report
     clock = time.perf_counter()
