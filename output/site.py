@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from output.ical import event_uid
 from output.jsontext import string, value
