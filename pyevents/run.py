@@ -24,7 +24,6 @@ import pyarrow as pa
 from crawlers.fetch import CrawlerChild, fetch_sources
 from output.publish import publish
 from pipeline import dedupe
-from pipeline.gcpause import no_cyclic_gc
 from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
 from pipeline.store import RunCounts, Store, StoreError, StoreLocked
 from pipeline.store.staging import StagedSource, stage
@@ -369,7 +368,7 @@ def _merged_events(store: Store, window: Window, priorities: dict[str, int], rep
     """The live reports merged into events, staged for saving: the reports and events, Python objects,
     are gone when this returns (they would otherwise sit beside DuckDB's work in save_events)."""
     clock = time.perf_counter()
-    with no_cyclic_gc():  # 150k acyclic SourceEvents: collector passes over them would cost more
+    with dedupe.no_cyclic_gc():  # 150k acyclic SourceEvents: collector passes over them would cost more
         reports = store.live_reports(window)
     report.stage_seconds["store_reports"] += time.perf_counter() - clock
     clock = time.perf_counter()
