@@ -11,6 +11,8 @@ import concurrent.futures as cf
 import datetime as dt
 import hashlib
 import json
+import multiprocessing as mp
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -22,15 +24,16 @@ import duckdb
 import pyarrow as pa
 
 from crawlers.fetch import CrawlerChild, fetch_sources
+from output.ical import serialize_vevent
 from output.publish import publish
 from pipeline import dedupe
 from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
 from pipeline.store import RunCounts, Store, StoreError, StoreLocked
+from pipeline.store.arrowio import table_dicts
 from pipeline.store.staging import StagedSource, stage
 from pipeline.store.writer import VEVENT_COLUMNS, StagedEvents
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
-from pyevents.workers import ParseJob, parse_one, serialize_batch, start_worker_pool
 
 # A source's occurrences are re-expanded from a fresh body at least this often, so the window's far
 # end keeps filling even when a calendar never changes (a 304 has no body to expand).
@@ -123,6 +126,15 @@ def parse_context(config: Config, source: SourceConfig, window: Window, fetch: F
     )
 
 
+def start_worker_pool() -> cf.ProcessPoolExecutor:
+    """A process pool on all cores for the run's CPU-bound work (parsing, VEVENT serialization)."""
+    # forkserver, not fork: a forked worker would inherit the run lock's descriptor and could hold
+    # the lock after a killed parent; the server preloads the parsers and the iCal writer once for every worker.
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.parse", "output.ical"])
+    return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+
+
 # What a SourceParser keeps of each parse: the ParsedSource itself, or its StagedSource (the run).
 T = TypeVar("T", ParsedSource, StagedSource)
 
@@ -133,6 +145,18 @@ def _unchanged(parsed: ParsedSource) -> ParsedSource:
 
 def _events_parsed(result: ParsedSource | StagedSource) -> int:
     return len(result.events) if isinstance(result, ParsedSource) else result.events_parsed
+
+
+ParseJob = tuple[bytes, ParseContext, str | None, Callable[[ParsedSource], T]]
+
+
+def _parse_one(job: ParseJob[T]) -> T:
+    # Imported on first use: the parsers cost ~0.4 s of imports, which a run with nothing to parse in this
+    # process never needs (the pool's workers have them preloaded by the forkserver).
+    from pipeline.parse import parse_source
+
+    body, ctx, region, finish = job
+    return finish(parse_source(body, ctx, region))
 
 
 def parse_fetches(
@@ -204,14 +228,14 @@ class SourceParser(Generic[T]):
             self._pool = self._start_pool()
         if self._pool is not None:
             for job in self._waiting:
-                self._futures[self._pool.submit(parse_one, job)] = job[1].source_id
+                self._futures[self._pool.submit(_parse_one, job)] = job[1].source_id
             self._waiting.clear()
         self._collect(cf.wait(self._futures, timeout=0).done)  # report what finished meanwhile
 
     def results(self) -> dict[str, T]:
         """Every submitted body's result (waits for the pool); the pool is shut down."""
         for job in self._waiting:
-            self._keep(job[1].source_id, parse_one(job))
+            self._keep(job[1].source_id, _parse_one(job))
         self._waiting.clear()
         self._collect(cf.as_completed(self._futures))
         self.__exit__()
@@ -358,8 +382,8 @@ def _merge_and_save(
     else:
         staged = _merged_events(store, window, priorities, report)
         clock = time.perf_counter()
+        counts = store.save_events(staged, as_of, merge_key, ical_rows=vevents.submit)
         report.events_total = staged.events.num_rows
-        counts = store.save_events(staged, as_of, merge_key, ical_rows=vevents.submit, release=True)
     report.stage_seconds["store"] = report.stage_seconds.get("store", 0.0) + time.perf_counter() - clock
     return counts
 
@@ -411,9 +435,9 @@ class VeventSerializer:
             self._pool = start_worker_pool()
         for batch in rows.to_batches():
             if self._pool is not None:
-                self._texts.append(self._pool.submit(serialize_batch, batch, self._base_url))
+                self._texts.append(self._pool.submit(_serialize_batch, batch, self._base_url))
             else:
-                self._texts.append(serialize_batch(batch, self._base_url))
+                self._texts.append(_serialize_batch(batch, self._base_url))
 
     def submit_needing(self) -> None:
         """Start serializing every event whose stored VEVENT is missing or stale."""
@@ -434,6 +458,13 @@ class VeventSerializer:
 
 def _concatenated(parts: list[pa.ChunkedArray], type_: pa.DataType) -> pa.ChunkedArray:
     return pa.chunked_array([c for part in parts for c in part.cast(type_).chunks], type_)
+
+
+def _serialize_batch(batch: pa.RecordBatch, base_url: str) -> pa.Array:
+    """The VEVENTs of a batch of `events` rows, in order, as one Arrow string array (runs in a worker
+    process; the parent then never holds them as Python strings)."""
+    with dedupe.no_cyclic_gc():  # thousands of row dicts, none of them cyclic
+        return pa.array([serialize_vevent(row, base_url) for row in table_dicts(batch)], pa.string())
 
 
 def _outcome(sid: str, status: str, fetch: FetchResult | None, parsed: StagedSource | None) -> SourceOutcome:

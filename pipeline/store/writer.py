@@ -103,11 +103,6 @@ class StagedEvents:
     events: pa.Table  # EVENT_FIELDS, one row per event
     provenance: pa.Table  # PROVENANCE_FIELDS, one row per report
 
-    def release_events(self) -> None:
-        """Drop the events table (keeping its schema): their rows live in the store now."""
-        object.__setattr__(self, "events", self.events.schema.empty_table())
-        pa.default_memory_pool().release_unused()  # mimalloc would keep the freed pages for later allocations
-
 
 class Store:
     """One run's write access to the database (see the module docstring for the protocol)."""
@@ -475,8 +470,6 @@ class Store:
         now: dt.datetime,
         merge_key: str | None = None,
         ical_rows: Callable[[pa.Table], None] | None = None,
-        *,
-        release: bool = False,
     ) -> RunCounts:
         """Upsert the merged events (or their `stage_events`), write their history and provenance, tombstone
         the vanished ones.
@@ -485,8 +478,6 @@ class Store:
         `ical_rows` receives the rows whose VEVENT will be stale after the save (`events_needing_ical_table`
         with VEVENT_COLUMNS, as they will be then): those of the incoming events before the MERGE, so
         they can be serialized while it runs, and the rest (tombstones) at the end; each row exactly once.
-        With `release`, the staged events are dropped once loaded (they would otherwise stay in memory beside
-        DuckDB's work): the caller's StagedEvents is left with its provenance only.
         """
         now = _utc(now)
         staged = events if isinstance(events, StagedEvents) else self.stage_events(events)
@@ -498,8 +489,6 @@ class Store:
                     "CREATE OR REPLACE TEMP TABLE incoming_events AS "
                     f"SELECT *, {content_hash_sql('a')} AS content_hash FROM incoming_arrow a"
                 )
-            if release:
-                staged.release_events()
             new, updated, cancelled = con.execute(
                 """
                 SELECT count(*) FILTER (WHERE e.event_id IS NULL),

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.store import Store, arrowio, writer
 from pipeline.store.arrowio import from_objects, shared_values
-from tests.store.support import AS_OF, one_event_per_report, reports
+from tests.store.support import one_event_per_report, reports
 
 
 def test_equal_values_become_one_object_and_lists_stay_distinct() -> None:
@@ -45,18 +45,3 @@ def test_staging_events_with_release_empties_the_list_and_stages_the_same(
     assert events == []
     assert released.events.to_pylist() == kept.events.to_pylist() and released.events.num_rows == 9
     assert released.provenance.to_pylist() == kept.provenance.to_pylist()
-
-
-def test_saving_staged_events_with_release_drops_their_table_and_saves_the_same(tmp_path: Path) -> None:
-    events = one_event_per_report(reports("a", 7) + reports("b", 2), {})
-    saved: dict[bool, list[dict[str, object]]] = {}
-    for release in (False, True):
-        with Store.open(tmp_path / f"events-{release}.duckdb") as store:
-            staged = store.stage_events(list(events))
-            counts = store.save_events(staged, AS_OF, release=release)
-            assert counts.new == 9
-            assert staged.events.num_rows == (0 if release else 9)
-            assert staged.events.schema == store.stage_events([]).events.schema and staged.provenance.num_rows == 9
-            saved[release] = store.events_needing_ical_table().to_pylist()
-            store.commit(None)
-    assert saved[True] == saved[False] and len(saved[True]) == 9
