@@ -205,7 +205,7 @@ def _reuse_content(version: Path, current: Path | None, content: str, config: Co
     target = os.readlink(generation)
     if os.path.isabs(target) or os.path.dirname(target) != os.pardir or not generation.is_dir():
         return None  # only a sibling generation in the versions folder is shared
-    names = [*_feed_names(config.federation.name, countries), "events.json", FINGERPRINTS, CONTENT]
+    names = [*_feed_names(config.federation.name, _feed_routes(countries)), "events.json", FINGERPRINTS, CONTENT]
     linked: list[Path] = []
     try:
         for name in names:
@@ -340,15 +340,15 @@ def _write_version(
     fed = config.federation
     span = _span(overview)
     description = _description(health)
-    feed_zones = _feed_zones(snap.zones_in_use(window), frozenset(countries))
+    routes = _feed_routes(countries)
+    feed_zones = _feed_zones(snap.zones_in_use(window), routes)
     previous_fingerprints = _load_fingerprints(_read(previous / FINGERPRINTS) if previous else None)
     generation = Path(tempfile.mkdtemp(prefix="e-", dir=version.parent))
     generation.chmod(0o755)
     os.symlink(os.path.join(os.pardir, generation.name), version / "events")  # workers write through it
     job = eventfiles.ChunkJob(version, previous, _site(config, window, overview, countries))
-    countries_with_feed = frozenset(countries)
 
-    feed_names = _feed_names(fed.name, countries)
+    feed_names = _feed_names(fed.name, routes)
     fingerprints: dict[str, str] = {}
     with ExitStack() as stack:
         files: dict[str, IO[bytes]] = {}
@@ -360,7 +360,7 @@ def _write_version(
         first_line = True
         batches = snap.event_batches(window, _event_salt(config), chunk_events)
         for batch, result in _render_chunks(job, batches, previous_fingerprints, before_first_result=listings):
-            _append_vevents(files, batch, result.vevents, countries_with_feed)
+            _append_vevents(files, batch, result.vevents, routes)
             if result.json_lines:
                 events_json.write((("" if first_line else jsonfeed.EVENT_SEPARATOR) + result.json_lines).encode("utf-8"))
                 first_line = False
@@ -378,7 +378,7 @@ def _write_version(
 
 
 def _append_vevents(
-    files: Mapping[str, IO[bytes]], batch: pa.RecordBatch, serialized: Mapping[int, str], countries: frozenset[str]
+    files: Mapping[str, IO[bytes]], batch: pa.RecordBatch, serialized: Mapping[int, str], routes: FeedRoutes
 ) -> None:
     """Append a chunk's VEVENTs to every aggregate .ics they belong to (`feeds_of`), in the batch's order:
     the cached text as Arrow keeps it, filtered and written as UTF-8 bytes without a Python string per
@@ -390,11 +390,7 @@ def _append_vevents(
             texts[index] = text
         vevents = pa.array(texts, pa.string())
     files["calendar.ics"].write(_utf8(vevents))
-    kinds = batch.column("kind")
-    for kind, path in site.FEED_KINDS.items():
-        _append_matching(files[path], vevents, kinds, kind)
-    for column, paths in (("region", {r: f"regions/{r}.ics" for r in REGIONS}),
-                          ("country", {c: f"countries/{c.lower()}.ics" for c in countries})):
+    for column, paths, _ in routes:
         values = batch.column(column)
         for value in pc.unique(values).to_pylist():
             if value in paths:
@@ -417,18 +413,23 @@ def _utf8(strings: pa.Array) -> pa.Buffer:
     return data[offsets[0].as_py():offsets[-1].as_py()]
 
 
-def feeds_of(event: Mapping[str, Any], countries: frozenset[str]) -> list[str]:
+# Besides calendar.ics, which has every event: (events column, its value -> feed path, the feed's title
+# for a value), in writing order. One table for routing events and batches and naming the feeds.
+FeedRoutes = list[tuple[str, dict[str, str], Callable[[str], str]]]
+
+
+def _feed_routes(countries: Sequence[str]) -> FeedRoutes:
+    """The routes of a publish whose countries with a feed are `countries`."""
+    return [
+        ("kind", dict(site.FEED_KINDS), lambda kind: f"{kind}s"),
+        ("region", {r: f"regions/{r}.ics" for r in REGIONS}, region_name),
+        ("country", {c: f"countries/{c.lower()}.ics" for c in countries}, country_name),
+    ]
+
+
+def feeds_of(event: Mapping[str, Any], routes: FeedRoutes) -> list[str]:
     """The aggregate .ics files an event appears in (`_append_vevents` routes whole batches alike)."""
-    paths = ["calendar.ics"]
-    kind_feed = site.FEED_KINDS.get(event.get("kind") or "")
-    if kind_feed:
-        paths.append(kind_feed)
-    if event.get("region") in REGIONS:
-        paths.append(f"regions/{event['region']}.ics")
-    country = event.get("country")
-    if country in countries:
-        paths.append(f"countries/{country.lower()}.ics")
-    return paths
+    return ["calendar.ics", *(paths[value] for column, paths, _ in routes if (value := event.get(column)) in paths)]
 
 
 def _render_chunks(
@@ -482,22 +483,20 @@ def _subset(fingerprints: Mapping[str, str], batch: pa.RecordBatch) -> dict[str,
     return {eid: fp for eid in batch.column("event_id").to_pylist() if (fp := fingerprints.get(eid)) is not None}
 
 
-def _feed_names(name: str, countries: Sequence[str]) -> dict[str, str]:
+def _feed_names(name: str, routes: FeedRoutes) -> dict[str, str]:
     """Aggregate .ics path -> calendar name, in writing order."""
     names = {"calendar.ics": name}
-    names.update({path: f"{name}: {kind}s" for kind, path in site.FEED_KINDS.items()})
-    names.update({f"regions/{r}.ics": f"{name}: {region_name(r)}" for r in REGIONS})
-    names.update({f"countries/{c.lower()}.ics": f"{name}: {country_name(c)}" for c in countries})
+    names.update({path: f"{name}: {title(value)}" for _, paths, title in routes for value, path in paths.items()})
     return names
 
 
-def _feed_zones(zones: Iterable[tuple[str | None, str | None, str | None, str]], countries: frozenset[str]) -> dict[str, set[str]]:
+def _feed_zones(zones: Iterable[tuple[str | None, str | None, str | None, str]], routes: FeedRoutes) -> dict[str, set[str]]:
     """Aggregate .ics path -> the TZIDs its VEVENTs refer to."""
     by_feed: dict[str, set[str]] = {}
     for kind, region, country, timezone in zones:
         if ical_zone(timezone) is None:
             continue
-        for path in feeds_of({"kind": kind, "region": region, "country": country}, countries):
+        for path in feeds_of({"kind": kind, "region": region, "country": country}, routes):
             by_feed.setdefault(path, set()).add(timezone)
     return by_feed
 
