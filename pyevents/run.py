@@ -225,7 +225,7 @@ class SourceParser(Generic[T]):
         context = parse_context(self._config, source, self._window, fetch)
         self._waiting.append((fetch.body, context, source.region, self._finish))
         if self._pool is None and len(self._waiting) >= POOL_THRESHOLD:
-            self._pool = self._start_pool()
+            self._pool = start_worker_pool()
         if self._pool is not None:
             for job in self._waiting:
                 self._futures[self._pool.submit(_parse_one, job)] = job[1].source_id
@@ -241,10 +241,6 @@ class SourceParser(Generic[T]):
         self.__exit__()
         results, self._results = self._results, {}  # the caller's alone: it may drop them when it is done
         return results
-
-    @staticmethod
-    def _start_pool() -> cf.ProcessPoolExecutor:
-        return start_worker_pool()
 
     def _collect(self, done: Iterable[cf.Future[T]]) -> None:
         for future in list(done):
@@ -431,7 +427,7 @@ class VeventSerializer:
         if rows.num_rows == 0:
             return
         self._keys.append((rows["event_id"], rows["sequence"]))
-        if self._pool is None and rows.num_rows >= max(VEVENT_POOL_MIN, 1):
+        if self._pool is None and rows.num_rows >= VEVENT_POOL_MIN:
             self._pool = start_worker_pool()
         for batch in rows.to_batches():
             if self._pool is not None:

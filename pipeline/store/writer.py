@@ -451,7 +451,6 @@ class Store:
         """The merged events as the Arrow tables `save_events` loads; refused when an event_id or a report
         (source_id, source_uid) appears twice. With `release`, `events` is emptied while it is staged (from
         its end, a chunk at a time), so objects only it holds are freed as their rows are built."""
-        _require_unique([e.event_id for e in events], "event_id")
         schema = self._schema("events", EVENT_FIELDS)
         staged: list[tuple[pa.Table, pa.Table]] = []
         for at in reversed(range(0, len(events), CHUNK_ROWS)):
@@ -460,9 +459,11 @@ class Store:
             if release:
                 del events[at:]
         staged.reverse()
+        table = pa.concat_tables([e for e, _ in staged]) if staged else schema.empty_table()
         provenance = pa.concat_tables([p for _, p in staged]) if staged else _provenance_table([])
+        self._require_unique_rows(table, ("event_id",), "event_id")
         self._require_unique_rows(provenance, ("source_id", "source_uid"), "(source_id, source_uid) across events")
-        return StagedEvents(pa.concat_tables([e for e, _ in staged]) if staged else schema.empty_table(), provenance)
+        return StagedEvents(table, provenance)
 
     def save_events(
         self,
@@ -650,7 +651,8 @@ class Store:
                 f"SELECT {names} FROM checked_rows GROUP BY {names} HAVING count(*) > 1 ORDER BY {names} LIMIT 1"
             ).fetchall()
         if repeated:
-            raise ValueError(f"duplicate {what} in one save: {repeated[0]!r}")
+            key = repeated[0] if len(keys) > 1 else repeated[0][0]
+            raise ValueError(f"duplicate {what} in one save: {key!r}")
 
     def _upsert(self, table: str, keys: tuple[str, ...], rows: pa.Table) -> None:
         """Upsert an Arrow table into `table` on `keys`: matched rows take every given column, others are
@@ -867,13 +869,6 @@ def _owned_reports(source_id: str, reports: pa.Table) -> pa.Table:
 def _owned_rejects(source_id: str, rejects: list[Reject]) -> list[Reject]:
     """Rejects filed under the source that was parsed, whatever id a parser put on them."""
     return [r if r.source_id == source_id else Reject(source_id, r.reason, r.detail) for r in rejects]
-
-
-def _require_unique(keys: list[Any], what: str) -> None:
-    if len(set(keys)) != len(keys):
-        seen: set[Any] = set()
-        repeated = next(k for k in keys if k in seen or seen.add(k))
-        raise ValueError(f"duplicate {what} in one save: {repeated!r}")
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
