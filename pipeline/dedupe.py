@@ -31,10 +31,8 @@ A new cluster's id is sha256(min(source_id + "\\x1f" + source_uid))[:16].
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
-import gc
 import hashlib
 import re
 import zoneinfo
@@ -46,6 +44,7 @@ from typing import TypeVar
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from pipeline.gcpause import no_cyclic_gc
 from pipeline.model import Event, SourceEvent
 
 T = TypeVar("T")
@@ -109,19 +108,6 @@ def merge_reports(
         events = [_merge(members, ids[n], priorities) for n, members in enumerate(clusters)]
         events.sort(key=lambda e: (e.starts_at.timestamp(), e.event_id))
     return events
-
-
-@contextlib.contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic collector while hundreds of thousands of acyclic objects are built: its full
-    passes over them would cost more than the merge itself (nothing here creates reference cycles)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # -- preparation -------------------------------------------------------------------------------------

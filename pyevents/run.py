@@ -27,6 +27,7 @@ from crawlers.fetch import CrawlerChild, fetch_sources
 from output.ical import serialize_vevent
 from output.publish import publish
 from pipeline import dedupe
+from pipeline.gcpause import no_cyclic_gc
 from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
 from pipeline.store import RunCounts, Store, StoreError, StoreLocked
 from pipeline.store.arrowio import table_dicts
@@ -388,7 +389,7 @@ def _merged_events(store: Store, window: Window, priorities: dict[str, int], rep
     """The live reports merged into events, staged for saving: the reports and events, Python objects,
     are gone when this returns (they would otherwise sit beside DuckDB's work in save_events)."""
     clock = time.perf_counter()
-    with dedupe.no_cyclic_gc():  # 150k acyclic SourceEvents: collector passes over them would cost more
+    with no_cyclic_gc():  # 150k acyclic SourceEvents: collector passes over them would cost more
         reports = store.live_reports(window)
     report.stage_seconds["store_reports"] += time.perf_counter() - clock
     clock = time.perf_counter()
@@ -459,7 +460,7 @@ def _concatenated(parts: list[pa.ChunkedArray], type_: pa.DataType) -> pa.Chunke
 def _serialize_batch(batch: pa.RecordBatch, base_url: str) -> pa.Array:
     """The VEVENTs of a batch of `events` rows, in order, as one Arrow string array (runs in a worker
     process; the parent then never holds them as Python strings)."""
-    with dedupe.no_cyclic_gc():  # thousands of row dicts, none of them cyclic
+    with no_cyclic_gc():  # thousands of row dicts, none of them cyclic
         return pa.array([serialize_vevent(row, base_url) for row in table_dicts(batch)], pa.string())
 
 
