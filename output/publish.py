@@ -29,7 +29,6 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
-import multiprocessing as mp
 import os
 import shutil
 import tempfile
@@ -52,6 +51,7 @@ from output.timefmt import when_utc
 from pipeline.model import REGIONS, Window
 from pipeline.normalize import text as text_module
 from pipeline.store.reader import Overview, Snapshot
+from pipeline.workerpool import worker_context
 from pyevents.config import Config
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -447,10 +447,7 @@ def _render_chunks(
             yield batch, eventfiles.render_chunk(job, batch, _subset(previous_fingerprints, batch))
         return
     workers = os.cpu_count() or 1
-    # forkserver, never fork: a forked worker would inherit the caller's descriptors (the run lock).
-    context = mp.get_context("forkserver")
-    context.set_forkserver_preload(["output.eventfiles"])
-    with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=eventfiles.init_worker, initargs=(job,)) as pool:
+    with cf.ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=eventfiles.init_worker, initargs=(job,)) as pool:
         pending: deque[tuple[pa.RecordBatch, cf.Future[eventfiles.ChunkResult]]] = deque()
 
         def submit(batch: pa.RecordBatch) -> None:

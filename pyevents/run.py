@@ -11,30 +11,30 @@ import concurrent.futures as cf
 import datetime as dt
 import hashlib
 import json
-import multiprocessing as mp
 import os
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic
 
 import duckdb
-import pyarrow as pa
+import pyarrow.parquet as pq
 
 from crawlers.fetch import CrawlerChild, fetch_sources
-from output.ical import serialize_vevent
 from output.publish import publish
 from pipeline import dedupe
 from pipeline.gcpause import no_cyclic_gc
+from pipeline.memory import release_freed_memory
 from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
 from pipeline.store import RunCounts, Store, StoreError, StoreLocked
-from pipeline.store.arrowio import table_dicts
 from pipeline.store.staging import StagedSource, stage
-from pipeline.store.writer import VEVENT_COLUMNS, StagedEvents
+from pipeline.store.writer import StagedEvents
+from pipeline.workerpool import worker_context
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
+from pyevents.workers import ParseJob, T, parse_one, serialize_row_group
 
 # A source's occurrences are re-expanded from a fresh body at least this often, so the window's far
 # end keeps filling even when a calendar never changes (a 304 has no body to expand).
@@ -129,15 +129,7 @@ def parse_context(config: Config, source: SourceConfig, window: Window, fetch: F
 
 def start_worker_pool() -> cf.ProcessPoolExecutor:
     """A process pool on all cores for the run's CPU-bound work (parsing, VEVENT serialization)."""
-    # forkserver, not fork: a forked worker would inherit the run lock's descriptor and could hold
-    # the lock after a killed parent; the server preloads the parsers and the iCal writer once for every worker.
-    context = mp.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.parse", "output.ical"])
-    return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
-
-
-# What a SourceParser keeps of each parse: the ParsedSource itself, or its StagedSource (the run).
-T = TypeVar("T", ParsedSource, StagedSource)
+    return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=worker_context())
 
 
 def _unchanged(parsed: ParsedSource) -> ParsedSource:
@@ -146,18 +138,6 @@ def _unchanged(parsed: ParsedSource) -> ParsedSource:
 
 def _events_parsed(result: ParsedSource | StagedSource) -> int:
     return len(result.events) if isinstance(result, ParsedSource) else result.events_parsed
-
-
-ParseJob = tuple[bytes, ParseContext, str | None, Callable[[ParsedSource], T]]
-
-
-def _parse_one(job: ParseJob[T]) -> T:
-    # Imported on first use: the parsers cost ~0.4 s of imports, which a run with nothing to parse in this
-    # process never needs (the pool's workers have them preloaded by the forkserver).
-    from pipeline.parse import parse_source
-
-    body, ctx, region, finish = job
-    return finish(parse_source(body, ctx, region))
 
 
 def parse_fetches(
@@ -229,14 +209,14 @@ class SourceParser(Generic[T]):
             self._pool = start_worker_pool()
         if self._pool is not None:
             for job in self._waiting:
-                self._futures[self._pool.submit(_parse_one, job)] = job[1].source_id
+                self._futures[self._pool.submit(parse_one, job)] = job[1].source_id
             self._waiting.clear()
         self._collect(cf.wait(self._futures, timeout=0).done)  # report what finished meanwhile
 
     def results(self) -> dict[str, T]:
         """Every submitted body's result (waits for the pool); the pool is shut down."""
         for job in self._waiting:
-            self._keep(job[1].source_id, _parse_one(job))
+            self._keep(job[1].source_id, parse_one(job))
         self._waiting.clear()
         self._collect(cf.as_completed(self._futures))
         self.__exit__()
@@ -334,6 +314,7 @@ def crawl_into_store(
             stale = _stale_sources(report, states, as_of, fed.stale_after_days)
             report.sources_stale, report.events_stale = len(stale), sum(states[sid].event_count for sid in stale)
             del fetches, parsed  # stored now: their bodies and events must not stay in memory beside the merge
+            release_freed_memory()
             report.stage_seconds["store_reports"] = time.perf_counter() - clock
 
             with VeventSerializer(store, fed.base_url) as vevents:
@@ -379,8 +360,8 @@ def _merge_and_save(
     else:
         staged = _merged_events(store, window, priorities, report)
         clock = time.perf_counter()
-        counts = store.save_events(staged, as_of, merge_key, ical_rows=vevents.submit)
         report.events_total = staged.events.num_rows
+        counts = store.save_events(staged, as_of, merge_key, ical_rows=vevents.submit, release=True)
     report.stage_seconds["store"] = report.stage_seconds.get("store", 0.0) + time.perf_counter() - clock
     return counts
 
@@ -398,22 +379,23 @@ def _merged_events(store: Store, window: Window, priorities: dict[str, int], rep
     report.stage_seconds["dedupe"] = time.perf_counter() - clock
     clock = time.perf_counter()
     staged = store.stage_events(events, release=True)
+    release_freed_memory()  # the reports' and events' strings, beside DuckDB's work in save_events
     report.stage_seconds["store"] = time.perf_counter() - clock
     return staged
 
 
 class VeventSerializer:
-    """Serializes the VEVENTs of the rows it is given while the caller goes on (`submit`, e.g. as
-    `Store.save_events`' `ical_rows`, or `submit_needing`): in worker processes on all cores once there
-    are many (the pool starts with the first big submission), else at once in this process; `save` waits
-    for them and stores them in one go."""
+    """Serializes the VEVENTs of the rows it is given while the caller goes on (`submit` a Parquet file of
+    `events` rows, e.g. as `Store.save_events`' `ical_rows`, or `submit_needing`): a row group per task
+    in worker processes on all cores once there are many (the pool starts with the first big file), else
+    at once in this process. Each task writes its VEVENTs to a Parquet file of the store's, which `save`
+    hands to DuckDB: neither the rows nor the texts are ever all in memory."""
 
     def __init__(self, store: Store, base_url: str) -> None:
         self._store = store
         self._base_url = base_url
         self._pool: cf.ProcessPoolExecutor | None = None
-        self._keys: list[tuple[pa.ChunkedArray, pa.ChunkedArray]] = []  # (event_id, sequence) per submission
-        self._texts: list[cf.Future[pa.Array] | pa.Array] = []  # per batch, in submission order
+        self._outputs: list[tuple[Path, cf.Future[int] | int]] = []  # (VEVENT file, its row count)
 
     def __enter__(self) -> VeventSerializer:
         return self
@@ -423,45 +405,31 @@ class VeventSerializer:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def submit(self, rows: pa.Table) -> None:
-        """Start serializing `rows` (VEVENT_COLUMNS of `events` rows, one task per chunk)."""
-        if rows.num_rows == 0:
+    def submit(self, rows: Path) -> None:
+        """Start serializing the rows of a Parquet file (VEVENT_COLUMNS of `events` rows)."""
+        metadata = pq.read_metadata(rows)
+        if metadata.num_rows == 0:
             return
-        self._keys.append((rows["event_id"], rows["sequence"]))
-        if self._pool is None and rows.num_rows >= VEVENT_POOL_MIN:
+        if self._pool is None and metadata.num_rows >= VEVENT_POOL_MIN:
             self._pool = start_worker_pool()
-        for batch in rows.to_batches():
+        for group in range(metadata.num_row_groups):
+            out = self._store.scratch_path()
             if self._pool is not None:
-                self._texts.append(self._pool.submit(_serialize_batch, batch, self._base_url))
+                self._outputs.append((out, self._pool.submit(serialize_row_group, rows, group, self._base_url, out)))
             else:
-                self._texts.append(_serialize_batch(batch, self._base_url))
+                self._outputs.append((out, serialize_row_group(rows, group, self._base_url, out)))
 
     def submit_needing(self) -> None:
         """Start serializing every event whose stored VEVENT is missing or stale."""
-        self.submit(self._store.events_needing_ical_table(columns=VEVENT_COLUMNS))
+        self.submit(self._store.ical_rows_file())
 
     def save(self) -> int:
-        """Store every VEVENT submitted (in the order of their rows); how many."""
-        texts = [t.result() if isinstance(t, cf.Future) else t for t in self._texts]
+        """Store every VEVENT submitted; how many."""
+        count = sum(done.result() if isinstance(done, cf.Future) else done for _, done in self._outputs)
         self.__exit__()
-        vevents = pa.chunked_array(texts, pa.string())  # kept in the workers' chunks: no copy of them all
-        event_ids = _concatenated([ids for ids, _ in self._keys], pa.string())
-        sequences = _concatenated([seqs for _, seqs in self._keys], pa.int64())
-        self._store.save_ical_columns(event_ids, sequences, vevents)
-        self._texts.clear()
-        self._keys.clear()
-        return len(vevents)
-
-
-def _concatenated(parts: list[pa.ChunkedArray], type_: pa.DataType) -> pa.ChunkedArray:
-    return pa.chunked_array([c for part in parts for c in part.cast(type_).chunks], type_)
-
-
-def _serialize_batch(batch: pa.RecordBatch, base_url: str) -> pa.Array:
-    """The VEVENTs of a batch of `events` rows, in order, as one Arrow string array (runs in a worker
-    process; the parent then never holds them as Python strings)."""
-    with no_cyclic_gc():  # thousands of row dicts, none of them cyclic
-        return pa.array([serialize_vevent(row, base_url) for row in table_dicts(batch)], pa.string())
+        self._store.save_ical_files([out for out, _ in self._outputs])
+        self._outputs.clear()
+        return count
 
 
 def _outcome(sid: str, status: str, fetch: FetchResult | None, parsed: StagedSource | None) -> SourceOutcome:
@@ -516,6 +484,7 @@ def nightly(
     if report.exit_code == exitcodes.UNPUBLISHABLE:
         return report
     clock = time.perf_counter()
+    release_freed_memory()  # what the store freed: the publish's workers and snapshot come on top
     progress("publish-start", {})
     try:
         report.published = publish_site(config, db_path, out_dir, as_of=report.as_of)

@@ -73,7 +73,7 @@ VEVENT_COLUMNS = (
     "event_id", "title", "description", "starts_at", "ends_at", "timezone", "all_day", "kind", "status", "url",
     "venue", "city", "country", "latitude", "longitude", "online", "tags", "updated_at", "sequence",
 )  # fmt: skip
-ICAL_BATCH_ROWS = 5_000  # rows per chunk of the VEVENT rows handed out (one task of a worker)
+ICAL_BATCH_ROWS = 2_048  # rows per Parquet row group (DuckDB's vector) of VEVENT rows handed out: one worker task
 RUN_COUNT_FIELDS = (
     "sources_ok", "sources_failed", "sources_not_modified", "events_new", "events_updated", "events_cancelled",
 )  # fmt: skip
@@ -103,6 +103,11 @@ class StagedEvents:
     events: pa.Table  # EVENT_FIELDS, one row per event
     provenance: pa.Table  # PROVENANCE_FIELDS, one row per report
 
+    def release_events(self) -> None:
+        """Drop the events table (keeping its schema): their rows live in the store now."""
+        object.__setattr__(self, "events", self.events.schema.empty_table())
+        pa.default_memory_pool().release_unused()  # mimalloc would keep the freed pages for later allocations
+
 
 class Store:
     """One run's write access to the database (see the module docstring for the protocol)."""
@@ -117,6 +122,7 @@ class Store:
         self._window: Window | None = None
         self._committed = False
         self._exports: list[tuple[Path, Path]] = []  # (temporary, final) Parquet files, renamed by commit
+        self._scratch: list[Path] = []  # files beside the database that live until commit or abort
 
     # -- opening and closing -------------------------------------------------------------------------
 
@@ -178,6 +184,8 @@ class Store:
         except BaseException:
             self._discard_exports()
             raise
+        finally:
+            self._discard_scratch()
         self._committed = True
         try:
             for temp, final in self._exports:
@@ -194,12 +202,25 @@ class Store:
         if not self._committed:
             _discard(self.work_path)
         self._discard_exports()
+        self._discard_scratch()
         self._lock.release()
 
     def _discard_exports(self) -> None:
         for temp, _ in self._exports:
             temp.unlink(missing_ok=True)
         self._exports.clear()
+
+    def scratch_path(self) -> Path:
+        """A new temporary path beside the database, deleted at commit or abort (or, after a killed run,
+        by the next run's `open`)."""
+        path = temp_path_for(self.db_path)
+        self._scratch.append(path)
+        return path
+
+    def _discard_scratch(self) -> None:
+        for path in self._scratch:
+            path.unlink(missing_ok=True)
+        self._scratch.clear()
 
     # -- runs ----------------------------------------------------------------------------------------
 
@@ -470,15 +491,19 @@ class Store:
         events: list[Event] | StagedEvents,
         now: dt.datetime,
         merge_key: str | None = None,
-        ical_rows: Callable[[pa.Table], None] | None = None,
+        ical_rows: Callable[[Path], None] | None = None,
+        *,
+        release: bool = False,
     ) -> RunCounts:
         """Upsert the merged events (or their `stage_events`), write their history and provenance, tombstone
         the vanished ones.
 
         `merge_key` is the `merge_input_key` the events were merged from (kept for `keep_merged_events`).
-        `ical_rows` receives the rows whose VEVENT will be stale after the save (`events_needing_ical_table`
-        with VEVENT_COLUMNS, as they will be then): those of the incoming events before the MERGE, so
-        they can be serialized while it runs, and the rest (tombstones) at the end; each row exactly once.
+        `ical_rows` receives the rows whose VEVENT will be stale after the save (as `ical_rows_file` writes
+        them, as they will be then): those of the incoming events before the MERGE, so they can be
+        serialized while it runs, and the rest (tombstones) at the end; each row exactly once.
+        With `release`, the staged events are dropped once loaded (they would otherwise stay in memory beside
+        DuckDB's work): the caller's StagedEvents is left with its provenance only.
         """
         now = _utc(now)
         staged = events if isinstance(events, StagedEvents) else self.stage_events(events)
@@ -490,6 +515,8 @@ class Store:
                     "CREATE OR REPLACE TEMP TABLE incoming_events AS "
                     f"SELECT *, {content_hash_sql('a')} AS content_hash FROM incoming_arrow a"
                 )
+            if release:
+                staged.release_events()
             new, updated, cancelled = con.execute(
                 """
                 SELECT count(*) FILTER (WHERE e.event_id IS NULL),
@@ -502,7 +529,7 @@ class Store:
             ).fetchone() or (0, 0, 0)
             if ical_rows is not None:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE ical_ahead AS {_ICAL_AHEAD_SQL}", {"now": now})
-                ical_rows(self._arrow_batches("SELECT * FROM ical_ahead"))
+                ical_rows(self._rows_file("SELECT * FROM ical_ahead"))
             con.execute(_HISTORY_SQL, {"now": now})
             for statement in _SAVE_EVENTS_SQL:
                 con.execute(statement, {"now": now})
@@ -512,7 +539,7 @@ class Store:
                     con.execute(statement, {"now": now})
             con.execute("DROP TABLE incoming_events")
             if ical_rows is not None:
-                ical_rows(self.events_needing_ical_table(columns=VEVENT_COLUMNS, besides="ical_ahead"))
+                ical_rows(self.ical_rows_file(besides="ical_ahead"))
                 con.execute("DROP TABLE ical_ahead")
             self._set_meta(_MERGE_KEY, merge_key)
         return RunCounts(new=new, updated=updated, cancelled=cancelled)
@@ -553,29 +580,24 @@ class Store:
         return table_dicts(self.events_needing_ical_table(limit))
 
     def events_needing_ical_table(
-        self,
-        limit: int | None = None,
-        batch_rows: int | None = None,
-        columns: Sequence[str] | None = None,
-        besides: str | None = None,
+        self, limit: int | None = None, columns: Sequence[str] | None = None, besides: str | None = None
     ) -> pa.Table:
-        """`events_needing_ical` as one Arrow table (`columns` of `events`, default all but content_hash), read
-        in one query, in chunks of `batch_rows` (default ICAL_BATCH_ROWS); `besides` names a table of event_ids
-        to leave out (rows already handed out)."""
-        selected = ", ".join(f"e.{c}" for c in columns) if columns else "e.* EXCLUDE (content_hash)"
-        skip = "" if besides is None else f" AND e.event_id NOT IN (SELECT event_id FROM {besides})"
-        return self._arrow_batches(
-            f"SELECT {selected} FROM events e LEFT JOIN event_ical c ON c.event_id = e.event_id "
-            f"WHERE (c.event_id IS NULL OR c.sequence IS DISTINCT FROM e.sequence){skip} ORDER BY e.event_id "
-            + ("" if limit is None else f"LIMIT {int(limit)}"),
-            batch_rows,
-        )
+        """`events_needing_ical` as one Arrow table (`columns` of `events`, default all but content_hash);
+        `besides` names a table of event_ids to leave out (rows already handed out)."""
+        return self._connection().sql(_needing_ical_sql(limit, columns, besides)).to_arrow_table()
 
-    def _arrow_batches(self, sql: str, batch_rows: int | None = None) -> pa.Table:
-        """A query's rows as an Arrow table whose chunks of at most `batch_rows` rows each own their buffers,
-        so one can be sent to a worker alone (a slice of one big chunk would be pickled with the whole chunk)."""
-        reader = self._connection().sql(sql).to_arrow_reader(batch_rows or ICAL_BATCH_ROWS)
-        return reader.read_all()
+    def ical_rows_file(self, besides: str | None = None) -> Path:
+        """The rows of `events_needing_ical_table` (VEVENT_COLUMNS) as a Parquet file of ICAL_BATCH_ROWS-row
+        groups, a `scratch_path`: whoever serializes them reads it a row group at a time, so the rows
+        never all sit in memory."""
+        return self._rows_file(_needing_ical_sql(None, VEVENT_COLUMNS, besides))
+
+    def _rows_file(self, query: str) -> Path:
+        path = self.scratch_path()
+        self._connection().execute(
+            f"COPY ({query}) TO {_sql_string(str(path))} (FORMAT parquet, ROW_GROUP_SIZE {int(ICAL_BATCH_ROWS)})"
+        )
+        return path
 
     def save_ical(self, rows: list[tuple[str, int, str]]) -> None:
         """Store serialized VEVENTs: (event_id, sequence, vevent)."""
@@ -595,6 +617,16 @@ class Store:
         table = pa.Table.from_arrays([a.cast(f.type) for a, f in zip(arrays, target)], schema=target)
         with self._transaction():
             self._upsert("event_ical", ("event_id",), table)
+
+    def save_ical_files(self, paths: Sequence[Path]) -> None:
+        """Store serialized VEVENTs from Parquet files of `event_ical` rows (one upsert for all of them);
+        DuckDB reads the files itself, so the texts never pass through Python."""
+        if not paths:
+            return
+        files = "[" + ", ".join(_sql_string(str(p)) for p in paths) + "]"
+        columns = self._schema("event_ical").names
+        with self._transaction():
+            self._upsert_from("event_ical", ("event_id",), columns, f"(SELECT {', '.join(columns)} FROM read_parquet({files}))")
 
     # -- helpers -------------------------------------------------------------------------------------
 
@@ -655,19 +687,23 @@ class Store:
             raise ValueError(f"duplicate {what} in one save: {key!r}")
 
     def _upsert(self, table: str, keys: tuple[str, ...], rows: pa.Table) -> None:
-        """Upsert an Arrow table into `table` on `keys`: matched rows take every given column, others are
-        inserted (an UPDATE and an INSERT: a MERGE inserting many rows costs several times more)."""
-        columns = rows.column_names
+        """Upsert an Arrow table into `table` on `keys` (see `_upsert_from`)."""
+        with self._registered("upsert_rows", rows):
+            self._upsert_from(table, keys, rows.column_names, "upsert_rows")
+
+    def _upsert_from(self, table: str, keys: tuple[str, ...], columns: Sequence[str], source: str) -> None:
+        """Upsert the rows of `source` (a table name or a parenthesized query) into `table` on `keys`: matched
+        rows take every given column, others are inserted (an UPDATE and an INSERT: a MERGE inserting many
+        rows costs several times more)."""
         on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
         sets = ", ".join(f"{c} = s.{c}" for c in columns if c not in keys)
         con = self._connection()
-        with self._registered("upsert_rows", rows):
-            if sets:
-                con.execute(f"UPDATE {table} AS t SET {sets} FROM upsert_rows AS s WHERE {on}")
-            con.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join('s.' + c for c in columns)} "
-                f"FROM upsert_rows AS s WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {on})"
-            )
+        if sets:
+            con.execute(f"UPDATE {table} AS t SET {sets} FROM {source} AS s WHERE {on}")
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join('s.' + c for c in columns)} "
+            f"FROM {source} AS s WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {on})"
+        )
 
 
 # -- SQL of save_events ------------------------------------------------------------------------------
@@ -879,6 +915,17 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 def _wal_of(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
+
+
+def _needing_ical_sql(limit: int | None, columns: Sequence[str] | None, besides: str | None) -> str:
+    """Events whose cached VEVENT is missing or was made for another sequence, by id."""
+    selected = ", ".join(f"e.{c}" for c in columns) if columns else "e.* EXCLUDE (content_hash)"
+    skip = "" if besides is None else f" AND e.event_id NOT IN (SELECT event_id FROM {besides})"
+    return (
+        f"SELECT {selected} FROM events e LEFT JOIN event_ical c ON c.event_id = e.event_id "
+        f"WHERE (c.event_id IS NULL OR c.sequence IS DISTINCT FROM e.sequence){skip} ORDER BY e.event_id "
+        + ("" if limit is None else f"LIMIT {int(limit)}")
+    )
 
 
 def _discard(work: Path) -> None:

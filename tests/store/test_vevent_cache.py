@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from output.ical import serialize_vevent
@@ -46,7 +47,9 @@ def test_every_new_or_changed_event_gets_the_vevent_of_its_row(
         with orchestrator.VeventSerializer(store, BASE_URL) as vevents:
             vevents.submit_needing()
             assert vevents.save() == 1
+        assert list(tmp_path.glob(".events.duckdb.run-*.tmp"))  # the rows and VEVENT files, until the commit
         store.commit(None)
+    assert list(tmp_path.glob(".events.duckdb.run-*")) == []
     moved_id = default_event_id("a", "uid-2")
     assert set(changed) == {moved_id} and changed[moved_id][0] == 1
     stored = {event_id: (sequence, text) for event_id, sequence, text in query(db, "SELECT * FROM event_ical")}
@@ -95,6 +98,10 @@ def test_rows_handed_out_while_saving_are_the_rows_needing_a_vevent_after_it(tmp
     arriving in another order), region-only changes, and vanished events."""
     db = tmp_path / "events.duckdb"
     handed: list[pa.Table] = []
+
+    def hand_out(rows: Path) -> None:
+        assert rows.parent == tmp_path and rows.name.startswith(".events.duckdb.run-")  # a scratch file of the store
+        handed.append(pq.read_table(rows))
     first = [*reports("a", 6, tags=["python", "data"]), report("b", "keep", days=30)]
     with Store.open(db) as store:
         _store_events(store, AS_OF, *first)
@@ -111,8 +118,9 @@ def test_rows_handed_out_while_saving_are_the_rows_needing_a_vevent_after_it(tmp
             report("c", "new", days=40),  # new
         ]  # a/uid-4 and b/keep vanish: tombstones
         store.live_reports(window(later))
-        counts = store.save_events(one_event_per_report(second, store.known_event_ids()), later, ical_rows=handed.append)
+        counts = store.save_events(one_event_per_report(second, store.known_event_ids()), later, ical_rows=hand_out)
         expected = store.events_needing_ical_table(columns=writer.VEVENT_COLUMNS)
+    assert list(tmp_path.glob(".events.duckdb.run-*")) == []  # the abort removed the row files
     assert counts.cancelled == 2 and counts.new == 1
     assert [t.column_names for t in handed] == [list(writer.VEVENT_COLUMNS)] * 2
     got = sorted((row for t in handed for row in t.to_pylist()), key=lambda row: row["event_id"])

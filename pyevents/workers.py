@@ -1,0 +1,46 @@
+"""The tasks a run's worker processes run, in a module of their own.
+
+A worker imports a task function's module to unpickle it: this one costs the parsers or the iCal writer
+(each imported by the task that needs it) and Arrow, not the run's orchestration (DuckDB, the crawler,
+the publisher, the merge's rapidfuzz and numpy), which made each VEVENT worker ~60 MB bigger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from pipeline.gcpause import no_cyclic_gc
+from pipeline.model import ParseContext, ParsedSource
+from pipeline.store.staging import StagedSource
+
+# What a parse keeps: the ParsedSource itself, or its StagedSource (the run).
+T = TypeVar("T", ParsedSource, StagedSource)
+ParseJob = tuple[bytes, ParseContext, str | None, Callable[[ParsedSource], T]]
+
+
+def parse_one(job: ParseJob[T]) -> T:
+    # Imported on first use: the parsers cost ~0.3 s of imports, which a run with nothing to parse in this
+    # process never needs.
+    from pipeline.parse import parse_source
+
+    body, ctx, region, finish = job
+    return finish(parse_source(body, ctx, region))
+
+
+def serialize_row_group(rows: Path, group: int, base_url: str, out: Path) -> int:
+    """Serialize the VEVENTs of one row group of a Parquet file of `events` rows (VEVENT_COLUMNS) into a
+    Parquet file of `event_ical` rows at `out`; how many. The texts go from here to DuckDB through the
+    file: the parent never holds them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from output.ical import serialize_vevent
+    from pipeline.store.arrowio import table_dicts
+
+    batch = pq.ParquetFile(rows).read_row_group(group)
+    with no_cyclic_gc():  # thousands of row dicts, none of them cyclic
+        texts = pa.array([serialize_vevent(row, base_url) for row in table_dicts(batch)], pa.string())
+    pq.write_table(pa.table({"event_id": batch["event_id"], "sequence": batch["sequence"], "vevent": texts}), out)
+    return len(texts)
