@@ -3,16 +3,19 @@
 Generates a federation with ../shared/bench/synth.py, serves it on 127.0.0.1 with http.server (which
 answers If-Modified-Since with 304), then times: the yardstick ../shared/bench/floor.py, a full
 `pyevents nightly`, an unchanged re-run, and a full run over a smaller federation (for linearity).
-Peak memory is the largest summed RSS of the process tree, sampled from /proc; CPU time is the
-user+sys of the whole tree (benchmarks/tree_cpu.py). Results are written to benchmarks/RESULTS.md
-(text after its END_OF_GENERATED line is kept).
+Each is repeated --rounds times (default 3), interleaved (yardstick, full, re-run, then again), and
+the medians are reported with every sample: single runs on this shared 2-core machine vary by ±15 %.
+Peak memory is the largest summed RSS of the process tree, sampled from /proc (the largest of the
+rounds); CPU time is the user+sys of the whole tree (benchmarks/tree_cpu.py). Results are written to
+benchmarks/RESULTS.md (text after its END_OF_GENERATED line is kept).
 
 Fairness: creating files on ext4 is several times slower for a while after a large deletion (150k
-creates took 5 s or 50 s of kernel time), so the previous runs' trees (~300k files) are deleted
-first, before anything is generated or timed; then the disk is synced and the harness waits until a
-probe of PROBE_FILES file creates runs at normal speed (or --settle-max-seconds pass), and records it.
+creates took 5 s or 50 s of kernel time), so the published sites are deleted at the end of a run,
+not before the next one's measurements; whatever is left at the start is deleted before anything is
+generated or timed; then the disk is synced and the harness waits until a probe of PROBE_FILES file
+creates runs at normal speed (or --settle-max-seconds pass), and records it.
 
-Usage: python benchmarks/run.py [--ical 1000 --html 150 --lists 50] [--small-fraction 0.3]
+Usage: python benchmarks/run.py [--ical 1000 --html 150 --lists 50] [--small-fraction 0.3] [--rounds 3]
 Not part of the test suite: it takes minutes.
 """
 
@@ -26,6 +29,7 @@ import os
 import platform
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,7 +45,7 @@ BENCH = REPO.parent / "shared" / "bench"
 WORK = HERE / "work"
 AS_OF = "2026-12-15T06:00:00+00:00"
 TREE_CPU = HERE / "tree_cpu.py"
-PROBE_FILES = 2000  # small files created (then removed) per probe of the disk's file-creation speed
+PROBE_FILES = 2000  # small files created per probe of the disk's file-creation speed (removed at the end)
 PROBE_PAUSE_SECONDS = 5.0
 END_OF_GENERATED = "<!-- end of generated results: text below is kept by benchmarks/run.py -->"
 
@@ -201,18 +205,22 @@ def nightly(config: Path, run_dir: Path) -> Timing:
     )
 
 
-def measure(name: str, n_ical: int, n_html: int, n_lists: int, *, with_floor: bool) -> dict[str, Timing]:
+def measure(name: str, n_ical: int, n_html: int, n_lists: int, *, with_floor: bool, rounds: int) -> list[dict[str, Timing]]:
+    """Per round: the yardstick (with_floor), a full nightly into a new folder, and an unchanged re-run of it."""
     directory = new_dir(name)
-    results: dict[str, Timing] = {}
+    results: list[dict[str, Timing]] = []
     with serve(directory) as port:  # synth.py bakes the port into its config, so serve first
         subprocess.run([sys.executable, str(BENCH / "synth.py"), str(directory), str(port), str(n_ical), str(n_html), str(n_lists)],
                        check=True)
         config = directory / "config.yaml"
-        run_dir = new_dir(f"{name}-run")
-        if with_floor:
-            results["floor"] = timed([sys.executable, str(BENCH / "floor.py"), str(config), str(run_dir / "floor"), AS_OF], REPO)
-        results["full"] = nightly(config, run_dir)
-        results["unchanged"] = nightly(config, run_dir)
+        for number in range(1, rounds + 1):
+            run_dir = new_dir(f"{name}-run{number}")
+            round_: dict[str, Timing] = {}
+            if with_floor:
+                round_["floor"] = timed([sys.executable, str(BENCH / "floor.py"), str(config), str(run_dir / "floor"), AS_OF], REPO)
+            round_["full"] = nightly(config, run_dir)
+            round_["unchanged"] = nightly(config, run_dir)
+            results.append(round_)
     return results
 
 
@@ -255,23 +263,41 @@ def _kept_text() -> str:
     return kept if marker else ""
 
 
+def _median_round(rounds: list[dict[str, Timing]], kind: str) -> Timing:
+    """The run of `kind` whose time is the median (the lower middle one for an even count)."""
+    ordered = sorted((r[kind] for r in rounds), key=lambda run: run.seconds)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def _run_row(label: str, runs: list[Timing]) -> str:
+    samples = ", ".join(f"{run.seconds:.1f}" for run in runs)
+    return (
+        f"| {label} | {statistics.median(r.seconds for r in runs):.1f} ({samples}) "
+        f"| {statistics.median(r.cpu_seconds for r in runs):.1f} | {statistics.median(r.sys_seconds for r in runs):.1f} "
+        f"| {max(r.peak_rss_mb for r in runs):.0f} MB | {', '.join(sorted({str(r.exit_code) for r in runs}))} |"
+    )
+
+
+def _ratio_row(name: str, ratios: list[float], target: str) -> str:
+    samples = ", ".join(f"{value:.2f}" for value in ratios)
+    return f"| {name} | {statistics.median(ratios):.2f} ({samples}) | {target} |"
+
+
 def write_results(
-    big: dict[str, Timing],
-    small: dict[str, Timing],
+    big: list[dict[str, Timing]],
+    small: list[dict[str, Timing]],
     sizes: tuple[int, int, int],
     small_sizes: tuple[int, int, int],
     settling: Settling,
     threshold: float,
 ) -> str:
-    floor, full, unchanged, small_full = big["floor"], big["full"], big["unchanged"], small["full"]
+    runs = {kind: [r[kind] for r in big] for kind in ("floor", "full", "unchanged")}
+    small_full = [r["full"] for r in small]
+    full, unchanged = _median_round(big, "full"), _median_round(big, "unchanged")
     publish = float(_stages(full).get("publish", 0.0))
     events = full.report.get("events_total", "?")
     n_sources, n_small = sum(sizes), sum(small_sizes)
-    rows = [
-        ("full nightly / yardstick", full.seconds / floor.seconds, "≤ 0.6"),
-        ("unchanged re-run / full nightly", unchanged.seconds / full.seconds, "≤ 0.10"),
-        (f"{n_sources} sources / {n_small} sources (full runs)", full.seconds / small_full.seconds, "≤ 3.5"),
-    ]
+    peak = max(run.peak_rss_mb for run in runs["full"])
     lines = [
         "# Benchmark results",
         "",
@@ -279,30 +305,30 @@ def write_results(
         f"- machine: {machine()}",
         f"- federation: synth.py with {sizes[0]} iCal groups, {sizes[1]} JSON-LD pages, {sizes[2]} listings "
         f"({n_sources} sources, {events} events after merge); served by http.server on 127.0.0.1; as-of {AS_OF}",
+        f"- {len(big)} rounds, interleaved (yardstick, full, unchanged re-run; then the smaller federation's "
+        "rounds); medians, every sample in parentheses in running order; ratios per round",
         "",
         _settling_line(settling, threshold),
         "",
-        "| run | seconds | CPU seconds (user+sys, process tree) | of which sys | peak RSS (process tree) | exit |",
+        "| run | seconds | CPU seconds (user+sys, process tree) | of which sys | peak RSS (process tree, largest) | exit |",
         "|---|---|---|---|---|---|",
-        *[
-            f"| {label} | {run.seconds:.1f} | {run.cpu_seconds:.1f} | {run.sys_seconds:.1f} | {run.peak_rss_mb:.0f} MB | {run.exit_code} |"
-            for label, run in (
-                ("yardstick floor.py", floor),
-                ("pyevents nightly, full", full),
-                ("pyevents nightly, unchanged re-run", unchanged),
-                (f"pyevents nightly, full, {n_small} sources", small_full),
-            )
-        ],
+        _run_row("yardstick floor.py", runs["floor"]),
+        _run_row("pyevents nightly, full", runs["full"]),
+        _run_row("pyevents nightly, unchanged re-run", runs["unchanged"]),
+        _run_row(f"pyevents nightly, full, {n_small} sources", small_full),
         "",
-        "| ratio | reached | target |",
+        "| ratio | reached: median (per round) | target |",
         "|---|---|---|",
-        *[f"| {name} | {value:.2f} | {target} |" for name, value, target in rows],
-        f"| peak RSS, full run | {full.peak_rss_mb:.0f} MB | ≤ 1024 MB |",
+        _ratio_row("full nightly / yardstick", [r["full"].seconds / r["floor"].seconds for r in big], "≤ 0.6"),
+        _ratio_row("unchanged re-run / full nightly", [r["unchanged"].seconds / r["full"].seconds for r in big], "≤ 0.10"),
+        f"| {n_sources} sources / {n_small} sources (full runs, medians) "
+        f"| {statistics.median(r.seconds for r in runs['full']) / statistics.median(r.seconds for r in small_full):.2f} | ≤ 3.5 |",
+        f"| peak RSS, full runs (largest) | {peak:.0f} MB | ≤ 1024 MB |",
         "",
-        f"Stage breakdown of the full run (from its JSON report): {_stage_line(full)}; "
+        f"Stage breakdown of the median full run (from its JSON report): {_stage_line(full)}; "
         f"publish is {publish / full.seconds:.0%} of the run",
         "",
-        f"Stage breakdown of the unchanged re-run: {_stage_line(unchanged)}",
+        f"Stage breakdown of the median unchanged re-run: {_stage_line(unchanged)}",
         "",
         END_OF_GENERATED,
     ]
@@ -317,6 +343,7 @@ def main() -> None:
     parser.add_argument("--html", type=int, default=150)
     parser.add_argument("--lists", type=int, default=50)
     parser.add_argument("--small-fraction", type=float, default=0.3)
+    parser.add_argument("--rounds", type=int, default=3, help="repetitions of each measurement (medians are reported)")
     parser.add_argument("--settle-ms-per-1000", type=float, default=60.0,
                         help="file creation counts as normal at or below this many ms per 1,000 creates")
     parser.add_argument("--settle-max-seconds", type=float, default=300.0,
@@ -327,8 +354,8 @@ def main() -> None:
     sizes = (args.ical, args.html, args.lists)
     small_sizes = tuple(max(1, round(n * args.small_fraction)) for n in sizes)
     settling = clear_work(args.settle_ms_per_1000, args.settle_max_seconds)
-    big = measure("big", *sizes, with_floor=True)
-    small = measure("small", *small_sizes, with_floor=False)
+    big = measure("big", *sizes, with_floor=True, rounds=args.rounds)
+    small = measure("small", *small_sizes, with_floor=False, rounds=args.rounds)
     print(write_results(big, small, sizes, small_sizes, settling, args.settle_ms_per_1000))  # type: ignore[arg-type]
     remove_scratch()
 
@@ -339,7 +366,7 @@ def remove_scratch() -> None:
     measurements. The federation and the databases stay for inspection."""
     for probe in WORK.glob("probe-*"):
         shutil.rmtree(probe)
-    for run_dir in WORK.glob("*-run"):
+    for run_dir in WORK.glob("*-run*"):
         for site in (run_dir / "public", run_dir / ".public.versions"):
             if site.is_symlink():
                 site.unlink()
