@@ -31,8 +31,9 @@ JOIN_SECONDS = 10.0  # how long the child may take to shut down after its last m
 class CrawlerChild:
     """A crawler process started ahead of its one crawl; use it as a context manager, then `fetch_sources`.
 
-    Leaving the context ends the child: at once if it never crawled (it only got ready), else after
-    its shutdown (bounded by JOIN_SECONDS).
+    A child that finished its crawl ends by itself, while the caller goes on with the results; leaving
+    the context reaps it (its shutdown bounded by JOIN_SECONDS), or ends it at once if it never crawled
+    (it only got ready).
     """
 
     def __init__(self) -> None:
@@ -78,10 +79,16 @@ class CrawlerChild:
                 self._requests.send((config, jobs))
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the child ended before reading its request; what it said meanwhile is still in the pipe
-            crash = _collect(self._process, self._results, results, on_progress)
-        finally:
+            done, crash = _collect(self._process, self._results, results, on_progress)
+        except BaseException:
             self.close()
-        crash = crash or f"the crawler process ended (exit code {self._process.exitcode}) before this source finished"
+            raise
+        if not done:  # after "done" the child ends by itself: its shutdown (~0.1 s) need not delay the run
+            self.close()
+        crash = crash or (
+            "the crawler finished without a result for this source" if done
+            else f"the crawler process ended (exit code {self._process.exitcode}) before this source finished"
+        )
         for job in jobs:
             if job.source_id not in results:
                 _accept(job.failed(crash), results, on_progress)
@@ -114,8 +121,9 @@ def _collect(
     reader: Connection,
     results: dict[str, FetchResult],
     on_progress: Callable[[FetchResult], None] | None,
-) -> str | None:
-    """Read messages until "done" or the child's end; return the child's error line if it reported one."""
+) -> tuple[bool, str | None]:
+    """Read messages until "done" or the child's end: whether "done" came, and the child's error line if
+    it reported one."""
     crash: str | None = None
     while True:
         if not reader.poll(POLL_SECONDS) and child.is_alive():
@@ -123,7 +131,7 @@ def _collect(
         try:
             kind, payload = reader.recv()
         except (EOFError, OSError):  # the child ended, possibly in the middle of a message
-            return crash
+            return False, crash
         if kind == "result":
             _accept(payload, results, on_progress)
         elif kind == "log":
@@ -131,7 +139,7 @@ def _collect(
         elif kind == "error":
             crash = f"the crawler process failed before this source finished: {payload}"
         elif kind == "done":
-            return crash
+            return True, crash
 
 
 def _accept(
