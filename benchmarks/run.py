@@ -58,6 +58,7 @@ class Timing:
     exit_code: int
     cpu_seconds: float = 0.0  # user + sys of the whole process tree
     sys_seconds: float = 0.0  # of which sys: the kernel's share (file creation, when the disk is slow)
+    listen_overflows: int = 0  # connections http.server's listen queue dropped meanwhile (retried after 1 s)
     report: dict[str, object] = field(default_factory=dict)
 
 
@@ -104,9 +105,23 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
+def listen_overflows() -> int:
+    """The kernel's count of connections dropped because a listen queue was full (TcpExt ListenOverflows).
+
+    http.server listens with a queue of 5; 16 crawlers connecting at once sometimes overflow it, and the
+    dropped connection is retried after 1 s: a stall of a whole second in a 3 s re-run."""
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        with open("/proc/net/netstat") as f:
+            lines = [line.split() for line in f if line.startswith("TcpExt:")]
+        names, values = lines[0], lines[1]
+        return int(values[names.index("ListenOverflows")])
+    return 0
+
+
 def timed(cmd: list[str], cwd: Path) -> Timing:
     """Run a command under tree_cpu.py, sampling the peak RSS of its process tree every 100 ms."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
+    overflows = listen_overflows()
     usage_file = Path(tempfile.mkstemp(prefix="tree-cpu-", suffix=".json")[1])
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -139,7 +154,10 @@ def timed(cmd: list[str], cwd: Path) -> Timing:
     usage_file.unlink()
     # The wrapper's own wall time excludes its start-up; without it (it failed), the outer measurement.
     seconds = float(usage.get("seconds", seconds))
-    return Timing(seconds, peak / 1024, proc.returncode, usage.get("user", 0.0) + usage.get("sys", 0.0), usage.get("sys", 0.0), report)
+    return Timing(
+        seconds, peak / 1024, proc.returncode, usage.get("user", 0.0) + usage.get("sys", 0.0), usage.get("sys", 0.0),
+        listen_overflows() - overflows, report,
+    )
 
 
 @contextlib.contextmanager
@@ -275,7 +293,8 @@ def _run_row(label: str, runs: list[Timing]) -> str:
     return (
         f"| {label} | {statistics.median(r.seconds for r in runs):.1f} ({samples}) "
         f"| {statistics.median(r.cpu_seconds for r in runs):.1f} | {statistics.median(r.sys_seconds for r in runs):.1f} "
-        f"| {max(r.peak_rss_mb for r in runs):.0f} MB | {', '.join(sorted({str(r.exit_code) for r in runs}))} |"
+        f"| {max(r.peak_rss_mb for r in runs):.0f} MB | {', '.join(str(r.listen_overflows) for r in runs)} "
+        f"| {', '.join(sorted({str(r.exit_code) for r in runs}))} |"
     )
 
 
@@ -311,8 +330,9 @@ def write_results(
         "",
         _settling_line(settling, threshold),
         "",
-        "| run | seconds | CPU seconds (user+sys, process tree) | of which sys | peak RSS (process tree, largest) | exit |",
-        "|---|---|---|---|---|---|",
+        "| run | seconds | CPU seconds (user+sys, process tree) | of which sys | peak RSS (process tree, largest) "
+        "| connections dropped by http.server's listen queue (each retried after 1 s) | exit |",
+        "|---|---|---|---|---|---|---|",
         _run_row("yardstick floor.py", runs["floor"]),
         _run_row("pyevents nightly, full", runs["full"]),
         _run_row("pyevents nightly, unchanged re-run", runs["unchanged"]),
