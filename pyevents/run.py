@@ -30,7 +30,7 @@ from pipeline.memory import release_freed_memory
 from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
 from pipeline.store import RunCounts, Store, StoreError, StoreLocked
 from pipeline.store.staging import StagedSource, stage
-from pipeline.store.writer import StagedEvents
+from pipeline.store.writer import EXPORT_MEMORY_LIMIT, MEMORY_LIMIT, StagedEvents
 from pipeline.workerpool import worker_context
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
@@ -322,7 +322,10 @@ def crawl_into_store(
                 clock = time.perf_counter()
                 report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
                 store.finish_run("partial" if report.failed else "ok", _run_counts(report))
-                store.write_exports(export_dir if export_dir is not None else db_path.parent / "export")  # meanwhile
+                store.write_exports(  # while the VEVENT workers run, if any: then in DuckDB's usual memory
+                    export_dir if export_dir is not None else db_path.parent / "export",
+                    memory_limit=MEMORY_LIMIT if vevents.pooled else EXPORT_MEMORY_LIMIT,
+                )
                 vevents.save()
             store.commit()
             report.stage_seconds["store"] += time.perf_counter() - clock
@@ -404,6 +407,11 @@ class VeventSerializer:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    @property
+    def pooled(self) -> bool:
+        """Whether worker processes are serializing (they take ~230 MB beside this process)."""
+        return self._pool is not None
 
     def submit(self, rows: Path) -> None:
         """Start serializing the rows of a Parquet file (VEVENT_COLUMNS of `events` rows)."""

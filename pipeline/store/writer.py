@@ -68,6 +68,7 @@ if TYPE_CHECKING:
 EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name != "reports")
 PROVENANCE_FIELDS = ("event_id", "source_id", "source_uid", "source_url")
 MEMORY_LIMIT = "250MB"
+EXPORT_MEMORY_LIMIT = "1GB"  # for write_exports when nothing else of the run is running (it takes ~350 MB)
 # What output.ical.serialize_vevent reads of an `events` row (its docstring), in the table's order.
 VEVENT_COLUMNS = (
     "event_id", "title", "description", "starts_at", "ends_at", "timezone", "all_day", "kind", "status", "url",
@@ -154,17 +155,24 @@ class Store:
         if not self._committed:
             self.abort()
 
-    def write_exports(self, export_dir: Path) -> None:
+    def write_exports(self, export_dir: Path, *, memory_limit: str = MEMORY_LIMIT) -> None:
         """Write every exported table to a temporary Parquet file beside its final name; `commit` renames
-        them after the database swap, `abort` deletes them. Call after the last change to those tables."""
+        them after the database swap, `abort` deletes them. Call after the last change to those tables.
+
+        `memory_limit`: DuckDB's while it writes them. With nothing else running beside it, the caller can
+        afford EXPORT_MEMORY_LIMIT: writing 150k events under 250 MB took 0.4 s instead of 0.25 s."""
         export_dir.mkdir(parents=True, exist_ok=True)
         con = self._connection()
-        for table in schema.EXPORTED:
-            final = export_dir / f"{table}.parquet"
-            remove_leftovers(final)
-            temp = temp_path_for(final)
-            self._exports.append((temp, final))
-            con.execute(f"COPY (SELECT * FROM {table}) TO {_sql_string(str(temp))} (FORMAT parquet)")
+        con.execute(f"SET memory_limit = {_sql_string(memory_limit)}")
+        try:
+            for table in schema.EXPORTED:
+                final = export_dir / f"{table}.parquet"
+                remove_leftovers(final)
+                temp = temp_path_for(final)
+                self._exports.append((temp, final))
+                con.execute(f"COPY (SELECT * FROM {table}) TO {_sql_string(str(temp))} (FORMAT parquet)")
+        finally:
+            con.execute(f"SET memory_limit = {_sql_string(MEMORY_LIMIT)}")
 
     def commit(self, export_dir: Path | None = None) -> None:
         """Publish the working copy atomically, then the Parquet exports (written now into `export_dir` when
