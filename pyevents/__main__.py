@@ -1,8 +1,8 @@
 """`python -m pyevents` is the `pyevents` command; `main` is also its console script's entry point.
 
-The CLI is imported inside `main`, not here: every worker process of a run imports the main module again
-(multiprocessing's forkserver does, as `__mp_main__`), and none of them needs the CLI's click, rich,
-pydantic and crawler (~30 MB each).
+The CLI is imported inside `main`, not here: under the console script, every worker process of a run
+runs that script again as `__mp_main__` (multiprocessing's forkserver does), and the script imports this
+module; none of the workers needs the CLI's click, rich, pydantic and crawler (~30 MB each).
 """
 
 

@@ -163,7 +163,7 @@ class Store:
         afford EXPORT_MEMORY_LIMIT: writing 150k events under 250 MB took 0.4 s instead of 0.25 s."""
         export_dir.mkdir(parents=True, exist_ok=True)
         con = self._connection()
-        con.execute(f"SET memory_limit = {_sql_string(memory_limit)}")
+        _set_memory_limit(con, memory_limit)
         try:
             for table in schema.EXPORTED:
                 final = export_dir / f"{table}.parquet"
@@ -172,7 +172,7 @@ class Store:
                 self._exports.append((temp, final))
                 con.execute(f"COPY (SELECT * FROM {table}) TO {_sql_string(str(temp))} (FORMAT parquet)")
         finally:
-            con.execute(f"SET memory_limit = {_sql_string(MEMORY_LIMIT)}")
+            _set_memory_limit(con, MEMORY_LIMIT)
 
     def commit(self, export_dir: Path | None = None) -> None:
         """Publish the working copy atomically, then the Parquet exports (written now into `export_dir` when
@@ -587,17 +587,14 @@ class Store:
         """Event rows whose cached VEVENT is missing or was made for another sequence (the first `limit`)."""
         return table_dicts(self.events_needing_ical_table(limit))
 
-    def events_needing_ical_table(
-        self, limit: int | None = None, columns: Sequence[str] | None = None, besides: str | None = None
-    ) -> pa.Table:
-        """`events_needing_ical` as one Arrow table (`columns` of `events`, default all but content_hash);
-        `besides` names a table of event_ids to leave out (rows already handed out)."""
-        return self._connection().sql(_needing_ical_sql(limit, columns, besides)).to_arrow_table()
+    def events_needing_ical_table(self, limit: int | None = None, columns: Sequence[str] | None = None) -> pa.Table:
+        """`events_needing_ical` as one Arrow table (`columns` of `events`, default all but content_hash)."""
+        return self._connection().sql(_needing_ical_sql(limit, columns, None)).to_arrow_table()
 
     def ical_rows_file(self, besides: str | None = None) -> Path:
         """The rows of `events_needing_ical_table` (VEVENT_COLUMNS) as a Parquet file of ICAL_BATCH_ROWS-row
         groups, a `scratch_path`: whoever serializes them reads it a row group at a time, so the rows
-        never all sit in memory."""
+        never all sit in memory. `besides` names a table of event_ids to leave out (rows handed out)."""
         return self._rows_file(_needing_ical_sql(None, VEVENT_COLUMNS, besides))
 
     def _rows_file(self, query: str) -> Path:
@@ -831,7 +828,7 @@ def _connect(work: Path, published: Path) -> duckdb.DuckDBPyConnection:
         con.execute("SET TimeZone = 'UTC'")  # instants to and from text are UTC, whatever the host says
         # DuckDB would otherwise keep up to 80% of RAM of a run's merges in its buffers; beyond this it
         # evicts and spills, so the whole run (150k events) stays under 1 GB beside the Python objects.
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        _set_memory_limit(con, MEMORY_LIMIT)
         _migrate(con)
     except duckdb.Error as exc:
         con.close()
@@ -934,6 +931,10 @@ def _needing_ical_sql(limit: int | None, columns: Sequence[str] | None, besides:
         f"WHERE (c.event_id IS NULL OR c.sequence IS DISTINCT FROM e.sequence){skip} ORDER BY e.event_id "
         + ("" if limit is None else f"LIMIT {int(limit)}")
     )
+
+
+def _set_memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> None:
+    con.execute(f"SET memory_limit = {_sql_string(limit)}")
 
 
 def _discard(work: Path) -> None:
