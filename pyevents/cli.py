@@ -129,9 +129,10 @@ def nightly(
 
     Example: pyevents nightly --config config/demo.yaml --out public/
     """
-    config = _load(config_path, only)
-    # Started first: Scrapy starts up in the child while this process imports the run and opens the store.
+    # Started first: Scrapy starts up in the child while this process loads the config, imports the run
+    # and opens the store (a bad config ends the child unused).
     with CrawlerChild() as crawler:
+        config = _load(config_path, only)
         from pyevents import run as runner
         from pyevents.report import ProgressDisplay
 
@@ -154,8 +155,8 @@ def crawl(config_path: Path, db_path: Path, only: tuple[str, ...], as_of: dt.dat
 
     Example: pyevents crawl --config config/demo.yaml --only pyladies-berlin
     """
-    config = _load(config_path, only)
-    with CrawlerChild() as crawler:  # as in `nightly`: Scrapy's start-up overlaps opening the store
+    with CrawlerChild() as crawler:  # as in `nightly`: Scrapy's start-up overlaps loading and opening
+        config = _load(config_path, only)
         from pyevents import run as runner
         from pyevents.report import ProgressDisplay
 

@@ -111,3 +111,20 @@ def test_staged_reports_have_the_types_of_the_reports_table() -> None:
             assert staged_field.type.value_type == stored_field.type.value_type, staged_field.name
         else:
             assert staged_field.type == stored_field.type, staged_field.name
+
+
+def test_a_database_of_this_schema_is_not_migrated_again_but_one_of_another_is(tmp_path: Path) -> None:
+    db = _fresh_db(tmp_path)
+    digest = query(db, "SELECT value FROM meta WHERE key = 'schema_digest'")
+    assert len(digest) == 1 and len(digest[0][0]) == 64
+    with duckdb.connect(str(db)) as con:  # what an analyst's stray view would look like after a migration
+        con.execute("CREATE OR REPLACE VIEW upcoming_events AS SELECT 1 AS marker")
+    with Store.open(db) as store:
+        store.commit(None)
+    assert query(db, "SELECT * FROM upcoming_events") == [(1,)]  # same digest: views not refreshed
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE meta SET value = 'a schema of another version' WHERE key = 'schema_digest'")
+    with Store.open(db) as store:
+        store.commit(None)
+    assert query(db, "SELECT count(*) FROM upcoming_events") == [(0,)]  # migrated: the view is ours again
+    assert query(db, "SELECT value FROM meta WHERE key = 'schema_digest'") == digest
