@@ -15,16 +15,19 @@ import logging.handlers
 import threading
 import traceback
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawlers.jobs import SourceJob
 from pipeline.model import FetchResult
-from pyevents.config import Config
+
+if TYPE_CHECKING:
+    from pyevents.config import Config
 
 FORWARDED_LOGGERS = ("scrapy", "twisted", "crawlers", "py.warnings")
 # Imported before the request arrives: Scrapy, its HTTP handler and engine, and our components.
 # (The parent never imports Scrapy or Twisted: only this child does, here and in `_crawl`.)
 WARM_UP_MODULES = (
+    "pyevents.config",  # for the request's Config: the parent spawns this child before importing it
     "scrapy.crawler",
     "scrapy.core.engine",
     "scrapy.core.downloader.handlers.http11",

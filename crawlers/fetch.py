@@ -17,12 +17,14 @@ import multiprocessing
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawlers.child import run_crawl
 from crawlers.jobs import SourceJob
 from pipeline.model import FetchResult, SourceState
-from pyevents.config import Config, SourceConfig
+
+if TYPE_CHECKING:
+    from pyevents.config import Config, SourceConfig
 
 POLL_SECONDS = 0.2  # how often the parent checks that the child is still alive while waiting
 JOIN_SECONDS = 10.0  # how long the child may take to shut down after its last message

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pipeline.model import FetchResult, SourceState
-from pyevents.config import SourceConfig
+
+if TYPE_CHECKING:
+    from pyevents.config import SourceConfig
 
 
 @dataclass(frozen=True, slots=True)

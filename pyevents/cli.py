@@ -14,14 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from crawlers.fetch import CrawlerChild
 from pyevents import exitcodes
-from pyevents.config import Config, ConfigError, load_config
 
+# Imported where used: `nightly` and `crawl` start their crawler child before anything else, and
+# pydantic's models (the config) and rich take ~0.1 s to import.
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pyevents.config import Config
     from pyevents.run import RunReport
 
 DEFAULT_CONFIG = Path("config/events.yaml")
@@ -78,6 +80,8 @@ def _report_options(f: Any) -> Any:
 
 def _load(config_path: Path, only: tuple[str, ...] = ()) -> Config:
     """Load the config or exit 2 with the loader's file/line message."""
+    from pyevents.config import ConfigError, load_config
+
     try:
         config = load_config(config_path)
     except ConfigError as exc:
@@ -133,6 +137,8 @@ def nightly(
     # and opens the store (a bad config ends the child unused).
     with CrawlerChild() as crawler:
         config = _load(config_path, only)
+        from rich.console import Console
+
         from pyevents import run as runner
         from pyevents.report import ProgressDisplay
 
@@ -157,6 +163,8 @@ def crawl(config_path: Path, db_path: Path, only: tuple[str, ...], as_of: dt.dat
     """
     with CrawlerChild() as crawler:  # as in `nightly`: Scrapy's start-up overlaps loading and opening
         config = _load(config_path, only)
+        from rich.console import Console
+
         from pyevents import run as runner
         from pyevents.report import ProgressDisplay
 
@@ -208,6 +216,8 @@ def sources(config_path: Path, check: bool, online: bool, as_json: bool) -> None
 
     Example: pyevents sources --config config/events.yaml --check
     """
+    from rich.console import Console
+
     config = _load(config_path)
     console = Console()
     rows = [_source_row(s) for s in config.sources]
@@ -236,6 +246,8 @@ def _source_row(s: Any) -> dict[str, Any]:
 
 
 def _print_sources(console: Console, config: Config, rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
     table = Table(title=f"{config.federation.name}: {len(rows)} sources", show_lines=False)
     for col in ("region", "type", "id", "country", "city", "kind", "url"):
         table.add_column(col, overflow="fold")
@@ -254,6 +266,8 @@ def _print_sources(console: Console, config: Config, rows: list[dict[str, Any]])
 
 
 def _check_online(config: Config, console: Console) -> int:
+    from rich.table import Table
+
     from crawlers.fetch import fetch_sources
 
     enabled = [s for s in config.sources if s.enabled]
@@ -287,6 +301,8 @@ def query(db_path: Path, sql: str, as_json: bool) -> None:
     Example: pyevents query "select country, count(*) from upcoming_events group by 1 order by 2 desc"
     """
     import duckdb
+    from rich.console import Console
+    from rich.table import Table
 
     if not db_path.exists():
         click.echo(f"pyevents: no database at {db_path}: run `pyevents nightly` first", err=True)
