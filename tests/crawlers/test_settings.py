@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pyevents.config import Config, CrawlConfig, FederationConfig
-from crawlers.settings import crawl_settings
+from crawlers.settings import MIN_REQUEST_SPACING_SECONDS, crawl_settings
 
 
 def _config() -> Config:
@@ -91,3 +91,11 @@ def test_only_the_components_the_crawl_uses_are_enabled() -> None:
     assert ExtensionManager._get_mwlist_from_settings(s) == []
     assert s["STATS_CLASS"] == "scrapy.statscollectors.DummyStatsCollector"
     assert s.getint("CONCURRENT_ITEMS") == 1
+
+
+def test_requests_to_a_host_are_spaced_a_little_even_without_a_delay() -> None:
+    config = _config()
+    no_delay = config.model_copy(update={"federation": config.federation.model_copy(
+        update={"crawl": config.federation.crawl.model_copy(update={"delay_seconds": 0.0})})})
+    assert crawl_settings(no_delay).getfloat("DOWNLOAD_DELAY") == MIN_REQUEST_SPACING_SECONDS
+    assert 0 < MIN_REQUEST_SPACING_SECONDS <= 0.001  # a burst breaker, not a politeness delay
