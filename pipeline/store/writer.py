@@ -655,8 +655,7 @@ class Store:
         return table_schema(con, table, columns)
 
     def _meta(self, key: str) -> str | None:
-        rows = self._connection().execute("SELECT value FROM meta WHERE key = $key", {"key": key}).fetchall()
-        return rows[0][0] if rows else None
+        return _meta_value(self._connection(), key)
 
     def _set_meta(self, key: str, value: str | None) -> None:
         con = self._connection()
@@ -877,9 +876,13 @@ _SCHEMA_DIGEST = hashlib.sha256((schema.TABLES + schema.VIEWS).encode()).hexdige
 
 def _schema_digest_of(con: duckdb.DuckDBPyConnection) -> str | None:
     try:
-        rows = con.execute("SELECT value FROM meta WHERE key = 'schema_digest'").fetchall()
+        return _meta_value(con, "schema_digest")
     except duckdb.CatalogException:  # a new file, or one made before `meta` existed
         return None
+
+
+def _meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    rows = con.execute("SELECT value FROM meta WHERE key = $key", {"key": key}).fetchall()
     return rows[0][0] if rows else None
 
 
