@@ -6,8 +6,8 @@ from pyevents.config import Config, CrawlConfig, FederationConfig
 from crawlers.settings import MIN_REQUEST_SPACING_SECONDS, crawl_settings
 
 
-def _config() -> Config:
-    crawl = CrawlConfig(delay_seconds=2.5, per_host_concurrency=3, timeout_seconds=42, max_bytes=123_456,
+def _config(delay_seconds: float = 2.5) -> Config:
+    crawl = CrawlConfig(delay_seconds=delay_seconds, per_host_concurrency=3, timeout_seconds=42, max_bytes=123_456,
                         retries=4, concurrency=20)
     return Config(federation=FederationConfig(contact="mailto:crawl@example.net", crawl=crawl,
                                               allow_private_hosts=["127.0.0.1:8080"]))
@@ -94,8 +94,5 @@ def test_only_the_components_the_crawl_uses_are_enabled() -> None:
 
 
 def test_requests_to_a_host_are_spaced_a_little_even_without_a_delay() -> None:
-    config = _config()
-    no_delay = config.model_copy(update={"federation": config.federation.model_copy(
-        update={"crawl": config.federation.crawl.model_copy(update={"delay_seconds": 0.0})})})
-    assert crawl_settings(no_delay).getfloat("DOWNLOAD_DELAY") == MIN_REQUEST_SPACING_SECONDS
+    assert crawl_settings(_config(delay_seconds=0.0)).getfloat("DOWNLOAD_DELAY") == MIN_REQUEST_SPACING_SECONDS
     assert 0 < MIN_REQUEST_SPACING_SECONDS <= 0.001  # a burst breaker, not a politeness delay
