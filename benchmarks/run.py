@@ -48,7 +48,7 @@ TREE_CPU = HERE / "tree_cpu.py"
 PROBE_FILES = 2000  # small files created per probe of the disk's file-creation speed (removed at the end)
 PROBE_PAUSE_SECONDS = 5.0
 END_OF_GENERATED = "<!-- end of generated results: text below is kept by benchmarks/run.py -->"
-PACKAGES = ("pyevents", "crawlers", "pipeline", "output")
+PACKAGES = ("pyevents", "crawlers", "pipeline", "output")  # folders of the one import root, pyevents
 
 
 @dataclass

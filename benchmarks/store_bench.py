@@ -21,9 +21,9 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.model import Event, FetchResult, ParsedSource, SourceEvent, Window  # noqa: E402
-from pipeline.store import Store  # noqa: E402
-from pipeline.store.staging import stage  # noqa: E402
+from pyevents.pipeline.model import Event, FetchResult, ParsedSource, SourceEvent, Window  # noqa: E402
+from pyevents.pipeline.store import Store  # noqa: E402
+from pyevents.pipeline.store.staging import stage  # noqa: E402
 from pyevents.config import SourceConfig  # noqa: E402
 
 UTC = dt.timezone.utc

@@ -17,13 +17,13 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
-from crawlers.jobs import SourceJob
-from pipeline.model import FetchResult
+from pyevents.crawlers.jobs import SourceJob
+from pyevents.pipeline.model import FetchResult
 
 if TYPE_CHECKING:
     from pyevents.config import Config
 
-FORWARDED_LOGGERS = ("scrapy", "twisted", "crawlers", "py.warnings")
+FORWARDED_LOGGERS = ("scrapy", "twisted", "pyevents.crawlers", "py.warnings")
 # Imported before the request arrives: Scrapy, its HTTP handler and engine, and our components.
 # (The parent never imports Scrapy or Twisted: only this child does, here and in `_crawl`.)
 WARM_UP_MODULES = (
@@ -31,11 +31,11 @@ WARM_UP_MODULES = (
     "scrapy.crawler",
     "scrapy.core.engine",
     "scrapy.core.downloader.handlers.http11",
-    "crawlers.settings",
-    "crawlers.spiders.sources",
-    "crawlers.middlewares",
-    "crawlers.robots",
-    "crawlers.resolver",
+    "pyevents.crawlers.settings",
+    "pyevents.crawlers.spiders.sources",
+    "pyevents.crawlers.middlewares",
+    "pyevents.crawlers.robots",
+    "pyevents.crawlers.resolver",
 )
 
 
@@ -86,8 +86,8 @@ def run_crawl(requests: Connection, connection: Connection) -> None:
 def _crawl(config: Config, jobs: list[SourceJob], channel: Channel) -> None:
     from scrapy.crawler import AsyncCrawlerProcess
 
-    from crawlers.settings import crawl_settings
-    from crawlers.spiders.sources import SourcesSpider
+    from pyevents.crawlers.settings import crawl_settings
+    from pyevents.crawlers.spiders.sources import SourcesSpider
 
     settings = crawl_settings(config)
     _forward_logs(channel)  # before Scrapy's logging setup: its start-up lines must not reach a root handler

@@ -20,7 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as TxTimeoutError
 
-from pipeline.normalize.text import clean_text
+from pyevents.pipeline.normalize.text import clean_text
 
 MAX_ERROR_CHARS = 300
 SCRAPY_TOO_MANY_REDIRECTS = "max redirections reached"  # RedirectMiddleware's IgnoreRequest message

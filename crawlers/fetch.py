@@ -19,9 +19,9 @@ from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from crawlers.child import run_crawl
-from crawlers.jobs import SourceJob
-from pipeline.model import FetchResult, SourceState
+from pyevents.crawlers.child import run_crawl
+from pyevents.crawlers.jobs import SourceJob
+from pyevents.pipeline.model import FetchResult, SourceState
 
 if TYPE_CHECKING:
     from pyevents.config import Config, SourceConfig

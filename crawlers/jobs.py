@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.model import FetchResult, SourceState
+from pyevents.pipeline.model import FetchResult, SourceState
 
 if TYPE_CHECKING:
     from pyevents.config import SourceConfig

@@ -21,9 +21,9 @@ from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawlers import meta
-from crawlers.addresses import DEFAULT_PORTS, AddressPolicy
-from crawlers.errors import Refused
+from pyevents.crawlers import meta
+from pyevents.crawlers.addresses import DEFAULT_PORTS, AddressPolicy
+from pyevents.crawlers.errors import Refused
 
 RETRY_AFTER_STATUSES = (429, 503)
 

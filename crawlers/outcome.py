@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from scrapy.http import Response
 
-from crawlers.jobs import SourceJob
-from pipeline.model import FetchResult
-from pipeline.normalize.text import clean_text
+from pyevents.crawlers.jobs import SourceJob
+from pyevents.pipeline.model import FetchResult
+from pyevents.pipeline.normalize.text import clean_text
 
 PERMANENT_REDIRECTS = (301, 308)
 

@@ -22,7 +22,7 @@ from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IAddress, IHostnameResolver, IHostResolution, IResolutionReceiver
 from zope.interface import implementer
 
-from crawlers.addresses import AddressPolicy
+from pyevents.crawlers.addresses import AddressPolicy
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from scrapy.http import Request
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawlers import meta
-from crawlers.errors import Refused, describe_failure
+from pyevents.crawlers import meta
+from pyevents.crawlers.errors import Refused, describe_failure
 
 ROBOTS_PRIORITY = 1000  # ahead of every page request in the scheduler
 

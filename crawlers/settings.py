@@ -63,7 +63,7 @@ def crawl_settings(config: Config) -> Settings:
         "DEPTH_LIMIT": 1,  # a source's document, and the pages its feed entries link to; nothing deeper
         "COMPRESSION_ENABLED": True,  # decompressed size is bounded by DOWNLOAD_MAXSIZE too
         # Address safety: every lookup goes through our resolver, no cache to outlive a check
-        "TWISTED_DNS_RESOLVER": "crawlers.resolver.SafeHostnameResolver",
+        "TWISTED_DNS_RESOLVER": "pyevents.crawlers.resolver.SafeHostnameResolver",
         "DNSCACHE_ENABLED": False,
         "PYEVENTS_ALLOW_PRIVATE_HOSTS": list(config.federation.allow_private_hosts),
         "HTTPPROXY_ENABLED": False,  # a proxy from the environment would hide the real destination
@@ -95,12 +95,12 @@ def crawl_settings(config: Config) -> Settings:
         "EXTENSIONS_BASE": {},
         "EXTENSIONS": {},
         "DOWNLOADER_MIDDLEWARES_BASE": {
-            "crawlers.middlewares.AddressGuardMiddleware": 40,  # first, so robots.txt requests are guarded too
-            "crawlers.robots.RobotsGateMiddleware": 100,
+            "pyevents.crawlers.middlewares.AddressGuardMiddleware": 40,  # first, so robots.txt requests are guarded too
+            "pyevents.crawlers.robots.RobotsGateMiddleware": 100,
             "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": 350,
             "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": 400,
             "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": 500,
-            "crawlers.middlewares.RetryAfterMiddleware": 550,
+            "pyevents.crawlers.middlewares.RetryAfterMiddleware": 550,
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": 580,
             "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 600,

@@ -9,9 +9,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
-from output.labels import kind_name, place_label
-from output.site import event_page_path, safe_href
-from output.timefmt import when
+from pyevents.output.labels import kind_name, place_label
+from pyevents.output.site import event_page_path, safe_href
+from pyevents.output.timefmt import when
 
 ATOM_LIMIT = 100  # entries in feed.atom
 SUMMARY_CHARS = 600

@@ -19,11 +19,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from output import jsonfeed, site
-from output.calendarlink import event_calendar_url
-from output.ical import serialize_vevent, used_tzid, vevent_head_of
-from output.timefmt import when_utc
-from pipeline.gcpause import no_cyclic_gc
+from pyevents.output import jsonfeed, site
+from pyevents.output.calendarlink import event_calendar_url
+from pyevents.output.ical import serialize_vevent, used_tzid, vevent_head_of
+from pyevents.output.timefmt import when_utc
+from pyevents.pipeline.gcpause import no_cyclic_gc
 
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 

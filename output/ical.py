@@ -19,8 +19,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from output.labels import place_label
-from pipeline.normalize.text import safe_url
+from pyevents.output.labels import place_label
+from pyevents.pipeline.normalize.text import safe_url
 
 CRLF = "\r\n"
 PRODID = "-//pyevents//pyevents 0.1//EN"

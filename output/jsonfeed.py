@@ -11,11 +11,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from output.ical import event_uid
-from output.jsontext import TRUTH, string, value
-from output.labels import country_name
-from output.site import event_page_path, safe_href
-from output.timefmt import When
+from pyevents.output.ical import event_uid
+from pyevents.output.jsontext import TRUTH, string, value
+from pyevents.output.labels import country_name
+from pyevents.output.site import event_page_path, safe_href
+from pyevents.output.timefmt import When
 
 FORMAT_VERSION = "pyevents-events/1"
 

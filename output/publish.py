@@ -44,14 +44,14 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from output import atom, eventfiles, jsonfeed, site
-from output.ical import CALENDAR_END, calendar_head, cfp_tzid, calendar_text, ical_zone, serialize_cfp_vevent, span_of
-from output.labels import COUNTRY_CODE, REGION_NAMES, country_name, region_name
-from output.timefmt import when_utc
-from pipeline.model import REGIONS, Window
-from pipeline.normalize import text as text_module
-from pipeline.store.reader import Overview, Snapshot
-from pipeline.workerpool import worker_context
+from pyevents.output import atom, eventfiles, jsonfeed, site
+from pyevents.output.ical import CALENDAR_END, calendar_head, cfp_tzid, calendar_text, ical_zone, serialize_cfp_vevent, span_of
+from pyevents.output.labels import COUNTRY_CODE, REGION_NAMES, country_name, region_name
+from pyevents.output.timefmt import when_utc
+from pyevents.pipeline.model import REGIONS, Window
+from pyevents.pipeline.normalize import text as text_module
+from pyevents.pipeline.store.reader import Overview, Snapshot
+from pyevents.pipeline.workerpool import worker_context
 from pyevents.config import Config
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

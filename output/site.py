@@ -18,11 +18,11 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes, select_autoescape
 from markupsafe import Markup
 
-from output.ical import event_uid
-from output.jsontext import string, value
-from output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name
-from output.timefmt import When, day_text_on, deadline_text, stamp_text, utc_instant
-from pipeline.normalize.text import safe_url
+from pyevents.output.ical import event_uid
+from pyevents.output.jsontext import string, value
+from pyevents.output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name
+from pyevents.output.timefmt import When, day_text_on, deadline_text, stamp_text, utc_instant
+from pyevents.pipeline.normalize.text import safe_url
 
 AGENDA_LIMIT = 2000  # entries on one agenda page; more would make a page too heavy for a phone
 EVENT_ID = re.compile(r"^[0-9a-f]{16}$")  # ids become file names: nothing else is trusted as one
@@ -55,7 +55,7 @@ def safe_href(value: object) -> str:
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("output", "templates"),
+        loader=PackageLoader("pyevents.output", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

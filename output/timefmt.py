@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from output.ical import DAY_ONLY_TIMES, ical_zone
+from pyevents.output.ical import DAY_ONLY_TIMES, ical_zone
 
 
 @dataclass(frozen=True, slots=True)

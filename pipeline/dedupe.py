@@ -44,8 +44,8 @@ from typing import TypeVar
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from pipeline.gcpause import no_cyclic_gc
-from pipeline.model import Event, SourceEvent
+from pyevents.pipeline.gcpause import no_cyclic_gc
+from pyevents.pipeline.model import Event, SourceEvent
 
 T = TypeVar("T")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import traceback
 
-from pipeline.model import ParseContext, ParsedSource
-from pipeline.normalize import finish_events
-from pipeline.parsers import feed, html, ical, listings
+from pyevents.pipeline.model import ParseContext, ParsedSource
+from pyevents.pipeline.normalize import finish_events
+from pyevents.pipeline.parsers import feed, html, ical, listings
 
 PARSERS = {
     "ical": ical.parse_ical,

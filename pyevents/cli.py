@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawlers.fetch import CrawlerChild
+from pyevents.crawlers.fetch import CrawlerChild
 from pyevents import exitcodes
 
 # Imported where used: `nightly` and `crawl` start their crawler child before anything else, and
@@ -233,7 +233,7 @@ def sources(config_path: Path, check: bool, online: bool, as_json: bool) -> None
 
 
 def _source_row(s: Any) -> dict[str, Any]:
-    from pipeline.normalize.countries import region_of
+    from pyevents.pipeline.normalize.countries import region_of
 
     region = s.region or (region_of(s.defaults.country) if s.defaults.country else None)
     if region is None and s.defaults.online:
@@ -268,7 +268,7 @@ def _print_sources(console: Console, config: Config, rows: list[dict[str, Any]])
 def _check_online(config: Config, console: Console) -> int:
     from rich.table import Table
 
-    from crawlers.fetch import fetch_sources
+    from pyevents.crawlers.fetch import fetch_sources
 
     enabled = [s for s in config.sources if s.enabled]
     results = fetch_sources(config, enabled, {})
@@ -335,7 +335,7 @@ def serve(out_dir: Path, port: int) -> None:
 
     Example: pyevents serve --out public/ --port 8000
     """
-    from output.serve import serve as serve_site
+    from pyevents.output.serve import serve as serve_site
 
     if not out_dir.is_dir():
         click.echo(f"pyevents: {out_dir} is not a published site: run `pyevents publish` first", err=True)

@@ -16,7 +16,7 @@ import pycountry
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipeline.model import KINDS, REGIONS, SourceDefaults
+from pyevents.pipeline.model import KINDS, REGIONS, SourceDefaults
 
 # libyaml's parser when PyYAML was built with it: the same documents and marks, ~7x faster than pure Python
 # (a 1,200-source federation: 0.05 instead of 0.37 s).
@@ -137,7 +137,7 @@ class SourceConfig(_Strict):
     @field_validator("type")
     @classmethod
     def _type(cls, v: str) -> str:
-        from crawlers.spiders import SITE_SPIDERS  # site spiders register their names there
+        from pyevents.crawlers.spiders import SITE_SPIDERS  # site spiders register their names there
 
         if v not in SOURCE_TYPES and v not in SITE_SPIDERS:
             raise ValueError(f"unknown type {v!r}; use one of {', '.join(SOURCE_TYPES + tuple(SITE_SPIDERS))}")
@@ -150,7 +150,7 @@ class SourceConfig(_Strict):
             return v
         # Imported only when a source names a format: the listing parsers cost every `pyevents` command and
         # the crawler process ~40 ms of imports otherwise.
-        from pipeline.parsers.listings import FORMATS
+        from pyevents.pipeline.parsers.listings import FORMATS
 
         if v not in FORMATS:
             raise ValueError(f"must be one of {', '.join(FORMATS)}")

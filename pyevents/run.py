@@ -24,15 +24,15 @@ from typing import Generic
 import duckdb
 import pyarrow.parquet as pq
 
-from crawlers.fetch import CrawlerChild, fetch_sources
-from pipeline import dedupe
-from pipeline.gcpause import no_cyclic_gc
-from pipeline.memory import release_freed_memory
-from pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
-from pipeline.store import RunCounts, Store, StoreError, StoreLocked
-from pipeline.store.staging import StagedSource, stage
-from pipeline.store.writer import EXPORT_MEMORY_LIMIT, MEMORY_LIMIT, StagedEvents
-from pipeline.workerpool import worker_context
+from pyevents.crawlers.fetch import CrawlerChild, fetch_sources
+from pyevents.pipeline import dedupe
+from pyevents.pipeline.gcpause import no_cyclic_gc
+from pyevents.pipeline.memory import release_freed_memory
+from pyevents.pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
+from pyevents.pipeline.store import RunCounts, Store, StoreError, StoreLocked
+from pyevents.pipeline.store.staging import StagedSource, stage
+from pyevents.pipeline.store.writer import EXPORT_MEMORY_LIMIT, MEMORY_LIMIT, StagedEvents
+from pyevents.pipeline.workerpool import worker_context
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
 from pyevents.workers import ParseJob, T, parse_one, serialize_row_group
@@ -473,7 +473,7 @@ PUBLISH_ERRORS = (OSError, duckdb.Error)
 
 def publish_site(config: Config, db_path: Path, out_dir: Path, *, as_of: dt.datetime | None = None) -> dict[str, object]:
     """Render the site and feeds from the database; raises one of PUBLISH_ERRORS when it cannot."""
-    from output.publish import publish
+    from pyevents.output.publish import publish
 
     if not db_path.exists():
         raise FileNotFoundError(f"no database at {db_path}: run `pyevents crawl` or `pyevents nightly` first")
@@ -507,7 +507,7 @@ def nightly(
     crawler: CrawlerChild | None = None,
 ) -> RunReport:
     """The cron job: crawl into the store, then publish the site; exit code per the contract."""
-    publisher = _ImportWhileCrawling("output.publish", progress)
+    publisher = _ImportWhileCrawling("pyevents.output.publish", progress)
     report = crawl_into_store(config, db_path, only=only, as_of=as_of, progress=publisher.progress, crawler=crawler)
     if report.exit_code == exitcodes.UNPUBLISHABLE:
         return report

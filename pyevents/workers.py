@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from pipeline.gcpause import no_cyclic_gc
-from pipeline.model import ParseContext, ParsedSource
-from pipeline.store.staging import StagedSource
+from pyevents.pipeline.gcpause import no_cyclic_gc
+from pyevents.pipeline.model import ParseContext, ParsedSource
+from pyevents.pipeline.store.staging import StagedSource
 
 # What a parse keeps: the ParsedSource itself, or its StagedSource (the run).
 T = TypeVar("T", ParsedSource, StagedSource)
@@ -23,7 +23,7 @@ ParseJob = tuple[bytes, ParseContext, str | None, Callable[[ParsedSource], T]]
 def parse_one(job: ParseJob[T]) -> T:
     # Imported on first use: the parsers cost ~0.3 s of imports, which a run with nothing to parse in this
     # process never needs.
-    from pipeline.parse import parse_source
+    from pyevents.pipeline.parse import parse_source
 
     body, ctx, region, finish = job
     return finish(parse_source(body, ctx, region))
@@ -36,8 +36,8 @@ def serialize_row_group(rows: Path, group: int, base_url: str, out: Path) -> int
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from output.ical import serialize_vevent
-    from pipeline.store.arrowio import table_dicts
+    from pyevents.output.ical import serialize_vevent
+    from pyevents.pipeline.store.arrowio import table_dicts
 
     batch = pq.ParquetFile(rows).read_row_group(group)
     with no_cyclic_gc():  # thousands of row dicts, none of them cyclic

@@ -1,4 +1,4 @@
-"""pipeline.gcpause: the collector is paused around bulk work, and what the work allocated does not
+"""pyevents.pipeline.gcpause: the collector is paused around bulk work, and what the work allocated does not
 fall on the collector's next young passes, yet stays collectable."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import weakref
 
-from pipeline.gcpause import no_cyclic_gc
+from pyevents.pipeline.gcpause import no_cyclic_gc
 
 
 class _Node:

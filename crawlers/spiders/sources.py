@@ -16,12 +16,12 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawlers import meta
-from crawlers.errors import describe_failure
-from crawlers.jobs import SourceJob
-from crawlers.outcome import result_from_response
-from pipeline.model import FetchResult
-from pipeline.normalize.text import safe_url
+from pyevents.crawlers import meta
+from pyevents.crawlers.errors import describe_failure
+from pyevents.crawlers.jobs import SourceJob
+from pyevents.crawlers.outcome import result_from_response
+from pyevents.pipeline.model import FetchResult
+from pyevents.pipeline.normalize.text import safe_url
 
 
 @dataclass(slots=True)
@@ -99,7 +99,7 @@ class SourcesSpider(Spider):
         """Requests for the pages of feed entries that carry no event dates themselves."""
         if job.source_type != "feed" or response.status != 200 or self._max_linked_pages == 0:
             return []
-        from pipeline.parsers.feed import entry_links_needing_page  # the feed parser decides which entries need it
+        from pyevents.pipeline.parsers.feed import entry_links_needing_page  # the feed parser decides which entries need it
 
         # Scrapy would drop a longer URL silently, leaving the source waiting for it until the crawl ends.
         max_length = self.crawler.settings.getint("URLLENGTH_LIMIT")

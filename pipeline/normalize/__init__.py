@@ -20,11 +20,11 @@ from __future__ import annotations
 import dataclasses
 import operator
 
-from pipeline.model import KINDS, REGIONS, STATUSES, SourceDefaults, SourceEvent
-from pipeline.normalize.countries import city_country, normalize_country, region_of
-from pipeline.normalize.kind import refine_kind
-from pipeline.normalize.place import is_video_call_url, parse_location
-from pipeline.normalize.text import clean_text, safe_url
+from pyevents.pipeline.model import KINDS, REGIONS, STATUSES, SourceDefaults, SourceEvent
+from pyevents.pipeline.normalize.countries import city_country, normalize_country, region_of
+from pyevents.pipeline.normalize.kind import refine_kind
+from pyevents.pipeline.normalize.place import is_video_call_url, parse_location
+from pyevents.pipeline.normalize.text import clean_text, safe_url
 
 MAX_TAGS = 30
 # What finish_event neither reads nor changes: an occurrence's identity and times.

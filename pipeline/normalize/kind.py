@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.model import KINDS
+from pyevents.pipeline.model import KINDS
 
 _SPRINT = re.compile(r"\b(?:sprints?|dev[ -]?sprints?|hackathons?|hack[ -]?days?|hackfest)\b", re.I)
 _WORKSHOP = re.compile(

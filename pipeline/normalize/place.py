@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pipeline.normalize import countries
-from pipeline.normalize.text import clean_text
+from pyevents.pipeline.normalize import countries
+from pyevents.pipeline.normalize.text import clean_text
 
 MAX_LOCATION_CHARS = 500  # longer "locations" are descriptions pasted into the field
 MAX_PARTS = 12

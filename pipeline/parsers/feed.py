@@ -23,12 +23,12 @@ from typing import Any
 import feedparser
 import lxml.etree
 
-from pipeline.model import KINDS, ParseContext, ParsedSource, Reject, SourceEvent
-from pipeline.normalize.text import clean_text, safe_url
-from pipeline.parsers.dates_lenient import parse_when
-from pipeline.parsers.html import parse_html
-from pipeline.parsers.markup_bytes import xml_as_utf8
-from pipeline.parsers.markup_event import EventFields, build_event, collect
+from pyevents.pipeline.model import KINDS, ParseContext, ParsedSource, Reject, SourceEvent
+from pyevents.pipeline.normalize.text import clean_text, safe_url
+from pyevents.pipeline.parsers.dates_lenient import parse_when
+from pyevents.pipeline.parsers.html import parse_html
+from pyevents.pipeline.parsers.markup_bytes import xml_as_utf8
+from pyevents.pipeline.parsers.markup_event import EventFields, build_event, collect
 
 MAX_ENTRIES = 5000
 HTML_PAGE_ERROR = "this is an HTML page, not an RSS/Atom feed"

@@ -18,10 +18,10 @@ import mf2py
 from extruct.jsonld import JsonLdExtractor
 from extruct.w3cmicrodata import MicrodataExtractor
 
-from pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
-from pipeline.parsers.dates_lenient import parse_when
-from pipeline.parsers.markup_bytes import decode_html
-from pipeline.parsers.markup_event import EventFields, build_event, collect
+from pyevents.pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
+from pyevents.pipeline.parsers.dates_lenient import parse_when
+from pyevents.pipeline.parsers.markup_bytes import decode_html
+from pyevents.pipeline.parsers.markup_event import EventFields, build_event, collect
 
 MAX_JSONLD_BLOCKS = 500
 MAX_EVENTS = 2000  # per page

@@ -30,22 +30,22 @@ from icalendar.parser.property import split_on_unescaped_comma, unescape_backsla
 from recurring_ical_events import EventAdapter, Series
 from recurring_ical_events.occurrence import Occurrence
 
-from pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
-from pipeline.normalize.text import clean_text, html_to_text, safe_url
-from pipeline.normalize.timezones import canonical_zone, resolve_tzid
-from pipeline.parsers.ical_plain import (
+from pyevents.pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
+from pyevents.pipeline.normalize.text import clean_text, html_to_text, safe_url
+from pyevents.pipeline.normalize.timezones import canonical_zone, resolve_tzid
+from pyevents.pipeline.parsers.ical_plain import (
     PlainCalendar,
     PlainEvent,
     read_plain_calendars,
     series_text,
 )
-from pipeline.parsers.ical_recurrence import (
+from pyevents.pipeline.parsers.ical_recurrence import (
     CALENDAR_WORK_LIMIT,
     SERIES_WORK_LIMIT,
     rule_cost,
 )
-from pipeline.parsers.ical_text import decode_calendar, not_a_calendar, repair_structure
-from pipeline.parsers.markup_event import (  # one length limit for every parser
+from pyevents.pipeline.parsers.ical_text import decode_calendar, not_a_calendar, repair_structure
+from pyevents.pipeline.parsers.markup_event import (  # one length limit for every parser
     MAX_DESCRIPTION,
     MAX_TITLE,
 )

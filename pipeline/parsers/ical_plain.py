@@ -29,9 +29,9 @@ from icalendar import Calendar
 from icalendar.parser.property import unescape_backslash
 from icalendar.prop import vDDDTypes, vGeo, vRecur
 
-from pipeline.normalize.text import clean_text
-from pipeline.normalize.timezones import resolve_tzid
-from pipeline.parsers.ical_text import logical_lines, only_dates, yearly_rule
+from pyevents.pipeline.normalize.text import clean_text
+from pyevents.pipeline.normalize.timezones import resolve_tzid
+from pyevents.pipeline.parsers.ical_text import logical_lines, only_dates, yearly_rule
 
 # A parameter value icalendar reads verbatim: no quotes, separators, escapes (`\`, RFC 6868 `^`) or
 # surrounding blanks.

@@ -18,8 +18,8 @@ import html
 import zoneinfo
 from dataclasses import dataclass, field
 
-from pipeline.model import ParseContext, Reject, SourceEvent, Window
-from pipeline.normalize.text import clean_text, html_to_text, safe_url
+from pyevents.pipeline.model import ParseContext, Reject, SourceEvent, Window
+from pyevents.pipeline.normalize.text import clean_text, html_to_text, safe_url
 
 MAX_TITLE = 500
 MAX_DESCRIPTION = 20_000

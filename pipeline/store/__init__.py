@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pipeline.store.lock import StoreLocked
+from pyevents.pipeline.store.lock import StoreLocked
 
 if TYPE_CHECKING:
-    from pipeline.store.writer import RunCounts, Store, StoreError, StoreUnusable
+    from pyevents.pipeline.store.writer import RunCounts, Store, StoreError, StoreUnusable
 
 __all__ = ["RunCounts", "Store", "StoreError", "StoreLocked", "StoreUnusable"]
 _WRITER_NAMES = frozenset(__all__) - {"StoreLocked"}
@@ -19,7 +19,7 @@ _WRITER_NAMES = frozenset(__all__) - {"StoreLocked"}
 
 def __getattr__(name: str) -> Any:
     if name in _WRITER_NAMES:
-        from pipeline.store import writer
+        from pyevents.pipeline.store import writer
 
         return getattr(writer, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,7 +20,7 @@ from typing import Protocol
 
 import pyarrow as pa
 
-from pipeline.model import FetchResult, ParsedSource, Reject, SourceEvent
+from pyevents.pipeline.model import FetchResult, ParsedSource, Reject, SourceEvent
 
 MISSES_BEFORE_CANCELLED = 2
 QUARANTINE_FRACTION = 0.2

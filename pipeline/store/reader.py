@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pipeline.model import Window
+from pyevents.pipeline.model import Window
 
 # The events a publish shows: overlapping the window; a cancelled one only until it is past.
 _PUBLISHED = """

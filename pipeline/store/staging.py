@@ -12,9 +12,9 @@ from dataclasses import dataclass, fields
 
 import pyarrow as pa
 
-from pipeline.model import ParsedSource, Reject, SourceEvent
-from pipeline.store.arrowio import from_objects
-from pipeline.store.lifecycle import rejects_to_store, unique_reports
+from pyevents.pipeline.model import ParsedSource, Reject, SourceEvent
+from pyevents.pipeline.store.arrowio import from_objects
+from pyevents.pipeline.store.lifecycle import rejects_to_store, unique_reports
 
 REPORT_FIELDS = tuple(f.name for f in fields(SourceEvent))
 _INSTANT = pa.timestamp("us", "UTC")

@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from pipeline.model import Event, FetchResult, Reject, SourceEvent, SourceState, Window
-from pipeline.store import schema
-from pipeline.store.arrowio import (
+from pyevents.pipeline.model import Event, FetchResult, Reject, SourceEvent, SourceState, Window
+from pyevents.pipeline.store import schema
+from pyevents.pipeline.store.arrowio import (
     CHUNK_ROWS,
     from_dicts,
     from_objects,
@@ -41,14 +41,14 @@ from pipeline.store.arrowio import (
     table_dicts,
     table_schema,
 )
-from pipeline.store.content import (
+from pyevents.pipeline.store.content import (
     HISTORY_FIELDS,
     INSTANT_FIELDS,
     content_hash_sql,
     instant_text_sql,
 )
-from pipeline.store.files import remove_leftovers, replace_durably, temp_path_for
-from pipeline.store.lifecycle import (
+from pyevents.pipeline.store.files import remove_leftovers, replace_durably, temp_path_for
+from pyevents.pipeline.store.lifecycle import (
     ACCEPTED,
     DISABLED,
     GONE,
@@ -59,8 +59,8 @@ from pipeline.store.lifecycle import (
     body_sha256,
     judge,
 )
-from pipeline.store.lock import RunLock, StoreLocked
-from pipeline.store.staging import REPORT_FIELDS, REPORT_SCHEMA, StagedSource
+from pyevents.pipeline.store.lock import RunLock, StoreLocked
+from pyevents.pipeline.store.staging import REPORT_FIELDS, REPORT_SCHEMA, StagedSource
 
 if TYPE_CHECKING:
     from pyevents.config import SourceConfig

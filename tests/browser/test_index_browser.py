@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from output.publish import publish
-from output.serve import serve_in_background
+from pyevents.output.publish import publish
+from pyevents.output.serve import serve_in_background
 from pyevents.config import Config
 from tests.output.eventdb import T0, sample_federation
 

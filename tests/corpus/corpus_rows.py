@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
+from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 

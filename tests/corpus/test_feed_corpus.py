@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.parsers.feed import entry_links_needing_page, parse_feed
-from pipeline.parsers.markup_bytes import decode_xml, strip_http_headers
+from pyevents.pipeline.parsers.feed import entry_links_needing_page, parse_feed
+from pyevents.pipeline.parsers.markup_bytes import decode_xml, strip_http_headers
 from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check, params
 
 ROWS: dict[str, Row] = {

@@ -9,8 +9,8 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from pipeline.parsers.dates_lenient import parse_when
-from pipeline.parsers.html import parse_html
+from pyevents.pipeline.parsers.dates_lenient import parse_when
+from pyevents.pipeline.parsers.html import parse_html
 from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check, context, params
 
 ROWS: dict[str, Row] = {

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.model import ParseContext, SourceDefaults, Window
-from pipeline.parsers.ical import parse_ical
+from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
+from pyevents.pipeline.parsers.ical import parse_ical
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "ics"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.parsers.listings import FORMATS, detect_format, parse_listing
+from pyevents.pipeline.parsers.listings import FORMATS, detect_format, parse_listing
 from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check, params
 
 _KNOWN = f"not a known listing format ({', '.join(FORMATS)})"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from pipeline.model import FetchResult
+from pyevents.pipeline.model import FetchResult
 from pyevents.config import Config, CrawlConfig, FederationConfig, SourceConfig
 
 

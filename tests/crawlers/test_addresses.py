@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.addresses import AddressPolicy, address_problem
+from pyevents.crawlers.addresses import AddressPolicy, address_problem
 
 
 @pytest.mark.parametrize(

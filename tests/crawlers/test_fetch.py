@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.fetch import JOIN_SECONDS, CrawlerChild, fetch_sources
-from pipeline.model import FetchResult, SourceState
+from pyevents.crawlers.fetch import JOIN_SECONDS, CrawlerChild, fetch_sources
+from pyevents.pipeline.model import FetchResult, SourceState
 from tests.crawlers.loopback import Reply, by_id, config_for, serving
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"

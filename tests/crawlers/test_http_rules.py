@@ -6,11 +6,11 @@ import datetime as dt
 
 from scrapy.http import Request
 
-from crawlers.jobs import SourceJob
-from crawlers.middlewares import retry_after_seconds
-from crawlers.outcome import permanent_target
-from crawlers.robots import rules_from_response
-from pipeline.model import SourceState
+from pyevents.crawlers.jobs import SourceJob
+from pyevents.crawlers.middlewares import retry_after_seconds
+from pyevents.crawlers.outcome import permanent_target
+from pyevents.crawlers.robots import rules_from_response
+from pyevents.pipeline.model import SourceState
 from pyevents.config import SourceConfig
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc)

@@ -7,8 +7,8 @@ from typing import Any
 from twisted.internet.address import IPv4Address
 from twisted.internet.task import Clock
 
-from crawlers.addresses import AddressPolicy
-from crawlers.resolver import SafeHostnameResolver
+from pyevents.crawlers.addresses import AddressPolicy
+from pyevents.crawlers.resolver import SafeHostnameResolver
 
 
 class _Receiver:

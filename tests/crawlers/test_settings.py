@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pyevents.config import Config, CrawlConfig, FederationConfig
-from crawlers.settings import MIN_REQUEST_SPACING_SECONDS, crawl_settings
+from pyevents.crawlers.settings import MIN_REQUEST_SPACING_SECONDS, crawl_settings
 
 
 def _config(delay_seconds: float = 2.5) -> Config:
@@ -55,10 +55,10 @@ def test_our_components_replace_scrapys() -> None:
     assert "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware" not in enabled
     assert "scrapy.downloadermiddlewares.retry.RetryMiddleware" not in enabled
     # The address guard runs first, before the robots gate, so robots.txt requests are guarded too.
-    assert enabled[:2] == ["crawlers.middlewares.AddressGuardMiddleware", "crawlers.robots.RobotsGateMiddleware"]
+    assert enabled[:2] == ["pyevents.crawlers.middlewares.AddressGuardMiddleware", "pyevents.crawlers.robots.RobotsGateMiddleware"]
     # Where Scrapy's retry middleware was: after the user agent, before redirects and decompression.
-    assert s.getwithbase("DOWNLOADER_MIDDLEWARES")["crawlers.middlewares.RetryAfterMiddleware"] == 550
-    assert s["TWISTED_DNS_RESOLVER"] == "crawlers.resolver.SafeHostnameResolver"
+    assert s.getwithbase("DOWNLOADER_MIDDLEWARES")["pyevents.crawlers.middlewares.RetryAfterMiddleware"] == 550
+    assert s["TWISTED_DNS_RESOLVER"] == "pyevents.crawlers.resolver.SafeHostnameResolver"
     assert s["TWISTED_REACTOR"] == "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
     assert s["REQUEST_FINGERPRINTER_CLASS"] == "scrapy.utils.request.RequestFingerprinter"
 
@@ -71,12 +71,12 @@ def test_only_the_components_the_crawl_uses_are_enabled() -> None:
 
     s = crawl_settings(_config())
     assert DownloaderMiddlewareManager._get_mwlist_from_settings(s) == [
-        "crawlers.middlewares.AddressGuardMiddleware",
-        "crawlers.robots.RobotsGateMiddleware",
+        "pyevents.crawlers.middlewares.AddressGuardMiddleware",
+        "pyevents.crawlers.robots.RobotsGateMiddleware",
         "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware",
         "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware",
         "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware",
-        "crawlers.middlewares.RetryAfterMiddleware",
+        "pyevents.crawlers.middlewares.RetryAfterMiddleware",
         "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",
         "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware",
         "scrapy.downloadermiddlewares.redirect.RedirectMiddleware",

@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from pipeline.dedupe import merge_reports  # noqa: E402
-from pipeline.model import SourceEvent  # noqa: E402
+from pyevents.pipeline.dedupe import merge_reports  # noqa: E402
+from pyevents.pipeline.model import SourceEvent  # noqa: E402
 
 ZONES = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "America/Sao_Paulo", "Australia/Sydney",
          "Africa/Lagos", "Asia/Tokyo", "Europe/London"]  # fmt: skip

@@ -14,8 +14,8 @@ import itertools
 import random
 import zoneinfo
 
-from pipeline import dedupe
-from pipeline.model import SourceEvent
+from pyevents.pipeline import dedupe
+from pyevents.pipeline.model import SourceEvent
 
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC")
 COUNTRIES = ("DE", "US", "JP", None)

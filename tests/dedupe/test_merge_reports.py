@@ -14,9 +14,9 @@ import zoneinfo
 
 import pytest
 
-from pipeline.dedupe import merge_reports, normalize_title, site_of, title_keys
-from pipeline.model import Event, SourceDefaults, SourceEvent
-from pipeline.normalize import finish_event
+from pyevents.pipeline.dedupe import merge_reports, normalize_title, site_of, title_keys
+from pyevents.pipeline.model import Event, SourceDefaults, SourceEvent
+from pyevents.pipeline.normalize import finish_event
 
 UTC = dt.timezone.utc
 PRAGUE = zoneinfo.ZoneInfo("Europe/Prague")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.model import FetchResult, Reject
-from pipeline.store import Store
-from pipeline.store.lifecycle import MAX_REJECTS_PER_SOURCE
+from pyevents.pipeline.model import FetchResult, Reject
+from pyevents.pipeline.store import Store
+from pyevents.pipeline.store.lifecycle import MAX_REJECTS_PER_SOURCE
 from tests.store.support import (
     AS_OF,
     DAY,

@@ -10,7 +10,7 @@ import gzip
 import zlib
 
 import brotli
-from crawlers.fetch import fetch_sources
+from pyevents.crawlers.fetch import fetch_sources
 from tests.crawlers.loopback import Reply, config_for, serving
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"

@@ -12,8 +12,8 @@ import icalendar
 import lxml.html
 import pytest
 
-from output.calendarlink import DATA_URL_PREFIX
-from output.publish import publish
+from pyevents.output.calendarlink import DATA_URL_PREFIX
+from pyevents.output.publish import publish
 from pyevents.config import Config
 from tests.output.eventdb import T0, make_event, make_source, provenance, site_files, write_db
 
@@ -145,8 +145,8 @@ def test_atom_and_json_stay_well_formed_and_link_free(site: dict[str, Any]) -> N
     ],
 )
 def test_safe_href_agrees_with_safe_url(url: str) -> None:
-    from output.site import safe_href
-    from pipeline.normalize.text import safe_url
+    from pyevents.output.site import safe_href
+    from pyevents.pipeline.normalize.text import safe_url
 
     assert safe_href(url) == (safe_url(url) or "")
     assert not safe_href(url).lower().startswith(("javascript", "data", "vbscript"))

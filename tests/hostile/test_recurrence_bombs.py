@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from pipeline.model import ParseContext, SourceDefaults, Window
-from pipeline.parsers.ical import parse_ical
+from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
+from pyevents.pipeline.parsers.ical import parse_ical
 
 AS_OF = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
 GOOD_EVENT = """BEGIN:VEVENT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.normalize.text import clean_text, html_to_text, safe_url
+from pyevents.pipeline.normalize.text import clean_text, html_to_text, safe_url
 
 
 @pytest.mark.parametrize(

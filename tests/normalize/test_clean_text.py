@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from pipeline.normalize.text import _cleaned, clean_text
+from pyevents.pipeline.normalize.text import _cleaned, clean_text
 
 # Characters each rule of the cleaning looks at: blanks, line breaks, controls, bidi, a lone surrogate,
 # decomposed and composed accents, other Unicode whitespace.

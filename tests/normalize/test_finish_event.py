@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-from pipeline.model import SourceDefaults, SourceEvent
-from pipeline.normalize import finish_event
+from pyevents.pipeline.model import SourceDefaults, SourceEvent
+from pyevents.pipeline.normalize import finish_event
 
 START = dt.datetime(2027, 3, 4, 18, 30, tzinfo=dt.timezone.utc)
 BERLIN_GROUP = SourceDefaults(kind="meetup", country="DE", city="Berlin", timezone="Europe/Berlin", tags=["PyLadies", "python"])
@@ -107,7 +107,7 @@ def test_finish_event_is_pure() -> None:
 
 
 def test_finish_events_equals_finishing_each_event_and_shares_no_tag_list() -> None:
-    from pipeline.normalize import finish_events
+    from pyevents.pipeline.normalize import finish_events
 
     week = dt.timedelta(days=7)
     occurrences = [

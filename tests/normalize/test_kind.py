@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.normalize.kind import kind_from_title, refine_kind
+from pyevents.pipeline.normalize.kind import kind_from_title, refine_kind
 
 # title, source default, expected kind
 CASES = [

@@ -7,9 +7,9 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from pipeline.model import REGIONS
-from pipeline.normalize import countries
-from pipeline.normalize.place import Place, is_video_call_url, parse_location
+from pyevents.pipeline.model import REGIONS
+from pyevents.pipeline.normalize import countries
+from pyevents.pipeline.normalize.place import Place, is_video_call_url, parse_location
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 

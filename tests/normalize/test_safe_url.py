@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.normalize.text import safe_url
+from pyevents.pipeline.normalize.text import safe_url
 
 BASE = "https://group.example.org/feed/"
 

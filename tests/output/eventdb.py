@@ -18,8 +18,8 @@ import duckdb
 import lxml.html
 import pyarrow as pa
 
-from output.calendarlink import DATA_URL_PREFIX
-from pipeline.store import schema
+from pyevents.output.calendarlink import DATA_URL_PREFIX
+from pyevents.pipeline.store import schema
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

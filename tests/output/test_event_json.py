@@ -8,9 +8,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from output.jsonfeed import event_line
-from output.site import event_page_context
-from output.timefmt import when_utc
+from pyevents.output.jsonfeed import event_line
+from pyevents.output.site import event_page_context
+from pyevents.output.timefmt import when_utc
 
 BASE = "https://events.example.org/"
 

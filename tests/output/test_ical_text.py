@@ -9,7 +9,7 @@ import icalendar
 import pytest
 
 from tests.output.eventdb import T0, make_event
-from output.ical import calendar_text, escape_text, fold, serialize_cfp_vevent, serialize_vevent, span_of, vtimezone
+from pyevents.output.ical import calendar_text, escape_text, fold, serialize_cfp_vevent, serialize_vevent, span_of, vtimezone
 
 BASE = "https://events.example.org/"
 UTC = dt.timezone.utc

@@ -14,10 +14,10 @@ import icalendar
 import pytest
 import vobject
 
-from output import publish as publish_module
-from output.ical import serialize_vevent
-from output.publish import PublishError, publish
-from pipeline.model import REGIONS
+from pyevents.output import publish as publish_module
+from pyevents.output.ical import serialize_vevent
+from pyevents.output.publish import PublishError, publish
+from pyevents.pipeline.model import REGIONS
 from pyevents.config import Config
 from tests.output.eventdb import PUBLISHED, T0, make_event, page_calendar, sample_federation, site_files, write_db
 

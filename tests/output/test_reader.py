@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.model import Window
-from pipeline.store.reader import Snapshot
+from pyevents.pipeline.model import Window
+from pyevents.pipeline.store.reader import Snapshot
 from tests.output.eventdb import PUBLISHED, T0, make_event, sample_federation, write_db
 
 WINDOW = Window.around(T0, 30, 400)
@@ -118,7 +118,7 @@ def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_event_batches_read_in_pieces_give_every_event_once_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline.store import reader
+    from pyevents.pipeline.store import reader
 
     starts = [T0 + dt.timedelta(days=d) for d in (3, 1, 1, 1, 2, 5, 1, 4, 2)]  # ties on a piece's edge
     events = [make_event(f"Piece {i}", starts_at=s) for i, s in enumerate(starts)]

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from output.publish import publish
-from pipeline.model import ParseContext, SourceDefaults, Window
-from pipeline.parse import parse_source
-from pipeline.store.reader import Snapshot
+from pyevents.output.publish import publish
+from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
+from pyevents.pipeline.parse import parse_source
+from pyevents.pipeline.store.reader import Snapshot
 from pyevents.config import Config
 from tests.output.eventdb import T0, sample_federation
 

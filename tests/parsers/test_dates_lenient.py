@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.parsers.dates_lenient import parse_when
+from pyevents.pipeline.parsers.dates_lenient import parse_when
 
 
 def tz(hours: float) -> dt.timezone:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.model import ParseContext, SourceDefaults, Window
-from pipeline.parsers.feed import HTML_PAGE_ERROR, entry_links_needing_page, parse_feed
+from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
+from pyevents.pipeline.parsers.feed import HTML_PAGE_ERROR, entry_links_needing_page, parse_feed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 UTC = dt.timezone.utc

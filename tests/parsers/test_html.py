@@ -6,8 +6,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from pipeline.model import ParseContext, SourceDefaults, SourceEvent, Window
-from pipeline.parsers.html import parse_html
+from pyevents.pipeline.model import ParseContext, SourceDefaults, SourceEvent, Window
+from pyevents.pipeline.parsers.html import parse_html
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
 UTC = dt.timezone.utc

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.model import ParseContext, ParsedSource, SourceDefaults, SourceEvent, Window
-from pipeline.normalize.timezones import resolve_tzid
-from pipeline.parsers.ical import parse_ical
+from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, SourceEvent, Window
+from pyevents.pipeline.normalize.timezones import resolve_tzid
+from pyevents.pipeline.parsers.ical import parse_ical
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ics"
 WINDOW = Window(

@@ -15,9 +15,9 @@ from icalendar import Calendar
 from icalendar.parser import Contentline
 from recurring_ical_events import EventAdapter, Series
 
-from pipeline.model import ParseContext, SourceDefaults, Window
-from pipeline.parsers.ical import parse_ical
-from pipeline.parsers.ical_text import _DATE_PROPERTIES, _DATES, _PLAIN_LINE, _parse_line
+from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
+from pyevents.pipeline.parsers.ical import parse_ical
+from pyevents.pipeline.parsers.ical_text import _DATE_PROPERTIES, _DATES, _PLAIN_LINE, _parse_line
 
 LINES = [
     "BEGIN:VEVENT",

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
-from pipeline.parsers.ical import parse_ical
-from pipeline.parsers.ical_plain import read_plain_calendars
-from pipeline.parsers.ical_text import decode_calendar, repair_structure
+from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
+from pyevents.pipeline.parsers.ical import parse_ical
+from pyevents.pipeline.parsers.ical_plain import read_plain_calendars
+from pyevents.pipeline.parsers.ical_text import decode_calendar, repair_structure
 
 TESTS = Path(__file__).resolve().parents[1]
 CORPUS = TESTS.parent / ".." / "shared" / "corpus" / "ics"

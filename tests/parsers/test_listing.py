@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.model import ParseContext, SourceDefaults, Window
-from pipeline.parsers.listings import detect_format, parse_listing
-from pipeline.parsers.listings.common import ListingError
+from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
+from pyevents.pipeline.parsers.listings import detect_format, parse_listing
+from pyevents.pipeline.parsers.listings.common import ListingError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "listings"
 UTC = dt.timezone.utc

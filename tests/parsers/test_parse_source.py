@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from pipeline import parse
-from pipeline.model import ParseContext, SourceDefaults, SourceEvent, Window
+from pyevents.pipeline import parse
+from pyevents.pipeline.model import ParseContext, SourceDefaults, SourceEvent, Window
 
 WINDOW = Window.around(dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc), 30, 400)
 CALENDAR = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pipeline.model import FetchResult, SourceState, Window
+from pyevents.pipeline.model import FetchResult, SourceState, Window
 from pyevents.config import Config
 from pyevents.run import POOL_THRESHOLD, SourceParser, parse_fetches, sha256
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.store import Store, writer
+from pyevents.pipeline.store import Store, writer
 from tests.store.support import (
     AS_OF,
     DAY,

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.model import Event, FetchResult, ParsedSource, SourceEvent, Window
-from pipeline.store import RunCounts, Store
-from pipeline.store.staging import StagedSource, stage
+from pyevents.pipeline.model import Event, FetchResult, ParsedSource, SourceEvent, Window
+from pyevents.pipeline.store import RunCounts, Store
+from pyevents.pipeline.store.staging import StagedSource, stage
 from pyevents.config import SourceConfig
 
 UTC = dt.timezone.utc

@@ -7,8 +7,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from pipeline.store import Store, arrowio, writer
-from pipeline.store.arrowio import from_objects, shared_values
+from pyevents.pipeline.store import Store, arrowio, writer
+from pyevents.pipeline.store.arrowio import from_objects, shared_values
 from tests.store.support import one_event_per_report, reports
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.model import Event
-from pipeline.store import RunCounts, Store
+from pyevents.pipeline.model import Event
+from pyevents.pipeline.store import RunCounts, Store
 from tests.store.support import (
     AS_OF,
     DAY,

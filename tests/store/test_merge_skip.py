@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.model import FetchResult, ParsedSource, Window
-from pipeline.store import RunCounts, Store
-from pipeline.store.staging import stage
+from pyevents.pipeline.model import FetchResult, ParsedSource, Window
+from pyevents.pipeline.store import RunCounts, Store
+from pyevents.pipeline.store.staging import stage
 from pyevents.config import SourceConfig
 from tests.store.support import (
     AS_OF,

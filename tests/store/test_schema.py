@@ -9,9 +9,9 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from pipeline.store import Store, StoreUnusable, schema
-from pipeline.store.arrowio import table_schema
-from pipeline.store.staging import REPORT_FIELDS, REPORT_SCHEMA
+from pyevents.pipeline.store import Store, StoreUnusable, schema
+from pyevents.pipeline.store.arrowio import table_schema
+from pyevents.pipeline.store.staging import REPORT_FIELDS, REPORT_SCHEMA
 from tests.store.support import fetched, parse, query, report, run, source
 
 CONTRACT = {

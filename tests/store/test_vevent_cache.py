@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from output.ical import serialize_vevent
-from pipeline.store import Store, writer
+from pyevents.output.ical import serialize_vevent
+from pyevents.pipeline.store import Store, writer
 from pyevents import run as orchestrator
 from tests.store.support import AS_OF, DAY, default_event_id, one_event_per_report, query, report, reports, window
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pipeline.model import ParseContext, ParsedSource
-from pipeline.parsers.listings import confs_tech, conrad, eventbrite, frab, luma, pretalx, python_organizers_csv
-from pipeline.parsers.listings.common import ListingError, load_json, records
-from pipeline.parsers.markup_bytes import strip_http_headers
+from pyevents.pipeline.model import ParseContext, ParsedSource
+from pyevents.pipeline.parsers.listings import confs_tech, conrad, eventbrite, frab, luma, pretalx, python_organizers_csv
+from pyevents.pipeline.parsers.listings.common import ListingError, load_json, records
+from pyevents.pipeline.parsers.markup_bytes import strip_http_headers
 
 JSON_READERS: dict[str, Callable[[Any, ParseContext], ParsedSource]] = {
     "confs-tech": confs_tech.read,

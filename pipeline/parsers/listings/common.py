@@ -7,9 +7,9 @@ from typing import Any
 
 import pycountry
 
-from pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
-from pipeline.parsers.markup_bytes import strip_http_headers
-from pipeline.parsers.markup_event import EventFields, build_event, collect
+from pyevents.pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
+from pyevents.pipeline.parsers.markup_bytes import strip_http_headers
+from pyevents.pipeline.parsers.markup_event import EventFields, build_event, collect
 
 MAX_RECORDS = 20_000  # conference lists have hundreds; schedules a few thousand talks
 

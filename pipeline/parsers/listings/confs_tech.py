@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.model import ParseContext, ParsedSource
-from pipeline.parsers.dates_lenient import parse_when
-from pipeline.parsers.listings.common import ListingError, finish, load_json, records, text
-from pipeline.parsers.markup_event import EventFields
+from pyevents.pipeline.model import ParseContext, ParsedSource
+from pyevents.pipeline.parsers.dates_lenient import parse_when
+from pyevents.pipeline.parsers.listings.common import ListingError, finish, load_json, records, text
+from pyevents.pipeline.parsers.markup_event import EventFields
 
 
 def parse(body: bytes, ctx: ParseContext) -> ParsedSource:

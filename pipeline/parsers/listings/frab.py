@@ -13,12 +13,12 @@ import datetime as dt
 
 import lxml.etree
 
-from pipeline.model import ParseContext, ParsedSource
-from pipeline.parsers.dates_lenient import parse_when
-from pipeline.parsers.listings.common import MAX_RECORDS, ListingError, finish
-from pipeline.parsers.listings.pretalx import parse_duration
-from pipeline.parsers.markup_bytes import strip_http_headers
-from pipeline.parsers.markup_event import EventFields
+from pyevents.pipeline.model import ParseContext, ParsedSource
+from pyevents.pipeline.parsers.dates_lenient import parse_when
+from pyevents.pipeline.parsers.listings.common import MAX_RECORDS, ListingError, finish
+from pyevents.pipeline.parsers.listings.pretalx import parse_duration
+from pyevents.pipeline.parsers.markup_bytes import strip_http_headers
+from pyevents.pipeline.parsers.markup_event import EventFields
 
 _PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True)
 

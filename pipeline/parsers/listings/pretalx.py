@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from pipeline.model import ParseContext, ParsedSource
-from pipeline.parsers.dates_lenient import parse_when
-from pipeline.parsers.listings.common import MAX_RECORDS, ListingError, finish, load_json, records, text
-from pipeline.parsers.markup_event import EventFields
+from pyevents.pipeline.model import ParseContext, ParsedSource
+from pyevents.pipeline.parsers.dates_lenient import parse_when
+from pyevents.pipeline.parsers.listings.common import MAX_RECORDS, ListingError, finish, load_json, records, text
+from pyevents.pipeline.parsers.markup_event import EventFields
 
 _DURATION = re.compile(r"^\s*(?P<h>\d{1,3}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*$")
 

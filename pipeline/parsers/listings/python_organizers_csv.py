@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import io
 
-from pipeline.model import ParseContext, ParsedSource
-from pipeline.parsers.dates_lenient import parse_when
-from pipeline.parsers.listings.common import MAX_RECORDS, ListingError, country_name_or_code, finish, text
-from pipeline.parsers.markup_bytes import strip_http_headers
-from pipeline.parsers.markup_event import EventFields
+from pyevents.pipeline.model import ParseContext, ParsedSource
+from pyevents.pipeline.parsers.dates_lenient import parse_when
+from pyevents.pipeline.parsers.listings.common import MAX_RECORDS, ListingError, country_name_or_code, finish, text
+from pyevents.pipeline.parsers.markup_bytes import strip_http_headers
+from pyevents.pipeline.parsers.markup_event import EventFields
 
 REQUIRED = ("Subject", "Start Date")
 csv.field_size_limit(1_000_000)
