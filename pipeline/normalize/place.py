@@ -43,7 +43,10 @@ _TRAILING_POSTCODE = re.compile(
     r"\s+(?:(?:[A-Z]{1,2}-?)?\d[\dA-Z-]{2,}|[A-Z]{1,2}\d[\dA-Z]?)(?:\s+(?:\d[\dA-Z]{2}|[A-Z]{2}))?$"
 )
 # "1098 XG Amsterdam" (NL), "00-950 Warszawa" (PL), "1000-001 Lisboa" (PT), "D-10115 Berlin", "75001 Paris".
-_LEADING_POSTCODE = re.compile(r"^(?:\d{4}\s?[A-Z]{2}\s+|(?:[A-Z]{1,2}-)?\d{2,}(?:-\d{3,4})?[\dA-Z-]*\s+)")
+# "111 51 Stockholm" (SE, CZ, GR), "C1043AAZ Buenos Aires" (AR).
+_LEADING_POSTCODE = re.compile(
+    r"^(?:\d{4}\s?[A-Z]{2}\s+|\d{3}\s\d{2}\s+|[A-Z]\d{4}[A-Z]{0,3}\s+|(?:[A-Z]{1,2}-)?\d{2,}(?:-\d{3,4})?[\dA-Z-]*\s+)"
+)
 _POSTCODE_EDGE = re.compile(_LEADING_POSTCODE.pattern + "|" + _TRAILING_POSTCODE.pattern)
 _DOMAIN = re.compile(r"\b[\w-]+\.(?:[a-z]{2,}\.)*[a-z]{2,}\b")
 _DETAIL_PARENS = re.compile(r"\s*\([^()]*\)\s*$")
@@ -57,10 +60,16 @@ _VENUE_WORDS = re.compile(
     r"laborat\w*|polytechnic\w*|polit[eé]cnic\w*|tecnol[oó]gic\w*|"
     r"academia|palacio|palais|palazzo|pal[aá]cio|congress\w*|kongress\w*|congres\w*|messe|expo|centro|zentrum|"
     r"haus|hackerspace|makerspace|"
-    r"street|road|avenue|ave|blvd|boulevard|weg|platz|gasse|rue|calle|via|rua)\b|\w*str(?:\.|a(?:ß|ss)e)",
+    r"street|road|avenue|ave|blvd|boulevard|weg|platz|gasse|rue|calle|via|rua|st|rd|av|avda|avenida|carrer|"
+    r"praça|piazza|paseo|rynek|caddesi|gate|út|náměstí|jl|ward|district|barrio|bezirk|arrondissement)\b|"
+    r"\w*str(?:\.|a(?:ß|ss)e)|\w*(?:gatan|gade|vej)\b|\w-(?:gu|ku|shi)\b",
     re.IGNORECASE,
 )
 MAX_DISTRICT_POPULATION = 100_000
+METROPOLIS_POPULATION = 1_000_000
+# Countries whose cities are subdivisions themselves (Manchester is GB-MAN): a known city there is never
+# skipped as "the region after the town".
+_CITIES_ARE_SUBDIVISIONS = {"GB"}
 _CITY_STATES = {"SG": "Singapore", "HK": "Hong Kong", "MO": "Macau", "MC": "Monaco", "VA": "Vatican City"}
 
 
@@ -238,11 +247,11 @@ def _find_city(parts: list[str], country: str | None, country_at: int | None) ->
         return tail_city, country_at
     for i in range(country_at - 1, -1, -1):
         city = _city_candidate(parts[i], country)
-        if city is None or countries.country_by_name(city) or _only_subdivision(city, country):
+        if city is None or _only_country(city, country) or _only_subdivision(city, country):
             continue
         earlier = [c for c in (_city_candidate(p, country) for p in parts[:i]) if c]
         if earlier and (countries.is_subdivision(city, country) or countries.state_country(city) == country):
-            if not (_state_follows(parts, i, city, country) or _dwarfs(city, earlier[-1], country)):
+            if not (_known_city_state(city, country) or _state_follows(parts, i, city, country) or _dwarfs(city, earlier[-1], country)):
                 continue
         return city, i
     return None, None
@@ -257,13 +266,26 @@ def _state_follows(parts: list[str], i: int, name: str, country: str | None) -> 
     return after.isupper() and own is not None and gazetteer.subdivision_code(after, country) == own
 
 
+def _only_country(name: str, country: str | None) -> bool:
+    """A country's name that is no city of the event's country ("Brasília" is also a name of Brazil)."""
+    return countries.country_by_name(name) is not None and (not country or gazetteer.find_city(name, None, country) is None)
+
+
+def _known_city_state(city: str, country: str | None) -> bool:
+    return country in _CITIES_ARE_SUBDIVISIONS and gazetteer.find_city(city, None, country) is not None
+
+
 def _dwarfs(city: str, district: str, country: str | None) -> bool:
     """"Barranco, Lima, Peru": a city named like its region is the city when the known place before it is
     a tenth of its size and small (a district), not a town of the province ("Orvieto, Terni", "São José
     dos Campos, São Paulo")."""
     big = gazetteer.find_city(city, None, country)
     small = gazetteer.find_city(district, None, country)
-    return big is not None and small is not None and small.population < MAX_DISTRICT_POPULATION and small.population * 10 < big.population
+    if big is None:
+        return False
+    if small is None:  # "Yaba, Lagos", "Beyoğlu, İstanbul": an unknown part before a metropolis is a district
+        return big.population >= METROPOLIS_POPULATION
+    return small.population < MAX_DISTRICT_POPULATION and small.population * 10 < big.population
 
 
 def _only_subdivision(name: str, country: str | None) -> bool:
