@@ -127,3 +127,21 @@ def test_swapped_coordinates_are_swapped_back() -> None:
         SourceEvent("s", "u", "Meetup", AT, AT, "UTC", location="Berlin, Germany", latitude=52.52, longitude=13.41), SourceDefaults()
     )
     assert (kept.latitude, kept.longitude) == (52.52, 13.41)
+
+
+def test_lastfm_feed_coordinates_are_swapped_back_into_their_country() -> None:
+    from pathlib import Path
+
+    from pyevents.pipeline.model import ParseContext, Window
+    from pyevents.pipeline.normalize.gazetteer import coordinates_in_country
+    from pyevents.pipeline.parse import parse_source
+
+    path = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "ics" / "lastfm_event_feed.ics"
+    if not path.exists():
+        pytest.skip(f"shared corpus not found at {path} (it lives beside the checkout)")
+    window = Window.around(dt.datetime(2009, 3, 1, tzinfo=dt.timezone.utc), 400, 400)
+    parsed = parse_source(path.read_bytes(), ParseContext("lastfm", "ical", "file:x", window, SourceDefaults()), None)
+    placed = [ev for ev in parsed.events if ev.latitude is not None and ev.country]
+    assert placed  # the feed writes GEO as longitude;latitude
+    assert all(coordinates_in_country(ev.latitude, ev.longitude, ev.country) for ev in placed)
+    assert {(round(ev.latitude), round(ev.longitude)) for ev in placed if ev.country == "NL"} == {(52, 6)}
