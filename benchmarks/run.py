@@ -16,6 +16,10 @@ generated or timed; then the disk is synced and the harness waits until a probe 
 creates runs at normal speed (or --settle-max-seconds pass), and records it.
 
 Usage: python benchmarks/run.py [--ical 1000 --html 150 --lists 50] [--small-fraction 0.3] [--rounds 3]
+       python benchmarks/run.py --scale 1,4,10 [--memory-cap-gb 16]
+The scaling mode runs one full nightly per factor of the default federation (150k, 600k, 1.5M events)
+and writes benchmarks/SCALE.md: each stage's time and the process tree's peak RSS within it; a run whose
+tree passes the memory cap is stopped there, and the stage it reached is named.
 Not part of the test suite: it takes minutes.
 """
 
@@ -39,6 +43,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import scaling  # type: ignore[import-not-found]  # benchmarks/scaling.py, beside this file
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 BENCH = REPO.parent / "shared" / "bench"
@@ -60,6 +66,9 @@ class Timing:
     sys_seconds: float = 0.0  # of which sys: the kernel's share (file creation, when the disk is slow)
     listen_overflows: int = 0  # connections http.server's listen queue dropped meanwhile (retried after 1 s)
     report: dict[str, object] = field(default_factory=dict)
+    rss_series: list[tuple[float, float]] = field(default_factory=list)  # (seconds since start, MB) every 100 ms
+    capped: bool = False  # killed for passing the memory cap
+    stderr_tail: str = ""
 
 
 @dataclass
@@ -118,8 +127,10 @@ def listen_overflows() -> int:
     return 0
 
 
-def timed(cmd: list[str], cwd: Path) -> Timing:
-    """Run a command under tree_cpu.py, sampling the peak RSS of its process tree every 100 ms."""
+def timed(cmd: list[str], cwd: Path, *, memory_cap_mb: float | None = None) -> Timing:
+    """Run a command under tree_cpu.py, sampling the RSS of its process tree every 100 ms.
+
+    `memory_cap_mb`: a tree that grows past it is killed (the machine must survive a run that does not fit)."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
     overflows = listen_overflows()
     usage_file = Path(tempfile.mkstemp(prefix="tree-cpu-", suffix=".json")[1])
@@ -129,12 +140,19 @@ def timed(cmd: list[str], cwd: Path) -> Timing:
         cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     peak = 0
+    series: list[tuple[float, float]] = []
+    capped = False
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, capped
         while not stop.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            rss = _tree_rss_kb(proc.pid)
+            peak = max(peak, rss)
+            series.append((time.perf_counter() - start, rss / 1024))
+            if memory_cap_mb is not None and rss / 1024 > memory_cap_mb and not capped:
+                capped = True
+                _kill_tree(proc.pid)
             stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -156,8 +174,23 @@ def timed(cmd: list[str], cwd: Path) -> Timing:
     seconds = float(usage.get("seconds", seconds))
     return Timing(
         seconds, peak / 1024, proc.returncode, usage.get("user", 0.0) + usage.get("sys", 0.0), usage.get("sys", 0.0),
-        listen_overflows() - overflows, report,
+        listen_overflows() - overflows, report, series, capped, err[-4000:],
     )
+
+
+def _kill_tree(root: int) -> None:
+    """SIGKILL a process and its descendants (children first found, then the root)."""
+    pids: list[int] = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == root:
+                        pids.append(int(entry))
+    for pid in pids:
+        _kill_tree(pid)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(root, 9)
 
 
 @contextlib.contextmanager
@@ -216,11 +249,12 @@ def probe_ms_per_1000() -> float:
     return elapsed * 1000 / PROBE_FILES * 1000
 
 
-def nightly(config: Path, run_dir: Path) -> Timing:
+def nightly(config: Path, run_dir: Path, *, memory_cap_mb: float | None = None) -> Timing:
     return timed(
         [sys.executable, "-m", "pyevents", "nightly", "--config", str(config), "--db", str(run_dir / "events.duckdb"),
          "--out", str(run_dir / "public"), "--as-of", AS_OF, "--json"],
         REPO,
+        memory_cap_mb=memory_cap_mb,
     )
 
 
@@ -369,9 +403,19 @@ def main() -> None:
                         help="file creation counts as normal at or below this many ms per 1,000 creates")
     parser.add_argument("--settle-max-seconds", type=float, default=300.0,
                         help="give up waiting for normal file creation after this long (recorded as not settled)")
+    parser.add_argument("--scale", default=None, metavar="FACTORS",
+                        help="scaling mode: comma-separated factors of the federation, e.g. 1,4,10 (writes SCALE.md)")
+    parser.add_argument("--memory-cap-gb", type=float, default=16.0, help="scaling mode: stop a run past this RSS")
     args = parser.parse_args()
     if not BENCH.is_dir():
         sys.exit(f"{BENCH} is absent: the benchmark needs ../shared/bench beside the checkout")
+    if args.scale:
+        compile_project()
+        clear_work(args.settle_ms_per_1000, args.settle_max_seconds)
+        factors = [int(f) for f in args.scale.split(",")]
+        print(scaling.write_scale_results(HERE / "SCALE.md", [scale_run(f, args) for f in factors], machine()))
+        remove_scratch()
+        return
     sizes = (args.ical, args.html, args.lists)
     small_sizes = tuple(max(1, round(n * args.small_fraction)) for n in sizes)
     compile_project()
@@ -380,6 +424,16 @@ def main() -> None:
     small = measure("small", *small_sizes, with_floor=False, rounds=args.rounds)
     print(write_results(big, small, sizes, small_sizes, settling, args.settle_ms_per_1000))  # type: ignore[arg-type]
     remove_scratch()
+
+
+def scale_run(factor: int, args: argparse.Namespace) -> scaling.ScaleRun:
+    """One full nightly over `factor` times the default federation, stopped at the memory cap."""
+    sizes = (args.ical * factor, args.html * factor, args.lists * factor)
+    directory = new_dir(f"scale{factor}")
+    with serve(directory) as port:
+        subprocess.run([sys.executable, str(BENCH / "synth.py"), str(directory), str(port), *map(str, sizes)], check=True)
+        run = nightly(directory / "config.yaml", new_dir(f"scale{factor}-run1"), memory_cap_mb=args.memory_cap_gb * 1024)
+    return scaling.ScaleRun(factor, sum(sizes), run)
 
 
 def compile_project() -> None:

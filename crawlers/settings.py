@@ -23,6 +23,9 @@ DNS_TIMEOUT_SECONDS = 10.0
 # http.server's holds 6, and the kernel drops the rest, each retried only after 1 s. Against it, 1,200
 # conditional GETs took 1.1-2.1 s with 0-12 such drops; spaced by 0.5 ms, 1.04-1.07 s with 0-2.
 MIN_REQUEST_SPACING_SECONDS = 0.0005
+# Process-wide: a Scrapy process installs its reactor and resolver before any crawl's own settings apply.
+REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # spiders use `async def start()`
+RESOLVER = "pyevents.crawlers.resolver.SafeHostnameResolver"
 
 
 def crawl_settings(config: Config) -> Settings:
@@ -63,7 +66,7 @@ def crawl_settings(config: Config) -> Settings:
         "DEPTH_LIMIT": 1,  # a source's document, and the pages its feed entries link to; nothing deeper
         "COMPRESSION_ENABLED": True,  # decompressed size is bounded by DOWNLOAD_MAXSIZE too
         # Address safety: every lookup goes through our resolver, no cache to outlive a check
-        "TWISTED_DNS_RESOLVER": "pyevents.crawlers.resolver.SafeHostnameResolver",
+        "TWISTED_DNS_RESOLVER": RESOLVER,
         "DNSCACHE_ENABLED": False,
         "PYEVENTS_ALLOW_PRIVATE_HOSTS": list(config.federation.allow_private_hosts),
         "HTTPPROXY_ENABLED": False,  # a proxy from the environment would hide the real destination
@@ -119,8 +122,7 @@ def crawl_settings(config: Config) -> Settings:
         "LOG_LEVEL": "WARNING",
         "LOG_INSTALL_ROOT_HANDLER": False,
         "LOG_STDOUT": False,
-        # The asyncio reactor: spiders use `async def start()`
         "TWISTED_REACTOR_ENABLED": True,
-        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        "TWISTED_REACTOR": REACTOR,
     }
     return Settings(values, priority="project")

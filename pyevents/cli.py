@@ -6,6 +6,7 @@ sources failed, 2 usage or configuration error (nothing crawled or written), 3 n
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -73,6 +74,18 @@ def _only_option(f: Any) -> Any:
     return click.option("--only", multiple=True, metavar="SOURCE_ID", help="Crawl only this source (repeatable).")(f)
 
 
+def _fetched_option(f: Any) -> Any:
+    return click.option(
+        "--fetched", "fetched_dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
+        help="Load the shards `pyevents fetch` wrote into DIR instead of crawling.",
+    )(f)
+
+
+def _crawler(fetched_dir: Path | None) -> Any:
+    """The crawler child a run starts first, or none when it loads fetched shards instead of crawling."""
+    return contextlib.nullcontext() if fetched_dir is not None else CrawlerChild()
+
+
 def _report_options(f: Any) -> Any:
     f = click.option("--quiet", "-q", is_flag=True, help="No progress and no report unless something failed.")(f)
     return click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON on stdout (for cron).")(f)
@@ -122,20 +135,25 @@ def main() -> None:
 @_out_option
 @_only_option
 @_as_of_option
+@_fetched_option
 @_report_options
 def nightly(
-    config_path: Path, db_path: Path, out_dir: Path, only: tuple[str, ...], as_of: dt.datetime | None, quiet: bool, as_json: bool
+    config_path: Path, db_path: Path, out_dir: Path, only: tuple[str, ...], as_of: dt.datetime | None,
+    fetched_dir: Path | None, quiet: bool, as_json: bool,
 ) -> None:
     """Crawl every source, update the database and publish the site (the cron job).
 
     Exit 0 when every source was fine, 1 when the run published but some sources failed,
     2 on a configuration error, 3 when nothing could be published (e.g. another run holds the lock).
 
+    With --fetched DIR the sources are not crawled here: the run loads the shards that
+    `pyevents fetch --shard I/N --out DIR` wrote on other machines (docs/SCALING.md).
+
     Example: pyevents nightly --config config/demo.yaml --out public/
     """
     # Started first: Scrapy starts up in the child while this process loads the config, imports the run
     # and opens the store (a bad config ends the child unused).
-    with CrawlerChild() as crawler:
+    with _crawler(fetched_dir) as crawler:
         config = _load(config_path, only)
         from rich.console import Console
 
@@ -145,7 +163,8 @@ def nightly(
         console = Console(stderr=True)
         with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
             report = runner.nightly(
-                config, db_path, out_dir, only=only, as_of=as_of, progress=display.update, crawler=crawler
+                config, db_path, out_dir, only=only, as_of=as_of, progress=display.update, crawler=crawler,
+                fetched_dir=fetched_dir,
             )
     _finish(report, quiet, as_json, console)
 
@@ -155,13 +174,19 @@ def nightly(
 @_db_option
 @_only_option
 @_as_of_option
+@_fetched_option
 @_report_options
-def crawl(config_path: Path, db_path: Path, only: tuple[str, ...], as_of: dt.datetime | None, quiet: bool, as_json: bool) -> None:
+def crawl(
+    config_path: Path, db_path: Path, only: tuple[str, ...], as_of: dt.datetime | None, fetched_dir: Path | None,
+    quiet: bool, as_json: bool,
+) -> None:
     """Crawl sources and store their events in the database, without publishing.
+
+    With --fetched DIR the shards fetched elsewhere are loaded instead of crawling.
 
     Example: pyevents crawl --config config/demo.yaml --only pyladies-berlin
     """
-    with CrawlerChild() as crawler:  # as in `nightly`: Scrapy's start-up overlaps loading and opening
+    with _crawler(fetched_dir) as crawler:  # as in `nightly`: Scrapy's start-up overlaps loading and opening
         config = _load(config_path, only)
         from rich.console import Console
 
@@ -171,9 +196,54 @@ def crawl(config_path: Path, db_path: Path, only: tuple[str, ...], as_of: dt.dat
         console = Console(stderr=True)
         with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
             report = runner.crawl_into_store(
-                config, db_path, only=only, as_of=as_of, progress=display.update, crawler=crawler
+                config, db_path, only=only, as_of=as_of, progress=display.update, crawler=crawler,
+                fetched_dir=fetched_dir,
             )
     _finish(report, quiet, as_json, console)
+
+
+class ShardParam(click.ParamType):
+    """A shard I/N: the I-th of N parts of the federation, counted from 1."""
+
+    name = "I/N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from pyevents.shards import Shard, ShardError
+
+        if isinstance(value, Shard):
+            return value
+        try:
+            return Shard.parse(str(value))
+        except ShardError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+@main.command()
+@_config_option
+@click.option("--shard", type=ShardParam(), required=True, help="Which part to fetch, e.g. 2/4.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Folder the shard file goes to.")
+@_as_of_option
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing unless a source failed.")
+def fetch(config_path: Path, shard: Any, out_dir: Path, as_of: dt.datetime | None, quiet: bool) -> None:
+    """Fetch one shard of the federation into a folder, for `nightly --fetched` on another machine.
+
+    Sources are split by host (a stable hash), so all sources of one host are fetched by one
+    shard and politeness holds across machines. The conditional-GET validators come from the
+    folder's states.parquet, which `nightly --fetched` leaves there. Exit 1 if a source failed.
+
+    Example: pyevents fetch --config config/demo.yaml --shard 1/2 --out data/fetched
+    """
+    with CrawlerChild() as crawler:
+        config = _load(config_path)
+        from pyevents.shardfetch import fetch_shard
+
+        done = fetch_shard(config, shard, out_dir, as_of=as_of, crawler=crawler)
+    if not quiet or done.failed:
+        click.echo(
+            f"shard {shard}: {done.sources} sources, {done.ok} fetched, {done.not_modified} not modified, "
+            f"{done.failed} failed -> {done.path}"
+        )
+    sys.exit(exitcodes.SOURCES_FAILED if done.failed else exitcodes.OK)
 
 
 @main.command()

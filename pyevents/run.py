@@ -25,6 +25,8 @@ import duckdb
 import pyarrow.parquet as pq
 
 from pyevents.crawlers.fetch import CrawlerChild, fetch_sources
+from pyevents.fetchedfiles import load_fetched, write_states
+from pyevents.shards import ShardError
 from pyevents.pipeline import dedupe
 from pyevents.pipeline.gcpause import no_cyclic_gc
 from pyevents.pipeline.memory import release_freed_memory
@@ -252,7 +254,7 @@ def _needs_reexpansion(state: SourceState, window: Window) -> bool:
     return state.last_parsed_at is None or window.as_of - state.last_parsed_at >= REEXPAND_AFTER
 
 
-def _states_for_fetch(states: dict[str, SourceState], window: Window) -> dict[str, SourceState]:
+def states_for_fetch(states: dict[str, SourceState], window: Window) -> dict[str, SourceState]:
     """Drop the conditional-GET validators of sources due for re-expansion, so they send a body."""
     out = {}
     for sid, state in states.items():
@@ -271,16 +273,26 @@ def crawl_into_store(
     export_dir: Path | None = None,
     progress: Progress = _no_progress,
     crawler: CrawlerChild | None = None,
+    fetched_dir: Path | None = None,
 ) -> RunReport:
     """Fetch, parse, merge and store; the database file is replaced atomically at the end.
 
     `crawler`: a crawler child the caller started early, so that Scrapy's start-up overlaps opening the store.
+    `fetched_dir`: load the fetch results other machines wrote there (`pyevents fetch --shard I/N`) instead
+    of crawling, and leave the new conditional-GET state there for their next fetch.
     """
     as_of = (as_of or now_utc()).astimezone(dt.timezone.utc)
     fed = config.federation
     window = Window.around(as_of, fed.window.past_days, fed.window.future_days)
     report = RunReport(run_id=uuid.uuid4().hex[:12], as_of=as_of, started_at=now_utc())
     sources = select_sources(config, only)
+    loaded: dict[str, FetchResult] | None = None
+    if fetched_dir is not None:
+        try:
+            loaded = load_fetched(fetched_dir, config, sources)
+        except ShardError as exc:
+            report.exit_code, report.message = exitcodes.USAGE, str(exc)
+            return report
     db_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         store = Store.open(db_path)
@@ -301,9 +313,14 @@ def crawl_into_store(
                     parser.submit(result)  # parsing starts while the crawl goes on (an unchanged body: not_modified)
                     progress("fetched", {"source_id": result.source_id, "outcome": result.outcome, "error": result.error})
 
-                fetches = fetch_sources(
-                    config, sources, _states_for_fetch(states, window), on_progress=fetched, crawler=crawler
-                )
+                if loaded is None:
+                    fetches = fetch_sources(
+                        config, sources, states_for_fetch(states, window), on_progress=fetched, crawler=crawler
+                    )
+                else:
+                    fetches = loaded
+                    for result in fetches.values():
+                        fetched(result)
                 report.stage_seconds["fetch"] = time.perf_counter() - clock
                 clock = time.perf_counter()
                 parsed = parser.results()
@@ -314,6 +331,8 @@ def crawl_into_store(
             report.sources = [_outcome(s.id, statuses.get(s.id, "failed"), fetches.get(s.id), parsed.get(s.id)) for s in sources]
             stale = _stale_sources(report, states, as_of, fed.stale_after_days)
             report.sources_stale, report.events_stale = len(stale), sum(states[sid].event_count for sid in stale)
+            if fetched_dir is not None:
+                write_states(fetched_dir, store.source_states())
             del fetches, parsed  # stored now: their bodies and events must not stay in memory beside the merge
             release_freed_memory()
             report.stage_seconds["store_reports"] = time.perf_counter() - clock
@@ -505,11 +524,14 @@ def nightly(
     as_of: dt.datetime | None = None,
     progress: Progress = _no_progress,
     crawler: CrawlerChild | None = None,
+    fetched_dir: Path | None = None,
 ) -> RunReport:
-    """The cron job: crawl into the store, then publish the site; exit code per the contract."""
+    """The cron job: crawl into the store (or load `fetched_dir`), then publish the site; exit code per the contract."""
     publisher = _ImportWhileCrawling("pyevents.output.publish", progress)
-    report = crawl_into_store(config, db_path, only=only, as_of=as_of, progress=publisher.progress, crawler=crawler)
-    if report.exit_code == exitcodes.UNPUBLISHABLE:
+    report = crawl_into_store(
+        config, db_path, only=only, as_of=as_of, progress=publisher.progress, crawler=crawler, fetched_dir=fetched_dir
+    )
+    if report.exit_code in (exitcodes.UNPUBLISHABLE, exitcodes.USAGE):
         return report
     clock = time.perf_counter()
     release_freed_memory()  # what the store freed: the publish's workers and snapshot come on top

@@ -1,0 +1,1 @@
+"""pyevents on Scrapyd: the project's settings (the spider is pyevents.shardspider.ShardSpider)."""
