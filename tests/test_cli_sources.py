@@ -36,4 +36,4 @@ def test_check_validates_offline(tmp_path: Path) -> None:
     bad.write_text("sources:\n  - id: Bad_Id\n    name: x\n    type: ical\n    url: https://example.org/x.ics\n")
     result = CliRunner().invoke(main, ["sources", "--config", str(bad), "--check"])
     assert result.exit_code == 2
-    assert f"{bad}:2:" in result.output and "sources.0.id" in result.output
+    assert f"{bad}:2:" in result.output and "source #1 'Bad_Id', field id" in result.output
