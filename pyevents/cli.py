@@ -125,7 +125,28 @@ def _finish(report: RunReport, quiet: bool, as_json: bool, console: Console) -> 
     sys.exit(report.exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class OneLineErrors(click.Group):
+    """Click's usage errors (a bad option value, a missing argument) as one line on stderr, exit 2."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "pyevents"
+            message = " ".join(exc.format_message().split())
+            _usage(f"{message} (see `{command} --help`)")
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("pyevents: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else exitcodes.OK)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="pyevents")
 def main() -> None:
     """pyevents: the global calendar of the Python community.

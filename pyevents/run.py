@@ -281,7 +281,13 @@ def crawl_into_store(
     window = Window.around(as_of, fed.window.past_days, fed.window.future_days)
     report = RunReport(run_id=uuid.uuid4().hex[:12], as_of=as_of, started_at=now_utc())
     sources = select_sources(config, only)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "a file is in the way" if isinstance(exc, FileExistsError) else exc.strerror or str(exc)
+        report.exit_code = exitcodes.UNPUBLISHABLE
+        report.message = f"cannot create the database's folder {db_path.parent}: {why}"
+        return report
     try:
         store = Store.open(db_path)
     except (StoreLocked, StoreError) as exc:
