@@ -177,7 +177,7 @@ def nightly(
     \b
     Examples:
       pyevents nightly --config config/demo.yaml
-      pyevents nightly --config config/demo.yaml --only demo-pyladies-nairobi --as-of 2027-01-10T06:00:00Z
+      pyevents nightly --config config/demo.yaml --as-of 2027-01-10T06:00:00Z
     """
     # Started first: Scrapy starts up in the child while this process loads the config, imports the run
     # and opens the store (a bad config ends the child unused).
@@ -210,7 +210,7 @@ def crawl(
     \b
     Examples:
       pyevents crawl --config config/demo.yaml
-      pyevents crawl --config config/demo.yaml --only demo-python-events --only demo-confs-tech
+      pyevents crawl --config config/demo.yaml --only demo-pyladies-nairobi
     """
     with CrawlerChild() as crawler:  # as in `nightly`: Scrapy's start-up overlaps loading and opening
         config = _load(config_path, only)
@@ -346,8 +346,8 @@ def query(config_path: Path, db_path: Path | None, output_format: str, sql: str)
 
     \b
     Examples:
-      pyevents query --config config/demo.yaml "select title, starts_at, city from upcoming_events limit 5"
-      pyevents query --config config/demo.yaml --format csv "select country, count(*) from upcoming_events group by 1"
+      pyevents query --config config/demo.yaml "from upcoming_events limit 5"
+      pyevents query --config config/demo.yaml --format csv "from sources"
       pyevents query --config config/demo.yaml "describe events"
     """
     from rich.console import Console
@@ -368,9 +368,9 @@ def query(config_path: Path, db_path: Path | None, output_format: str, sql: str)
         left_out = tables.print_table(console, result.columns, result.rows)
         note = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
         if left_out:
-            names = ", ".join(left_out[:2]) + (", …" if len(left_out) > 2 else "")
+            names = left_out[0] + (", …" if len(left_out) > 1 else "")
             note += f"; {len(left_out)} columns not shown ({names}): select fewer or use --format csv"
-        Console(stderr=True).print(note, highlight=False)
+        Console(stderr=True).print(note, highlight=False, soft_wrap=True)
     else:
         render = {"csv": tables.to_csv, "json": tables.to_json, "markdown": tables.to_markdown}[output_format]
         click.echo(render(result.columns, result.rows), nl=output_format == "json")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 FORMATS = ("table", "csv", "json", "markdown")
-MIN_WIDTH = 10  # a cut value keeps this much of itself: "2027-03-1…" still says something
+MIN_WIDTH = 18  # a cut value keeps this much of itself, and an instant ("2027-03-01 09:30Z") is whole
 MAX_WIDTH = 48  # no single column takes the whole screen while others could be shown
 NULL = "NULL"
 
