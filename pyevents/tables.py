@@ -65,11 +65,12 @@ def _frame(columns: int) -> int:
 
 def print_table(console: Console, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     """Print the rows as a table fitting `console.width`; return the names of the columns left out."""
-    from rich.table import Table  # imported here: the CLI loads this module for FORMATS on every command
+    from rich.cells import cell_len  # imported here: the CLI loads this module for FORMATS on every command
+    from rich.table import Table
     from rich.text import Text
 
     texts = [[cell_text(v) for v in row] for row in rows]
-    natural = [max((len(r[i]) for r in texts), default=0) for i in range(len(columns))]
+    natural = [max((cell_len(r[i]) for r in texts), default=0) for i in range(len(columns))]  # CJK takes two
     widths = fit_widths(columns, natural, console.width)
     table = Table(header_style="bold", expand=False)
     for name, w in zip(columns, widths):
