@@ -7,6 +7,7 @@ sources failed, 2 usage or configuration error (nothing crawled or written), 3 n
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import sys
 from pathlib import Path
@@ -87,10 +88,12 @@ def _load(config_path: Path, only: tuple[str, ...] = ()) -> Config:
     except ConfigError as exc:
         click.echo(f"pyevents: configuration error: {exc}", err=True)
         sys.exit(exitcodes.USAGE)
-    unknown = [sid for sid in only if sid not in {s.id for s in config.sources}]
+    ids = [s.id for s in config.sources]
+    unknown = [sid for sid in only if sid not in set(ids)]
     if unknown:
-        click.echo(f"pyevents: {config_path}: no source with id {', '.join(map(repr, unknown))}", err=True)
-        sys.exit(exitcodes.USAGE)
+        close = difflib.get_close_matches(unknown[0], ids, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else " (`pyevents sources` lists them)"
+        _usage(f"{config_path}: no source with id {', '.join(map(repr, unknown))}{hint}")
     return config
 
 

@@ -47,6 +47,8 @@ CASES = [
     (["crawl", "--config", "{broken}"], 2, "not valid YAML"),
     (["nightly", "--config", "{twice}", "--db", "{tmp}/x.duckdb"], 2, "first used by source #1 on line 2"),
     (["nightly", "--config", DEMO, "--only", "no-such-source", "--db", "{tmp}/x.duckdb"], 2, "no source with id 'no-such-source'"),
+    (["crawl", "--config", DEMO, "--only", "demo-pyladies-nairob", "--db", "{tmp}/x.duckdb"], 2,
+     "no source with id 'demo-pyladies-nairob' (did you mean 'demo-pyladies-nairobi'?)"),
     (["crawl", "--config", DEMO, "--as-of", "last tuesday"], 2, "not an ISO 8601 date-time"),
     (["nightly", "--config", DEMO, "--db", "{blocker}/events.duckdb", "--out", "{tmp}/out", "--only", "demo-pyladies-nairobi",
       "--as-of", "2027-01-10"], 3, "cannot create the database's folder"),
