@@ -298,7 +298,10 @@ def sources(config_path: Path, db_path: Path | None, check: bool, online: bool, 
             sys.exit(_check_online(config, console))
         if not (wide or as_json):
             return
-    rows = source_list.source_rows(config, source_list.read_health(db_path or config.database_path))
+    try:
+        rows = source_list.source_rows(config, source_list.read_health(db_path or config.database_path))
+    except source_list.HealthUnreadable as exc:
+        _usage(str(exc))
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif wide:

@@ -37,14 +37,22 @@ def source_rows(config: Config, health: Sequence[dict[str, Any]] = ()) -> list[d
     return sorted(rows, key=lambda r: (r["region"], r["country"] or "", r["id"]))
 
 
+class HealthUnreadable(Exception):
+    """The database exists but its `sources` table cannot be read (not a pyevents database, damaged…)."""
+
+
 def read_health(db_path: Path) -> list[dict[str, Any]]:
     """The `sources` table of the database at `db_path`, or nothing before the first run."""
-    from pyevents.pipeline.store.reader import Snapshot
+    from pyevents.pipeline.store.reader import READ_ERRORS, Snapshot
 
     if not db_path.is_file():
         return []
-    with Snapshot(db_path) as snap:
-        return snap.sources()
+    try:
+        with Snapshot(db_path) as snap:
+            return snap.sources()
+    except READ_ERRORS as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise HealthUnreadable(f"cannot read the sources' health from {db_path}: {reason}") from None
 
 
 def _row(s: SourceConfig, health: dict[str, Any] | None) -> dict[str, Any]:

@@ -56,6 +56,7 @@ CASES = [
     (["publish", "--config", DEMO, "--db", "{tmp}/missing.duckdb", "--out", "{tmp}/out"], 3, "no database at"),
     (["sources", "--config", "{broken}"], 2, "not valid YAML"),
     (["sources", "--config", DEMO, "--wide", "--json"], 2, "pick one"),
+    (["sources", "--config", DEMO, "--db", "{blocker}"], 2, "cannot read the sources' health from {blocker}"),
     (["query", "--db", "{db}", ""], 2, "no SQL statement"),
     (["query", "--db", "{db}", "select 1; select 2"], 2, "2 statements"),
     (["query", "--db", "{db}", "copy events to '{tmp}/leak.csv'"], 2, "COPY statements are refused"),

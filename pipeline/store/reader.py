@@ -27,6 +27,7 @@ _PUBLISHED = """
     ends_at >= $start AND starts_at < $end AND (status IS DISTINCT FROM 'cancelled' OR ends_at >= $as_of)
 """
 MAX_CHANGES_PER_EVENT = 20
+READ_ERRORS = (OSError, duckdb.Error)  # what opening or reading a snapshot raises for an unusable file
 
 # Every input of one published event, one row per event. `last_seen_at` (bumped by every fetch, shown
 # nowhere) is left out so that a fetch alone never changes a fingerprint. The fingerprint is DuckDB's
