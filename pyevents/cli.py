@@ -180,7 +180,7 @@ def nightly(
     \b
     Examples:
       pyevents nightly --config config/demo.yaml
-      pyevents nightly --config config/demo.yaml --as-of 2027-01-10T06:00:00Z
+      pyevents nightly --config config/demo.yaml --quiet --json
     """
     # Started first: Scrapy starts up in the child while this process loads the config, imports the run
     # and opens the store (a bad config ends the child unused).
