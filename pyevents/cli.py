@@ -172,7 +172,9 @@ def nightly(
     config_path: Path, db_path: Path | None, out_dir: Path | None, only: tuple[str, ...], as_of: dt.datetime | None,
     quiet: bool, as_json: bool,
 ) -> None:
-    """Crawl every source, update the database and publish the site (the cron job).
+    """Crawl, store and publish (the cron job).
+
+    Crawls every enabled source, updates the database and publishes the site and feeds.
 
     Exit 0 when every source was fine, 1 when the run published but some sources failed,
     2 on a configuration error, 3 when nothing could be published (e.g. another run holds the lock).
@@ -208,7 +210,9 @@ def nightly(
 def crawl(
     config_path: Path, db_path: Path | None, only: tuple[str, ...], as_of: dt.datetime | None, quiet: bool, as_json: bool
 ) -> None:
-    """Crawl sources and store their events in the database, without publishing.
+    """Crawl and store, without publishing.
+
+    Crawls the sources and stores their events in the database; `publish` renders them later.
 
     \b
     Examples:
@@ -237,7 +241,9 @@ def crawl(
 @_as_of_option
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 def publish(config_path: Path, db_path: Path | None, out_dir: Path | None, as_of: dt.datetime | None, quiet: bool) -> None:
-    """Render the site and feeds from the database only (no crawling).
+    """Render site and feeds from the database.
+
+    Nothing is crawled: the site is rendered from what the database holds.
 
     Exit 3 when nothing could be published (no database, or the site folder unusable).
 
@@ -271,10 +277,10 @@ def publish(config_path: Path, db_path: Path | None, out_dir: Path | None, as_of
 @click.option("--wide", is_flag=True, help="Every field of every source, uncut (name, URL, last error...).")
 @click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
 def sources(config_path: Path, db_path: Path | None, check: bool, online: bool, wide: bool, as_json: bool) -> None:
-    """List the federation's sources by region and country, one line each, with their health.
+    """List the sources by region and country.
 
-    Each line: id, type, country, status and day of last success (from the database, once a run
-    has filled it). With --check the config is validated (exit 2 naming file, line, source and
+    One line per source: id, type, country, status and day of last success (from the database,
+    once a run has filled it). With --check the config is validated (exit 2 naming file, line, source and
     field on error); with --check --online every enabled source is fetched once.
 
     \b
@@ -344,7 +350,7 @@ def _check_online(config: Config, console: Console) -> int:
 )
 @click.argument("sql")
 def query(config_path: Path, db_path: Path | None, output_format: str, sql: str) -> None:
-    """Run one read-only SQL statement on the published database and print the result.
+    """Run one read-only SQL query on the database.
 
     Safe at any moment, even during a nightly run (the run replaces the file atomically). Nothing
     is ever written: statements that write, attach or load anything are refused (exit 2).
@@ -387,7 +393,9 @@ def query(config_path: Path, db_path: Path | None, output_format: str, sql: str)
 @_out_option
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free one).")
 def serve(config_path: Path, out_dir: Path | None, port: int) -> None:
-    """Preview the published site on http://127.0.0.1:PORT/ (feeds served as text/calendar).
+    """Preview the published site on 127.0.0.1.
+
+    Serves it on http://127.0.0.1:PORT/ with the content types calendar clients expect.
 
     The site is --out, else the config's own (the demo's with --config config/demo.yaml).
 

@@ -43,9 +43,11 @@ def test_every_command_has_help_with_examples_shown_unwrapped(command: str) -> N
         assert example in result.output and len(example) <= 76  # one line to copy, even at 80 columns
 
 
-def test_group_help() -> None:
-    result = CliRunner().invoke(main, ["--help"])
+def test_group_help_lists_every_command_with_a_summary_that_is_not_cut() -> None:
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+    listed = result.output.split("Commands:")[1].splitlines()[1:]
+    assert len(listed) == len(COMMANDS) and not any(line.endswith("...") for line in listed)
 
 
 def test_every_help_example_runs_against_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
