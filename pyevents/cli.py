@@ -89,7 +89,8 @@ def _load(config_path: Path, only: tuple[str, ...] = ()) -> Config:
         click.echo(f"pyevents: configuration error: {exc}", err=True)
         sys.exit(exitcodes.USAGE)
     ids = [s.id for s in config.sources]
-    unknown = [sid for sid in only if sid not in set(ids)]
+    known = set(ids)
+    unknown = [sid for sid in only if sid not in known]
     if unknown:
         close = difflib.get_close_matches(unknown[0], ids, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else " (`pyevents sources` lists them)"
