@@ -280,9 +280,10 @@ def publish(config_path: Path, db_path: Path | None, out_dir: Path | None, as_of
 def sources(config_path: Path, db_path: Path | None, check: bool, online: bool, wide: bool, as_json: bool) -> None:
     """List the sources by region and country.
 
-    One line per source: id, type, country, status and day of last success (from the database,
-    once a run has filled it). With --check the config is validated (exit 2 naming file, line, source and
-    field on error); with --check --online every enabled source is fetched once.
+    One line per source: id, type, country, status and day of last success (from the
+    database, once a run has filled it); --wide and --json show every field. With --check the
+    config is validated (exit 2 naming file, line, source and field on error); with --check
+    --online every enabled source is fetched once.
 
     \b
     Examples:
