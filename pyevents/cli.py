@@ -197,7 +197,8 @@ def nightly(
         console = Console(stderr=True)
         with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
             report = runner.nightly(
-                config, db_path or config.database_path, out_dir or config.site_path, only=only, as_of=as_of, progress=display.update, crawler=crawler
+                config, db_path or config.database_path, out_dir or config.site_path,
+                only=only, as_of=as_of, progress=display.update, crawler=crawler,
             )
     _finish(report, quiet, as_json, console)
 
