@@ -85,8 +85,17 @@ def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows([("" if v is None else cell_text(v)) for v in row] for row in rows)
+    writer.writerows([_csv_value(v) for v in row] for row in rows)
     return out.getvalue()
+
+
+def _csv_value(value: Any) -> str:
+    """Whole values for other programs: instants in full ISO 8601 with their offset, NULL as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value) if isinstance(value, str) else cell_text(value)
 
 
 def to_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -56,7 +56,8 @@ def test_a_narrow_select_shows_whole_values_and_instants_in_utc(db: str) -> None
 def test_csv_json_and_markdown_keep_every_value_whole(db: str) -> None:
     sql = "select title, starts_at, description, tags from events order by starts_at"
     rows = list(csv.DictReader(io.StringIO(_run(db, "--format", "csv", sql)[0])))
-    assert rows[0]["title"] == LONG_TITLE and rows[0]["starts_at"] == "2030-05-01 09:00Z"
+    assert rows[0]["title"] == LONG_TITLE and rows[0]["starts_at"] == "2030-05-01T09:00:00+00:00"
+    assert rows[0]["description"] == "line one\nline two"  # quoted, whole
     objects = json.loads(_run(db, "--format", "json", sql)[0])
     assert objects[0]["title"] == LONG_TITLE and objects[0]["starts_at"] == "2030-05-01T09:00:00+00:00"
     assert objects[0]["description"] == "line one\nline two" and isinstance(objects[0]["tags"], list)
