@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import difflib
 import json
 import sys
-from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
+from click.core import ParameterSource
 
 from pyevents.crawlers.fetch import CrawlerChild
-from pyevents import exitcodes
+from pyevents import exitcodes, tables
 
 # Imported where used: `nightly` and `crawl` start their crawler child before anything else, and
 # pydantic's models (the config) and rich take ~0.1 s to import.
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from pyevents.run import RunReport
 
 DEFAULT_CONFIG = Path("config/events.yaml")
-DEFAULT_DB = Path("data/events.duckdb")
-DEFAULT_OUT = Path("public")
 
 
 class AsOf(click.ParamType):
@@ -56,13 +55,15 @@ def _config_option(f: Any) -> Any:
 
 def _db_option(f: Any) -> Any:
     return click.option(
-        "--db", "db_path", type=click.Path(path_type=Path), default=DEFAULT_DB, show_default=True, help="DuckDB database file."
+        "--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+        help="DuckDB database file.  [default: the config's federation.database, else data/events.duckdb]",
     )(f)
 
 
 def _out_option(f: Any) -> Any:
     return click.option(
-        "--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Site directory."
+        "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+        help="Site directory.  [default: the config's federation.site, else public/]",
     )(f)
 
 
@@ -100,11 +101,35 @@ def _load(config_path: Path, only: tuple[str, ...] = ()) -> Config:
     except ConfigError as exc:
         click.echo(f"pyevents: configuration error: {exc}", err=True)
         sys.exit(exitcodes.USAGE)
-    unknown = [sid for sid in only if sid not in {s.id for s in config.sources}]
+    ids = [s.id for s in config.sources]
+    known = set(ids)
+    unknown = [sid for sid in only if sid not in known]
     if unknown:
-        click.echo(f"pyevents: {config_path}: no source with id {', '.join(map(repr, unknown))}", err=True)
-        sys.exit(exitcodes.USAGE)
+        close = difflib.get_close_matches(unknown[0], ids, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else " (`pyevents sources` lists them)"
+        _usage(f"{config_path}: no source with id {', '.join(map(repr, unknown))}{hint}")
     return config
+
+
+def _own_path(config_path: Path, given: Path | None, attribute: str) -> Path:
+    """--db or --out when given, else the config's `database_path` or `site_path`.
+
+    The config is read only when --config was given or the default one exists, so that `--db` or
+    `--out` alone works in any folder.
+    """
+    from pyevents.config import Config
+
+    if given is not None:
+        return given
+    named = click.get_current_context().get_parameter_source("config_path") is not ParameterSource.DEFAULT
+    config = _load(config_path) if named or config_path.exists() else Config()
+    return Path(getattr(config, attribute))
+
+
+def _usage(message: str) -> NoReturn:
+    """A user's mistake: one line on stderr and exit 2."""
+    click.echo(f"pyevents: {message}", err=True)
+    sys.exit(exitcodes.USAGE)
 
 
 def _finish(report: RunReport, quiet: bool, as_json: bool, console: Console) -> None:
@@ -117,7 +142,28 @@ def _finish(report: RunReport, quiet: bool, as_json: bool, console: Console) -> 
     sys.exit(report.exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class OneLineErrors(click.Group):
+    """Click's usage errors (a bad option value, a missing argument) as one line on stderr, exit 2."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "pyevents"
+            message = " ".join(exc.format_message().split())
+            _usage(f"{message} (see `{command} --help`)")
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("pyevents: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else exitcodes.OK)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="pyevents")
 def main() -> None:
     """pyevents: the global calendar of the Python community.
@@ -138,10 +184,12 @@ def main() -> None:
 @_fetched_option
 @_report_options
 def nightly(
-    config_path: Path, db_path: Path, out_dir: Path, only: tuple[str, ...], as_of: dt.datetime | None,
+    config_path: Path, db_path: Path | None, out_dir: Path | None, only: tuple[str, ...], as_of: dt.datetime | None,
     fetched_dir: Path | None, quiet: bool, as_json: bool,
 ) -> None:
-    """Crawl every source, update the database and publish the site (the cron job).
+    """Crawl, store and publish (the cron job).
+
+    Crawls every enabled source, updates the database and publishes the site and feeds.
 
     Exit 0 when every source was fine, 1 when the run published but some sources failed,
     2 on a configuration error, 3 when nothing could be published (e.g. another run holds the lock).
@@ -149,7 +197,10 @@ def nightly(
     With --fetched DIR the sources are not crawled here: the run loads the shards that
     `pyevents fetch --shard I/N --out DIR` wrote on other machines (docs/SCALING.md).
 
-    Example: pyevents nightly --config config/demo.yaml --out public/
+    \b
+    Examples:
+      pyevents nightly --config config/demo.yaml
+      pyevents nightly --config config/demo.yaml --quiet --json
     """
     # Started first: Scrapy starts up in the child while this process loads the config, imports the run
     # and opens the store (a bad config ends the child unused).
@@ -163,8 +214,8 @@ def nightly(
         console = Console(stderr=True)
         with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
             report = runner.nightly(
-                config, db_path, out_dir, only=only, as_of=as_of, progress=display.update, crawler=crawler,
-                fetched_dir=fetched_dir,
+                config, db_path or config.database_path, out_dir or config.site_path,
+                only=only, as_of=as_of, progress=display.update, crawler=crawler, fetched_dir=fetched_dir,
             )
     _finish(report, quiet, as_json, console)
 
@@ -177,14 +228,18 @@ def nightly(
 @_fetched_option
 @_report_options
 def crawl(
-    config_path: Path, db_path: Path, only: tuple[str, ...], as_of: dt.datetime | None, fetched_dir: Path | None,
+    config_path: Path, db_path: Path | None, only: tuple[str, ...], as_of: dt.datetime | None, fetched_dir: Path | None,
     quiet: bool, as_json: bool,
 ) -> None:
-    """Crawl sources and store their events in the database, without publishing.
+    """Crawl and store, without publishing.
 
+    Crawls the sources and stores their events in the database; `publish` renders them later.
     With --fetched DIR the shards fetched elsewhere are loaded instead of crawling.
 
-    Example: pyevents crawl --config config/demo.yaml --only pyladies-berlin
+    \b
+    Examples:
+      pyevents crawl --config config/demo.yaml
+      pyevents crawl --config config/demo.yaml --only demo-pyladies-nairobi
     """
     with _crawler(fetched_dir) as crawler:  # as in `nightly`: Scrapy's start-up overlaps loading and opening
         config = _load(config_path, only)
@@ -196,7 +251,7 @@ def crawl(
         console = Console(stderr=True)
         with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
             report = runner.crawl_into_store(
-                config, db_path, only=only, as_of=as_of, progress=display.update, crawler=crawler,
+                config, db_path or config.database_path, only=only, as_of=as_of, progress=display.update, crawler=crawler,
                 fetched_dir=fetched_dir,
             )
     _finish(report, quiet, as_json, console)
@@ -225,13 +280,17 @@ class ShardParam(click.ParamType):
 @_as_of_option
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing unless a source failed.")
 def fetch(config_path: Path, shard: Any, out_dir: Path, as_of: dt.datetime | None, quiet: bool) -> None:
-    """Fetch one shard of the federation into a folder, for `nightly --fetched` on another machine.
+    """Fetch one shard of the sources into a folder, for `nightly --fetched`.
 
     Sources are split by host (a stable hash), so all sources of one host are fetched by one
     shard and politeness holds across machines. The conditional-GET validators come from the
-    folder's states.parquet, which `nightly --fetched` leaves there. Exit 1 if a source failed.
+    folder's states.parquet, which `nightly --fetched DIR` leaves there. Exit 1 if a source
+    failed. docs/SCALING.md shows the same on Scrapyd nodes.
 
-    Example: pyevents fetch --config config/demo.yaml --shard 1/2 --out data/fetched
+    \b
+    Examples:
+      pyevents fetch --config config/demo.yaml --shard 1/2 --out data/fetched
+      pyevents fetch --config config/demo.yaml --shard 2/2 --out data/fetched
     """
     with CrawlerChild() as crawler:
         config = _load(config_path)
@@ -252,14 +311,22 @@ def fetch(config_path: Path, shard: Any, out_dir: Path, as_of: dt.datetime | Non
 @_out_option
 @_as_of_option
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
-def publish(config_path: Path, db_path: Path, out_dir: Path, as_of: dt.datetime | None, quiet: bool) -> None:
-    """Render the site and feeds from the database only (no crawling).
+def publish(config_path: Path, db_path: Path | None, out_dir: Path | None, as_of: dt.datetime | None, quiet: bool) -> None:
+    """Render site and feeds from the database.
 
-    Example: pyevents publish --db data/events.duckdb --out public/
+    Nothing is crawled: the site is rendered from what the database holds.
+
+    Exit 3 when nothing could be published (no database, or the site folder unusable).
+
+    \b
+    Examples:
+      pyevents publish --config config/demo.yaml
+      pyevents publish --config config/demo.yaml --as-of 2027-06-01
     """
     from pyevents import run as runner
 
     config = _load(config_path)
+    db_path, out_dir = db_path or config.database_path, out_dir or config.site_path
     try:
         summary = runner.publish_site(config, db_path, out_dir, as_of=as_of)
     except runner.PUBLISH_ERRORS as exc:
@@ -275,64 +342,51 @@ def publish(config_path: Path, db_path: Path, out_dir: Path, as_of: dt.datetime 
 
 @main.command()
 @_config_option
+@_db_option
 @click.option("--check", is_flag=True, help="Validate the config; exit 2 with file and line on an error.")
 @click.option("--online", is_flag=True, help="With --check: fetch every source once and report which answer.")
+@click.option("--wide", is_flag=True, help="Every field of every source, uncut (name, URL, last error...).")
 @click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
-def sources(config_path: Path, check: bool, online: bool, as_json: bool) -> None:
-    """List the federation's sources, grouped by region and type.
+def sources(config_path: Path, db_path: Path | None, check: bool, online: bool, wide: bool, as_json: bool) -> None:
+    """List the sources by region and country.
 
-    With --check the config is validated (exit 2 naming file, line, source and field on error);
-    with --check --online every enabled source is fetched once and its answer reported.
+    One line per source: id, type, country, status and day of last success (from the
+    database, once a run has filled it); --wide and --json show every field. With --check the
+    config is validated (exit 2 naming file, line, source and field on error); with --check
+    --online every enabled source is fetched once.
 
-    Example: pyevents sources --config config/events.yaml --check
+    \b
+    Examples:
+      pyevents sources --config config/demo.yaml
+      pyevents sources --config config/demo.yaml --wide
+      pyevents sources --config config/demo.yaml --check
     """
     from rich.console import Console
 
+    from pyevents import source_list
+
+    if wide and as_json:
+        _usage("--wide and --json are alternatives: pick one")
     config = _load(config_path)
     console = Console()
-    rows = [_source_row(s) for s in config.sources]
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-    elif not check:
-        _print_sources(console, config, rows)
     if check:
         enabled = [s for s in config.sources if s.enabled]
         click.echo(f"{config_path}: {len(config.sources)} sources ({len(enabled)} enabled) are valid", err=True)
-    if check and online:
-        sys.exit(_check_online(config, console))
-
-
-def _source_row(s: Any) -> dict[str, Any]:
-    from pyevents.pipeline.normalize.countries import region_of
-
-    region = s.region or (region_of(s.defaults.country) if s.defaults.country else None)
-    if region is None and s.defaults.online:
-        region = "online"
-    return {
-        "id": s.id, "name": s.name, "type": s.type, "format": s.format, "region": region or "worldwide",
-        "country": s.defaults.country, "city": s.defaults.city, "kind": s.defaults.kind, "enabled": s.enabled,
-        "priority": s.priority, "url": s.url,
-    }
-
-
-def _print_sources(console: Console, config: Config, rows: list[dict[str, Any]]) -> None:
-    from rich.table import Table
-
-    table = Table(title=f"{config.federation.name}: {len(rows)} sources", show_lines=False)
-    for col in ("region", "type", "id", "country", "city", "kind", "url"):
-        table.add_column(col, overflow="fold")
-    for row in sorted(rows, key=lambda r: (r["region"], r["type"], r["country"] or "", r["id"])):
-        style = None if row["enabled"] else "dim"
-        table.add_row(*(str(row[c] or "") for c in ("region", "type", "id", "country", "city", "kind", "url")), style=style)
-    console.print(table)
-    by_region = Counter(r["region"] for r in rows)
-    by_type = Counter(r["type"] for r in rows)
-    countries = len({r["country"] for r in rows if r["country"]})
-    console.print(
-        "by region: " + ", ".join(f"{k} {v}" for k, v in sorted(by_region.items()))
-        + " | by type: " + ", ".join(f"{k} {v}" for k, v in sorted(by_type.items()))
-        + f" | countries: {countries}"
-    )
+        if online:
+            sys.exit(_check_online(config, console))
+        if not (wide or as_json):
+            return
+    try:
+        rows = source_list.source_rows(config, source_list.read_health(db_path or config.database_path))
+    except source_list.HealthUnreadable as exc:
+        _usage(str(exc))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif wide:
+        click.echo("\n".join(source_list.wide_lines(rows)))
+    else:
+        enabled = sum(r["enabled"] for r in rows)
+        source_list.print_short(console, f"{config.federation.name}: {len(rows)} sources ({enabled} enabled)", rows)
 
 
 def _check_online(config: Config, console: Console) -> int:
@@ -360,55 +414,80 @@ def _check_online(config: Config, console: Console) -> int:
 
 
 @main.command()
+@_config_option
 @_db_option
+@click.option(
+    "--format", "output_format", type=click.Choice(tables.FORMATS), default="table", show_default=True,
+    help="table fits the terminal (values cut with …); csv, json and markdown print every value whole.",
+)
 @click.argument("sql")
-@click.option("--json", "as_json", is_flag=True, help="Print rows as JSON objects.")
-def query(db_path: Path, sql: str, as_json: bool) -> None:
-    """Run ad hoc SQL on the published database snapshot (read-only) and print a table.
+def query(config_path: Path, db_path: Path | None, output_format: str, sql: str) -> None:
+    """Run one read-only SQL query on the database.
 
-    Safe at any moment, even during a nightly run: the run replaces the file atomically.
+    Safe at any moment, even during a nightly run (the run replaces the file atomically). Nothing
+    is ever written: statements that write, attach or load anything are refused (exit 2).
+    The database is --db, else the config's own (the demo's with --config config/demo.yaml).
 
-    Example: pyevents query "select country, count(*) from upcoming_events group by 1 order by 2 desc"
+    \b
+    Examples:
+      pyevents query --config config/demo.yaml "from upcoming_events limit 5"
+      pyevents query --config config/demo.yaml --format csv "from sources"
+      pyevents query --config config/demo.yaml "describe events"
     """
-    import duckdb
     from rich.console import Console
-    from rich.table import Table
 
-    if not db_path.exists():
-        click.echo(f"pyevents: no database at {db_path}: run `pyevents nightly` first", err=True)
-        sys.exit(exitcodes.UNPUBLISHABLE)
+    from pyevents.pipeline.store.adhoc import QueryFailed, QueryRefused, run_query
+
+    db_path = _own_path(config_path, db_path, "database_path")
     try:
-        with duckdb.connect(str(db_path), read_only=True) as con:
-            cursor = con.execute(sql)
-            columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall()
-    except duckdb.Error as exc:
-        click.echo(f"pyevents: query failed: {exc}", err=True)
-        sys.exit(exitcodes.USAGE)
-    if as_json:
-        click.echo(json.dumps([dict(zip(columns, r)) for r in rows], indent=2, default=str))
-        return
-    table = Table(show_lines=False)
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(*("" if v is None else str(v) for v in r))
-    Console().print(table)
-    click.echo(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", err=True)
+        result = run_query(db_path, sql)
+    except QueryRefused as exc:
+        _usage(f"query refused: {exc}")
+    except FileNotFoundError as exc:
+        _usage(f"{exc}: run `pyevents nightly` first, or name one with --db")
+    except QueryFailed as exc:
+        _usage(f"query failed: {exc}")
+    if output_format == "table":
+        console = Console()
+        left_out = tables.print_table(console, result.columns, result.rows)
+        note = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
+        if left_out:
+            names = left_out[0] + (", …" if len(left_out) > 1 else "")
+            note += f"; {len(left_out)} columns not shown ({names}): select fewer or use --format csv"
+        Console(stderr=True).print(note, highlight=False, soft_wrap=True)
+    else:
+        render = {"csv": tables.to_csv, "json": tables.to_json, "markdown": tables.to_markdown}[output_format]
+        click.echo(render(result.columns, result.rows), nl=output_format == "json")
 
 
 @main.command()
+@_config_option
 @_out_option
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port on 127.0.0.1.")
-def serve(out_dir: Path, port: int) -> None:
-    """Preview the published site on http://127.0.0.1:PORT/ (feeds served as text/calendar).
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free one).")
+def serve(config_path: Path, out_dir: Path | None, port: int) -> None:
+    """Preview the published site on 127.0.0.1.
 
-    Example: pyevents serve --out public/ --port 8000
+    Serves it on http://127.0.0.1:PORT/ with the content types calendar clients expect.
+
+    The site is --out, else the config's own (the demo's with --config config/demo.yaml).
+
+    \b
+    Examples:
+      pyevents serve --config config/demo.yaml
+      pyevents serve --config config/demo.yaml --port 8001
     """
-    from pyevents.output.serve import serve as serve_site
+    from pyevents.output.serve import make_server
 
+    out_dir = _own_path(config_path, out_dir, "site_path")
     if not out_dir.is_dir():
-        click.echo(f"pyevents: {out_dir} is not a published site: run `pyevents publish` first", err=True)
-        sys.exit(exitcodes.UNPUBLISHABLE)
-    click.echo(f"serving {out_dir} on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
-    serve_site(out_dir, port)
+        _usage(f"nothing published at {out_dir}: run `pyevents nightly` or `pyevents publish` first")
+    try:
+        server = make_server(out_dir, port)
+    except OSError as exc:
+        _usage(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc} (pick another with --port)")
+    with server:
+        click.echo(f"serving {out_dir} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", err=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            click.echo("stopped", err=True)

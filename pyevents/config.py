@@ -6,6 +6,7 @@ the source id (when inside a source) and the field, so an operator can fix it wi
 
 from __future__ import annotations
 
+import os
 import re
 import zoneinfo
 from pathlib import Path
@@ -23,6 +24,9 @@ from pyevents.pipeline.model import KINDS, REGIONS, SourceDefaults
 SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SOURCE_TYPES = ("ical", "feed", "html", "listing")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Where a run writes when neither the command line nor the config names a place (relative to the working folder).
+DEFAULT_DATABASE = Path("data/events.duckdb")
+DEFAULT_SITE = Path("public")
 
 
 class ConfigError(Exception):
@@ -59,6 +63,9 @@ class FederationConfig(_Strict):
     crawl: CrawlConfig = CrawlConfig()
     allow_private_hosts: list[str] = []
     stale_after_days: Annotated[int, Field(ge=1, le=365)] = 3
+    # A federation's own database file and site folder, relative to the config file (the demo names its own).
+    database: str | None = None
+    site: str | None = None
 
     @field_validator("base_url")
     @classmethod
@@ -188,6 +195,21 @@ class Config(_Strict):
         raise KeyError(source_id)
 
     @property
+    def database_path(self) -> Path:
+        """`federation.database` against the config file's folder, else data/events.duckdb."""
+        return self._own_path(self.federation.database) or DEFAULT_DATABASE
+
+    @property
+    def site_path(self) -> Path:
+        """`federation.site` against the config file's folder, else public/."""
+        return self._own_path(self.federation.site) or DEFAULT_SITE
+
+    def _own_path(self, name: str | None) -> Path | None:
+        if not name:
+            return None
+        return Path(os.path.normpath(self.path.parent / name)) if self.path is not None else Path(name)
+
+    @property
     def user_agent(self) -> str:
         return f"pyevents/0.1 (+{self.federation.base_url}; {self.federation.contact})"
 
@@ -224,19 +246,18 @@ def load_config(path: str | Path) -> Config:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
-        line = _line_of(text, loc)
-        source = _source_id(data, loc)
-        field_name = ".".join(str(p) for p in loc) or "(top level)"
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        who = f" source {source!r}" if source else ""
         msg = err["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{path}:{line}:{who} field {field_name}: {msg}{more}") from None
-    seen: set[str] = set()
+        raise ConfigError(f"{path}:{_line_of(text, loc)}: {_where(data, loc)}: {msg}{more}") from None
+    first_use: dict[str, int] = {}
     for i, s in enumerate(config.sources):
-        if s.id in seen:
-            line = _line_of(text, ("sources", i, "id"))
-            raise ConfigError(f"{path}:{line}: source {s.id!r} field sources.{i}.id: duplicate source id")
-        seen.add(s.id)
+        if s.id in first_use:
+            first = first_use[s.id]
+            raise ConfigError(
+                f"{path}:{_line_of(text, ('sources', i, 'id'))}: {_where(data, ('sources', i, 'id'))}: duplicate source id, "
+                f"first used by source #{first + 1} on line {_line_of(text, ('sources', first, 'id'))}"
+            )
+        first_use[s.id] = i
     return config.model_copy(update={"path": path.resolve(), "sources": _resolve_files(config.sources, path)})
 
 
@@ -270,10 +291,12 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int:
     return line
 
 
-def _source_id(data: dict[str, Any], loc: tuple[Any, ...]) -> str | None:
+def _where(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    """Where an error is, e.g. `source #18 'pyladies-berlin', field defaults.country` (counted from 1, as people count)."""
     if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
         sources = data.get("sources")
-        if isinstance(sources, list) and loc[1] < len(sources) and isinstance(sources[loc[1]], dict):
-            sid = sources[loc[1]].get("id")
-            return str(sid) if sid is not None else f"#{loc[1] + 1}"
-    return None
+        entry = sources[loc[1]] if isinstance(sources, list) and loc[1] < len(sources) else None
+        sid = entry.get("id") if isinstance(entry, dict) else None
+        source = f"source #{loc[1] + 1}" + (f" {str(sid)!r}" if sid is not None else "")
+        return f"{source}, field {'.'.join(str(p) for p in loc[2:])}" if len(loc) > 2 else source
+    return f"field {'.'.join(str(p) for p in loc) or '(top level)'}"

@@ -74,7 +74,7 @@ class ProgressDisplay:
 def render_report(report: RunReport, console: Console) -> None:
     """The one-screen summary at the end of a run: sources, events, failures with reasons, timings."""
     if report.message:
-        console.print(f"[bold red]nothing published:[/] {report.message}")
+        console.print(f"[bold red]nothing published:[/] {report.message}", soft_wrap=True)  # one line: a path is never cut
         return
     seconds = (report.finished_at - report.started_at).total_seconds() if report.finished_at else 0.0
     summary = Table(title=f"pyevents run {report.run_id} as of {report.as_of:%Y-%m-%d %H:%M} UTC", show_header=False)

@@ -293,7 +293,13 @@ def crawl_into_store(
         except ShardError as exc:
             report.exit_code, report.message = exitcodes.USAGE, str(exc)
             return report
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "a file is in the way" if isinstance(exc, FileExistsError) else exc.strerror or str(exc)
+        report.exit_code = exitcodes.UNPUBLISHABLE
+        report.message = f"cannot create the database's folder {db_path.parent}: {why}"
+        return report
     try:
         store = Store.open(db_path)
     except (StoreLocked, StoreError) as exc:

@@ -1,4 +1,4 @@
-"""Read-only queries over the DuckDB file, as plain dicts and lists, for publishing and `pyevents query`.
+"""Read-only queries over the DuckDB file, as plain dicts and lists, for publishing (ad hoc SQL: `adhoc`).
 
 The connection is read-only, so a reader never blocks the nightly writer (which works on a copy and
 swaps it in atomically) and never changes the file. Timestamps come back as aware UTC datetimes.
@@ -27,6 +27,7 @@ _PUBLISHED = """
     ends_at >= $start AND starts_at < $end AND (status IS DISTINCT FROM 'cancelled' OR ends_at >= $as_of)
 """
 MAX_CHANGES_PER_EVENT = 20
+READ_ERRORS = (OSError, duckdb.Error)  # what opening or reading a snapshot raises for an unusable file
 
 # Every input of one published event, one row per event. `last_seen_at` (bumped by every fetch, shown
 # nowhere) is left out so that a fetch alone never changes a fingerprint. The fingerprint is DuckDB's
@@ -262,9 +263,3 @@ class Snapshot:
             "SELECT DISTINCT country FROM events WHERE country IS NOT NULL ORDER BY country"
         ).fetchall()
         return [r[0] for r in rows]
-
-    def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Run ad hoc SQL (read-only) and return column names and rows."""
-        result = self._con.execute(sql)
-        columns = [d[0] for d in result.description or []]
-        return columns, result.fetchall()

@@ -157,7 +157,7 @@ def test_query_answers_during_a_run_and_second_run_is_locked_out(tmp_path: Path,
         while "/pyberlin.ics" not in fixture_server.requests[-10:] and time.monotonic() < deadline:
             time.sleep(0.1)  # wait until the run is inside its crawl
         assert running.poll() is None
-        query = run_cli("query", "--db", "data/events.duckdb", "--json", "select count(*) as n from events", cwd=tmp_path)
+        query = run_cli("query", "--db", "data/events.duckdb", "--format", "json", "select count(*) as n from events", cwd=tmp_path)
         assert query.returncode == 0, query.stderr
         assert json.loads(query.stdout) == [{"n": 12}]
         second = run_cli("nightly", "--config", str(federation), "--db", "data/events.duckdb", "--out", "public",
