@@ -208,11 +208,16 @@ def publish(config_path: Path, db_path: Path, out_dir: Path, as_of: dt.datetime 
 @click.option("--check", is_flag=True, help="Validate the config; exit 2 with file and line on an error.")
 @click.option("--online", is_flag=True, help="With --check: fetch every source once and report which answer.")
 @click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
-def sources(config_path: Path, check: bool, online: bool, as_json: bool) -> None:
+@_as_of_option
+@_db_option
+def sources(config_path: Path, check: bool, online: bool, as_json: bool, as_of: dt.datetime | None, db_path: Path) -> None:
     """List the federation's sources, grouped by region and type.
 
     With --check the config is validated (exit 2 naming file, line, source and field on error);
     with --check --online every enabled source is fetched once and its answer reported.
+
+    --check also warns about per-edition sources whose edition is over (a past year in the id, URL or
+    name, relative to --as-of or now; or, when --db exists, several runs without an event in the window).
 
     Example: pyevents sources --config config/events.yaml --check
     """
@@ -226,10 +231,34 @@ def sources(config_path: Path, check: bool, online: bool, as_json: bool) -> None
     elif not check:
         _print_sources(console, config, rows)
     if check:
-        enabled = [s for s in config.sources if s.enabled]
-        click.echo(f"{config_path}: {len(config.sources)} sources ({len(enabled)} enabled) are valid", err=True)
+        errors = _check_offline(config_path, config, as_of or dt.datetime.now(dt.timezone.utc), db_path)
+        if errors:
+            sys.exit(exitcodes.USAGE)
     if check and online:
         sys.exit(_check_online(config, console))
+
+
+def _check_offline(config_path: Path, config: Config, as_of: dt.datetime, db_path: Path) -> int:
+    """Print every finding of pyevents.sourcecheck on stderr, one line each; return how many are errors."""
+    from pyevents.sourcecheck import check_config, stored_health
+
+    health, runs = {}, 0
+    if db_path.is_file():
+        from pyevents.pipeline.store.reader import Snapshot
+
+        with Snapshot(db_path) as snap:
+            health, runs = stored_health(snap.sources()), snap.run_count()
+    findings = check_config(config, as_of, health, runs, config_path.read_text(encoding="utf-8"))
+    for f in findings:
+        click.echo(f.render(str(config_path)), err=True)
+    errors = sum(f.level == "error" for f in findings)
+    enabled = sum(s.enabled for s in config.sources)
+    verdict = f"{errors} error(s)" if errors else "are valid"
+    click.echo(
+        f"{config_path}: {len(config.sources)} sources ({enabled} enabled) {verdict}, "
+        f"{len(findings) - errors} warning(s)", err=True,
+    )
+    return errors
 
 
 def _source_row(s: Any) -> dict[str, Any]:
