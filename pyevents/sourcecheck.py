@@ -1,10 +1,10 @@
 """`pyevents sources --check`: what the config loader cannot see in one source alone.
 
 The loader (pyevents.config) already refuses bad ids, types, formats, country codes and zone names.
-This module looks across sources and at the calendar: https only, no URL listed twice, a format only
-on listings, a zone that belongs to the source's country, and per-edition sources whose edition is
-over (a past year in the id, URL or name, or a stored history of successful runs with no event in
-the window). Errors make the check fail; warnings are advice. Pure: the caller passes the clock and
+This module looks across sources and at the calendar: https only (but for the federation's
+allow_private_hosts), no URL listed twice, a format only on listings, a zone that belongs to the
+source's country, and per-edition sources whose edition is over (a past year in the id, URL or
+name, or a stored history of successful runs with no event in the window). Errors make the check fail; warnings are advice. Pure: the caller passes the clock and
 the stored source health, so the check never touches the network.
 """
 
@@ -60,9 +60,10 @@ def check_config(
     lines = _id_lines(text) if text is not None else {}
     findings: list[Finding] = []
     first_url: dict[str, str] = {}
+    private = set(config.federation.allow_private_hosts)
     for s in config.sources:
         line = lines.get(s.id)
-        for level, message in _source_findings(s, as_of, (health or {}).get(s.id), runs):
+        for level, message in _source_findings(s, as_of, (health or {}).get(s.id), runs, private):
             findings.append(Finding(level, s.id, line, message))
         key = _url_key(s.url)
         if key in first_url:
@@ -87,10 +88,11 @@ def edition_year(source: SourceConfig) -> int | None:
 
 
 def _source_findings(
-    s: SourceConfig, as_of: dt.datetime, health: StoredHealth | None, runs: int
+    s: SourceConfig, as_of: dt.datetime, health: StoredHealth | None, runs: int, private: set[str]
 ) -> Iterable[tuple[Literal["error", "warning"], str]]:
-    scheme = urlsplit(s.url).scheme
-    if scheme == "http":
+    parts = urlsplit(s.url)
+    # A host:port the operator allowed as private (a test server on loopback) may speak plain http.
+    if parts.scheme == "http" and parts.netloc not in private:
         yield "error", f"URL must be https: {s.url}"
     if s.format and s.type != "listing":
         yield "error", f"format {s.format!r} is only for listings (type is {s.type!r})"

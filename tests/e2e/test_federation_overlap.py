@@ -80,3 +80,24 @@ def test_each_conference_is_one_event_citing_every_source(tmp_path: Path, federa
                       coverage)
     assert ("Worldwide", "3", "9") in rows, rows
     assert ("Europe", "1", "1") in rows and ("Lithuania", "1", "1") in rows, rows
+
+
+def test_check_flags_a_per_edition_source_that_stays_empty(tmp_path: Path, federation_server: FixtureServer) -> None:
+    """`sources --check --db` reads the runs the database recorded: an edition whose calendar still
+    answers but holds nothing in the window is called over after three runs, not before."""
+    sources = _sources(federation_server) + [
+        {"id": "pycon-x-2026", "name": "PyCon X 2026 (pretalx)", "type": "ical", "url": f"{federation_server.base}/pycon-x-2026.ics",
+         "defaults": {"kind": "conference", "country": "DE", "city": "Berlin", "timezone": "Europe/Berlin"}},
+    ]
+    config = write_config(tmp_path / "federation.yaml", federation_server, sources)
+    check = ("sources", "--config", str(config), "--check", "--db", "events.duckdb", "--as-of", "2026-12-07")
+    for run in range(1, 4):
+        result = run_cli("crawl", "--config", str(config), "--db", "events.duckdb", "--as-of", AS_OF, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr[-3000:]
+        checked = run_cli(*check, cwd=tmp_path)
+        assert checked.returncode == 0, checked.stderr
+        warned = [line for line in checked.stderr.splitlines() if ": warning: " in line]
+        if run < 3:
+            assert warned == [], (run, warned)
+    assert len(warned) == 1 and "source 'pycon-x-2026'" in warned[0], warned
+    assert "no event inside the window after 3 runs" in warned[0]
