@@ -300,3 +300,15 @@ def test_demo_feed_entries_carry_event_dates(demo: Config) -> None:
         start = dt.datetime.fromisoformat(entry["ev_startdate"])
         assert start.tzinfo is not None and dt.datetime.fromisoformat(entry["ev_enddate"]) > start
     assert any(entry["ev_location"] == "Online" for entry in feed.entries)
+
+
+def test_the_readmes_state_the_real_counts(real: Config) -> None:
+    """README.md and config/README.md say how many sources and countries there are: keep them true."""
+    enabled = [s for s in real.sources if s.enabled]
+    countries = {s.defaults.country for s in enabled if s.defaults.country}
+    stated = f"**{len(enabled)} enabled sources in {len(countries)} countries**"
+    types = Counter(s.type for s in enabled)
+    for readme in (CONFIG_DIR.parent / "README.md", CONFIG_DIR / "README.md"):
+        text = " ".join(readme.read_text(encoding="utf-8").split())
+        assert stated in text, readme
+        assert f"{types['ical']} `ical`, {types['html']} `html`, {types['feed']} `feed`, {types['listing']} `listing`" in text, readme
