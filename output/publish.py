@@ -80,6 +80,16 @@ class PublishSummary:
     unchanged: bool = False  # nothing the site shows changed: the current version was kept as it is
 
 
+def _places(config: Config) -> list[site.SourcePlace]:
+    """Each enabled source's country and region (the config's override, else the country's), for coverage."""
+    from pyevents.pipeline.normalize.countries import region_of
+
+    return [
+        site.SourcePlace(s.id, s.defaults.country, s.region or region_of(s.defaults.country) or ("online" if s.defaults.online else None))
+        for s in config.sources if s.enabled
+    ]
+
+
 def publish(
     db_path: Path, out_dir: Path, config: Config, as_of: dt.datetime, *, chunk_events: int = CHUNK_EVENTS
 ) -> PublishSummary:
@@ -112,11 +122,11 @@ def publish(
             assert current is not None
             if not _reuse_listings(version, current, page_site, countries, counts):
                 _listings(snap, version, window, config, health, countries, overview, counts)()
-            _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days), counts)
+            _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days, _places(config)), counts)
         else:
             listings = _listings(snap, version, window, config, health, countries, overview, counts)
             _write_version(snap, version, current, window, config, health, countries, overview, chunk_events, counts, listings)
-            _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days), counts)
+            _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days, _places(config)), counts)
             _write(version, CONTENT, [f"{content} {counts.events_with_files}"], counts)
         (version / INPUTS).write_text(digest, encoding="utf-8")  # last: a version without it is never kept as is
         # On disk before anything points at it: a version truncated by a power loss would otherwise be

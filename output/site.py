@@ -358,13 +358,50 @@ def _event_body_template() -> Template:
     return env.from_string(source.replace("{{ part }}", EventPages.PART))
 
 
-def render_sources(site: Site, sources: Sequence[Mapping[str, Any]], stale_after_days: int) -> Iterator[str]:
+class SourcePlace(NamedTuple):
+    """Where a configured source's events are: its country (alpha-2) and region, both optional."""
+
+    source_id: str
+    country: str | None
+    region: str | None
+
+
+def coverage(places: Sequence[SourcePlace], sources: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Sources and reported events per region, each with its countries: sources.html's coverage table.
+
+    Events are the `sources` rows' event counts (reports in the window), so an event two sources
+    report counts in both; a source with no country counts under its region, or under "worldwide".
+    """
+    events = {str(r.get("source_id")): int(r.get("event_count") or 0) for r in sources}
+    regions: dict[str, dict[str, Any]] = {}
+    for p in places:
+        key = p.region if p.region in REGION_NAMES else "worldwide"
+        region = regions.setdefault(key, {"region": key, "name": region_name(key) if key != "worldwide" else "Worldwide",
+                                          "sources": 0, "events": 0, "countries": {}})
+        region["sources"] += 1
+        region["events"] += events.get(p.source_id, 0)
+        if p.country:
+            country = region["countries"].setdefault(p.country, {"code": p.country, "name": country_name(p.country),
+                                                                 "sources": 0, "events": 0})
+            country["sources"] += 1
+            country["events"] += events.get(p.source_id, 0)
+    order = {r: i for i, r in enumerate(REGION_NAMES)}
+    out = sorted(regions.values(), key=lambda r: (order.get(r["region"], -1), r["name"]))
+    for r in out:
+        r["countries"] = sorted(r["countries"].values(), key=lambda c: c["name"])
+    return out
+
+
+def render_sources(
+    site: Site, sources: Sequence[Mapping[str, Any]], stale_after_days: int, places: Sequence[SourcePlace] = ()
+) -> Iterator[str]:
     rows = [_health_view(s, site.as_of, stale_after_days) for s in sources]
     rows.sort(key=lambda r: (r["healthy"], r["name"].casefold(), r["id"]))
     return environment().get_template("sources.html").generate(
         site=site,
         title="Sources and their health",
         rows=rows,
+        coverage=coverage(places, sources),
         failing=sum(1 for r in rows if not r["healthy"]),
         root="",
         feeds=[MAIN_FEEDS[0]],

@@ -347,13 +347,19 @@ def publish(config_path: Path, db_path: Path | None, out_dir: Path | None, as_of
 @click.option("--online", is_flag=True, help="With --check: fetch every source once and report which answer.")
 @click.option("--wide", is_flag=True, help="Every field of every source, uncut (name, URL, last error...).")
 @click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
-def sources(config_path: Path, db_path: Path | None, check: bool, online: bool, wide: bool, as_json: bool) -> None:
+@_as_of_option
+def sources(
+    config_path: Path, db_path: Path | None, check: bool, online: bool, wide: bool, as_json: bool, as_of: dt.datetime | None
+) -> None:
     """List the sources by region and country.
 
     One line per source: id, type, country, status and day of last success (from the
     database, once a run has filled it); --wide and --json show every field. With --check the
     config is validated (exit 2 naming file, line, source and field on error); with --check
     --online every enabled source is fetched once.
+
+    --check also warns about per-edition sources whose edition is over (a past year in the id,
+    URL or name, relative to --as-of or now; or several runs in the database without an event).
 
     \b
     Examples:
@@ -370,8 +376,9 @@ def sources(config_path: Path, db_path: Path | None, check: bool, online: bool, 
     config = _load(config_path)
     console = Console()
     if check:
-        enabled = [s for s in config.sources if s.enabled]
-        click.echo(f"{config_path}: {len(config.sources)} sources ({len(enabled)} enabled) are valid", err=True)
+        as_of = as_of or dt.datetime.now(dt.timezone.utc)
+        if _check_offline(config_path, config, as_of, db_path or config.database_path):
+            sys.exit(exitcodes.USAGE)
         if online:
             sys.exit(_check_online(config, console))
         if not (wide or as_json):
@@ -387,6 +394,29 @@ def sources(config_path: Path, db_path: Path | None, check: bool, online: bool, 
     else:
         enabled = sum(r["enabled"] for r in rows)
         source_list.print_short(console, f"{config.federation.name}: {len(rows)} sources ({enabled} enabled)", rows)
+
+
+def _check_offline(config_path: Path, config: Config, as_of: dt.datetime, db_path: Path) -> int:
+    """Print every finding of pyevents.sourcecheck on stderr, one line each; return how many are errors."""
+    from pyevents.sourcecheck import check_config, stored_health
+
+    health, runs = {}, 0
+    if db_path.is_file():
+        from pyevents.pipeline.store.reader import Snapshot
+
+        with Snapshot(db_path) as snap:
+            health, runs = stored_health(snap.sources()), snap.run_count()
+    findings = check_config(config, as_of, health, runs, config_path.read_text(encoding="utf-8"))
+    for f in findings:
+        click.echo(f.render(str(config_path)), err=True)
+    errors = sum(f.level == "error" for f in findings)
+    enabled = sum(s.enabled for s in config.sources)
+    verdict = f"{errors} error(s)" if errors else "are valid"
+    click.echo(
+        f"{config_path}: {len(config.sources)} sources ({enabled} enabled) {verdict}, "
+        f"{len(findings) - errors} warning(s)", err=True,
+    )
+    return errors
 
 
 def _check_online(config: Config, console: Console) -> int:

@@ -257,6 +257,11 @@ class Snapshot:
         """Every source row (health: status, last success, last error, event count), by id."""
         return self._rows("SELECT * FROM sources ORDER BY source_id")
 
+    def run_count(self) -> int:
+        """How many crawl runs the database recorded (the stale-source check's evidence)."""
+        row = self._con.execute("SELECT count(*) FROM crawl_runs").fetchone()
+        return int(row[0]) if row else 0
+
     def countries(self) -> list[str]:
         """Every country any stored event ever had, so a country's feed never disappears under subscribers."""
         rows = self._con.execute(

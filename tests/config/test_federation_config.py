@@ -22,12 +22,16 @@ import recurring_ical_events
 import x_wr_timezone
 
 from pyevents.config import SOURCE_TYPES, Config, SourceConfig, load_config
+from pyevents.pipeline.normalize.countries import region_of
+from pyevents.sourcecheck import check_config
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 REAL = CONFIG_DIR / "events.yaml"
 DEMO = CONFIG_DIR / "demo.yaml"
 # The demo's dates were written for this day; its recurring series keep going after it.
 DEMO_AS_OF = dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc)
+# The day events.yaml was last reviewed for editions that are over (bump it when you review again).
+REVIEWED = dt.datetime(2026, 12, 7, tzinfo=dt.timezone.utc)
 PYTHON_ORG_CALENDARS = (
     "j7gov1cmnqr9tvg14k621j7t5c%40group.calendar.google.com",  # Python Events Calendar
     "3haig2m9msslkpf2tn1h56nn9g%40group.calendar.google.com",  # Python User Group Calendar
@@ -62,16 +66,43 @@ def _occurrences(path: Path, start: dt.datetime, end: dt.datetime) -> list[icale
 # ------------------------------------------------------------------------------ real federation
 
 
-def test_real_federation_has_150_enabled_https_sources(real: Config) -> None:
+def test_real_federation_has_400_enabled_https_sources(real: Config) -> None:
     enabled = [s for s in real.sources if s.enabled]
-    assert len(enabled) >= 150
+    assert len(enabled) >= 400
     not_https = [s.id for s in real.sources if urlsplit(s.url).scheme != "https"]
     assert not_https == []
 
 
-def test_real_federation_reaches_50_countries(real: Config) -> None:
-    countries = {s.defaults.country for s in real.sources if s.enabled and s.defaults.country}
-    assert len(countries) >= 50, sorted(countries)
+def test_real_federation_reaches_70_countries_on_every_continent(real: Config) -> None:
+    enabled = [s for s in real.sources if s.enabled]
+    countries = {s.defaults.country for s in enabled if s.defaults.country}
+    assert len(countries) >= 70, sorted(countries)
+    regions = Counter(s.region or region_of(s.defaults.country) for s in enabled)
+    continents = {"africa", "asia", "europe", "north-america", "south-america", "oceania"}
+    assert continents | {"online"} <= set(regions), regions
+    # More than a token presence: five countries on each continent (Oceania's Python world is AU and NZ).
+    per_continent = Counter(region_of(c) for c in countries)
+    assert all(per_continent[c] >= (2 if c == "oceania" else 5) for c in continents), per_continent
+
+
+def test_real_federation_reads_every_format_in_real_use(real: Config) -> None:
+    types = Counter(s.type for s in real.sources if s.enabled)
+    assert types["feed"] >= 10 and types["html"] >= 10 and types["ical"] >= 200 and types["listing"] >= 4, types
+    tags = Counter(t for s in real.sources if s.enabled for t in s.defaults.tags)
+    assert tags["pyladies"] >= 60 and tags["pydata"] >= 40 and tags["django"] >= 5, tags
+    assert tags["scipy"] >= 2 and tags["euroscipy"] >= 1, tags
+    kinds = Counter(s.defaults.kind for s in real.sources if s.enabled)
+    assert kinds["sprint"] >= 1 and kinds["conference"] >= 60, kinds
+
+
+def test_real_federation_passes_the_check_on_its_review_day(real: Config) -> None:
+    """No error and no warning on the day the file was last reviewed: no URL twice, https only, zones
+    that fit their countries, and no edition already over (a 2025 slug, say)."""
+    findings = check_config(real, REVIEWED, text=REAL.read_text(encoding="utf-8"))
+    assert [f.render("events.yaml") for f in findings] == []
+    # The same check a year on calls this year's editions over: it reads the clock it is given.
+    later = check_config(real, REVIEWED.replace(year=REVIEWED.year + 1))
+    assert any("edition 2026 is over" in f.message for f in later)
 
 
 def test_real_federation_starts_from_both_python_org_calendars(real: Config) -> None:
@@ -122,12 +153,16 @@ def test_real_federation_is_ordered_by_region_then_country() -> None:
         assert distinct == sorted(distinct, key=lambda n: (n == "United States", n)), region
 
 
-def test_meetup_sources_use_the_group_ical_export(real: Config) -> None:
+def test_meetup_sources_use_the_group_exports(real: Config) -> None:
+    """A Meetup group's URL follows from its urlname: the iCal export, the RSS feed or the events page."""
     meetup = [s for s in real.sources if urlsplit(s.url).hostname == "www.meetup.com"]
-    assert len(meetup) >= 100
-    bad = [s.url for s in meetup if not (s.type == "ical" and s.url.endswith("/events/ical/") and s.url.count("/") == 6)]
+    assert len(meetup) >= 200
+    suffix = {"ical": "/events/ical/", "feed": "/events/rss/", "html": "/events/"}
+    bad = [s.url for s in meetup if not (s.url.endswith(suffix.get(s.type, "?")) and s.url.count("/") == 6)]
     assert bad == []
-    # One source per group: the same calendar twice would only be de-duplicated again.
+    # One source per group: the same group twice would only be de-duplicated again.
+    groups = Counter(urlsplit(s.url).path.split("/")[1].lower() for s in meetup)
+    assert [g for g, n in groups.items() if n > 1] == []
     assert [u for u, n in Counter(s.url.lower() for s in real.sources).items() if n > 1] == []
 
 
@@ -265,3 +300,15 @@ def test_demo_feed_entries_carry_event_dates(demo: Config) -> None:
         start = dt.datetime.fromisoformat(entry["ev_startdate"])
         assert start.tzinfo is not None and dt.datetime.fromisoformat(entry["ev_enddate"]) > start
     assert any(entry["ev_location"] == "Online" for entry in feed.entries)
+
+
+def test_the_readmes_state_the_real_counts(real: Config) -> None:
+    """README.md and config/README.md say how many sources and countries there are: keep them true."""
+    enabled = [s for s in real.sources if s.enabled]
+    countries = {s.defaults.country for s in enabled if s.defaults.country}
+    stated = f"**{len(enabled)} enabled sources in {len(countries)} countries**"
+    types = Counter(s.type for s in enabled)
+    for readme in (CONFIG_DIR.parent / "README.md", CONFIG_DIR / "README.md"):
+        text = " ".join(readme.read_text(encoding="utf-8").split())
+        assert stated in text, readme
+        assert f"{types['ical']} `ical`, {types['html']} `html`, {types['feed']} `feed`, {types['listing']} `listing`" in text, readme
