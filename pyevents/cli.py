@@ -280,7 +280,7 @@ class ShardParam(click.ParamType):
 @_as_of_option
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing unless a source failed.")
 def fetch(config_path: Path, shard: Any, out_dir: Path, as_of: dt.datetime | None, quiet: bool) -> None:
-    """Fetch one shard of the sources into a folder, for `nightly --fetched`.
+    """Fetch one shard of the sources, for another machine.
 
     Sources are split by host (a stable hash), so all sources of one host are fetched by one
     shard and politeness holds across machines. The conditional-GET validators come from the
