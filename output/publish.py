@@ -48,6 +48,7 @@ from pyevents.output import atom, eventfiles, jsonfeed, site
 from pyevents.output.ical import CALENDAR_END, calendar_head, cfp_tzid, calendar_text, ical_zone, serialize_cfp_vevent, span_of
 from pyevents.output.labels import COUNTRY_CODE, REGION_NAMES, country_name, region_name
 from pyevents.output.timefmt import when_utc
+from pyevents.pipeline.codedigest import files_digest
 from pyevents.pipeline.model import REGIONS, Window
 from pyevents.pipeline.normalize import text as text_module
 from pyevents.pipeline.store.reader import Overview, Snapshot
@@ -589,11 +590,8 @@ def _load_fingerprints(text: str | None) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _render_version() -> str:
     """A hash of the code and templates that shape the files: any change there re-renders them all."""
-    digest = hashlib.blake2b(digest_size=16)
     here = Path(__file__).resolve().parent
-    for path in sorted([*here.glob("*.py"), *(here / "templates").glob("*.html"), *STATIC_DIR.iterdir(), Path(text_module.__file__)]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return files_digest([*here.glob("*.py"), *(here / "templates").glob("*.html"), *STATIC_DIR.iterdir(), Path(text_module.__file__)])
 
 
 class _exclusive:
