@@ -342,7 +342,7 @@ def _write_version(
     span = _span(overview)
     description = _description(health)
     routes = _feed_routes(countries)
-    feed_zones = _feed_zones(snap.zones_in_use(window), routes)
+    feed_zones = _feed_zones(snap.zones_in_use(window, [column for column, _, _ in routes]), routes)
     previous_fingerprints = _load_fingerprints(_read(previous / FINGERPRINTS) if previous else None)
     generation = Path(tempfile.mkdtemp(prefix="e-", dir=version.parent))
     generation.chmod(0o755)
@@ -488,13 +488,15 @@ def _feed_names(name: str, routes: FeedRoutes) -> dict[str, str]:
     return names
 
 
-def _feed_zones(zones: Iterable[tuple[str | None, str | None, str | None, str]], routes: FeedRoutes) -> dict[str, set[str]]:
-    """Aggregate .ics path -> the TZIDs its VEVENTs refer to."""
+def _feed_zones(zones: Iterable[tuple[Any, ...]], routes: FeedRoutes) -> dict[str, set[str]]:
+    """Aggregate .ics path -> the TZIDs its VEVENTs refer to; `zones` as `Snapshot.zones_in_use` gives
+    them for the routes' columns (a fixed-offset or UTC zone needs no VTIMEZONE: its times are UTC)."""
+    columns = [column for column, _, _ in routes]
     by_feed: dict[str, set[str]] = {}
-    for kind, region, country, timezone in zones:
+    for *values, timezone in zones:
         if ical_zone(timezone) is None:
             continue
-        for path in feeds_of({"kind": kind, "region": region, "country": country}, routes):
+        for path in feeds_of(dict(zip(columns, values)), routes):
             by_feed.setdefault(path, set()).add(timezone)
     return by_feed
 
