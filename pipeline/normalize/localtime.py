@@ -7,7 +7,8 @@ country: `gazetteer.zone_for_place`), else the source's default zone, else the f
 - "zone": an IANA zone the source named is kept.
 - "floating": wall times and all-day dates in no zone are read in that zone, so the instant moves
   (18:30 floating in Portland, OR is 01:30 UTC the next day); all-day events start at local midnight.
-  Nothing placed and no default: the federation's zone, marked "federation" so the run notes it.
+  Nothing placed and no default: the zone the parser read them in (a calendar's X-WR-TIMEZONE, else the
+  federation's zone, then marked "federation" so the run notes it).
 - "offset": the instant is kept. A zero offset (`Z`) takes the place's or the default zone; another
   offset takes the zone when it has that offset at the start, else a fixed-offset name ("UTC-05:00",
   written as UTC times in iCal), never "UTC".
@@ -29,7 +30,10 @@ def settle_zone(ev: SourceEvent, place_zone: str | None, default_zone: str | Non
     basis = ev.zone_basis
     if basis == "floating":
         zone = place_zone or default_zone
-        return _rewall(ev, zone, "floating") if zone else _rewall(ev, federation_zone, "federation")
+        if zone:
+            return _rewall(ev, zone, "floating")
+        # nothing placed: the zone the parser read them in (a calendar's X-WR-TIMEZONE, else the federation's)
+        return ev if ev.timezone != federation_zone else dataclasses.replace(ev, zone_basis="federation")
     if basis == "offset":
         return _offset(ev, place_zone or default_zone, federation_zone)
     if basis == "alias":

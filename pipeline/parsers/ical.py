@@ -506,13 +506,14 @@ def _basis(value: dt.date, params: dict[str, str], zones: _Zones) -> str:
     """How a DTSTART states its zone: a named zone, an alias, an offset (UTC included) or none (floating)."""
     tzid = params.get("TZID")
     if not isinstance(value, dt.datetime) or str(params.get("VALUE", "")).upper() == "DATE":
-        return "zone" if zones.calendar else "floating"
+        return "floating"
     if tzid and resolve_tzid(str(tzid)) is not None:
         return tzid_basis(str(tzid))
     if value.tzinfo is not None:
         # UTC, or a VTIMEZONE of a name no table knows: only its offsets are sure
         return "zone" if isinstance(value.tzinfo, zoneinfo.ZoneInfo) and value.tzinfo.key != "UTC" else "offset"
-    return "zone" if zones.calendar else "floating"
+    # X-WR-TIMEZONE names where a calendar's wall times are, unless it is only Google's UTC default
+    return "zone" if zones.calendar and zones.calendar != "UTC" else "floating"
 
 
 def _check_span(view: _EventView, label: str, ctx: ParseContext) -> Reject | None:
@@ -788,10 +789,9 @@ def _to_event(
     all_day = not isinstance(start, dt.datetime)
     basis = details.zone_basis
     if all_day:
-        # local midnight of the zone the calendar names, else floating (a date has no TZID once
-        # normalized): read in the source's or federation's zone until normalization places it
-        named = series_zone or zones.calendar
-        zone, basis = (named, "zone") if named else (zones.floating, "floating")
+        # local midnight of the zone the dates name (TZID;VALUE=DATE); else floating, as RFC 5545 has
+        # dates: read in the calendar's, source's or federation's zone until normalization places them
+        zone, basis = (series_zone, "zone") if series_zone else (zones.floating, "floating")
         tz = zoneinfo.ZoneInfo(zone)
         end_day = end.date() if isinstance(end, dt.datetime) else end
         starts_at = dt.datetime.combine(start, dt.time(), tz)
