@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pyevents.pipeline.model import ParseContext, Reject, SourceEvent, Window
 from pyevents.pipeline.normalize.text import clean_text, html_to_text, safe_url
 from pyevents.pipeline.normalize.timezones import offset_zone_name, resolve_tzid, tzid_basis, zone_info
+from pyevents.pipeline.parsers.dates_prose import ProseDates
 
 MAX_TITLE = 500
 MAX_DESCRIPTION = 20_000
@@ -51,16 +52,25 @@ class EventFields:
     cfp_ends: dt.date | dt.datetime | None = None
     tags: list[str] = field(default_factory=list)
     source_url: str | None = None
+    start_text: str | None = None  # the start as written when it is no machine-readable date (prose)
+    end_text: str | None = None
 
 
-def build_event(fields: EventFields, ctx: ParseContext, base_url: str | None = None) -> SourceEvent | Reject | None:
-    """The cleaned event, a Reject saying why it cannot be used, or None when it lies outside the window."""
+def build_event(
+    fields: EventFields, ctx: ParseContext, base_url: str | None = None, prose: ProseDates | None = None
+) -> SourceEvent | Reject | None:
+    """The cleaned event, a Reject saying why it cannot be used, or None when it lies outside the window.
+
+    A start written in prose is read by `prose` (the document's reader) when given."""
     # Titles are plain text; entities left escaped by CMS exports ("Sprint &amp; Workshop") are decoded.
     title = clean_text(html.unescape(clean_text(fields.title)), single_line=True)[:MAX_TITLE]
     if not title:
         return Reject(ctx.source_id, "no-title", _detail(fields))
+    if fields.start is None and fields.start_text and prose is not None:
+        _read_prose(fields, prose)
     if fields.start is None:
-        return Reject(ctx.source_id, "no-dtstart", title)
+        unread = f": unreadable date {clean_text(fields.start_text, single_line=True)[:80]!r}" if fields.start_text else ""
+        return Reject(ctx.source_id, "no-dtstart", title + unread)
     all_day = not isinstance(fields.start, dt.datetime)
     zone_name, basis = _zone_name(fields, ctx)
     zone = zone_info(zone_name) or dt.timezone.utc
@@ -109,6 +119,17 @@ def build_event(fields: EventFields, ctx: ParseContext, base_url: str | None = N
         source_url=fields.source_url or ctx.url,
         zone_basis=basis,
     )
+
+
+def _read_prose(fields: EventFields, prose: ProseDates) -> None:
+    """Start (and a range's last day) from the prose start, else the end from the prose end."""
+    span = prose.span(fields.start_text)
+    if span is None:
+        return
+    fields.start, last = span
+    if fields.end is None:
+        end = last or (prose.span(fields.end_text) or (None, None))[0]
+        fields.end = end if end is not None and type(end) is type(fields.start) else None
 
 
 def overlaps(starts_at: dt.datetime, ends_at: dt.datetime, window: Window) -> bool:
