@@ -32,7 +32,7 @@ _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 # needs its row's datetimes.
 ROW_COLUMNS = (
     "event_id", "series_id", "title", "description", "timezone", "all_day", "kind", "status", "url", "venue",
-    "city", "country", "region", "latitude", "longitude", "online", "tags", "cfp_url", "sequence", "sources",
+    "city", "country", "subdivision", "region", "latitude", "longitude", "online", "tags", "cfp_url", "sequence", "sources",
     "changes", "vevent", "fingerprint", "starts_z", "ends_z", "cfp_ends_z", "first_seen_z", "updated_z",
 )
 

@@ -467,6 +467,8 @@ def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None,
             address.append(f'"addressCountry": {value(event["country"])}')
         if event.get("city"):
             address.append(f'"addressLocality": {value(event["city"])}')
+        if event.get("subdivision"):
+            address.append(f'"addressRegion": {value(event["subdivision"])}')
         lat, lon = event.get("latitude"), event.get("longitude")
         geo = (
             f'"geo": {{"@type": "GeoCoordinates", "latitude": {value(lat)}, "longitude": {value(lon)}}}, '

@@ -71,6 +71,7 @@ class SourceEvent:
     venue: str | None = None
     city: str | None = None
     country: str | None = None  # ISO alpha-2
+    subdivision: str | None = None  # ISO 3166-2 ("AU-NSW"), the state or province where known
     region: str | None = None  # one of REGIONS
     latitude: float | None = None
     longitude: float | None = None
@@ -178,6 +179,7 @@ class Event:
     venue: str | None
     city: str | None
     country: str | None
+    subdivision: str | None  # ISO 3166-2
     region: str | None
     latitude: float | None
     longitude: float | None

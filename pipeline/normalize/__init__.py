@@ -13,6 +13,10 @@ Rules decided here (documented for operators):
 - `region` is the override when the source config gives one, else the country's region, else
   "online" for an online event without a country, else None.
 - Tags are the parser's plus the source's, lower-cased, without duplicates.
+- The city is settled against the gazetteer (`place.settle_city`): its GeoNames name ("Bengaluru",
+  "São Paulo"), its ISO 3166-2 subdivision unless the text named one, its country when none was
+  known; a city the gazetteer does not know stays only when it is a plausible name. Coordinates
+  outside the event's country that fall inside it once swapped are swapped back.
 - Times last, once the place is known: `localtime.settle_zone` gives them the zone of the event's own
   place (coordinates, city, one-zone country), else the source's default, else the federation's.
 """
@@ -24,10 +28,10 @@ import operator
 
 from pyevents.pipeline.model import KINDS, REGIONS, STATUSES, SourceDefaults, SourceEvent
 from pyevents.pipeline.normalize.countries import city_country, normalize_country, region_of
-from pyevents.pipeline.normalize.gazetteer import zone_for_place
+from pyevents.pipeline.normalize.gazetteer import fix_swapped, zone_for_place
 from pyevents.pipeline.normalize.kind import refine_kind
 from pyevents.pipeline.normalize.localtime import settle_zone
-from pyevents.pipeline.normalize.place import is_video_call_url, parse_location
+from pyevents.pipeline.normalize.place import is_video_call_url, parse_location, settle_city
 from pyevents.pipeline.normalize.text import clean_text, safe_url
 
 MAX_TAGS = 30
@@ -73,7 +77,7 @@ def place_zone(ev: SourceEvent) -> str | None:
     """The zone of the event's own place; None for an online-only event or an unknown place."""
     if ev.online and not (ev.venue or ev.city or ev.latitude is not None):
         return None  # an online event's country says nothing about its hours
-    return zone_for_place(ev.latitude, ev.longitude, ev.city, getattr(ev, "subdivision", None), ev.country)
+    return zone_for_place(ev.latitude, ev.longitude, ev.city, ev.subdivision, ev.country)
 
 
 def _finish_place(ev: SourceEvent, defaults: SourceDefaults, region_override: str | None) -> SourceEvent:
@@ -93,6 +97,8 @@ def _finish_place(ev: SourceEvent, defaults: SourceDefaults, region_override: st
     if city is None and defaults.city and country in (None, defaults.country) and not online_only:
         city = defaults.city
     country = country or defaults.country
+    city, subdivision, country = settle_city(city, ev.subdivision or place.subdivision, country)
+    latitude, longitude = _coordinates(ev.latitude, ev.longitude, country)
     kind = ev.kind if ev.kind in KINDS and ev.kind != "other" else refine_kind(title, defaults.kind)
     return dataclasses.replace(
         ev,
@@ -104,6 +110,9 @@ def _finish_place(ev: SourceEvent, defaults: SourceDefaults, region_override: st
         venue=venue,
         city=city,
         country=country,
+        subdivision=subdivision,
+        latitude=latitude,
+        longitude=longitude,
         region=_region(region_override, ev.region, country, online),
         online=online,
         kind=kind,
@@ -111,6 +120,13 @@ def _finish_place(ev: SourceEvent, defaults: SourceDefaults, region_override: st
         cfp_url=safe_url(ev.cfp_url),
         source_url=safe_url(ev.source_url),
     )
+
+
+def _coordinates(latitude: float | None, longitude: float | None, country: str | None) -> tuple[float | None, float | None]:
+    """Both coordinates or neither; swapped back when only the swapped pair lies in the event's country."""
+    if latitude is None or longitude is None:
+        return None, None
+    return fix_swapped(latitude, longitude, country)
 
 
 def _clean_or_none(value: str | None) -> str | None:

@@ -11,8 +11,9 @@ and reuses it for every source it parses):
 `zone_for_place` decides a zone from a place, in this order (the first that answers wins):
 1. coordinates -> the zone whose polygon holds them;
 2. city (+ subdivision + country) -> the GeoNames city's zone;
-3. a country whose zones all keep one UTC offset -> that zone;
-4. None: the caller falls back to the source's default zone, then the federation's.
+3. a subdivision (ISO 3166-2) -> the zone of its most populous GeoNames city ("AU-VIC" -> Melbourne's);
+4. a country whose zones all keep one UTC offset -> that zone;
+5. None: the caller falls back to the source's default zone, then the federation's.
 """
 
 from __future__ import annotations
@@ -157,7 +158,8 @@ def _subdivision_code(text: str, country: str) -> str | None:
 def zone_for_place(
     latitude: float | None, longitude: float | None, city: str | None, subdivision: str | None, country: str | None
 ) -> str | None:
-    """The IANA zone of a place: coordinates, else the city, else a one-zone country; None when none says.
+    """The IANA zone of a place: coordinates, else the city, else its subdivision, else a one-zone country;
+    None when none says.
 
     None means the caller falls back to the source's default zone, then the federation's.
     """
@@ -168,6 +170,9 @@ def zone_for_place(
     found = find_city(city, subdivision, country)
     if found is not None:
         return found.timezone
+    code = subdivision_code(subdivision, country)
+    if code is not None and code in _gazetteer().subdivision_zones:
+        return _gazetteer().subdivision_zones[code]
     return country_zone(country)
 
 
@@ -205,6 +210,12 @@ class _Gazetteer:
         self.countries = "".join(countries)
         self.latitudes, self.longitudes, self.populations = columns["lat"], columns["lon"], columns["pop"]
         self.zones, self.subdivisions = zones, subdivisions
+        biggest: dict[str, tuple[int, str]] = {}  # subdivision -> (population, zone) of its most populous city
+        for at in range(len(names)):
+            code, zone = self.labels[subdivisions[at]], self.labels[zones[at]]
+            if code and zone and (code not in biggest or biggest[code][0] < self.populations[at]):
+                biggest[code] = (self.populations[at], zone)
+        self.subdivision_zones = {code: zone for code, (_, zone) in biggest.items()}
 
     def named(self, key: str) -> list[City]:
         """The cities one of whose names folds to `key`."""

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pyevents.pipeline.normalize import countries
+from pyevents.pipeline.normalize import countries, gazetteer
 from pyevents.pipeline.normalize.text import clean_text
 
 MAX_LOCATION_CHARS = 500  # longer "locations" are descriptions pasted into the field
@@ -42,7 +42,11 @@ _EMPTY_PARENS = re.compile(r"\(\s*\)")
 _TRAILING_POSTCODE = re.compile(
     r"\s+(?:(?:[A-Z]{1,2}-?)?\d[\dA-Z-]{2,}|[A-Z]{1,2}\d[\dA-Z]?)(?:\s+(?:\d[\dA-Z]{2}|[A-Z]{2}))?$"
 )
-_LEADING_POSTCODE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{3,}[\dA-Z-]*\s+")
+# "1098 XG Amsterdam" (NL), "00-950 Warszawa" (PL), "1000-001 Lisboa" (PT), "D-10115 Berlin", "75001 Paris".
+# "111 51 Stockholm" (SE, CZ, GR), "C1043AAZ Buenos Aires" (AR).
+_LEADING_POSTCODE = re.compile(
+    r"^(?:\d{4}\s?[A-Z]{2}\s+|\d{3}\s\d{2}\s+|[A-Z]\d{4}[A-Z]{0,3}\s+|(?:[A-Z]{1,2}-)?\d{2,}(?:-\d{3,4})?[\dA-Z-]*\s+)"
+)
 _POSTCODE_EDGE = re.compile(_LEADING_POSTCODE.pattern + "|" + _TRAILING_POSTCODE.pattern)
 _DOMAIN = re.compile(r"\b[\w-]+\.(?:[a-z]{2,}\.)*[a-z]{2,}\b")
 _DETAIL_PARENS = re.compile(r"\s*\([^()]*\)\s*$")
@@ -56,9 +60,16 @@ _VENUE_WORDS = re.compile(
     r"laborat\w*|polytechnic\w*|polit[eé]cnic\w*|tecnol[oó]gic\w*|"
     r"academia|palacio|palais|palazzo|pal[aá]cio|congress\w*|kongress\w*|congres\w*|messe|expo|centro|zentrum|"
     r"haus|hackerspace|makerspace|"
-    r"street|road|avenue|ave|blvd|boulevard|weg|platz|gasse|rue|calle|via|rua)\b|\w*str(?:\.|a(?:ß|ss)e)",
+    r"street|road|avenue|ave|blvd|boulevard|weg|platz|gasse|rue|calle|via|rua|st|rd|av|avda|avenida|carrer|"
+    r"praça|piazza|paseo|rynek|caddesi|gate|út|náměstí|jl|ward|district|barrio|bezirk|arrondissement)\b|"
+    r"\w*str(?:\.|a(?:ß|ss)e)|\w*(?:gatan|gade|vej)\b|\w-(?:gu|ku|shi)\b",
     re.IGNORECASE,
 )
+MAX_DISTRICT_POPULATION = 100_000
+METROPOLIS_POPULATION = 1_000_000
+# Countries whose cities are subdivisions themselves (Manchester is GB-MAN): a known city there is never
+# skipped as "the region after the town".
+_CITIES_ARE_SUBDIVISIONS = {"GB"}
 _CITY_STATES = {"SG": "Singapore", "HK": "Hong Kong", "MO": "Macau", "MC": "Monaco", "VA": "Vatican City"}
 
 
@@ -70,6 +81,7 @@ class Place:
     city: str | None = None
     country: str | None = None  # ISO alpha-2
     online: bool = False
+    subdivision: str | None = None  # ISO 3166-2, when a part names the state or province ("NSW", "Karnataka")
 
 
 def is_video_call_url(url: str | None) -> bool:
@@ -103,8 +115,27 @@ def parse_location(text: str | None, hint_country: str | None = None) -> Place:
     city, city_at = _find_city(parts, country, country_at)
     if country is None and city is None:
         city, city_at, country = _known_city(parts)
-    venue = parts[0] if _venue_candidate(parts, city_at, country_at) else None
-    return Place(venue=venue, city=city, country=country, online=online)
+    venue = parts[0] if _venue_candidate(parts, city_at, country_at, country) else None
+    subdivision = _find_subdivision(parts, country, city, city_at) if country else None
+    return Place(venue=venue, city=city, country=country, online=online, subdivision=subdivision)
+
+
+def _find_subdivision(parts: list[str], country: str, city: str | None, city_at: int | None) -> str | None:
+    """The ISO 3166-2 code of the first part after the city naming a state ("Karnataka 560001", "NSW 2000",
+    "OR"), the city's own part's trailing words included ("Sydney NSW 2000")."""
+    for i in range(city_at or 0, len(parts)):
+        bare = _without_postcode(parts[i], country)
+        if i == city_at and city:
+            bare = bare[len(city) :] if bare.startswith(city) else ""
+        elif i != city_at and _country_named(bare, False) != country:  # "Mexico" is also a state of MX
+            found = gazetteer.subdivision_code(bare, country)
+            if found:
+                return found
+        for word in bare.split()[-2:]:
+            found = gazetteer.subdivision_code(word, country) if word.isupper() else None
+            if found:
+                return found
+    return None
 
 
 def _place_parts(text: str) -> list[str]:
@@ -199,7 +230,10 @@ def _city_candidate(part: str, country: str | None) -> str | None:
         return None
     if bare.isupper() and len(bare) <= 3:  # "NY", "ON", "NSW"
         return None
-    return bare
+    words = bare.split()
+    while len(words) > 1 and words[-1].isupper() and gazetteer.subdivision_code(words[-1], country):
+        words.pop()  # "Sydney NSW"
+    return " ".join(words)
 
 
 def _find_city(parts: list[str], country: str | None, country_at: int | None) -> tuple[str | None, int | None]:
@@ -213,20 +247,59 @@ def _find_city(parts: list[str], country: str | None, country_at: int | None) ->
         return tail_city, country_at
     for i in range(country_at - 1, -1, -1):
         city = _city_candidate(parts[i], country)
-        if city is None or countries.country_by_name(city):
+        if city is None or _only_country(city, country) or _only_subdivision(city, country):
             continue
-        earlier = any(_city_candidate(p, country) for p in parts[:i])
+        earlier = [c for c in (_city_candidate(p, country) for p in parts[:i]) if c]
         if earlier and (countries.is_subdivision(city, country) or countries.state_country(city) == country):
-            continue
+            if not (_known_city_state(city, country) or _state_follows(parts, i, city, country) or _dwarfs(city, earlier[-1], country)):
+                continue
         return city, i
     return None, None
+
+
+def _state_follows(parts: list[str], i: int, name: str, country: str | None) -> bool:
+    """"Bela Vista, São Paulo - SP": a part named like its state is the city when the state's code follows it."""
+    if i + 1 >= len(parts) or not country:
+        return False
+    after = _without_postcode(parts[i + 1], country)
+    own = gazetteer.subdivision_code(name, country)
+    return after.isupper() and own is not None and gazetteer.subdivision_code(after, country) == own
+
+
+def _only_country(name: str, country: str | None) -> bool:
+    """A country's name that is no city of the event's country ("Brasília" is also a name of Brazil)."""
+    return countries.country_by_name(name) is not None and (not country or gazetteer.find_city(name, None, country) is None)
+
+
+def _known_city_state(city: str, country: str | None) -> bool:
+    return country in _CITIES_ARE_SUBDIVISIONS and gazetteer.find_city(city, None, country) is not None
+
+
+def _dwarfs(city: str, district: str, country: str | None) -> bool:
+    """"Barranco, Lima, Peru": a city named like its region is the city when the known place before it is
+    a tenth of its size and small (a district), not a town of the province ("Orvieto, Terni", "São José
+    dos Campos, São Paulo")."""
+    big = gazetteer.find_city(city, None, country)
+    small = gazetteer.find_city(district, None, country)
+    if big is None:
+        return False
+    if small is None:  # "Yaba, Lagos", "Beyoğlu, İstanbul": an unknown part before a metropolis is a district
+        return big.population >= METROPOLIS_POPULATION
+    return small.population < MAX_DISTRICT_POPULATION and small.population * 10 < big.population
+
+
+def _only_subdivision(name: str, country: str | None) -> bool:
+    """"Karnataka", "Noord-Holland": a state's name that is no city the gazetteer knows in that country."""
+    return bool(country) and gazetteer.subdivision_code(name, country) is not None and not gazetteer.find_city(name, None, country)
 
 
 def _tail_city(part: str, country: str | None) -> str | None:
     """"Berlin DE" / "Columbus OH USA": the words before a trailing country or state in one part."""
     words = _without_postcode(part, country).split()
     while words and words[-1].isupper() and (
-        countries.state_country(words[-1]) or countries.country_by_code(words[-1]) == country
+        countries.state_country(words[-1])
+        or countries.country_by_code(words[-1]) == country
+        or gazetteer.subdivision_code(words[-1], country) is not None
     ):
         words.pop()
     rest = " ".join(words)
@@ -254,11 +327,41 @@ def _known_city(parts: list[str]) -> tuple[str | None, int | None, str | None]:
     return None, None, None
 
 
-def _venue_candidate(parts: list[str], city_at: int | None, country_at: int | None) -> bool:
+def _venue_candidate(parts: list[str], city_at: int | None, country_at: int | None, country: str | None) -> bool:
     """The first part is the venue unless it already is the city, the country or a state."""
     if 0 in (city_at, country_at):
         return False
     if city_at is None and country_at is None:
         return True
     first = _without_postcode(parts[0])
-    return bool(first) and countries.state_country(first) is None
+    return bool(first) and countries.state_country(first) is None and not _only_subdivision(first, country)
+
+
+_MARKUP = re.compile(r"[<>{}\[\]=@#*_|\\/]|&\w+;")
+MAX_CITY_WORDS = 4
+MIN_POPULATION_WITHOUT_COUNTRY = 500_000  # a namesake big city elsewhere is likelier than a small one
+
+
+def settle_city(city: str | None, subdivision: str | None, country: str | None) -> tuple[str | None, str | None, str | None]:
+    """(city, subdivision, country) with the city as the gazetteer names it, accents kept ("Sao Paulo" ->
+    "São Paulo"); the subdivision (ISO 3166-2) from the text, else the city's; the country from the city
+    only for a big city when none was known. A city the gazetteer does not know is kept when it is a
+    plausible name and dropped when it is markup, a street, a building or a code."""
+    if not city:
+        return None, subdivision, country
+    found = gazetteer.find_city(city, subdivision, country) or gazetteer.find_city(_bare_city(city, country), subdivision, country)
+    if found is not None and (country is not None or found.population >= MIN_POPULATION_WITHOUT_COUNTRY):
+        return found.name, subdivision or found.subdivision, country or found.country
+    return (city if plausible_city(city, country) else None), subdivision, country
+
+
+def _bare_city(city: str, country: str | None) -> str:
+    """A source's city field without postcode and trailing state code ("Sydney NSW 2000" -> "Sydney")."""
+    return _city_candidate(city, country) or city
+
+
+def plausible_city(name: str, country: str | None = None) -> bool:
+    """Whether an unknown name could be a small town: letters, no markup, digits, street or venue words."""
+    if _MARKUP.search(name) or len(name.split()) > MAX_CITY_WORDS or not any(ch.isalpha() for ch in name):
+        return False
+    return _city_candidate(name, country) == name

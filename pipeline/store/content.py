@@ -13,7 +13,7 @@ from collections.abc import Mapping
 # VEVENT carries them as GEO, and a cached VEVENT is only re-serialized when SEQUENCE rises.
 MATERIAL_FIELDS = (
     "title", "description", "starts_at", "ends_at", "timezone", "all_day", "kind", "status", "url",
-    "venue", "city", "country", "online", "tags", "cfp_url", "cfp_ends_at", "latitude", "longitude",
+    "venue", "city", "country", "subdivision", "online", "tags", "cfp_url", "cfp_ends_at", "latitude", "longitude",
 )  # fmt: skip
 
 # Fields whose old and new values are written to `event_changes` (the history people ask about).

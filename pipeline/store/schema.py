@@ -67,7 +67,8 @@ CREATE TABLE IF NOT EXISTS events (
     last_seen_at TIMESTAMPTZ,
     updated_at TIMESTAMPTZ,
     sequence INTEGER,
-    content_hash VARCHAR          -- internal: hash of the material fields; a change raises sequence
+    content_hash VARCHAR,         -- internal: hash of the material fields; a change raises sequence
+    subdivision VARCHAR           -- ISO 3166-2 of the state or province where known (last: older files gain it by ALTER)
 );
 
 CREATE TABLE IF NOT EXISTS event_sources (
@@ -124,6 +125,7 @@ CREATE TABLE IF NOT EXISTS reports (
     first_seen_at TIMESTAMPTZ,
     last_seen_at TIMESTAMPTZ,
     missed_fetches INTEGER,       -- successful fetches in a row that no longer carried it
+    subdivision VARCHAR,
     PRIMARY KEY (source_id, source_uid)
 );
 

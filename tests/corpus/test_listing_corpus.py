@@ -22,8 +22,9 @@ ROWS: dict[str, Row] = {
     ),
     # 235 conferences over 2019; June keeps 24.
     "confdata_2019_general.json": Row(
-        24, "REFACTR.TECH", "2019-06-05T00:00:00+00:00", "2019-06-08T00:00:00+00:00", all_day=True,
-        cfp_url="https://cfp.connectevents.io/en/refactr2019/cfp/session/new", cfp_ends_utc="2019-02-15T23:59:59+00:00",
+        24, "REFACTR.TECH", "2019-06-05T04:00:00+00:00", "2019-06-08T04:00:00+00:00", all_day=True,
+        timezone="America/New_York",  # Atlanta, GA: Georgia's zone
+        cfp_url="https://cfp.connectevents.io/en/refactr2019/cfp/session/new", cfp_ends_utc="2019-02-16T04:59:59+00:00",
         window=("2019-06-01", "2019-07-01"),
     ),
     "confdata_2020_python.json": Row(

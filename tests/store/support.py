@@ -88,7 +88,7 @@ def one_event_per_report(live: list[SourceEvent], known: dict[tuple[str, str], s
             Event(
                 event_id=event_id, series_id=None, title=r.title, description=r.description, starts_at=r.starts_at,
                 ends_at=r.ends_at, timezone=r.timezone, all_day=r.all_day, kind=r.kind, status=r.status, url=r.url,
-                venue=r.venue, city=r.city, country=r.country, region=r.region, latitude=r.latitude,
+                venue=r.venue, city=r.city, country=r.country, subdivision=r.subdivision, region=r.region, latitude=r.latitude,
                 longitude=r.longitude, online=r.online, tags=list(r.tags), cfp_url=r.cfp_url,
                 cfp_ends_at=r.cfp_ends_at, reports=[r],
             )
