@@ -68,7 +68,8 @@ def event_line(event: Mapping[str, Any], w: When, base_url: str) -> str:
         f'"tags": [{tags}], '
         f'"timezone": {value(event.get("timezone"))}, "title": {string(event.get("title") or "")}, '
         f'"uid": {string(event_uid(event["event_id"], base_url))}, "updated_at": {value(event.get("updated_z"))}, '
-        f'"url": {value(safe_href(event.get("url")) or None)}, "venue": {value(event.get("venue"))}}}'
+        f'"url": {value(safe_href(event.get("url")) or None)}, "venue": {value(event.get("venue"))}, '
+        f'"zone_label": {value(w.zone or None)}}}'
     )
 
 

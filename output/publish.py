@@ -48,6 +48,7 @@ from pyevents.output import atom, eventfiles, jsonfeed, site
 from pyevents.output.ical import CALENDAR_END, calendar_head, cfp_tzid, calendar_text, ical_zone, serialize_cfp_vevent, span_of
 from pyevents.output.labels import COUNTRY_CODE, REGION_NAMES, country_name, region_name
 from pyevents.output.timefmt import when_utc
+from pyevents.pipeline.codedigest import files_digest
 from pyevents.pipeline.model import REGIONS, Window
 from pyevents.pipeline.normalize import text as text_module
 from pyevents.pipeline.store.reader import Overview, Snapshot
@@ -351,7 +352,7 @@ def _write_version(
     span = _span(overview)
     description = _description(health)
     routes = _feed_routes(countries)
-    feed_zones = _feed_zones(snap.zones_in_use(window), routes)
+    feed_zones = _feed_zones(snap.zones_in_use(window, [column for column, _, _ in routes]), routes)
     previous_fingerprints = _load_fingerprints(_read(previous / FINGERPRINTS) if previous else None)
     generation = Path(tempfile.mkdtemp(prefix="e-", dir=version.parent))
     generation.chmod(0o755)
@@ -497,13 +498,15 @@ def _feed_names(name: str, routes: FeedRoutes) -> dict[str, str]:
     return names
 
 
-def _feed_zones(zones: Iterable[tuple[str | None, str | None, str | None, str]], routes: FeedRoutes) -> dict[str, set[str]]:
-    """Aggregate .ics path -> the TZIDs its VEVENTs refer to."""
+def _feed_zones(zones: Iterable[tuple[Any, ...]], routes: FeedRoutes) -> dict[str, set[str]]:
+    """Aggregate .ics path -> the TZIDs its VEVENTs refer to; `zones` as `Snapshot.zones_in_use` gives
+    them for the routes' columns (a fixed-offset or UTC zone needs no VTIMEZONE: its times are UTC)."""
+    columns = [column for column, _, _ in routes]
     by_feed: dict[str, set[str]] = {}
-    for kind, region, country, timezone in zones:
+    for *values, timezone in zones:
         if ical_zone(timezone) is None:
             continue
-        for path in feeds_of({"kind": kind, "region": region, "country": country}, routes):
+        for path in feeds_of(dict(zip(columns, values)), routes):
             by_feed.setdefault(path, set()).add(timezone)
     return by_feed
 
@@ -599,11 +602,8 @@ def _load_fingerprints(text: str | None) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _render_version() -> str:
     """A hash of the code and templates that shape the files: any change there re-renders them all."""
-    digest = hashlib.blake2b(digest_size=16)
     here = Path(__file__).resolve().parent
-    for path in sorted([*here.glob("*.py"), *(here / "templates").glob("*.html"), *STATIC_DIR.iterdir(), Path(text_module.__file__)]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return files_digest([*here.glob("*.py"), *(here / "templates").glob("*.html"), *STATIC_DIR.iterdir(), Path(text_module.__file__)])
 
 
 class _exclusive:

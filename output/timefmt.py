@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pyevents.output.ical import DAY_ONLY_TIMES, ical_zone
+from pyevents.output.ical import DAY_ONLY_TIMES
+from pyevents.pipeline.normalize.timezones import zone_info
 
 
 @dataclass(frozen=True, slots=True)
 class When:
     text: str  # "Tue 11 Mar 2025, 19:00–21:00" or "Tue 11 – Thu 13 Mar 2025"
-    zone: str  # "Berlin time (UTC+1)"; "" for all-day events
+    zone: str  # "Berlin time (UTC+1)", "UTC−05:00" for a fixed offset; "" for all-day events
     start_iso: str  # for <time datetime>: a date for all-day events, else local time with offset
     end_iso: str
     month_key: str  # "2025-03"
@@ -39,7 +40,7 @@ def utc_instant(text: str) -> dt.datetime:
 
 
 def _when(starts: dt.datetime, ends: dt.datetime, timezone: str | None, all_day: bool) -> When:
-    zone = ical_zone(timezone)
+    zone = zone_info(timezone)
     local_zone = zone or dt.timezone.utc
     start = starts.astimezone(local_zone)
     end = ends.astimezone(local_zone)
@@ -72,7 +73,7 @@ def deadline_text(deadline: dt.datetime | None, timezone: str | None) -> str:
     """A CFP deadline in the event's zone: the day alone when it has no hour (as cfp.ics has it)."""
     if deadline is None:
         return ""
-    zone = ical_zone(timezone)
+    zone = zone_info(timezone)
     local = deadline.astimezone(zone or dt.timezone.utc)
     if local.time() in DAY_ONLY_TIMES:
         return _day(local.date())
@@ -80,20 +81,24 @@ def deadline_text(deadline: dt.datetime | None, timezone: str | None) -> str:
 
 
 def zone_label(zone: Any, local: dt.datetime) -> str:
-    """'Berlin time (UTC+1)', 'Kolkata time (UTC+5:30)' or 'UTC'."""
-    offset = utc_offset(local)
-    if zone is None:
-        return "UTC"
-    city = zone.key.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{city} time ({offset})"
+    """'Amsterdam time (UTC+1)', 'Lima time (UTC−5)', 'Kolkata time (UTC+5:30)'; a zone of no city
+    (UTC, a fixed offset such as 'UTC−05:00') by its offset alone."""
+    key = getattr(zone, "key", None)
+    if not key or key == "UTC" or key.startswith("Etc/"):
+        return utc_offset(local, padded=True)
+    city = key.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{city} time ({utc_offset(local)})"
 
 
-def utc_offset(local: dt.datetime) -> str:
+def utc_offset(local: dt.datetime, *, padded: bool = False) -> str:
+    """'UTC+1', 'UTC−5', 'UTC+5:30' (a true minus sign); `padded`: 'UTC−05:00'; 'UTC' for zero."""
     minutes = int((local.utcoffset() or dt.timedelta()).total_seconds() // 60)
     if minutes == 0:
         return "UTC"
-    sign = "+" if minutes > 0 else "-"
+    sign = "+" if minutes > 0 else "\u2212"
     hours, mins = divmod(abs(minutes), 60)
+    if padded:
+        return f"UTC{sign}{hours:02d}:{mins:02d}"
     return f"UTC{sign}{hours}" + (f":{mins:02d}" if mins else "")
 
 

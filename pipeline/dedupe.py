@@ -35,7 +35,6 @@ import datetime as dt
 import functools
 import hashlib
 import re
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from rapidfuzz import fuzz, process
 
 from pyevents.pipeline.gcpause import no_cyclic_gc
 from pyevents.pipeline.model import Event, SourceEvent
+from pyevents.pipeline.normalize.timezones import zone_info
 
 T = TypeVar("T")
 
@@ -117,17 +117,9 @@ def merge_reports(
 # -- preparation -------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1024)
-def _zone(name: str) -> dt.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.timezone.utc
-
-
 def _local_days(ev: SourceEvent) -> tuple[int, int]:
     """First and last local day (ordinals) the report covers; all-day ends are exclusive."""
-    zone = _zone(ev.timezone or "UTC")
+    zone = zone_info(ev.timezone) or dt.timezone.utc  # IANA or fixed offset ("UTC-05:00")
     first = ev.starts_at.astimezone(zone).date().toordinal()
     end = ev.ends_at.astimezone(zone)
     last = (end - dt.timedelta(microseconds=1)).date().toordinal() if ev.all_day else end.date().toordinal()

@@ -50,9 +50,10 @@ class SourceEvent:
 
     A recurring series yields one SourceEvent per occurrence inside the window; all share `series_uid`.
     Timed events: `starts_at`/`ends_at` are aware datetimes (any zone; the store keeps the instant) and
-    `timezone` is the IANA name of the local zone. All-day events: `all_day=True`, `starts_at`/`ends_at`
-    are local midnight in `timezone` (UTC when unknown) of the first day and of the day after the last
-    (exclusive end, as RFC 5545).
+    `timezone` is the IANA name of the local zone, or a fixed offset such as "UTC-05:00" when the source
+    gave only an offset that no zone of the place has. All-day events: `all_day=True`,
+    `starts_at`/`ends_at` are local midnight in `timezone` of the first day and of the day after the
+    last (exclusive end, as RFC 5545).
     """
 
     source_id: str
@@ -80,6 +81,12 @@ class SourceEvent:
     cfp_url: str | None = None
     cfp_ends_at: dt.datetime | None = None
     source_url: str | None = None  # the document the event was read from (feed entry page, listing URL…)
+    # How the source stated the times, for normalization (not stored; last, as reports are rebuilt from
+    # the stored fields by position): "zone" (an IANA zone), "floating" (wall times or dates in no zone,
+    # read for now in `timezone`), "offset" (a UTC offset only), "alias" (a Windows or vendor zone
+    # name, read in the one city `timezone` names for it); after `settle_zone`, "federation" marks
+    # floating times that nothing placed, read in the federation's zone.
+    zone_basis: str = "zone"
 
 
 @dataclass(slots=True)
@@ -140,6 +147,7 @@ class ParseContext:
     listing_format: str | None = None
     max_occurrences_per_series: int = 1000
     linked: dict[str, bytes] = field(default_factory=dict)
+    source_name: str = ""  # the source's configured name (titles untitled events)
 
 
 @dataclass(slots=True)

@@ -28,10 +28,12 @@ from pyevents.crawlers.fetch import CrawlerChild, fetch_sources
 from pyevents.fetchedfiles import load_fetched, write_states
 from pyevents.shards import ShardError
 from pyevents.pipeline import dedupe
+from pyevents.pipeline.codedigest import files_digest
 from pyevents.pipeline.gcpause import no_cyclic_gc
 from pyevents.pipeline.memory import release_freed_memory
 from pyevents.pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
 from pyevents.pipeline.store import RunCounts, Store, StoreError, StoreLocked
+from pyevents.pipeline.store.lifecycle import body_sha256
 from pyevents.pipeline.store.staging import StagedSource, stage
 from pyevents.pipeline.store.writer import EXPORT_MEMORY_LIMIT, MEMORY_LIMIT, StagedEvents
 from pyevents.pipeline.workerpool import worker_context
@@ -119,6 +121,7 @@ def parse_context(config: Config, source: SourceConfig, window: Window, fetch: F
     fed = config.federation
     return ParseContext(
         source_id=source.id,
+        source_name=source.name,
         source_type=source.type,
         url=fetch.final_url or fetch.url,
         window=window,
@@ -203,7 +206,7 @@ class SourceParser(Generic[T]):
         if source is None or fetch.outcome != "ok" or fetch.body is None:
             return
         state = self._states.get(source.id)
-        if state is not None and state.content_sha256 == sha256(fetch.body) and not _needs_reexpansion(state, self._window):
+        if state is not None and state.content_sha256 == body_sha256(fetch.body) and not _needs_reexpansion(state, self._window):
             fetch.outcome = "not_modified"  # same bytes as last time: nothing to parse
             return
         context = parse_context(self._config, source, self._window, fetch)
@@ -240,14 +243,10 @@ class SourceParser(Generic[T]):
         self._progress("parsed", {"source_id": sid, "events": _events_parsed(parsed)})
 
 
-def sha256(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
-
-
 def _merge_salt(priorities: dict[str, int]) -> str:
     """What a merge depends on besides the stored reports: the sources' priorities and the merge's own code."""
-    code = Path(dedupe.__file__).read_bytes()
-    return hashlib.sha256(code + json.dumps(sorted(priorities.items())).encode()).hexdigest()
+    code = files_digest([Path(dedupe.__file__)])
+    return hashlib.sha256(code.encode() + json.dumps(sorted(priorities.items())).encode()).hexdigest()
 
 
 def _needs_reexpansion(state: SourceState, window: Window) -> bool:

@@ -17,6 +17,8 @@ Rules decided here (documented for operators):
   "São Paulo"), its ISO 3166-2 subdivision unless the text named one, its country when none was
   known; a city the gazetteer does not know stays only when it is a plausible name. Coordinates
   outside the event's country that fall inside it once swapped are swapped back.
+- Times last, once the place is known: `localtime.settle_zone` gives them the zone of the event's own
+  place (coordinates, city, one-zone country), else the source's default, else the federation's.
 """
 
 from __future__ import annotations
@@ -26,36 +28,59 @@ import operator
 
 from pyevents.pipeline.model import KINDS, REGIONS, STATUSES, SourceDefaults, SourceEvent
 from pyevents.pipeline.normalize.countries import city_country, normalize_country, region_of
+from pyevents.pipeline.normalize.gazetteer import fix_swapped, zone_for_place
 from pyevents.pipeline.normalize.kind import refine_kind
-from pyevents.pipeline.normalize.gazetteer import fix_swapped
+from pyevents.pipeline.normalize.localtime import settle_zone
 from pyevents.pipeline.normalize.place import is_video_call_url, parse_location, settle_city
 from pyevents.pipeline.normalize.text import clean_text, safe_url
 
 MAX_TAGS = 30
-# What finish_event neither reads nor changes: an occurrence's identity and times.
-_PASSED_THROUGH = ("source_id", "source_uid", "starts_at", "ends_at", "timezone", "all_day", "series_uid", "cfp_ends_at")
+# What the place finishing neither reads nor changes: an occurrence's identity and times.
+_PASSED_THROUGH = (
+    "source_id", "source_uid", "starts_at", "ends_at", "timezone", "all_day", "series_uid", "cfp_ends_at", "zone_basis",
+)  # fmt: skip
 _finishing_inputs = operator.attrgetter(
     *(f.name for f in dataclasses.fields(SourceEvent) if f.name not in _PASSED_THROUGH and f.name != "tags")
 )
 
 
-def finish_events(events: list[SourceEvent], defaults: SourceDefaults, region_override: str | None = None) -> list[SourceEvent]:
-    """finish_event for each event; events alike but for identity and times (a series' occurrences) are finished once."""
-    finished: dict[tuple[object, ...], SourceEvent] = {}
+def finish_events(
+    events: list[SourceEvent], defaults: SourceDefaults, region_override: str | None = None, federation_zone: str = "UTC"
+) -> list[SourceEvent]:
+    """finish_event for each event; events alike but for identity and times (a series' occurrences) have
+    their place finished once, and each occurrence its times."""
+    finished: dict[tuple[object, ...], tuple[SourceEvent, str | None]] = {}
     out: list[SourceEvent] = []
     for ev in events:
         key = (_finishing_inputs(ev), tuple(ev.tags))
         like = finished.get(key)
         if like is None:
-            out.append(finished.setdefault(key, finish_event(ev, defaults, region_override)))
+            placed = _finish_place(ev, defaults, region_override)
+            like = finished[key] = (placed, place_zone(placed))
         else:
             passed = {name: getattr(ev, name) for name in _PASSED_THROUGH}
-            out.append(dataclasses.replace(like, tags=list(like.tags), **passed))
+            placed = dataclasses.replace(like[0], tags=list(like[0].tags), **passed)
+        out.append(settle_zone(placed, like[1], defaults.timezone, federation_zone))
     return out
 
 
-def finish_event(ev: SourceEvent, defaults: SourceDefaults, region_override: str | None = None) -> SourceEvent:
-    """Fill what the parser left open: place, online, kind, tags and region; pure (returns a new event)."""
+def finish_event(
+    ev: SourceEvent, defaults: SourceDefaults, region_override: str | None = None, federation_zone: str = "UTC"
+) -> SourceEvent:
+    """Fill what the parser left open: place, online, kind, tags and region, then the zone of the times;
+    pure (returns a new event)."""
+    placed = _finish_place(ev, defaults, region_override)
+    return settle_zone(placed, place_zone(placed), defaults.timezone, federation_zone)
+
+
+def place_zone(ev: SourceEvent) -> str | None:
+    """The zone of the event's own place; None for an online-only event or an unknown place."""
+    if ev.online and not (ev.venue or ev.city or ev.latitude is not None):
+        return None  # an online event's country says nothing about its hours
+    return zone_for_place(ev.latitude, ev.longitude, ev.city, ev.subdivision, ev.country)
+
+
+def _finish_place(ev: SourceEvent, defaults: SourceDefaults, region_override: str | None) -> SourceEvent:
     title = clean_text(ev.title, single_line=True)
     location = clean_text(ev.location, single_line=True) or None
     url = safe_url(ev.url)

@@ -4,11 +4,15 @@ Sources name zones in many dialects: IANA names and their legacy aliases (`US/Pa
 Windows zone IDs (`W. Europe Standard Time`, via CLDR's windowsZones table that icalendar ships),
 Windows display names (`(UTC-03:00) Brasília`, `Canberra, Melbourne, Sydney`), vendor-prefixed
 "globally unique" TZIDs (`/softwarestudio.org/Olson_20011030_5/America/Chicago`) and Lotus Notes'
-short names (`Eastern`). `resolve_tzid` answers the IANA name, or None when it cannot know.
+short names (`Eastern`). `resolve_tzid` answers the IANA name, or None when it cannot know;
+`tzid_basis` says how much that name tells: an IANA name ("zone"), a Windows, display or short name
+that stands for many cities and was mapped to one of them ("alias"), or a bare UTC offset ("offset").
+Fixed offsets that are no zone of a place are named "UTC+05:30" (`offset_zone_name`, `zone_info`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import unicodedata
@@ -271,35 +275,47 @@ _OFFSET_ONLY = re.compile(r"^(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?00)?$", re.IGN
 _MAX_TZID_LENGTH = 200  # longer values are junk, not zone names
 
 
-@functools.lru_cache(maxsize=1024)  # a calendar names its few zones on every date
+ZoneBasis = str  # "zone" | "alias" | "offset" (see the module docstring)
+
+
 def resolve_tzid(name: str) -> str | None:
     """The canonical IANA zone a TZID means, or None when it names nothing known."""
+    resolved = _resolve(name)
+    return resolved[0] if resolved is not None else None
+
+
+def tzid_basis(name: str) -> ZoneBasis:
+    """How a TZID that `resolve_tzid` resolves names its zone: "zone", "alias" or "offset"."""
+    resolved = _resolve(name)
+    return resolved[1] if resolved is not None else "zone"
+
+
+@functools.lru_cache(maxsize=1024)  # a calendar names its few zones on every date
+def _resolve(name: str) -> tuple[str, ZoneBasis] | None:
     if not name or len(name) > _MAX_TZID_LENGTH:
         return None
     return _resolve_cleaned(_clean(name))
 
 
 @functools.lru_cache(maxsize=1024)
-def _resolve_cleaned(name: str) -> str | None:
+def _resolve_cleaned(name: str) -> tuple[str, ZoneBasis] | None:
     if not name:
         return None
-    iana = _iana(name)
+    iana = _iana(name) or _vendor_suffix(name)
     if iana is not None:
-        return iana
-    vendor = _vendor_suffix(name)
-    if vendor is not None:
-        return vendor
+        return iana, "offset" if iana.startswith("Etc/GMT") or iana == "UTC" else "zone"
     folded = _fold(name)
     match = _FOLDED_IDS.get(folded)
     if match is not None:
-        return canonical_zone(match)
+        return canonical_zone(match), "alias"
     cities = _fold(_DISPLAY_PREFIX.sub("", name))
     # Windows XP style: "(GMT+01:00) Greenwich Mean Time : Dublin, …" also appears without the label.
     for candidate in (cities, cities.rpartition(" : ")[2]):
         match = _FOLDED_DISPLAY_NAMES.get(candidate)
         if match is not None:
-            return canonical_zone(match)
-    return _fixed_offset(name)
+            return canonical_zone(match), "offset" if match.startswith("Etc/") or match == "UTC" else "alias"
+    fixed = _fixed_offset(name)
+    return (fixed, "offset") if fixed is not None else None
 
 
 def canonical_zone(name: str) -> str:
@@ -361,3 +377,36 @@ def _fixed_offset(name: str) -> str | None:
     if hours > 14:
         return None
     return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+
+
+def offset_zone_name(offset: dt.timedelta) -> str:
+    """The name stored for a fixed UTC offset that is no place's zone: "UTC-05:00", "UTC+05:30"; "UTC" for zero."""
+    minutes = round(offset.total_seconds() / 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{mins:02d}"
+
+
+_OFFSET_ZONE_NAME = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
+
+
+@functools.lru_cache(maxsize=1024)
+def zone_info(name: str | None) -> dt.tzinfo | None:
+    """The tzinfo of a stored zone name: an IANA zone or an `offset_zone_name`; None when it is neither."""
+    if not name:
+        return None
+    fixed = _OFFSET_ZONE_NAME.match(name)
+    if fixed is not None:
+        minutes = int(fixed.group(2)) * 60 + int(fixed.group(3))
+        return dt.timezone(dt.timedelta(minutes=-minutes if fixed.group(1) == "-" else minutes))
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def is_offset_zone_name(name: str | None) -> bool:
+    """Whether a stored zone name is a fixed offset ("UTC-05:00"), which calendars get as UTC times."""
+    return bool(name) and _OFFSET_ZONE_NAME.match(name) is not None  # type: ignore[arg-type]

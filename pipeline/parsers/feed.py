@@ -26,6 +26,7 @@ import lxml.etree
 from pyevents.pipeline.model import KINDS, ParseContext, ParsedSource, Reject, SourceEvent
 from pyevents.pipeline.normalize.text import clean_text, safe_url
 from pyevents.pipeline.parsers.dates_lenient import parse_when
+from pyevents.pipeline.parsers.dates_prose import ProseDates, language_of
 from pyevents.pipeline.parsers.html import parse_html
 from pyevents.pipeline.parsers.markup_bytes import xml_as_utf8
 from pyevents.pipeline.parsers.markup_event import EventFields, build_event, collect
@@ -54,9 +55,10 @@ def parse_feed(body: bytes, ctx: ParseContext) -> ParsedSource:
         return result
     if problem:
         result.warnings.append(f"feed is not well-formed ({problem}); read what could be salvaged")
+    prose = ProseDates(language_of(parsed.feed.get("language")), ctx.window.as_of)
     candidates: list[SourceEvent | Reject | None] = []
     for entry in _entries(parsed, result.warnings):
-        candidates.extend(_entry_events(entry, ctx))
+        candidates.extend(_entry_events(entry, ctx, prose))
     collect(candidates, result.events, result.rejects)
     return result
 
@@ -128,12 +130,12 @@ def _entries(parsed: Any, warnings: list[str]) -> Iterator[Any]:
     yield from entries[:MAX_ENTRIES]
 
 
-def _entry_events(entry: Any, ctx: ParseContext) -> list[SourceEvent | Reject | None]:
+def _entry_events(entry: Any, ctx: ParseContext, prose: ProseDates) -> list[SourceEvent | Reject | None]:
     link = safe_url(entry.get("link"), ctx.url)
     fields = _element_fields(entry)
     if fields is not None:
         fields.source_url = link or ctx.url
-        event = build_event(fields, ctx, base_url=link or ctx.url)
+        event = build_event(fields, ctx, base_url=link or ctx.url, prose=prose)
         kind = _entry_kind(entry)
         if isinstance(event, SourceEvent) and kind is not None:
             event.kind = kind
@@ -141,20 +143,22 @@ def _entry_events(entry: Any, ctx: ParseContext) -> list[SourceEvent | Reject | 
     page_ctx = dataclasses.replace(ctx, url=link or ctx.url)
     html = _entry_html(entry)
     if _EVENT_MARKUP.search(html):
-        found = parse_html(html.encode("utf-8"), page_ctx)
+        found = parse_html(html.encode("utf-8"), page_ctx, prose)
         if found.events or found.rejects:
             return _adopt(found.events, entry, link, single_uid=True) + list(found.rejects)
     if link and link in ctx.linked:
-        found = parse_html(ctx.linked[link], page_ctx)
+        found = parse_html(ctx.linked[link], page_ctx)  # its own language
         own = [ev for ev in found.events if ev.url == link] or found.events[:1]
         return list(_adopt(own, entry, link, single_uid=False)) + list(found.rejects)
     return []
 
 
 def _element_fields(entry: Any) -> EventFields | None:
-    """Event data in dedicated entry elements, or None when the entry has no start date of its own."""
+    """Event data in dedicated entry elements, or None when the entry has no start date of its own
+    (a start written in prose counts: it is read in the feed's language)."""
     start = _first_when(entry, _START_KEY)
-    if start is None:
+    start_text = _first_text(entry, _START_KEY) if start is None else None
+    if start is None and start_text is None:
         return None
     status = str(entry.get("status") or entry.get("ev_status") or "").lower()
     point = entry.get("where") if isinstance(entry.get("where"), dict) else {}
@@ -163,6 +167,8 @@ def _element_fields(entry: Any) -> EventFields | None:
         title=entry.get("title"),
         start=start,
         end=_first_when(entry, _END_KEY),
+        start_text=start_text,
+        end_text=_first_text(entry, _END_KEY),
         uid=entry.get("id"),
         url=entry.get("link"),
         description=_entry_html(entry),
@@ -189,6 +195,11 @@ def _first_when(entry: Any, key_pattern: re.Pattern[str]) -> Any:
             if when is not None:
                 return when
     return None
+
+
+def _first_text(entry: Any, key_pattern: re.Pattern[str]) -> str | None:
+    """The first non-empty text of a date element, as written."""
+    return next((v for k, v in entry.items() if key_pattern.match(k) and isinstance(v, str) and v.strip()), None)
 
 
 def _entry_html(entry: Any) -> str:

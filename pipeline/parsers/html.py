@@ -20,6 +20,7 @@ from extruct.w3cmicrodata import MicrodataExtractor
 
 from pyevents.pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
 from pyevents.pipeline.parsers.dates_lenient import parse_when
+from pyevents.pipeline.parsers.dates_prose import ProseDates, language_of
 from pyevents.pipeline.parsers.markup_bytes import decode_html
 from pyevents.pipeline.parsers.markup_event import EventFields, build_event, collect
 
@@ -30,8 +31,10 @@ MAX_LIST = 1000  # items of one JSON array looked at
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def parse_html(body: bytes, ctx: ParseContext) -> ParsedSource:
-    """Every schema.org Event, h-event and hCalendar vevent of the page that overlaps ctx.window."""
+def parse_html(body: bytes, ctx: ParseContext, prose: ProseDates | None = None) -> ParsedSource:
+    """Every schema.org Event, h-event and hCalendar vevent of the page that overlaps ctx.window.
+
+    Dates in prose are read in the page's language (`lang`) by `prose`, or by a reader of this page's own."""
     result = ParsedSource(ctx.source_id)
     text = decode_html(body)
     if not text.strip():
@@ -41,9 +44,10 @@ def parse_html(body: bytes, ctx: ParseContext) -> ParsedSource:
     except (lxml.etree.ParserError, ValueError):
         result.error = "not an HTML document"
         return result
+    prose = prose or ProseDates(language_of(tree.get("lang") or tree.get("xml:lang")), ctx.window.as_of)
     candidates: list[SourceEvent | Reject | None] = []
     for fields in _all_fields(tree, text, ctx, result.warnings):
-        candidates.append(build_event(fields, ctx))
+        candidates.append(build_event(fields, ctx, prose=prose))
         if len(candidates) >= MAX_EVENTS:
             result.warnings.append(f"more than {MAX_EVENTS} events on the page; the rest were ignored")
             break
@@ -110,10 +114,13 @@ def schema_event_fields(ev: dict[str, Any], base_url: str) -> EventFields:
     """What a schema.org Event object states, in EventFields."""
     status = _text(ev.get("eventStatus")) or ""
     mode = _text(ev.get("eventAttendanceMode")) or ""
+    start_text, end_text = _text(ev.get("startDate")), _text(ev.get("endDate"))
     fields = EventFields(
         title=_text(ev.get("name")) or _text(ev.get("headline")),
-        start=parse_when(_text(ev.get("startDate"))),
-        end=parse_when(_text(ev.get("endDate"))),
+        start=parse_when(start_text),
+        end=parse_when(end_text),
+        start_text=start_text,
+        end_text=end_text,
         uid=_text(ev.get("@id")) if _is_absolute(_text(ev.get("@id"))) else None,
         url=_text(ev.get("url")),
         description=_text(ev.get("description")),
@@ -224,6 +231,8 @@ def _hevent_fields(item: dict[str, Any]) -> EventFields:
         title=_mf_text(props.get("name")),
         start=_mf_when(props.get("start")),
         end=_mf_when(props.get("end")),
+        start_text=_mf_text(props.get("start")),
+        end_text=_mf_text(props.get("end")),
         uid=_mf_text(props.get("uid")),
         url=_mf_text(props.get("url")),
         description=_mf_html(props.get("description")) or _mf_html(props.get("summary")),

@@ -32,7 +32,7 @@ from recurring_ical_events.occurrence import Occurrence
 
 from pyevents.pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
 from pyevents.pipeline.normalize.text import clean_text, html_to_text, safe_url
-from pyevents.pipeline.normalize.timezones import canonical_zone, resolve_tzid
+from pyevents.pipeline.normalize.timezones import canonical_zone, resolve_tzid, tzid_basis
 from pyevents.pipeline.parsers.ical_plain import (
     PlainCalendar,
     PlainEvent,
@@ -249,7 +249,8 @@ class _EventView(Protocol):
         """The UID the event is grouped by (before cleaning)."""
 
     def normalize_date(self, name: str, zones: _Zones) -> str | None:
-        """Read the date property in its IANA zone; a problem when its value is invalid."""
+        """Read the date property in its IANA zone; a problem when its value is invalid. DTSTART's
+        reading also records how the event states its zone (`zone_basis`)."""
 
     def normalize_date_list(self, name: str, zones: _Zones) -> list[str]:
         """Normalize every EXDATE/RDATE value; broken ones are dropped and returned."""
@@ -261,6 +262,9 @@ class _EventView(Protocol):
         """DURATION, None when it is invalid."""
 
     def coordinates(self) -> tuple[float | None, float | None]: ...
+
+    def zone_basis(self) -> str:
+        """How DTSTART stated its zone (`SourceEvent.zone_basis`), as recorded when it was normalized."""
 
     def categories(self) -> list[list[object]]:
         """The values of every CATEGORIES property."""
@@ -295,6 +299,9 @@ class _ComponentView:
         value = _property_value(prop)
         if value is None:
             return f"has an invalid value {_raw(prop)!r}"
+        if name == "DTSTART":
+            # kept on the component: recurring-ical-events hands the component back with each occurrence
+            self.component.pyevents_zone_basis = _basis(value, prop.params, zones)  # type: ignore[attr-defined]
         self.component[name] = vDDDTypes(_normalize_time(value, prop.params, zones))
         return None
 
@@ -349,6 +356,9 @@ class _ComponentView:
                     return point
         return None, None
 
+    def zone_basis(self) -> str:
+        return getattr(self.component, "pyevents_zone_basis", "zone")
+
     def categories(self) -> list[list[object]]:
         categories = self.component.get("CATEGORIES")
         return [list(_attribute(prop, "cats") or []) for prop in (categories if isinstance(categories, list) else [categories])]
@@ -361,6 +371,7 @@ class _PlainView:
     event: PlainEvent
     uid: str | None = None  # set when derived
     dates: dict[str, dt.date] = field(default_factory=dict)  # normalized
+    basis: str = "zone"  # DTSTART's `zone_basis`
 
     def text(self, name: str) -> object:
         if name == "UID" and self.uid is not None:
@@ -385,7 +396,10 @@ class _PlainView:
 
     def normalize_date(self, name: str, zones: _Zones) -> str | None:
         tzid = self.event.tzids.get(name)
-        self.dates[name] = _normalize_time(self.event.dates[name], {"TZID": tzid} if tzid else {}, zones)
+        params = {"TZID": tzid} if tzid else {}
+        if name == "DTSTART":
+            self.basis = _basis(self.event.dates[name], params, zones)
+        self.dates[name] = _normalize_time(self.event.dates[name], params, zones)
         return None
 
     def normalize_date_list(self, name: str, zones: _Zones) -> list[str]:
@@ -399,6 +413,9 @@ class _PlainView:
 
     def coordinates(self) -> tuple[float | None, float | None]:
         return (_valid_point(*self.event.geo) if self.event.geo is not None else None) or (None, None)
+
+    def zone_basis(self) -> str:
+        return self.basis
 
     def categories(self) -> list[list[object]]:
         return [list(vCategory(split_on_unescaped_comma(raw)).cats) for raw in self.event.categories] or [[]]
@@ -425,12 +442,18 @@ def _prepare_event(view: _EventView, zones: _Zones, ctx: ParseContext, result: P
         if view.has(name):
             for value in view.normalize_date_list(name, zones):
                 result.rejects.append(Reject(ctx.source_id, "bad-date", f"{label}: {name} value {value!r} ignored"))
-    if not summary:
-        return Reject(ctx.source_id, "no-title", label)
+    if not summary:  # kept: an event without a title still happens; noted for the operator
+        title = _untitled_title(ctx, clean_text(view.text("LOCATION"), single_line=True))
+        result.rejects.append(Reject(ctx.source_id, "untitled", f"{label}: no SUMMARY; titled {title!r}"))
     raw_url = clean_text(view.text("URL"), single_line=True)
     if raw_url and safe_url(raw_url, ctx.url) is None:
         result.rejects.append(Reject(ctx.source_id, "unsafe-url", f"{label}: {raw_url[:120]}"))
     return _check_span(view, label, ctx)
+
+
+def _untitled_title(ctx: ParseContext, location: str) -> str:
+    """The title of an event without SUMMARY: its source's name, else its location, else its source's id."""
+    return clean_text(ctx.source_name, single_line=True)[:MAX_TITLE] or location[:MAX_TITLE] or ctx.source_id
 
 
 def _derived_uid(raw_start: str, summary: str) -> str:
@@ -477,6 +500,20 @@ def _normalize_time(value: dt.date, params: dict[str, str], zones: _Zones) -> dt
     if isinstance(value.tzinfo, zoneinfo.ZoneInfo) and value.tzinfo.key != canonical_zone(value.tzinfo.key):
         return value.replace(tzinfo=zoneinfo.ZoneInfo(canonical_zone(value.tzinfo.key)))
     return value
+
+
+def _basis(value: dt.date, params: dict[str, str], zones: _Zones) -> str:
+    """How a DTSTART states its zone: a named zone, an alias, an offset (UTC included) or none (floating)."""
+    tzid = params.get("TZID")
+    if not isinstance(value, dt.datetime) or str(params.get("VALUE", "")).upper() == "DATE":
+        return "floating"
+    if tzid and resolve_tzid(str(tzid)) is not None:
+        return tzid_basis(str(tzid))
+    if value.tzinfo is not None:
+        # UTC, or a VTIMEZONE of a name no table knows: only its offsets are sure
+        return "zone" if isinstance(value.tzinfo, zoneinfo.ZoneInfo) and value.tzinfo.key != "UTC" else "offset"
+    # X-WR-TIMEZONE names where a calendar's wall times are, unless it is only Google's UTC default
+    return "zone" if zones.calendar and zones.calendar != "UTC" else "floating"
 
 
 def _check_span(view: _EventView, label: str, ctx: ParseContext) -> Reject | None:
@@ -613,13 +650,15 @@ class _Details:
     latitude: float | None
     longitude: float | None
     tags: list[str]
+    zone_basis: str
 
 
 def _details(view: _EventView, ctx: ParseContext, cancel_all: bool) -> _Details:
     latitude, longitude = view.coordinates()
     return _Details(
         uid=clean_text(view.text("UID"), single_line=True),
-        title=clean_text(view.text("SUMMARY"), single_line=True)[:MAX_TITLE],
+        title=clean_text(view.text("SUMMARY"), single_line=True)[:MAX_TITLE]
+        or _untitled_title(ctx, clean_text(view.text("LOCATION"), single_line=True)),
         description=html_to_text(view.text("DESCRIPTION"))[:MAX_DESCRIPTION],
         status=_status(view, cancel_all),
         url=safe_url(view.text("URL"), ctx.url),  # Discourse writes paths relative to the feed
@@ -627,6 +666,7 @@ def _details(view: _EventView, ctx: ParseContext, cancel_all: bool) -> _Details:
         latitude=latitude,
         longitude=longitude,
         tags=_tags(view),
+        zone_basis=view.zone_basis(),
     )
 
 
@@ -747,16 +787,17 @@ def _to_event(
     series_zone: str | None,
 ) -> SourceEvent:
     all_day = not isinstance(start, dt.datetime)
+    basis = details.zone_basis
     if all_day:
-        # local midnight of the zone the calendar or the source names, else UTC (a date has no TZID
-        # once normalized)
-        zone = series_zone or zones.calendar or zones.default or "UTC"
+        # local midnight of the zone the dates name (TZID;VALUE=DATE); else floating, as RFC 5545 has
+        # dates: read in the calendar's, source's or federation's zone until normalization places them
+        zone, basis = (series_zone, "zone") if series_zone else (zones.floating, "floating")
         tz = zoneinfo.ZoneInfo(zone)
         end_day = end.date() if isinstance(end, dt.datetime) else end
         starts_at = dt.datetime.combine(start, dt.time(), tz)
         ends_at = dt.datetime.combine(max(end_day, start), dt.time(), tz)
     else:
-        starts_at, zone = _local(start, zones, series_zone)
+        starts_at, zone = _local(start, zones, series_zone, basis)
         ends_at = _as_instant(end, start).astimezone(starts_at.tzinfo)
     source_uid = details.uid if series_uid is None else f"{details.uid}/{_original_start(original)}"
     return SourceEvent(
@@ -776,16 +817,18 @@ def _to_event(
         longitude=details.longitude,
         tags=list(details.tags),
         source_url=ctx.url,
+        zone_basis=basis,
     )
 
 
-def _local(value: dt.datetime, zones: _Zones, series_zone: str | None) -> tuple[dt.datetime, str]:
-    """The instant in its local zone, and that zone's IANA name."""
+def _local(value: dt.datetime, zones: _Zones, series_zone: str | None, basis: str) -> tuple[dt.datetime, str]:
+    """The instant in its local zone, and that zone's IANA name; an offset-only time keeps its offset
+    (normalization decides its zone)."""
     tz = value.tzinfo
     if isinstance(tz, zoneinfo.ZoneInfo) and tz.key != "UTC":
         return value, tz.key
     zone = zones.label_for(series_zone)
-    return value.astimezone(zoneinfo.ZoneInfo(zone)), zone
+    return (value if basis == "offset" else value.astimezone(zoneinfo.ZoneInfo(zone))), zone
 
 
 def _original_start(original: dt.date) -> str:

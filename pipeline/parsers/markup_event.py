@@ -3,9 +3,11 @@
 Every non-iCal parser reads its format into `EventFields` and hands it here, so time zones, all-day
 spans, the window, identities and text cleaning follow one set of rules:
 
-- an IANA zone named by the document wins; else the source's default zone; else the federation's;
-- aware times keep their instant (an offset such as +05:30 only fixes the instant, not the zone);
-- naive times are local to that zone;
+- a zone named by the document wins (Windows names too, as an "alias" normalization may refine);
+- aware times keep their instant (an offset such as +05:30 only fixes the instant, not the zone:
+  normalization gives them the place's zone when it has that offset, `normalize.localtime`);
+- naive times and dates are floating: read in the source's default zone, else the federation's, until
+  normalization reads them in the place's zone;
 - date-only values make an all-day event from local midnight of the first day to midnight after the
   last (`end` is the inclusive last day, as schema.org, microformats and conference lists mean it).
 """
@@ -15,11 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
-import zoneinfo
 from dataclasses import dataclass, field
 
 from pyevents.pipeline.model import ParseContext, Reject, SourceEvent, Window
 from pyevents.pipeline.normalize.text import clean_text, html_to_text, safe_url
+from pyevents.pipeline.normalize.timezones import offset_zone_name, resolve_tzid, tzid_basis, zone_info
+from pyevents.pipeline.parsers.dates_prose import ProseDates
 
 MAX_TITLE = 500
 MAX_DESCRIPTION = 20_000
@@ -49,19 +52,28 @@ class EventFields:
     cfp_ends: dt.date | dt.datetime | None = None
     tags: list[str] = field(default_factory=list)
     source_url: str | None = None
+    start_text: str | None = None  # the start as written when it is no machine-readable date (prose)
+    end_text: str | None = None
 
 
-def build_event(fields: EventFields, ctx: ParseContext, base_url: str | None = None) -> SourceEvent | Reject | None:
-    """The cleaned event, a Reject saying why it cannot be used, or None when it lies outside the window."""
+def build_event(
+    fields: EventFields, ctx: ParseContext, base_url: str | None = None, prose: ProseDates | None = None
+) -> SourceEvent | Reject | None:
+    """The cleaned event, a Reject saying why it cannot be used, or None when it lies outside the window.
+
+    A start written in prose is read by `prose` (the document's reader) when given."""
     # Titles are plain text; entities left escaped by CMS exports ("Sprint &amp; Workshop") are decoded.
     title = clean_text(html.unescape(clean_text(fields.title)), single_line=True)[:MAX_TITLE]
     if not title:
         return Reject(ctx.source_id, "no-title", _detail(fields))
+    if fields.start is None and fields.start_text and prose is not None:
+        _read_prose(fields, prose)
     if fields.start is None:
-        return Reject(ctx.source_id, "no-dtstart", title)
+        unread = f": unreadable date {clean_text(fields.start_text, single_line=True)[:80]!r}" if fields.start_text else ""
+        return Reject(ctx.source_id, "no-dtstart", title + unread)
     all_day = not isinstance(fields.start, dt.datetime)
-    zone_name = _zone_name(fields.timezone, ctx, all_day=all_day)
-    zone = zoneinfo.ZoneInfo(zone_name)
+    zone_name, basis = _zone_name(fields, ctx)
+    zone = zone_info(zone_name) or dt.timezone.utc
     if all_day:
         first = fields.start
         last = fields.end if isinstance(fields.end, dt.date) else first
@@ -69,10 +81,11 @@ def build_event(fields: EventFields, ctx: ParseContext, base_url: str | None = N
         starts_at = dt.datetime.combine(first, dt.time(), zone)
         ends_at = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone)
     else:
-        starts_at = _localize(fields.start, zone)
+        starts_at = _localize(fields.start, zone, basis)
+        zone = starts_at.tzinfo or zone  # an offset-only start: its own offset reads the other values
         end = fields.end
         if isinstance(end, dt.datetime):
-            ends_at = _localize(end, zone)
+            ends_at = _localize(end, zone, basis)
         elif isinstance(end, dt.date):  # a timed start with a date-only end: through that whole day
             ends_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone)
         else:
@@ -104,7 +117,19 @@ def build_event(fields: EventFields, ctx: ParseContext, base_url: str | None = N
         cfp_url=safe_url(fields.cfp_url, base_url or ctx.url),
         cfp_ends_at=_deadline(fields.cfp_ends, zone),
         source_url=fields.source_url or ctx.url,
+        zone_basis=basis,
     )
+
+
+def _read_prose(fields: EventFields, prose: ProseDates) -> None:
+    """Start (and a range's last day) from the prose start, else the end from the prose end."""
+    span = prose.span(fields.start_text)
+    if span is None:
+        return
+    fields.start, last = span
+    if fields.end is None:
+        end = last or (prose.span(fields.end_text) or (None, None))[0]
+        fields.end = end if end is not None and type(end) is type(fields.start) else None
 
 
 def overlaps(starts_at: dt.datetime, ends_at: dt.datetime, window: Window) -> bool:
@@ -135,30 +160,32 @@ def collect(
             events.append(item)
 
 
-def _zone_name(named: str | None, ctx: ParseContext, *, all_day: bool) -> str:
-    for candidate in (named, ctx.defaults.timezone):
-        if candidate and _is_zone(candidate):
-            return candidate
-    # Dates without a zone are kept as UTC dates (the model's rule); times fall back to the federation's zone.
-    return "UTC" if all_day else (ctx.federation_timezone if _is_zone(ctx.federation_timezone) else "UTC")
+def _zone_name(fields: EventFields, ctx: ParseContext) -> tuple[str, str]:
+    """The zone the times are read in for now, and how the document stated it (`SourceEvent.zone_basis`)."""
+    named = resolve_tzid(fields.timezone) if isinstance(fields.timezone, str) else None
+    if named is not None:
+        return named, tzid_basis(fields.timezone)  # type: ignore[arg-type]  # a str, as resolved
+    start = fields.start
+    if isinstance(start, dt.datetime) and start.utcoffset() is not None:
+        return offset_zone_name(start.utcoffset()), "offset"  # type: ignore[arg-type]  # aware
+    # Wall times and dates: the source's zone for now; normalization reads them in the place's.
+    for candidate in (ctx.defaults.timezone, ctx.federation_timezone):
+        if candidate and zone_info(candidate) is not None:
+            return candidate, "floating"
+    return "UTC", "floating"
 
 
-def _is_zone(name: str) -> bool:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        return False
-    return True
+def _localize(moment: dt.datetime, zone: dt.tzinfo, basis: str) -> dt.datetime:
+    """A naive time in `zone`; an aware one keeps its instant, in `zone` unless only its offset is known."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=zone)
+    return moment if basis == "offset" else moment.astimezone(zone)
 
 
-def _localize(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
-    return moment.astimezone(zone) if moment.tzinfo is not None else moment.replace(tzinfo=zone)
-
-
-def _deadline(value: dt.date | dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
+def _deadline(value: dt.date | dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:
     """A CFP deadline given as a day closes at the end of that day (23:59:59 local)."""
     if isinstance(value, dt.datetime):
-        return _localize(value, zone)
+        return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time(23, 59, 59), zone)
     return None

@@ -20,6 +20,7 @@ from typing import Protocol
 
 import pyarrow as pa
 
+from pyevents.pipeline.codedigest import parse_code_digest
 from pyevents.pipeline.model import FetchResult, ParsedSource, Reject, SourceEvent
 
 MISSES_BEFORE_CANCELLED = 2
@@ -56,7 +57,11 @@ class Verdict:
 
 
 def body_sha256(body: bytes | None) -> str | None:
-    return hashlib.sha256(body).hexdigest() if body is not None else None
+    """What `sources.content_sha256` holds: the body's sha256 keyed by the parse code's digest, so an
+    unchanged body is parsed again once after the parsing or normalization code changed."""
+    if body is None:
+        return None
+    return hashlib.sha256(parse_code_digest().encode() + b"\0" + body).hexdigest()
 
 
 def judge(fetch: FetchResult, parsed: ParseSummary | None, stored_sha256: str | None, live_before: int) -> Verdict:

@@ -11,8 +11,8 @@ of those inputs; the listings read small aggregates. Per-event work then happens
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pyevents.pipeline.model import Window
+from pyevents.pipeline.model import Event, Window
 
 # The events a publish shows: overlapping the window; a cancelled one only until it is past.
 _PUBLISHED = """
@@ -199,10 +199,14 @@ class Snapshot:
             ).fetchall())
         return Overview(events, upcoming, latest, first, last, by["region"], by["country"])
 
-    def zones_in_use(self, window: Window) -> list[tuple[str | None, str | None, str | None, str]]:
-        """(kind, region, country, timezone) of the published timed events, distinct: which feed needs which VTIMEZONE."""
+    def zones_in_use(self, window: Window, columns: Sequence[str] = ("kind", "region", "country")) -> list[tuple[Any, ...]]:
+        """(*columns, timezone) of the published timed events, distinct: which feed needs which VTIMEZONE
+        (`columns` are the ones the feeds are routed by)."""
+        unknown = set(columns) - {f.name for f in fields(Event)}
+        if unknown:
+            raise ValueError(f"not columns of events: {sorted(unknown)}")
         return [tuple(r) for r in self._con.execute(
-            f"""SELECT DISTINCT kind, region, country, timezone FROM events
+            f"""SELECT DISTINCT {", ".join([*columns, "timezone"])} FROM events
                 WHERE {_PUBLISHED} AND all_day IS NOT TRUE AND timezone IS NOT NULL""",
             self._window(window),
         ).fetchall()]

@@ -16,7 +16,8 @@ from pyevents.pipeline.model import ParsedSource, Reject, SourceEvent
 from pyevents.pipeline.store.arrowio import from_objects
 from pyevents.pipeline.store.lifecycle import rejects_to_store, unique_reports
 
-REPORT_FIELDS = tuple(f.name for f in fields(SourceEvent))
+# What the store keeps of a SourceEvent: every field but the parser's note for normalization (the last one).
+REPORT_FIELDS = tuple(f.name for f in fields(SourceEvent) if f.name != "zone_basis")
 _INSTANT = pa.timestamp("us", "UTC")
 _REPORT_TYPES = {
     "starts_at": _INSTANT, "ends_at": _INSTANT, "cfp_ends_at": _INSTANT, "all_day": pa.bool_(), "online": pa.bool_(),

@@ -33,15 +33,18 @@ ROWS: dict[str, Row] = {
         window=("1997-01-01", "1998-01-01"),
     ),
     "mf1_hcalendar_combining_hcard.html": Row(
-        1, "IndieWebCamp 2012", "2012-06-30T00:00:00+00:00", "2012-07-02T00:00:00+00:00", all_day=True,
+        1, "IndieWebCamp 2012", "2012-06-30T07:00:00+00:00", "2012-07-02T07:00:00+00:00", all_day=True,
+        timezone="America/Los_Angeles",  # Portland's midnight
     ),
-    # first of nine dtstart spellings wins: 19:00:00-08:00; dtend "2013-034" is the ordinal date 3 Feb 2013.
+    # first of nine dtstart spellings wins: 19:00:00-08:00; dtend "2013-034" is the ordinal date 3 Feb 2013
+    # (through that day at the start's offset, which no place names: a fixed-offset zone).
     "mf1_hcalendar_vevent_time.html": Row(
-        1, "The 4th Microformat party", "2009-06-27T03:00:00+00:00", "2013-02-04T00:00:00+00:00",
+        1, "The 4th Microformat party", "2009-06-27T03:00:00+00:00", "2013-02-04T08:00:00+00:00", timezone="UTC-08:00",
     ),
     "mf2_hevent_ampm.html": Row(1, "The 4th Microformat party", "2009-06-26T19:00:00+00:00"),  # 07:00:00pm, no zone
     "mf2_hevent_attendees.html": Row(
-        1, "CPJ Online Press Freedom Summit", "2012-10-10T00:00:00+00:00", "2012-10-11T00:00:00+00:00", all_day=True,
+        1, "CPJ Online Press Freedom Summit", "2012-10-10T07:00:00+00:00", "2012-10-11T07:00:00+00:00", all_day=True,
+        timezone="America/Los_Angeles",  # San Francisco's midnight
     ),
     "mf2_hevent_concatenate.html": Row(
         1, "The 4th Microformat party", "2009-06-27T01:00:00+00:00", "2009-06-27T04:00:00+00:00",
@@ -49,7 +52,7 @@ ROWS: dict[str, Row] = {
     "mf2_hevent_dates.html": Row(1, "The 4th Microformat party", "2009-06-27T03:00:00+00:00"),
     "mf2_hevent_just_a_hyperlink.html": Row(0),  # no dt-start: rejected, not an event
     "mf2_hevent_time_value_class.html": Row(
-        1, "The 4th Microformat party", "2009-06-27T03:00:00+00:00", "2013-02-04T00:00:00+00:00",
+        1, "The 4th Microformat party", "2009-06-27T03:00:00+00:00", "2013-02-04T08:00:00+00:00", timezone="UTC-08:00",
     ),
     # three vevents; "October 5-7" is dtstart 2005-10-05, dtend 2005-10-08 (read as the inclusive last day).
     "mofo_hcalendar_events.html": Row(

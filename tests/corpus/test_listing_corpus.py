@@ -17,12 +17,14 @@ ROWS: dict[str, Row] = {
     ),
     "confdata_2014_javascript_empty.json": Row(0),
     "confdata_2018_python.json": Row(
-        15, "PyData London", "2018-04-26T00:00:00+00:00", "2018-04-30T00:00:00+00:00", all_day=True,
+        15, "PyData London", "2018-04-25T23:00:00+00:00", "2018-04-29T23:00:00+00:00", all_day=True,
+        timezone="Europe/London",  # London's midnight, in summer time
     ),
     # 235 conferences over 2019; June keeps 24.
     "confdata_2019_general.json": Row(
-        24, "REFACTR.TECH", "2019-06-05T00:00:00+00:00", "2019-06-08T00:00:00+00:00", all_day=True,
-        cfp_url="https://cfp.connectevents.io/en/refactr2019/cfp/session/new", cfp_ends_utc="2019-02-15T23:59:59+00:00",
+        24, "REFACTR.TECH", "2019-06-05T04:00:00+00:00", "2019-06-08T04:00:00+00:00", all_day=True,
+        timezone="America/New_York",  # Atlanta, GA: Georgia's zone
+        cfp_url="https://cfp.connectevents.io/en/refactr2019/cfp/session/new", cfp_ends_utc="2019-02-16T04:59:59+00:00",
         window=("2019-06-01", "2019-07-01"),
     ),
     "confdata_2020_python.json": Row(
@@ -31,8 +33,8 @@ ROWS: dict[str, Row] = {
         cfp_ends_utc="2020-04-06T23:59:59+00:00",
     ),
     "confdata_2022_python.json": Row(
-        14, "Python Pizza Holguín", "2022-01-15T00:00:00+00:00", all_day=True, online=True,
-        cfp_url="https://forms.gle/feQmZLe2vb2LQJyN9", cfp_ends_utc="2021-12-18T23:59:59+00:00",
+        14, "Python Pizza Holguín", "2022-01-15T05:00:00+00:00", all_day=True, online=True, timezone="America/Havana",
+        cfp_url="https://forms.gle/feQmZLe2vb2LQJyN9", cfp_ends_utc="2021-12-19T04:59:59+00:00",
     ),
     # in the source's zone, all-day dates start at local midnight.
     "confdata_2024_python.json": Row(
@@ -41,12 +43,12 @@ ROWS: dict[str, Row] = {
         cfp_url="https://pycon.lt/2024/call-for-proposals", cfp_ends_utc="2024-01-10T21:59:59+00:00",
     ),
     "confdata_2026_python.json": Row(
-        8, "PyConf Hyderabad", "2026-03-14T00:00:00+00:00", all_day=True,
-        cfp_url="https://www.papercall.io/pyconfhyd2026", cfp_ends_utc="2026-01-15T23:59:59+00:00",
+        8, "PyConf Hyderabad", "2026-03-13T18:30:00+00:00", all_day=True, timezone="Asia/Kolkata",
+        cfp_url="https://www.papercall.io/pyconfhyd2026", cfp_ends_utc="2026-01-15T18:29:59+00:00",
     ),
     "conrad_pycon.json": Row(
-        34, "PyConf Hyderabad 2026", "2026-03-14T00:00:00+00:00", all_day=True,
-        cfp_ends_utc="2026-01-15T23:59:59+00:00", window=("2026-01-01", "2027-01-01"),
+        34, "PyConf Hyderabad 2026", "2026-03-13T18:30:00+00:00", all_day=True, timezone="Asia/Kolkata",
+        cfp_ends_utc="2026-01-15T18:29:59+00:00", window=("2026-01-01", "2027-01-01"),
     ),
     "delhi_events_aggregator.json": Row(0, error=f"JSON object with keys events: {_KNOWN}"),
     # status "completed", cancellation only in event_sales_status.message_code.
@@ -70,7 +72,7 @@ ROWS: dict[str, Row] = {
     # 36 talks over three days; 15 December keeps 12.
     "pretalx_democon_schedule.json": Row(
         12, "User-centric non-volatile moderator", "2020-12-15T08:00:00+00:00", "2020-12-15T08:30:00+00:00",
-        timezone="UTC", window=("2020-12-15", "2020-12-16"),
+        timezone="UTC+01:00", window=("2020-12-15", "2020-12-16"),  # the schedule says UTC, its times +01:00
     ),
     "python_org_events_fixture.json": Row(0, error="a Django fixture (model/pk/fields records), not a listing"),
 }

@@ -57,10 +57,15 @@ def test_a_line_carries_the_documented_values() -> None:
     assert value["cfp"] == {"url": "https://pycon.example/cfp", "ends_at": "2026-03-01T12:00:00Z"}
     assert value["sources"] == [{"source_id": "s1", "name": "Group", "url": "https://group.example/cal.ics"}]
     assert (value["latitude"], value["sequence"], value["country_name"], value["online"]) == (52.52, 2, "Germany", False)
+    assert (value["timezone"], value["zone_label"], value["start_local"]) == ("Europe/Berlin", "Berlin time (UTC+2)", "2026-05-04T09:00+02:00")
     other = json.loads(event_line(ROWS[1], when_utc(ROWS[1]["starts_z"], ROWS[1]["ends_z"], None, True), BASE))
     assert (other["page_url"], other["url"], other["cfp"], other["title"], other["status"], other["kind"]) == (
         None, None, None, "", "confirmed", "other")
     assert (other["tags"], other["sources"], other["sequence"], other["country_name"]) == ([], [], 0, "XX")
+    assert other["zone_label"] is None  # all-day: dates only
+    fixed = _row(timezone="UTC-05:00")
+    value = json.loads(event_line(fixed, when_utc(fixed["starts_z"], fixed["ends_z"], "UTC-05:00", False), BASE))
+    assert (value["zone_label"], value["start_local"]) == ("UTC−05:00", "2026-05-04T02:00-05:00")
 
 
 def test_the_json_ld_is_json_dumps_with_sorted_keys_made_html_safe() -> None:

@@ -62,7 +62,7 @@ def test_index_lists_upcoming_events_by_month_with_zone_place_kind_and_badges(si
     shown = items(doc)
     assert "Recent past meetup" not in shown and "Old cancelled" not in shown and "Long ago" not in shown
     nyc = shown["NYC Python"]
-    assert nyc.xpath("string(.//p[@class='when'])").split() == "Sun 9 Mar 2025, 19:00–21:00 New York time (UTC-4)".split()
+    assert nyc.xpath("string(.//p[@class='when'])").split() == "Sun 9 Mar 2025, 19:00–21:00 New York time (UTC−4)".split()  # a true minus sign
     assert nyc.xpath(".//time/@datetime") == ["2025-03-09T19:00-04:00"]
     assert "Civic Hall, New York, United States" in nyc.text_content() and "Meetup" in nyc.text_content()
     assert "Cancelled" in shown["Django Girls Leipzig"].xpath("string(.//p[@class='meta'])")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
+from pyevents.pipeline.normalize import finish_event
 from pyevents.pipeline.parsers.feed import HTML_PAGE_ERROR, entry_links_needing_page, parse_feed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
@@ -27,7 +28,8 @@ def test_rss1_event_module() -> None:
     meeting, sprint = result.events
     assert meeting.starts_at == dt.datetime(2025, 4, 10, 17, tzinfo=UTC)
     assert meeting.ends_at == dt.datetime(2025, 4, 10, 19, 30, tzinfo=UTC)
-    assert meeting.timezone == "Europe/Berlin"
+    assert (meeting.timezone, meeting.zone_basis) == ("UTC+02:00", "offset")  # the feed gives an offset only
+    assert finish_event(meeting, SourceDefaults()).timezone == "Europe/Berlin"  # Heidelberg's zone has it then
     assert meeting.location == "Heidelberg, Germany"
     assert meeting.description == "Talks about typing."
     assert meeting.source_uid == "https://pug.example/2025/04/meeting"

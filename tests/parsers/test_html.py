@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from pyevents.pipeline.model import ParseContext, SourceDefaults, SourceEvent, Window
+from pyevents.pipeline.normalize import finish_event
 from pyevents.pipeline.parsers.html import parse_html
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
@@ -37,7 +38,8 @@ def test_jsonld_graph_arrays_places_and_statuses() -> None:
     assert sprint.source_uid == "https://pyberlin.example/events/sprint-2025#event"
     assert sprint.url == "https://pyberlin.example/events/sprint-2025"  # relative URL resolved against the page
     assert sprint.starts_at == dt.datetime(2025, 3, 15, 9, 0, tzinfo=UTC)
-    assert sprint.timezone == "Europe/Berlin" and not sprint.all_day
+    assert (sprint.timezone, sprint.zone_basis) == ("UTC+01:00", "offset") and not sprint.all_day  # as the page says
+    assert finish_event(sprint, SourceDefaults(timezone="Europe/Berlin")).timezone == "Europe/Berlin"  # Berlin has +01:00
     assert (sprint.venue, sprint.city, sprint.country) == ("Factory Berlin", "Berlin", "Germany")
     assert sprint.location == "Factory Berlin, Rheinsberger Str. 76, Berlin, 10115, Germany"
     assert (sprint.latitude, sprint.longitude) == (52.5373, 13.3958)

@@ -6,7 +6,11 @@ import datetime as dt
 
 from pyevents.pipeline.model import FetchResult, SourceState, Window
 from pyevents.config import Config
-from pyevents.run import POOL_THRESHOLD, SourceParser, parse_fetches, sha256
+import pytest
+
+from pyevents.pipeline.store import lifecycle
+from pyevents.pipeline.store.lifecycle import body_sha256
+from pyevents.run import POOL_THRESHOLD, SourceParser, parse_fetches
 
 AS_OF = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
 WINDOW = Window.around(AS_OF, 30, 400)
@@ -58,12 +62,33 @@ def test_a_pool_parses_exactly_what_parsing_here_does() -> None:
 def test_an_unchanged_body_is_not_parsed_and_reads_as_not_modified() -> None:
     body = _calendar(0)
     states = {
-        "s0": SourceState("s0", content_sha256=sha256(body), last_parsed_at=AS_OF - dt.timedelta(days=1)),
-        "s1": SourceState("s1", content_sha256=sha256(_calendar(1)), last_parsed_at=AS_OF - dt.timedelta(days=30)),
+        "s0": SourceState("s0", content_sha256=body_sha256(body), last_parsed_at=AS_OF - dt.timedelta(days=1)),
+        "s1": SourceState("s1", content_sha256=body_sha256(_calendar(1)), last_parsed_at=AS_OF - dt.timedelta(days=30)),
     }
     results, _, fetches = _parse(3, states)
     assert sorted(results) == ["s1", "s2"]  # s1 is due for re-expansion, so parsed although unchanged
     assert [f.outcome for f in fetches] == ["not_modified", "ok", "ok"]
+
+
+def test_a_change_of_the_parse_code_parses_an_unchanged_body_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = _calendar(0)
+    recent = AS_OF - dt.timedelta(days=1)
+    stored = {"s0": SourceState("s0", content_sha256=body_sha256(body), last_parsed_at=recent)}
+    monkeypatch.setattr(lifecycle, "parse_code_digest", lambda: "the next version's code")
+    results, _, fetches = _parse(1, stored)
+    assert sorted(results) == ["s0"] and fetches[0].outcome == "ok"  # same bytes, other code: parsed again
+    again = {"s0": SourceState("s0", content_sha256=body_sha256(body), last_parsed_at=recent)}  # as the store keeps it
+    results, _, fetches = _parse(1, again)
+    assert results == {} and fetches[0].outcome == "not_modified"  # then skipped again
+
+
+def test_the_parse_code_digest_covers_parsers_normalization_and_the_model() -> None:
+    from pyevents.pipeline.codedigest import PARSE_CODE, PIPELINE_DIR, files_digest, parse_code_digest
+
+    assert parse_code_digest() == files_digest(PIPELINE_DIR / name for name in PARSE_CODE)
+    assert all((PIPELINE_DIR / name).exists() for name in PARSE_CODE)
+    without_listings = files_digest([PIPELINE_DIR / "parsers" / "ical.py"])
+    assert without_listings != parse_code_digest()
 
 
 def test_parse_fetches_is_the_same_in_one_call() -> None:
