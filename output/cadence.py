@@ -61,10 +61,12 @@ def _monthly(days: Sequence[dt.date], name: str) -> str:
     if not step:
         return ""
     nth, count = Counter((d.day - 1) // 7 for d in days).most_common(1)[0]
-    if count * 4 >= len(days) * 3 and nth < 4:
+    if count == len(days) and nth < 4:
         return f"{_MONTH_STEPS[step]}, {_ORDINALS[nth]} {name}"
     if all(d.day + 7 > calendar.monthrange(d.year, d.month)[1] for d in days):
         return f"{_MONTH_STEPS[step]}, last {name}"
+    if count * 4 >= len(days) * 3 and nth < 4:
+        return f"{_MONTH_STEPS[step]}, {_ORDINALS[nth]} {name}"
     return ""
 
 
