@@ -110,8 +110,6 @@ class Overview:
     latest_update: dt.datetime | None
     first_year: int | None  # min(year of start - 1, year of end + 1), UTC: see output.ical.span_of
     last_year: int | None
-    upcoming_by_region: dict[str, int]
-    upcoming_by_country: dict[str, int]
 
 
 class Snapshot:
@@ -209,14 +207,7 @@ class Snapshot:
             """,
             params,
         ).fetchall()
-        by: dict[str, dict[str, int]] = {}
-        for column in ("region", "country"):
-            by[column] = dict(self._con.execute(
-                f"""SELECT {column}, count(*) FROM events WHERE {_PUBLISHED} AND ends_at >= $as_of AND {column} IS NOT NULL
-                    GROUP BY {column}""",
-                params,
-            ).fetchall())
-        return Overview(events, upcoming, latest, first, last, by["region"], by["country"])
+        return Overview(events, upcoming, latest, first, last)
 
     def zones_in_use(self, window: Window) -> list[tuple[str | None, str | None, str | None, str]]:
         """(kind, region, country, timezone) of the published timed events, distinct: which feed needs which VTIMEZONE."""

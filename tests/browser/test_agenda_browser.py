@@ -91,7 +91,7 @@ def test_the_compact_list_is_one_line_per_entry_and_remembered(served: str, brow
     compact_heights = page.eval_on_selector_all("li.event", "els => els.map(e => e.getBoundingClientRect().height)")
     assert max(compact_heights) < 2 * line  # one line each
     keep(page, "index-compact-1280.png")
-    page.goto(served + f"regions/europe.html")  # another page, the same reader: still compact
+    page.goto(served + "regions/europe.html")  # another page, the same reader: still compact
     assert page.is_checked("#view-compact")
     assert max(page.eval_on_selector_all("li.event", "els => els.map(e => e.getBoundingClientRect().height)")) < 2 * line
     page.check("#view-cards")
