@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from markupsafe import Markup
@@ -23,38 +23,14 @@ from pyevents.output.ical import ical_zone
 from pyevents.output.labels import REGION_NAMES, country_in_sentence, country_name, kind_name, place_label, region_name
 from pyevents.output.timefmt import When, utc_instant, when_utc
 
+if TYPE_CHECKING:
+    from pyevents.pipeline.store.reader import Overview
+
 SERIES_ID = re.compile(r"^[0-9a-f]{16}$")  # ids become file names: nothing else is trusted as one
 
 
 def series_page_path(series_id: str | None) -> str | None:
     return f"series/{series_id}.html" if series_id and SERIES_ID.match(series_id) else None
-
-
-@dataclass(slots=True)
-class Counts:
-    """Agenda entries (a one-off event, or a recurring series once) per scope, and how many are conferences."""
-
-    total: int = 0
-    conferences: int = 0
-    by_region: dict[str, int] = field(default_factory=dict)
-    by_country: dict[str, int] = field(default_factory=dict)
-    conferences_by_region: dict[str, int] = field(default_factory=dict)
-    conferences_by_country: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, rows: Iterable[tuple[str | None, str | None, bool, int]]) -> Counts:
-        """From `Snapshot.agenda_counts`: (region, country, is a conference, entries)."""
-        counts = cls()
-        for region, country, is_conference, n in rows:
-            counts.total += n
-            scopes = [(counts.by_region, region), (counts.by_country, country)]
-            if is_conference:
-                counts.conferences += n
-                scopes += [(counts.conferences_by_region, region), (counts.conferences_by_country, country)]
-            for table, key in scopes:
-                if key:
-                    table[key] = table.get(key, 0) + n
-        return counts
 
 
 def entry_view(row: Mapping[str, Any]) -> site.EventView:
@@ -119,32 +95,35 @@ class Scope:
     phrase: str = ""  # "in the Netherlands", "in Africa"; '' on the index
 
 
-def scopes(page_site: site.Site, counts: Counts, countries: Sequence[str]) -> list[Scope]:
+def scopes(page_site: site.Site, overview: Overview, countries: Sequence[str]) -> list[Scope]:
     """The index, every region's page and the page of every country that ever had events."""
     main = site.MAIN_FEEDS[0]
-    pages = [Scope("index.html", "Upcoming Python events", "", "all", site.MAIN_FEEDS, counts.total, counts.conferences)]
+    pages = [Scope("index.html", "Upcoming Python events", "", "all", site.MAIN_FEEDS, overview.entries, overview.conferences)]
     for region, name, _count in page_site.regions:
         phrase = "online" if region == "online" else f"in {name}"
         pages.append(Scope(
             f"regions/{region}.html", f"Python events {phrase}", "../", f"region:{region}",
             (site.Feed(f"Events {phrase}", f"regions/{region}.ics"), main),
-            counts.by_region.get(region, 0), counts.conferences_by_region.get(region, 0), "region", region, phrase,
+            overview.upcoming_by_region.get(region, 0), overview.conferences_by_region.get(region, 0), "region", region, phrase,
         ))
     for code in countries:  # every country that ever had events keeps its page, even with none upcoming
         phrase = f"in {country_in_sentence(code)}"
         pages.append(Scope(
             f"countries/{code.lower()}.html", f"Python events {phrase}", "../", f"country:{code}",
             (site.Feed(f"Events {phrase}", f"countries/{code.lower()}.ics"), main),
-            counts.by_country.get(code, 0), counts.conferences_by_country.get(code, 0), "country", code, phrase,
+            overview.upcoming_by_country.get(code, 0), overview.conferences_by_country.get(code, 0), "country", code, phrase,
         ))
     return pages
 
 
-def agenda_pages(page_site: site.Site, rows: Sequence[Mapping[str, Any]], counts: Counts, countries: Sequence[str]) -> Iterator[tuple[str, Iterator[str]]]:
-    """Every agenda page: (path, chunks), from the rows of `Snapshot.agenda_entries`."""
+def agenda_pages(
+    page_site: site.Site, rows: Sequence[Mapping[str, Any]], overview: Overview, countries: Sequence[str]
+) -> Iterator[tuple[str, Iterator[str]]]:
+    """Every agenda page: (path, chunks), from the rows of `Snapshot.agenda_entries` and the counts of
+    `Snapshot.overview`."""
     views = [entry_view(row) for row in rows]
     items = AgendaItems()
-    for scope in scopes(page_site, counts, countries):
+    for scope in scopes(page_site, overview, countries):
         chosen = views if scope.field is None else [v for v, row in zip(views, rows) if row.get(scope.field) == scope.value]
         conferences = [v for v in chosen if v.kind == "conference"][: site.AGENDA_LIMIT]
         others = [v for v in chosen if v.kind != "conference"][: site.AGENDA_LIMIT]

@@ -95,7 +95,6 @@ def publish(
         health = snap.sources()
         countries = [c for c in snap.countries() if COUNTRY_CODE.match(c)]
         overview = snap.overview(window)
-        entry_counts = agenda.Counts.of(snap.agenda_counts(window))
         events_digest = snap.inputs_digest(window, _event_salt(config))
         digest = _inputs_digest(events_digest, window, config, health, countries)
         current = out_dir.resolve() if out_dir.is_symlink() and out_dir.is_dir() else None
@@ -107,15 +106,15 @@ def publish(
         content = _content_digest(events_digest, config, health, countries)
         reused = _reuse_content(version, current, content, config, countries)
         counts = reused or _Counts()
-        page_site = _site(config, window, entry_counts, countries)
+        page_site = _site(config, window, overview, countries)
         if reused is not None:  # event files shared with the current version, aggregate feeds linked
             assert current is not None
             if not _reuse_listings(version, current, page_site, countries, counts):
-                _listings(snap, version, window, config, health, countries, overview, page_site, entry_counts, counts)()
+                _listings(snap, version, window, config, health, countries, overview, counts)()
             _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days), counts)
         else:
-            listings = _listings(snap, version, window, config, health, countries, overview, page_site, entry_counts, counts)
-            _write_version(snap, version, current, window, config, health, countries, overview, page_site, chunk_events, counts, listings)
+            listings = _listings(snap, version, window, config, health, countries, overview, counts)
+            _write_version(snap, version, current, window, config, health, countries, overview, chunk_events, counts, listings)
             _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days), counts)
             _write(version, CONTENT, [f"{content} {counts.events_with_files}"], counts)
         (version / INPUTS).write_text(digest, encoding="utf-8")  # last: a version without it is never kept as is
@@ -229,20 +228,19 @@ def _listings(
     health: list[dict[str, Any]],
     countries: list[str],
     overview: Overview,
-    page_site: site.Site,
-    entry_counts: agenda.Counts,
     counts: _Counts,
 ) -> Callable[[], None]:
     """Read what the listings (but sources.html), `feed.atom`, `cfp.ics` and the static assets need (now:
     one query at a time per connection, before any event stream), and return the function that writes them."""
     fed = config.federation
+    page_site = _site(config, window, overview, countries)
     agenda_rows = snap.agenda_entries(window, site.AGENDA_LIMIT, cadence.SAMPLE)
     occurrences = snap.series_occurrences(window)
     announced = snap.announced(window, atom.ATOM_LIMIT)
     cfps = snap.open_cfps(window)
 
     def write() -> None:
-        _write_listings(version, page_site, agenda_rows, entry_counts, occurrences, countries, counts)
+        _write_listings(version, page_site, agenda_rows, overview, occurrences, countries, counts)
         _write(version, "feed.atom", atom.atom_feed(fed.name, fed.base_url, announced), counts)
         _write(version, "cfp.ics", calendar_text(
             f"{fed.name}: calls for proposals", (serialize_cfp_vevent(ev, fed.base_url) for ev in cfps),
@@ -303,15 +301,15 @@ def _reuse_listings(version: Path, current: Path, page_site: site.Site, countrie
     return True
 
 
-def _site(config: Config, window: Window, entry_counts: agenda.Counts, countries: Sequence[str]) -> site.Site:
+def _site(config: Config, window: Window, overview: Overview, countries: Sequence[str]) -> site.Site:
     fed = config.federation
     return site.Site(
         name=fed.name,
         base_url=fed.base_url,
         as_of=window.as_of,
-        regions=[(r, REGION_NAMES[r], entry_counts.by_region.get(r, 0)) for r in REGIONS],
+        regions=[(r, REGION_NAMES[r], overview.upcoming_by_region.get(r, 0)) for r in REGIONS],
         countries=sorted(
-            ((c, country_name(c), entry_counts.by_country[c]) for c in countries if entry_counts.by_country.get(c)),
+            ((c, country_name(c), overview.upcoming_by_country[c]) for c in countries if overview.upcoming_by_country.get(c)),
             key=lambda item: item[1].casefold(),
         ),
     )
@@ -335,7 +333,6 @@ def _write_version(
     health: list[dict[str, Any]],
     countries: list[str],
     overview: Overview,
-    page_site: site.Site,
     chunk_events: int,
     counts: _Counts,
     listings: Callable[[], None],
@@ -350,7 +347,7 @@ def _write_version(
     generation = Path(tempfile.mkdtemp(prefix="e-", dir=version.parent))
     generation.chmod(0o755)
     os.symlink(os.path.join(os.pardir, generation.name), version / "events")  # workers write through it
-    job = eventfiles.ChunkJob(version, previous, page_site)
+    job = eventfiles.ChunkJob(version, previous, _site(config, window, overview, countries))
 
     feed_names = _feed_names(fed.name, routes)
     fingerprints: dict[str, str] = {}
@@ -506,13 +503,13 @@ def _write_listings(
     version: Path,
     page_site: site.Site,
     rows: list[dict[str, Any]],
-    entry_counts: agenda.Counts,
+    overview: Overview,
     occurrences: pa.Table,
     countries: Sequence[str],
     counts: _Counts,
 ) -> None:
     """The agenda pages (index, regions, countries), the series pages, about, and the freshness markup they show."""
-    for path, chunks in agenda.agenda_pages(page_site, rows, entry_counts, countries):
+    for path, chunks in agenda.agenda_pages(page_site, rows, overview, countries):
         _write(version, path, chunks, counts)
     for path, chunks in agenda.series_pages(page_site, occurrences):
         _write(version, path, chunks, counts)

@@ -110,6 +110,13 @@ class Overview:
     latest_update: dt.datetime | None
     first_year: int | None  # min(year of start - 1, year of end + 1), UTC: see output.ical.span_of
     last_year: int | None
+    # Agenda entries (a one-off event, or a recurring series once), upcoming, and how many are conferences:
+    entries: int
+    conferences: int
+    upcoming_by_region: dict[str, int]  # entries, not occurrences
+    upcoming_by_country: dict[str, int]
+    conferences_by_region: dict[str, int]
+    conferences_by_country: dict[str, int]
 
 
 class Snapshot:
@@ -207,7 +214,19 @@ class Snapshot:
             """,
             params,
         ).fetchall()
-        return Overview(events, upcoming, latest, first, last)
+        entries = conferences = 0
+        by: dict[str, dict[str, int]] = {"region": {}, "country": {}, "conference_region": {}, "conference_country": {}}
+        for region, country, is_conference, n in self._con.execute(
+            f"{_AGENDA_ENTRIES} SELECT region, country, is_conference, count(*) FROM entries GROUP BY ALL ORDER BY ALL", params
+        ).fetchall():
+            entries += n
+            conferences += n if is_conference else 0
+            for name, key in (("region", region), ("country", country)):
+                for table in (name, f"conference_{name}") if is_conference else (name,):
+                    if key is not None:
+                        by[table][key] = by[table].get(key, 0) + n
+        return Overview(events, upcoming, latest, first, last, entries, conferences, by["region"], by["country"],
+                        by["conference_region"], by["conference_country"])
 
     def zones_in_use(self, window: Window) -> list[tuple[str | None, str | None, str | None, str]]:
         """(kind, region, country, timezone) of the published timed events, distinct: which feed needs which VTIMEZONE."""
@@ -241,7 +260,7 @@ class Snapshot:
                 FROM keyed WHERE series_key IS NOT NULL GROUP BY series_key
             )
             SELECT e.event_id, e.title, e.timezone, e.all_day, e.kind, e.status, e.venue, e.city, e.country,
-                   e.region, e.online, e.sequence, k.series_key AS series_id, s.series_dates, s.series_starts,
+                   e.region, e.online, e.sequence, e.tags, k.series_key AS series_id, s.series_dates, s.series_starts,
                    strftime(e.starts_at, '%Y-%m-%dT%H:%M:%SZ') AS starts_z, strftime(e.ends_at, '%Y-%m-%dT%H:%M:%SZ') AS ends_z
             FROM events e JOIN entries k USING (event_id) LEFT JOIN series s ON s.series_key = k.series_key
             WHERE e.event_id IN (SELECT event_id FROM shown)
@@ -249,16 +268,6 @@ class Snapshot:
             """,
             {**self._window(window), "limit": limit, "sample": sample},
         )
-
-    def agenda_counts(self, window: Window) -> list[tuple[str | None, str | None, bool, int]]:
-        """(region, country, is a conference, number of agenda entries): the counts agenda pages show,
-        a recurring series counted once."""
-        return [tuple(r) for r in self._con.execute(
-            f"""{_AGENDA_ENTRIES}
-                SELECT region, country, is_conference, count(*) FROM entries
-                GROUP BY ALL ORDER BY region NULLS FIRST, country NULLS FIRST, is_conference""",
-            self._window(window),
-        ).fetchall()]
 
     def series_occurrences(self, window: Window) -> pa.Table:
         """Every recurring series' upcoming occurrences, by series id, each series' by start then id:

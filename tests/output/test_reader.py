@@ -83,7 +83,6 @@ def test_listing_queries(db: tuple[Path, dict]) -> None:
         overview = snap.overview(WINDOW)
         agenda = snap.agenda_entries(WINDOW, limit=1, sample=16)
         entries = snap.agenda_entries(WINDOW, limit=100, sample=3)
-        counts = snap.agenda_counts(WINDOW)
         series = snap.series_occurrences(WINDOW).to_pylist()
         announced = snap.announced(WINDOW, limit=100)
         cfps = snap.open_cfps(WINDOW)
@@ -100,10 +99,10 @@ def test_listing_queries(db: tuple[Path, dict]) -> None:
     assert berlin[0]["event_id"] == ev["berlin_0"]["event_id"] and berlin[0]["series_dates"] == 4
     assert berlin[0]["series_starts"] == ["2025-03-05T18:00:00Z", "2025-03-12T18:00:00Z", "2025-03-19T18:00:00Z"]
     assert all(r["series_id"] is None for r in entries if r is not berlin[0])
-    by_country = {}
-    for _region, country, _conference, n in counts:
-        by_country[country] = by_country.get(country, 0) + n
-    assert by_country == {"DE": 3, "JP": 1, "US": 1, "AR": 1, None: 1}  # PyCon DE, Leipzig, the Berlin series
+    # counts of entries, not occurrences: PyCon DE, Leipzig and the Berlin series in Germany
+    assert overview.upcoming_by_country == {"DE": 3, "JP": 1, "US": 1, "AR": 1}
+    assert overview.upcoming_by_region == {"europe": 3, "asia": 1, "north-america": 1, "south-america": 1, "online": 1}
+    assert (overview.entries, overview.conferences) == (7, 2) and overview.conferences_by_country == {"DE": 1, "AR": 1}
     assert [r["event_id"] for r in series] == [ev[f"berlin_{i}"]["event_id"] for i in range(4)]
     assert {r["series_id"] for r in series} == {BERLIN_SERIES} and all(r["moved_from"] is None for r in series)
     assert ev["cancelled_upcoming"]["event_id"] not in {r["event_id"] for r in announced} and len(announced) == 9
