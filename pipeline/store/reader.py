@@ -271,8 +271,9 @@ class Snapshot:
 
     def series_occurrences(self, window: Window) -> pa.Table:
         """Every recurring series' upcoming occurrences, by series id, each series' by start then id:
-        what a series page shows and its JSON-LD needs, with `moved_from` (the UTC text of the start
-        before its latest move, else null). An Arrow table: compact, read before the event stream."""
+        what a series page shows and its JSON-LD needs (not the description: each occurrence's own page
+        has it), with `moved_from` (the UTC text of the start before its latest move, else null). An
+        Arrow table: compact, read before the event stream."""
         return self._con.sql(
             f"""
             {_AGENDA_ENTRIES}, moves AS (
@@ -280,7 +281,7 @@ class Snapshot:
                 WHERE field = 'starts_at' AND event_id IN (SELECT event_id FROM keyed WHERE series_key IS NOT NULL)
                 GROUP BY event_id
             )
-            SELECT e.event_id, k.series_key AS series_id, e.title, e.description, e.timezone, e.all_day, e.kind,
+            SELECT e.event_id, k.series_key AS series_id, e.title, e.timezone, e.all_day, e.kind,
                    e.status, e.url, e.venue, e.city, e.country, e.region, e.latitude, e.longitude, e.online,
                    e.tags, e.sequence, m.moved_from,
                    strftime(e.starts_at, '%Y-%m-%dT%H:%M:%SZ') AS starts_z, strftime(e.ends_at, '%Y-%m-%dT%H:%M:%SZ') AS ends_z

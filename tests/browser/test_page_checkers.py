@@ -137,5 +137,5 @@ def test_the_code_sample_on_the_about_page_scrolls_by_keyboard_at_375_px(served:
         pytest.fail("the code sample never takes the keyboard focus")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.querySelector('pre').scrollLeft > 0", timeout=5000)  # scrolling may be smooth
+    page.wait_for_function("() => document.querySelector('pre').scrollLeft > 0", timeout=5000)  # scrolling may be smooth
     context.close()
