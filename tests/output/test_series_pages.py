@@ -146,3 +146,19 @@ def test_series_pages_follow_the_reuse_of_unchanged_listings(tmp_path: Path) -> 
     assert 'Data as of <time datetime="2025-03-01T13:00+00:00">' in series
     fresh = publish(tmp_path / "db.duckdb", tmp_path / "fresh", CONFIG, later)
     assert (fresh.out_dir / f"series/{AMSTERDAM}.html").read_text(encoding="utf-8") == series
+
+
+def test_a_series_with_every_upcoming_date_cancelled_says_so(tmp_path: Path) -> None:
+    from tests.output.eventdb import event_id_for, make_event, write_db
+
+    series = event_id_for("called-off")
+    rows = [make_event(f"Called off {i}", series_id=series, title="Called-off Group", status="cancelled",
+                       starts_at=T0 + dt.timedelta(days=7 * (i + 1))) for i in range(3)]
+    write_db(tmp_path / "db.duckdb", rows)
+    publish(tmp_path / "db.duckdb", tmp_path / "public", CONFIG, T0)
+    (entry,) = entries(lxml.html.fromstring((tmp_path / "public/index.html").read_bytes()))
+    assert entry.xpath("string(.//p[@class='cadence'])").strip() == "every upcoming date cancelled"
+    assert "is-cancelled" in entry.get("class") and "Cancelled" in entry.xpath("string(.//p[@class='meta'])")
+    series_page = lxml.html.fromstring((tmp_path / f"public/series/{series}.html").read_bytes())
+    assert len(series_page.xpath("//li[contains(@class,'is-cancelled')]")) == 3
+    assert "Every upcoming date is cancelled." in series_page.xpath("string(//p[@class='lede'])")
