@@ -28,15 +28,34 @@ KIND_NAMES = {
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 
 
+# Names as people write them where ISO's short name reads like a register entry.
+_PLAIN_NAMES = {
+    "BN": "Brunei", "CD": "Democratic Republic of the Congo", "FM": "Micronesia", "PS": "Palestine",
+    "RU": "Russia", "VA": "Vatican City",
+}
+# Countries whose English name takes "the" inside a sentence ("Python events in the Netherlands").
+_WITH_THE = frozenset({
+    "AE", "BS", "CD", "CF", "CG", "DO", "FO", "GB", "GM", "KM", "KY", "MH", "MV", "NL", "PH", "SB", "TC", "US", "VA", "VG", "VI",
+})
+
+
 @lru_cache(maxsize=512)
 def country_name(code: str | None) -> str:
     """The common English name of an ISO alpha-2 code ('' when unknown)."""
     if not code or not COUNTRY_CODE.match(code):
         return ""
+    if code in _PLAIN_NAMES:
+        return _PLAIN_NAMES[code]
     country = pycountry.countries.get(alpha_2=code)
     if country is None:
         return code
     return getattr(country, "common_name", None) or country.name
+
+
+def country_in_sentence(code: str | None) -> str:
+    """The country's name as it reads after "in": "the Netherlands", "Germany" ('' when unknown)."""
+    name = country_name(code)
+    return f"the {name}" if name and code in _WITH_THE else name
 
 
 def region_name(region: str | None) -> str:

@@ -44,10 +44,9 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pyevents.output import atom, eventfiles, jsonfeed, site
+from pyevents.output import agenda, atom, cadence, eventfiles, jsonfeed, site
 from pyevents.output.ical import CALENDAR_END, calendar_head, cfp_tzid, calendar_text, ical_zone, serialize_cfp_vevent, span_of
 from pyevents.output.labels import COUNTRY_CODE, REGION_NAMES, country_name, region_name
-from pyevents.output.timefmt import when_utc
 from pyevents.pipeline.codedigest import files_digest
 from pyevents.pipeline.model import REGIONS, Window
 from pyevents.pipeline.normalize import text as text_module
@@ -246,12 +245,13 @@ def _listings(
     one query at a time per connection, before any event stream), and return the function that writes them."""
     fed = config.federation
     page_site = _site(config, window, overview, countries)
-    agenda_rows = snap.agenda_events(window, site.AGENDA_LIMIT)
+    agenda_rows = snap.agenda_entries(window, site.AGENDA_LIMIT, cadence.SAMPLE)
+    occurrences = snap.series_occurrences(window)
     announced = snap.announced(window, atom.ATOM_LIMIT)
     cfps = snap.open_cfps(window)
 
     def write() -> None:
-        _write_listings(version, page_site, agenda_rows, overview, countries, counts)
+        _write_listings(version, page_site, agenda_rows, overview, occurrences, countries, counts)
         _write(version, "feed.atom", atom.atom_feed(fed.name, fed.base_url, announced), counts)
         _write(version, "cfp.ics", calendar_text(
             f"{fed.name}: calls for proposals", (serialize_cfp_vevent(ev, fed.base_url) for ev in cfps),
@@ -282,7 +282,8 @@ def _reuse_listings(version: Path, current: Path, page_site: site.Site, countrie
     new = site.freshness(page_site)
     old, new_bytes = recorded.encode("utf-8"), new.encode("utf-8")  # pages handled as bytes: ~20 MB at 150k events
     pages: list[tuple[str, bytes]] = []
-    for name in _listing_pages(countries):
+    series = sorted(f"series/{page.name}" for page in (current / "series").glob("*.html"))
+    for name in [*_listing_pages(countries), *series]:
         try:
             data = (current / name).read_bytes()
         except OSError:
@@ -516,32 +517,15 @@ def _write_listings(
     page_site: site.Site,
     rows: list[dict[str, Any]],
     overview: Overview,
+    occurrences: pa.Table,
     countries: Sequence[str],
     counts: _Counts,
 ) -> None:
-    """The agenda pages (index, regions, countries) and about, and the freshness markup they show."""
-    limit = site.AGENDA_LIMIT
-    views = [site.event_view(row, when_utc(row["starts_z"], row["ends_z"], row["timezone"], bool(row["all_day"]))) for row in rows]
-    items = site.AgendaItems()
-    main_feed = site.MAIN_FEEDS[0]
-    _write(version, "index.html", site.render_agenda(
-        page_site, views[:limit], overview.upcoming, title="Upcoming Python events", root="", feeds=site.MAIN_FEEDS, scope="all",
-        items=items,
-    ), counts)
-    for region, name, total in page_site.regions:
-        shown = [v for v, row in zip(views, rows) if row.get("region") == region][:limit]
-        _write(version, f"regions/{region}.html", site.render_agenda(
-            page_site, shown, total, title=f"Python events: {name}", root="../",
-            feeds=[site.Feed(f"{name} events", f"regions/{region}.ics"), main_feed], scope=f"region:{region}", items=items,
-        ), counts)
-    for code in countries:  # every country that ever had events keeps its page, even with none upcoming
-        name = country_name(code)
-        shown = [v for v, row in zip(views, rows) if row.get("country") == code][:limit]
-        _write(version, f"countries/{code.lower()}.html", site.render_agenda(
-            page_site, shown, overview.upcoming_by_country.get(code, 0), title=f"Python events in {name}", root="../",
-            feeds=[site.Feed(f"{name} events", f"countries/{code.lower()}.ics"), main_feed], scope=f"country:{code}",
-            items=items,
-        ), counts)
+    """The agenda pages (index, regions, countries), the series pages, about, and the freshness markup they show."""
+    for path, chunks in agenda.agenda_pages(page_site, rows, overview, countries):
+        _write(version, path, chunks, counts)
+    for path, chunks in agenda.series_pages(page_site, occurrences):
+        _write(version, path, chunks, counts)
     _write(version, "about.html", site.render_about(page_site), counts)
     _write(version, FRESHNESS, [site.freshness(page_site)], counts)
 

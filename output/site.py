@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -126,6 +126,10 @@ class EventView:
     changed: bool
     search: str
     badges: Markup
+    series_page: str | None = None  # a recurring series' page (then the entry stands for all its dates)
+    cadence: str = ""  # "every Tuesday"; '' when no rhythm can be told
+    dates: int = 0  # a series' upcoming dates, not cancelled
+    short_when: str = ""  # "Tue 8 Dec 18:00": the compact list's date
 
 
 @lru_cache(maxsize=64)
@@ -250,55 +254,6 @@ def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calenda
         changes=[_change_view(c) for c in event.get("changes") or []],
         updated_iso=updated.removesuffix("Z") + "+00:00" if updated else "",
         updated=f"{updated[:10]} {updated[11:16]} UTC" if updated else "",
-    )
-
-
-class AgendaItems:
-    """Each event's agenda entry (the `event_item` macro), rendered once per page depth and shared by
-    every agenda page listing the event (the index, its region's and its country's page)."""
-
-    def __init__(self) -> None:
-        self._macro = environment().get_template("_macros.html").module.event_item
-        self._rendered: dict[tuple[str, str], str] = {}
-
-    def __call__(self, ev: EventView, root: str) -> str:
-        key = (ev.id, root)
-        item = self._rendered.get(key)
-        if item is None:
-            item = self._rendered[key] = str(self._macro(ev, root))
-        return item
-
-
-def render_agenda(
-    site: Site,
-    shown: Sequence[EventView],
-    total: int,
-    *,
-    title: str,
-    root: str,
-    feeds: Iterable[Feed],
-    scope: str,
-    items: AgendaItems,
-) -> Iterator[str]:
-    """An agenda page (index, region or country): the `shown` upcoming events of `total`, grouped by month."""
-    months: list[tuple[str, str, list[str]]] = []
-    for ev in shown:
-        if not months or months[-1][0] != ev.when.month_key:
-            months.append((ev.when.month_key, ev.when.month_label, []))
-        months[-1][2].append(items(ev, root))
-    months_markup = [(key, label, Markup("".join(entries))) for key, label, entries in months]
-    kinds = sorted({ev.kind for ev in shown})
-    return environment().get_template("agenda.html").generate(
-        site=site,
-        title=title,
-        root=root,
-        feeds=list(feeds),
-        months=months_markup,
-        total=total,
-        shown=len(shown),
-        kinds=[(k, kind_name(k)) for k in kinds],
-        scope=scope,
-        page="index" if scope == "all" else scope,
     )
 
 
@@ -483,6 +438,12 @@ def _health_view(row: Mapping[str, Any], as_of: dt.datetime, stale_after_days: i
         "failures": int(row.get("consecutive_failures") or 0),
         "problem": problem.strip(),
     }
+
+
+def event_jsonld(event: Mapping[str, Any], w: When, place: str, base_url: str) -> Markup:
+    """An event's schema.org Event JSON-LD, fit for a <script> element, its @id the event's own page."""
+    page = event_page_path(event["event_id"])
+    return _html_safe_json(_jsonld(event, w, place, base_url + page if page else None, base_url))
 
 
 def _html_safe_json(text: str) -> Markup:

@@ -7,6 +7,9 @@
   if (!form || !agenda) { return; }
   var items = Array.prototype.slice.call(agenda.querySelectorAll("li.event"));
   var months = Array.prototype.slice.call(agenda.querySelectorAll("section.month"));
+  var sections = Array.prototype.slice.call(agenda.querySelectorAll("section.kind-section"));
+  var refine = document.getElementById("refine");
+  var preset = { region: form.dataset.presetRegion || "", country: form.dataset.presetCountry || "" };
   var status = document.getElementById("filter-status");
   var noMatch = document.getElementById("no-match");
   var fields = ["kind", "region", "country", "q", "online"];
@@ -44,15 +47,15 @@
       li.hidden = !ok;
       if (ok) { shown++; }
     });
-    months.forEach(function (section) {
-      section.hidden = !section.querySelector("li.event:not([hidden])");
+    months.concat(sections).forEach(function (section) {
+      section.hidden = !!section.querySelector("li.event") && !section.querySelector("li.event:not([hidden])");
     });
     noMatch.hidden = shown !== 0 || items.length === 0;
     status.textContent = shown + " of " + items.length + " events shown";
     var params = new URLSearchParams();
     fields.forEach(function (name) {
       var value = f[name];
-      if (value === true) { params.set(name, "1"); } else if (value) { params.set(name, value); }
+      if (value === true) { params.set(name, "1"); } else if (value && value !== preset[name]) { params.set(name, value); }
     });
     var query = params.toString();
     history.replaceState(null, "", query ? "?" + query : location.pathname);
@@ -79,13 +82,17 @@
   }
 
   var initial = new URLSearchParams(location.search);
+  var filtered = false;
   fields.forEach(function (name) {
     var el = form.elements[name];
     var value = initial.get(name);
     if (!el || value === null) { return; }
     if (el.type === "checkbox") { el.checked = value === "1"; } else { el.value = value; }
+    filtered = true;
   });
   form.hidden = false;
+  // A shared filter link opens with its filter in view.
+  if (refine && filtered) { refine.open = true; }
   form.addEventListener("input", apply);
   form.addEventListener("change", apply);
   form.addEventListener("submit", function (e) { e.preventDefault(); });

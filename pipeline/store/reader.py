@@ -82,6 +82,26 @@ FROM inputs ORDER BY starts_at, event_id
 """
 
 
+# The agenda's entries among the upcoming published events: every one-off event, and each recurring
+# series (a series_id with more than one upcoming occurrence) once, by its next occurrence not
+# cancelled (its first when all are). `keyed` holds every upcoming occurrence with its entry's key.
+_AGENDA_ENTRIES = f"""
+WITH up AS (
+    SELECT event_id, series_id, starts_at, status, kind, region, country,
+           count(*) OVER (PARTITION BY series_id) AS in_series
+    FROM events WHERE {_PUBLISHED} AND ends_at >= $as_of
+), keyed AS (
+    SELECT *, CASE WHEN series_id IS NOT NULL AND in_series > 1 THEN series_id END AS series_key,
+           kind = 'conference' AS is_conference
+    FROM up
+), entries AS (
+    SELECT * FROM keyed
+    QUALIFY series_key IS NULL
+         OR row_number() OVER (PARTITION BY series_key ORDER BY status = 'cancelled', starts_at, event_id) = 1
+)
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Overview:
     """Counts and bounds of the published events, for the listings' headers."""
@@ -91,8 +111,13 @@ class Overview:
     latest_update: dt.datetime | None
     first_year: int | None  # min(year of start - 1, year of end + 1), UTC: see output.ical.span_of
     last_year: int | None
-    upcoming_by_region: dict[str, int]
+    # Agenda entries (a one-off event, or a recurring series once), upcoming, and how many are conferences:
+    entries: int
+    conferences: int
+    upcoming_by_region: dict[str, int]  # entries, not occurrences
     upcoming_by_country: dict[str, int]
+    conferences_by_region: dict[str, int]
+    conferences_by_country: dict[str, int]
 
 
 class Snapshot:
@@ -190,14 +215,19 @@ class Snapshot:
             """,
             params,
         ).fetchall()
-        by: dict[str, dict[str, int]] = {}
-        for column in ("region", "country"):
-            by[column] = dict(self._con.execute(
-                f"""SELECT {column}, count(*) FROM events WHERE {_PUBLISHED} AND ends_at >= $as_of AND {column} IS NOT NULL
-                    GROUP BY {column}""",
-                params,
-            ).fetchall())
-        return Overview(events, upcoming, latest, first, last, by["region"], by["country"])
+        entries = conferences = 0
+        by: dict[str, dict[str, int]] = {"region": {}, "country": {}, "conference_region": {}, "conference_country": {}}
+        for region, country, is_conference, n in self._con.execute(
+            f"{_AGENDA_ENTRIES} SELECT region, country, is_conference, count(*) FROM entries GROUP BY ALL ORDER BY ALL", params
+        ).fetchall():
+            entries += n
+            conferences += n if is_conference else 0
+            for name, key in (("region", region), ("country", country)):
+                for table in (name, f"conference_{name}") if is_conference else (name,):
+                    if key is not None:
+                        by[table][key] = by[table].get(key, 0) + n
+        return Overview(events, upcoming, latest, first, last, entries, conferences, by["region"], by["country"],
+                        by["conference_region"], by["conference_country"])
 
     def zones_in_use(self, window: Window, columns: Sequence[str] = ("kind", "region", "country")) -> list[tuple[Any, ...]]:
         """(*columns, timezone) of the published timed events, distinct: which feed needs which VTIMEZONE
@@ -211,29 +241,61 @@ class Snapshot:
             self._window(window),
         ).fetchall()]
 
-    def agenda_events(self, window: Window, limit: int) -> list[dict[str, Any]]:
-        """Upcoming events among the first `limit` overall, of their region or of their country, by start then id.
+    def agenda_entries(self, window: Window, limit: int, sample: int) -> list[dict[str, Any]]:
+        """The agenda's entries (one-off events, and each recurring series once) among the first `limit`
+        conferences and the first `limit` other entries overall, of their region and of their country,
+        by start then id: enough for every section of every agenda page.
 
-        Enough for every agenda page: the first `limit` of these (in a scope) are that scope's first `limit`.
-        Only the columns an agenda entry shows, its instants as UTC text (`starts_z`, `ends_z`).
+        The columns an entry shows, its instants as UTC text (`starts_z`, `ends_z`); for a series also
+        `series_id`, `series_dates` (upcoming occurrences not cancelled) and `series_starts` (the UTC
+        text of the first `sample` of them, for its cadence); both null for a one-off event.
         """
         return self._rows(
             f"""
-            WITH shown AS (  -- ranked on four narrow columns, not on whole rows (~300 MB less at 150k)
-                SELECT event_id FROM events
-                WHERE {_PUBLISHED} AND ends_at >= $as_of
-                QUALIFY row_number() OVER (ORDER BY starts_at, event_id) <= $limit
-                     OR row_number() OVER (PARTITION BY region ORDER BY starts_at, event_id) <= $limit
-                     OR row_number() OVER (PARTITION BY country ORDER BY starts_at, event_id) <= $limit
+            {_AGENDA_ENTRIES}, shown AS (
+                SELECT event_id FROM entries
+                QUALIFY row_number() OVER (PARTITION BY is_conference ORDER BY starts_at, event_id) <= $limit
+                     OR row_number() OVER (PARTITION BY is_conference, region ORDER BY starts_at, event_id) <= $limit
+                     OR row_number() OVER (PARTITION BY is_conference, country ORDER BY starts_at, event_id) <= $limit
+            ), series AS (
+                SELECT series_key,
+                       count(*) FILTER (WHERE status IS DISTINCT FROM 'cancelled') AS series_dates,
+                       list(strftime(starts_at, '%Y-%m-%dT%H:%M:%SZ') ORDER BY starts_at, event_id)
+                           FILTER (WHERE status IS DISTINCT FROM 'cancelled')[1:$sample] AS series_starts
+                FROM keyed WHERE series_key IS NOT NULL GROUP BY series_key
             )
-            SELECT event_id, title, timezone, all_day, kind, status, venue, city, country, region, online, sequence,
-                   {_utc_texts("starts_at", "ends_at")}
-            FROM events
-            WHERE event_id IN (SELECT event_id FROM shown)
-            ORDER BY starts_at, event_id
+            SELECT e.event_id, e.title, e.timezone, e.all_day, e.kind, e.status, e.venue, e.city, e.country,
+                   e.region, e.online, e.sequence, e.tags, k.series_key AS series_id, s.series_dates, s.series_starts,
+                   strftime(e.starts_at, '%Y-%m-%dT%H:%M:%SZ') AS starts_z, strftime(e.ends_at, '%Y-%m-%dT%H:%M:%SZ') AS ends_z
+            FROM events e JOIN entries k USING (event_id) LEFT JOIN series s ON s.series_key = k.series_key
+            WHERE e.event_id IN (SELECT event_id FROM shown)
+            ORDER BY e.starts_at, e.event_id
             """,
-            {**self._window(window), "limit": limit},
+            {**self._window(window), "limit": limit, "sample": sample},
         )
+
+    def series_occurrences(self, window: Window) -> pa.Table:
+        """Every recurring series' upcoming occurrences, by series id, each series' by start then id:
+        what a series page shows and its JSON-LD needs (not the description: each occurrence's own page
+        has it), with `moved_from` (the UTC text of the start before its latest move, else null). An
+        Arrow table: compact, read before the event stream."""
+        return self._con.sql(
+            f"""
+            {_AGENDA_ENTRIES}, moves AS (
+                SELECT event_id, arg_max(old_value, changed_at) AS moved_from FROM event_changes
+                WHERE field = 'starts_at' AND event_id IN (SELECT event_id FROM keyed WHERE series_key IS NOT NULL)
+                GROUP BY event_id
+            )
+            SELECT e.event_id, k.series_key AS series_id, e.title, e.timezone, e.all_day, e.kind,
+                   e.status, e.url, e.venue, e.city, e.country, e.region, e.latitude, e.longitude, e.online,
+                   e.tags, e.sequence, m.moved_from,
+                   strftime(e.starts_at, '%Y-%m-%dT%H:%M:%SZ') AS starts_z, strftime(e.ends_at, '%Y-%m-%dT%H:%M:%SZ') AS ends_z
+            FROM keyed k JOIN events e USING (event_id) LEFT JOIN moves m USING (event_id)
+            WHERE k.series_key IS NOT NULL
+            ORDER BY k.series_key, e.starts_at, e.event_id
+            """,
+            params=self._window(window),
+        ).to_arrow_table()
 
     def announced(self, window: Window, limit: int) -> list[dict[str, Any]]:
         """Upcoming, not cancelled events, most recently first seen first (the Atom feed's entries)."""

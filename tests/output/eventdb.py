@@ -127,6 +127,9 @@ def provenance(event: Mapping[str, Any], source_id: str, uid: str | None = None)
     }
 
 
+BERLIN_SERIES = event_id_for("berlin-series")  # series ids are 16 hex digits, as pipeline.dedupe makes them
+
+
 def sample_federation(path: Path) -> dict[str, Any]:
     """A small but varied federation (as of T0): every kind of event the site and feeds must handle.
 
@@ -136,7 +139,7 @@ def sample_federation(path: Path) -> dict[str, Any]:
     berlin_meetups = [
         make_event(
             f"PyBerlin meetup {i}",
-            series_id="berlin-series",
+            series_id=BERLIN_SERIES,
             starts_at=dt.datetime(2025, 3, 5, 18, 0, tzinfo=UTC) + i * 7 * day,
             title="PyBerlin Talks & Networking",
         )

@@ -10,7 +10,7 @@ import pytest
 from pyevents.pipeline.model import Window
 from pyevents.pipeline.store.adhoc import run_query
 from pyevents.pipeline.store.reader import Snapshot
-from tests.output.eventdb import PUBLISHED, T0, make_event, sample_federation, write_db
+from tests.output.eventdb import BERLIN_SERIES, PUBLISHED, T0, make_event, sample_federation, write_db
 
 WINDOW = Window.around(T0, 30, 400)
 
@@ -81,17 +81,30 @@ def test_listing_queries(db: tuple[Path, dict]) -> None:
     path, fed = db
     with Snapshot(path) as snap:
         overview = snap.overview(WINDOW)
-        agenda = snap.agenda_events(WINDOW, limit=1)
+        agenda = snap.agenda_entries(WINDOW, limit=1, sample=16)
+        entries = snap.agenda_entries(WINDOW, limit=100, sample=3)
+        series = snap.series_occurrences(WINDOW).to_pylist()
         announced = snap.announced(WINDOW, limit=100)
         cfps = snap.open_cfps(WINDOW)
         zones = snap.zones_in_use(WINDOW)
     ev = fed["events"]
     assert overview.events == len(PUBLISHED) and overview.upcoming == len(PUBLISHED) - 1  # one is past
     assert (overview.first_year, overview.last_year) == (2024, 2026)
-    assert overview.upcoming_by_country == {"DE": 6, "JP": 1, "US": 1, "AR": 1}
-    # the first upcoming event overall, and the first of every region and country
-    assert {r["title"] for r in agenda} == {"Django Girls Leipzig", "Python Online Sprint", "NYC Python", "PyData Tokyo", "PyCon AR"}
+    # the first upcoming conference and other entry overall, and of every region and country
+    assert {r["title"] for r in agenda} == {"PyCon DE", "Django Girls Leipzig", "Python Online Sprint", "NYC Python", "PyData Tokyo", "PyCon AR"}
     assert [r["starts_z"] for r in agenda] == sorted(r["starts_z"] for r in agenda)
+    # the weekly Berlin meetup is one entry: its next date, how many are coming, the first of them
+    berlin = [r for r in entries if r["series_id"] == BERLIN_SERIES]
+    assert len(berlin) == 1 and len(entries) == len(PUBLISHED) - 1 - 3
+    assert berlin[0]["event_id"] == ev["berlin_0"]["event_id"] and berlin[0]["series_dates"] == 4
+    assert berlin[0]["series_starts"] == ["2025-03-05T18:00:00Z", "2025-03-12T18:00:00Z", "2025-03-19T18:00:00Z"]
+    assert all(r["series_id"] is None for r in entries if r is not berlin[0])
+    # counts of entries, not occurrences: PyCon DE, Leipzig and the Berlin series in Germany
+    assert overview.upcoming_by_country == {"DE": 3, "JP": 1, "US": 1, "AR": 1}
+    assert overview.upcoming_by_region == {"europe": 3, "asia": 1, "north-america": 1, "south-america": 1, "online": 1}
+    assert (overview.entries, overview.conferences) == (7, 2) and overview.conferences_by_country == {"DE": 1, "AR": 1}
+    assert [r["event_id"] for r in series] == [ev[f"berlin_{i}"]["event_id"] for i in range(4)]
+    assert {r["series_id"] for r in series} == {BERLIN_SERIES} and all(r["moved_from"] is None for r in series)
     assert ev["cancelled_upcoming"]["event_id"] not in {r["event_id"] for r in announced} and len(announced) == 9
     assert [r["event_id"] for r in cfps] == [ev["pycon_de"]["event_id"]]
     assert ("meetup", "asia", "JP", "Asia/Tokyo") in zones and all(z[3] != "America/Argentina/Buenos_Aires" for z in zones)

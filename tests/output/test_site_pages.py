@@ -33,7 +33,7 @@ def event_page(site: dict[str, Any], key: str) -> lxml.html.HtmlElement:
 
 
 def items(doc: lxml.html.HtmlElement) -> dict[str, lxml.html.HtmlElement]:
-    return {li.xpath("string(.//h3)").strip(): li for li in doc.xpath("//li[contains(@class, 'event')]")}
+    return {li.xpath("string(.//h4)").strip(): li for li in doc.xpath(".//li[contains(@class, 'event')]")}
 
 
 def all_pages(site: dict[str, Any]) -> list[Path]:
@@ -57,13 +57,15 @@ def test_every_page_is_accessible_and_self_contained(site: dict[str, Any]) -> No
 
 def test_index_lists_upcoming_events_by_month_with_zone_place_kind_and_badges(site: dict[str, Any]) -> None:
     doc = page(site, "index.html")
-    months = [h.text_content() for h in doc.xpath("//section[contains(@class,'month')]/h2")]
-    assert months == ["March 2025", "April 2025", "November 2025"]
+    conference_months = [h.text_content() for h in doc.xpath("//section[@id='conferences']/section[contains(@class,'month')]/h3")]
+    other_months = [h.text_content() for h in doc.xpath("//section[@id='meetups']/section[contains(@class,'month')]/h3")]
+    assert conference_months == ["April 2025", "November 2025"] and other_months == ["March 2025", "April 2025"]
+    assert set(items(doc.xpath("//section[@id='conferences']")[0])) == {"PyCon DE", "PyCon AR"}  # their own section, first
     shown = items(doc)
     assert "Recent past meetup" not in shown and "Old cancelled" not in shown and "Long ago" not in shown
     nyc = shown["NYC Python"]
     assert nyc.xpath("string(.//p[@class='when'])").split() == "Sun 9 Mar 2025, 19:00–21:00 New York time (UTC−4)".split()  # a true minus sign
-    assert nyc.xpath(".//time/@datetime") == ["2025-03-09T19:00-04:00"]
+    assert nyc.xpath(".//time/@datetime") == ["2025-03-09T19:00-04:00"] * 2  # the card's date and the compact line's
     assert "Civic Hall, New York, United States" in nyc.text_content() and "Meetup" in nyc.text_content()
     assert "Cancelled" in shown["Django Girls Leipzig"].xpath("string(.//p[@class='meta'])")
     assert "Changed" in shown["PyData Tokyo"].xpath("string(.//p[@class='meta'])")
@@ -72,6 +74,7 @@ def test_index_lists_upcoming_events_by_month_with_zone_place_kind_and_badges(si
     assert online.xpath("string(.//p[@class='where'])") == "Online" and online.get("data-online") == "1"
     pycon = shown["PyCon DE"]
     assert pycon.xpath("string(.//p[@class='when'])").strip() == "Wed 23 – Fri 25 Apr 2025"
+    assert pycon.xpath("string(.//p[@class='short-when'])").strip() == "Wed 23 Apr"
     assert pycon.get("data-kind") == "conference" and pycon.get("data-country") == "DE" and pycon.get("data-region") == "europe"
 
 
@@ -84,7 +87,8 @@ def test_index_filters_work_without_javascript_as_links_and_with_it_as_a_form(si
     assert {s.get("name") for s in form.xpath(".//select")} == {"kind", "region", "country"}
     assert form.xpath(".//input[@type='search']/@name") == ["q"]
     assert set(form.xpath(".//input[@type='checkbox']/@name")) == {"online", "mytime"}
-    assert doc.xpath("//script/@src") == ["static/filter.js"]
+    assert doc.xpath("//script/@src") == ["static/filter.js", "static/view.js"]
+    assert form.xpath("ancestor::details[@id='refine']") and doc.xpath("//details[@id='refine']/@open") == []  # folded away
 
 
 def test_every_page_offers_webcal_and_https_for_each_feed(site: dict[str, Any]) -> None:
@@ -107,7 +111,7 @@ def test_region_and_country_pages_hold_only_their_events(site: dict[str, Any]) -
     assert set(items(page(site, "countries/jp.html"))) == {"PyData Tokyo"}
     assert set(items(page(site, "regions/online.html"))) == {"Python Online Sprint"}
     assert set(items(page(site, "regions/africa.html"))) == set()
-    assert "No upcoming events" in page(site, "regions/africa.html").text_content()
+    assert "None coming up here yet" in page(site, "regions/africa.html").text_content()
 
 
 def test_event_page_has_details_map_sources_history_and_add_to_calendar(site: dict[str, Any]) -> None:
