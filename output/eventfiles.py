@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from pyevents.output import jsonfeed, site
 from pyevents.output.calendarlink import event_calendar_url
+from pyevents.output.feeds import Feeds
 from pyevents.output.ical import serialize_vevent, used_tzid, vevent_head_of
 from pyevents.output.timefmt import when_utc
 from pyevents.pipeline.gcpause import no_cyclic_gc
@@ -44,6 +45,7 @@ class ChunkJob:
     version: Path  # the new version's directory; `events/` exists
     previous: Path | None  # the current version, whose unchanged event pages are linked
     site: site.Site
+    feeds: Feeds  # which feeds each event's page offers
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes, select_autoescape
 from markupsafe import Markup
 
+from pyevents.output.feeds import CFP_PATH, main_specs
 from pyevents.output.ical import event_uid
 from pyevents.output.jsontext import string, value
 from pyevents.output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name
@@ -26,7 +27,6 @@ from pyevents.pipeline.normalize.text import safe_url
 
 AGENDA_LIMIT = 2000  # entries on one agenda page; more would make a page too heavy for a phone
 EVENT_ID = re.compile(r"^[0-9a-f]{16}$")  # ids become file names: nothing else is trusted as one
-FEED_KINDS = {"conference": "conferences.ics", "meetup": "meetups.ics"}
 STATUS_WORDS = {
     "ok": "OK",
     "not_modified": "OK (not modified)",
@@ -93,10 +93,8 @@ class Site:
 
 
 MAIN_FEEDS = (
-    Feed("All events", "calendar.ics"),
-    Feed("Conferences", "conferences.ics"),
-    Feed("Meetups", "meetups.ics"),
-    Feed("Calls for proposals", "cfp.ics"),
+    *(Feed(spec.label, spec.path) for spec in main_specs()),
+    Feed("Calls for proposals", CFP_PATH),
     Feed("Events as JSON", "events.json", calendar=False),
     Feed("Newly announced (Atom)", "feed.atom", calendar=False),
 )

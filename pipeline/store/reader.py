@@ -11,7 +11,7 @@ of those inputs; the listings read small aggregates. Per-event work then happens
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -198,13 +198,18 @@ class Snapshot:
             ).fetchall())
         return Overview(events, upcoming, latest, first, last, by["region"], by["country"])
 
-    def zones_in_use(self, window: Window) -> list[tuple[str | None, str | None, str | None, str]]:
-        """(kind, region, country, timezone) of the published timed events, distinct: which feed needs which VTIMEZONE."""
-        return [tuple(r) for r in self._con.execute(
-            f"""SELECT DISTINCT kind, region, country, timezone FROM events
-                WHERE {_PUBLISHED} AND all_day IS NOT TRUE AND timezone IS NOT NULL""",
+    def zones_in_use(self, window: Window, columns: Sequence[str]) -> list[dict[str, Any]]:
+        """The distinct `columns` and timezone of the published timed events: which feed (selecting on
+        those columns) needs which VTIMEZONE."""
+        unknown = set(columns) - set(self._con.sql("SELECT * FROM events LIMIT 0").columns)
+        if unknown:
+            raise ValueError(f"events has no column {sorted(unknown)}")
+        selected = ", ".join([*(f'"{c}"' for c in columns), "timezone"])
+        return self._rows(
+            f"""SELECT DISTINCT {selected} FROM events
+                WHERE {_PUBLISHED} AND all_day IS NOT TRUE AND timezone IS NOT NULL ORDER BY ALL""",
             self._window(window),
-        ).fetchall()]
+        )
 
     def agenda_events(self, window: Window, limit: int) -> list[dict[str, Any]]:
         """Upcoming events among the first `limit` overall, of their region or of their country, by start then id.

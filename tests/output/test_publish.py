@@ -62,7 +62,8 @@ def test_every_contract_file_is_published(site: dict[str, Any]) -> None:
 
 def test_every_ics_reads_the_same_in_icalendar_and_vobject_with_unique_uids(site: dict[str, Any]) -> None:
     files = calendars(site["out"])
-    assert len(files) == 15 + len(PUBLISHED)  # calendar, 2 kinds, 7 regions, 4 countries, cfp; one per event page
+    # calendar, 2 kinds, 7 regions, 4 countries, cfp, 2 kinds in each region and country; one per event page
+    assert len(files) == 15 + 2 * 7 + 2 * 4 + len(PUBLISHED)
     for path, text in files.items():
         cal = icalendar.Calendar.from_ical(text)
         ical_uids = [str(ev["UID"]) for ev in cal.walk("VEVENT")]
@@ -115,10 +116,30 @@ def test_filtered_feeds_hold_their_subset(site: dict[str, Any]) -> None:
     assert uids("regions/online.ics") == {uid_of(fed, "online")}
     assert uids("regions/africa.ics") == set()
     assert uid_of(fed, "berlin_2") in uids("meetups.ics") and uid_of(fed, "pycon_de") not in uids("meetups.ics")
+    assert uids("countries/de/conferences.ics") == {uid_of(fed, "pycon_de")}
+    assert uids("regions/europe/conferences.ics") == {uid_of(fed, "pycon_de"), *(uids("conferences.ics") & uids("regions/europe.ics"))}
+    assert uids("countries/de/meetups.ics") == uids("meetups.ics") & uids("countries/de.ics") != set()
+    assert uids("countries/jp/conferences.ics") == set()  # every country with a feed has its kinds' feeds, even empty
     nyc_page = out / f"events/{fed['events']['nyc']['event_id']}.html"
     assert {str(ev["UID"]) for ev in icalendar.Calendar.from_ical(page_calendar(nyc_page)).walk("VEVENT")} == {uid_of(fed, "nyc")}
     cfp = icalendar.Calendar.from_ical((out / "cfp.ics").read_bytes()).walk("VEVENT")
     assert [str(ev["UID"]) for ev in cfp] == [f"cfp-{uid_of(fed, 'pycon_de')}"]
+
+
+def test_a_new_feed_is_one_registry_entry_and_gets_its_vtimezones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A feed selecting on a column no other feed uses (`online`): written, linked, with a VTIMEZONE for every TZID."""
+    from pyevents.output import feeds
+
+    monkeypatch.setattr(feeds, "FAMILIES", (*feeds.FAMILIES, feeds.Family(("online",), "in-person.ics", "in-person events")))
+    monkeypatch.setitem(feeds.DOMAINS, "online", (False,))
+    sample_federation(tmp_path / "events.duckdb")
+    out = publish(tmp_path / "events.duckdb", tmp_path / "public", CONFIG, T0).out_dir
+    cal = icalendar.Calendar.from_ical((out / "in-person.ics").read_bytes())
+    used = {ev["DTSTART"].params["TZID"] for ev in cal.walk("VEVENT") if "TZID" in ev["DTSTART"].params}
+    assert {"Europe/Berlin", "Asia/Tokyo"} <= used == {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")}
+    assert str(cal["X-WR-CALNAME"]) == "Python Events: in-person events"
+    page = (out / "events" / f"{next(e for e in cal.walk('VEVENT'))['UID'].split('@')[0]}.html").read_text()
+    assert 'href="https://events.example.org/in-person.ics"' in page  # navigation reads the registry too
 
 
 def test_rebuild_of_unchanged_data_is_byte_identical(site: dict[str, Any], tmp_path: Path) -> None:
