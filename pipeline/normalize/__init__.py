@@ -13,6 +13,9 @@ Rules decided here (documented for operators):
 - `region` is the override when the source config gives one, else the country's region, else
   "online" for an online event without a country, else None.
 - Tags are the parser's plus the source's, lower-cased, without duplicates.
+- An event without a link of its own gets the first link its description names that is not a video
+  call (python.org-style calendars put the website only there); the online rules above read the
+  source's own link only.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pyevents.pipeline.model import KINDS, REGIONS, STATUSES, SourceDefaults, So
 from pyevents.pipeline.normalize.countries import city_country, normalize_country, region_of
 from pyevents.pipeline.normalize.kind import refine_kind
 from pyevents.pipeline.normalize.place import is_video_call_url, parse_location
-from pyevents.pipeline.normalize.text import clean_text, safe_url
+from pyevents.pipeline.normalize.text import clean_text, safe_url, urls_in_text
 
 MAX_TAGS = 30
 # What finish_event neither reads nor changes: an occurrence's identity and times.
@@ -68,12 +71,13 @@ def finish_event(ev: SourceEvent, defaults: SourceDefaults, region_override: str
         city = defaults.city
     country = country or defaults.country
     kind = ev.kind if ev.kind in KINDS and ev.kind != "other" else refine_kind(title, defaults.kind)
+    description = clean_text(ev.description)
     return dataclasses.replace(
         ev,
         title=title,
-        description=clean_text(ev.description),
+        description=description,
         status=ev.status if ev.status in STATUSES else "confirmed",
-        url=url,
+        url=url or _website_in(description),
         location=location,
         venue=venue,
         city=city,
@@ -85,6 +89,11 @@ def finish_event(ev: SourceEvent, defaults: SourceDefaults, region_override: str
         cfp_url=safe_url(ev.cfp_url),
         source_url=safe_url(ev.source_url),
     )
+
+
+def _website_in(description: str) -> str | None:
+    """The first link of a description that is not a video call: the event's website when it gave none."""
+    return next((url for url in urls_in_text(description) if not is_video_call_url(url)), None)
 
 
 def _clean_or_none(value: str | None) -> str | None:
