@@ -1,4 +1,5 @@
-"""The event page's "Add to calendar" link: the event's own VCALENDAR in a percent-encoded `data:` URL.
+"""The event page's "Add to calendar" links: the event's own VCALENDAR in a percent-encoded `data:` URL,
+and Google Calendar's event template URL.
 
 A publish no longer writes a single-event .ics per event (that was half of its 300k files); the link
 carries the same text instead. That text comes from our iCal writer, so it is escaped there, and
@@ -10,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
+from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
-from pyevents.output.ical import CALENDAR_BEGIN, CALENDAR_END, CALENDAR_REFRESH, calendar_name_lines, vtimezone
+from pyevents.output.ical import CALENDAR_BEGIN, CALENDAR_END, CALENDAR_REFRESH, calendar_name_lines, ical_zone, vtimezone
 
 DATA_URL_PREFIX = "data:text/calendar;charset=utf-8,"
+GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
+GOOGLE_DETAILS_CHARS = 1000  # a longer URL is refused by some browsers and by Google itself
 
 # Printable ASCII stays as it is except these; "%" first so that no code is encoded twice.
 _SPECIAL = [("%", "%25")] + [(char, f"%{ord(char):02X}") for char in "\r\n \"#&'<>?[\\]^`{|}"]
@@ -62,3 +66,28 @@ def _encoded_vtimezone(tzid: str, first: dt.date, last: dt.date) -> str:
 _URL_HEAD = DATA_URL_PREFIX + percent_encode(CALENDAR_BEGIN)
 _ENCODED_REFRESH = percent_encode(CALENDAR_REFRESH)
 _ENCODED_END = percent_encode(CALENDAR_END)
+
+
+def google_calendar_url(
+    title: str, starts_z: str, ends_z: str, first_day: str, last_day: str, *, all_day: bool, timezone: str | None,
+    details: str, location: str, page_url: str,
+) -> str:
+    """Google Calendar's template URL for one event: UTC instants (or dates, the end exclusive, for an
+    all-day event), the event's zone as `ctz`, its description shortened, then its page."""
+    if all_day:
+        after = dt.date.fromisoformat(last_day) + dt.timedelta(days=1)
+        dates = f"{first_day.replace('-', '')}/{after:%Y%m%d}"
+    else:
+        dates = f"{_compact(starts_z)}/{_compact(ends_z)}"
+    text = details if len(details) <= GOOGLE_DETAILS_CHARS else details[: GOOGLE_DETAILS_CHARS - 1] + "…"
+    params = [("action", "TEMPLATE"), ("text", title), ("dates", dates), ("details", f"{text}\n\n{page_url}".strip())]
+    if location:
+        params.append(("location", location))
+    if not all_day and ical_zone(timezone) is not None:
+        params.append(("ctz", str(timezone)))
+    return GOOGLE_TEMPLATE + "?" + urlencode(params, quote_via=quote)
+
+
+def _compact(utc_text: str) -> str:
+    """20261208T180000Z from 2026-12-08T18:00:00Z."""
+    return utc_text.replace("-", "").replace(":", "")

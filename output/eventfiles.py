@@ -70,7 +70,7 @@ def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Ma
 def _render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Mapping[str, str]) -> ChunkResult:
     result = ChunkResult()
     base = job.site.base_url
-    pages = site.EventPages(job.site)
+    pages = site.EventPages(job.site, job.feeds)
     json_lines: list[str] = []
     names: list[str] = []  # in events/, of the pages to create
     contexts: list[site.EventPage] = []
@@ -97,7 +97,7 @@ def _render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: M
             continue
         calendar = event_calendar_url(event["title"] or job.site.name, used_tzid(event), _span(event), vevent)
         names.append(os.path.basename(page))
-        contexts.append(site.event_page_context(event, w, base, calendar))
+        contexts.append(site.event_page_context(event, w, base, calendar, pages.subscribe(event)))
     create_files(job.version / "events", list(zip(names, pages.render(contexts))))
     result.files_written = len(names)
     result.json_lines = jsonfeed.EVENT_SEPARATOR.join(json_lines)

@@ -28,21 +28,22 @@ KIND_SLUGS = {"conference": "conferences", "meetup": "meetups"}  # the kinds wit
 @dataclass(frozen=True, slots=True)
 class Family:
     """Feeds selecting events by equal values in `columns`; `path` and `title` are format strings over
-    the columns and their words (`kinds`: the kind's plural, `region_name`, `country_name`, `cc`: the
-    country's code in lower case)."""
+    the columns and their words (`kinds`: the kind's plural, `Kinds` capitalized, `region_name`,
+    `country_name`, `cc`: the country's code in lower case)."""
 
     columns: tuple[str, ...]
     path: str
-    title: str
+    title: str  # after the federation's name in the calendar's name
+    label: str  # a link's text
 
 
 FAMILIES = (
-    Family((), "calendar.ics", "All events"),
-    Family(("kind",), "{kinds}.ics", "{kinds}"),
-    Family(("region",), "regions/{region}.ics", "{region_name}"),
-    Family(("country",), "countries/{cc}.ics", "{country_name}"),
-    Family(("region", "kind"), "regions/{region}/{kinds}.ics", "{kinds} in {region_name}"),
-    Family(("country", "kind"), "countries/{cc}/{kinds}.ics", "{kinds} in {country_name}"),
+    Family((), "calendar.ics", "all events", "All events"),
+    Family(("kind",), "{kinds}.ics", "{kinds}", "All {kinds}"),
+    Family(("region",), "regions/{region}.ics", "{region_name}", "All events in {region_name}"),
+    Family(("country",), "countries/{cc}.ics", "{country_name}", "All events in {country_name}"),
+    Family(("region", "kind"), "regions/{region}/{kinds}.ics", "{kinds} in {region_name}", "{Kinds} in {region_name}"),
+    Family(("country", "kind"), "countries/{cc}/{kinds}.ics", "{kinds} in {country_name}", "{Kinds} in {country_name}"),
 )
 DOMAINS: dict[str, Sequence[Any]] = {"kind": tuple(KIND_SLUGS), "region": REGIONS}  # and "country": the publish's
 CFP_PATH = "cfp.ics"  # one event per open call's deadline: written from the open calls, not routed
@@ -52,15 +53,11 @@ CFP_PATH = "cfp.ics"  # one event per open call's deadline: written from the ope
 class FeedSpec:
     path: str  # relative to the site root
     title: str  # "meetups in Germany": the calendar's name after the federation's
+    label: str  # "Meetups in Germany": a link's text
     selection: tuple[tuple[str, Any], ...]  # (events column, value) an event matches all of; () = every event
 
     def holds(self, event: Mapping[str, Any]) -> bool:
         return all(event.get(column) == value for column, value in self.selection)
-
-    @property
-    def label(self) -> str:
-        """The title as a link's label: "Meetups in Germany"."""
-        return self.title[:1].upper() + self.title[1:]
 
     def calendar_name(self, federation: str) -> str:
         return federation if not self.selection else f"{federation}: {self.title}"
@@ -72,6 +69,7 @@ def _words(values: Mapping[str, Any]) -> dict[str, Any]:
     return {
         **values,
         "kinds": kinds,
+        "Kinds": kinds[:1].upper() + kinds[1:],
         "region_name": region_name(values.get("region")),
         "country_name": country_name(country),
         "cc": country.lower(),
@@ -81,7 +79,7 @@ def _words(values: Mapping[str, Any]) -> dict[str, Any]:
 def _spec(family: Family, values: Sequence[Any]) -> FeedSpec:
     named = dict(zip(family.columns, values))
     words = _words(named)
-    return FeedSpec(family.path.format(**words), family.title.format(**words), tuple(named.items()))
+    return FeedSpec(family.path.format(**words), family.title.format(**words), family.label.format(**words), tuple(named.items()))
 
 
 @dataclass(frozen=True, slots=True)

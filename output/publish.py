@@ -25,7 +25,8 @@ from typing import IO, Any
 
 import pyarrow as pa
 
-from pyevents.output import atom, eventfiles, jsonfeed, site
+from pyevents.output import atom, cfppage, eventfiles, jsonfeed, site
+from pyevents.output.cardimage import CARD_PATH, card_png
 from pyevents.output.feeds import CFP_PATH, Feeds, FeedWriter
 from pyevents.output.ical import calendar_text, cfp_tzid, serialize_cfp_vevent, span_of
 from pyevents.output.labels import REGION_NAMES, country_name
@@ -96,10 +97,12 @@ def publish(
             else:
                 counts.files += made
             _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days), counts)
+            _write(version, "cfp.html", _cfp_page(snap, page_site, window), counts)
         else:
             listings = _listings(snap, version, window, config, health, countries, overview, counts)
             _write_version(snap, version, current, window, config, health, feeds, overview, chunk_events, counts, listings)
             _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days), counts)
+            _write(version, "cfp.html", _cfp_page(snap, page_site, window), counts)
             _write(version, CONTENT, [f"{content} {counts.events_with_files}"], counts)
         (version / INPUTS).write_text(digest, encoding="utf-8")  # last: a version without it is never kept as is
         # On disk before anything points at it: a version truncated by a power loss would otherwise be
@@ -152,12 +155,19 @@ def _listings(
             f"{fed.name}: calls for proposals", (serialize_cfp_vevent(ev, fed.base_url) for ev in cfps),
             {tz for ev in cfps if (tz := cfp_tzid(ev))}, _span(overview), _description(health),
         ), counts)
+        (version / "static").mkdir(exist_ok=True)
         for asset in static_assets():
-            (version / "static").mkdir(exist_ok=True)
             shutil.copyfile(asset, version / "static" / asset.name)
             counts.files += 1
+        (version / CARD_PATH).write_bytes(card_png())
+        counts.files += 1
 
     return write
+
+
+def _cfp_page(snap: Snapshot, page_site: site.Site, window: Window) -> Iterator[str]:
+    """cfp.html: its countdowns follow the publish time, so it is written on every publish."""
+    return cfppage.render_cfp(page_site, snap.open_cfps(window), [site.Feed("Calls for proposals", CFP_PATH)])
 
 
 def _listing_pages(countries: Sequence[str]) -> list[str]:
@@ -167,7 +177,7 @@ def _listing_pages(countries: Sequence[str]) -> list[str]:
 
 def _linked_listings() -> list[str]:
     """The files `_listings` writes that do not show the publish time: a version with the same content links them."""
-    return ["feed.atom", CFP_PATH, *(f"static/{asset.name}" for asset in static_assets())]
+    return ["feed.atom", CFP_PATH, CARD_PATH, *(f"static/{asset.name}" for asset in static_assets())]
 
 
 def _event_salt(config: Config) -> str:

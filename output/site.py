@@ -18,10 +18,12 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes, select_autoescape
 from markupsafe import Markup
 
-from pyevents.output.feeds import CFP_PATH, main_specs
+from pyevents.output.calendarlink import google_calendar_url
+from pyevents.output.cardimage import CARD_PATH
+from pyevents.output.feeds import CFP_PATH, Feeds, main_specs
 from pyevents.output.ical import event_uid
 from pyevents.output.jsontext import string, value
-from pyevents.output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name
+from pyevents.output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name, topics
 from pyevents.output.timefmt import When, day_text_on, deadline_text, stamp_text, utc_instant
 from pyevents.pipeline.normalize.text import safe_url
 
@@ -191,6 +193,8 @@ class EventPage(NamedTuple):
     event_body.html's loop unpacks, in its order (EventPages checks that they match)."""
 
     title: str
+    summary: str  # the sharing card's description: date, place, the start of the description
+    page_url: str
     jsonld: Markup
     badges: Markup
     status: str
@@ -203,21 +207,23 @@ class EventPage(NamedTuple):
     url: str
     cfp_deadline: str
     cfp_url: str
-    tags: str
+    topics: tuple[str, ...]
     description: str
     calendar_url: Markup
+    google_url: str
     event_id: str
+    subscribe: Markup
     sources: Markup
     changes: list[tuple[str, str, str, str]]
     updated_iso: str
     updated: str
 
 
-def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calendar_url: Markup) -> EventPage:
+def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calendar_url: Markup, subscribe: Markup) -> EventPage:
     """Everything an event's own page shows.
 
     `event` is a row of `Snapshot.event_batches` with its instants as UTC text (`*_z`), `w` its `when`,
-    `calendar_url` the "Add to calendar" link (output.calendarlink).
+    `calendar_url` the "Add to calendar" link (output.calendarlink), `subscribe` its feeds (EventPages.subscribe).
     """
     place = place_label(event)
     event_id = event["event_id"]
@@ -226,8 +232,13 @@ def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calenda
     kind = event.get("kind") or "other"
     updated = event.get("updated_z")
     deadline = event.get("cfp_ends_z")
+    title = event.get("title") or "(untitled)"
+    page_url = base_url + page if page else base_url
+    description = event.get("description") or ""
     return EventPage(
-        title=event.get("title") or "(untitled)",
+        title=title,
+        summary=_summary(w, place, description),
+        page_url=page_url,
         jsonld=_html_safe_json(_jsonld(event, w, place, base_url + page if page else None, base_url)),
         badges=badges(kind_name(kind), status, changed, bool(event.get("online"))),
         status=status,
@@ -240,10 +251,15 @@ def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calenda
         url=safe_href(event.get("url")),
         cfp_deadline=deadline_text(utc_instant(deadline) if deadline else None, event.get("timezone")),
         cfp_url=safe_href(event.get("cfp_url")),
-        tags=", ".join(str(t) for t in event.get("tags") or [] if str(t).strip()),
-        description=event.get("description") or "",
+        topics=topics(event.get("tags")),
+        description=description,
         calendar_url=calendar_url,
+        google_url=google_calendar_url(
+            title, event["starts_z"], event["ends_z"], w.start_iso[:10], w.end_iso[:10], all_day=bool(event.get("all_day")),
+            timezone=event.get("timezone"), details=description, location=place, page_url=page_url,
+        ),
         event_id=event_id,
+        subscribe=subscribe,
         sources=provenance(tuple(_source_view(s) for s in event.get("sources") or [])),
         changes=[_change_view(c) for c in event.get("changes") or []],
         updated_iso=updated.removesuffix("Z") + "+00:00" if updated else "",
@@ -315,8 +331,10 @@ class EventPages:
     PAGES_PER_RENDER = 8
     _PARTS_PER_PAGE = 4  # title, head, main, freshness
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, feeds: Feeds) -> None:
         self.site = site
+        self.feeds = feeds
+        self._subscribe: dict[tuple[Any, ...], Markup] = {}
         marker = Markup(self.PART)
         layout = environment().get_template("event.html").render(
             site=site, title=self.PART, head=marker, main=marker, freshness=marker, root="../", page="event"
@@ -325,10 +343,17 @@ class EventPages:
         if len(self._layout) != self._PARTS_PER_PAGE + 1:
             raise ValueError("the site's name must not contain a NUL character")
         self._body = _event_body_template()
-        self._shared = {
-            # The same on every event page: the feeds offered are the site's.
-            "subscribe": Markup(environment().get_template("_macros.html").module.subscribe(site, [MAIN_FEEDS[0]], "../")),
-        }
+        self._shared = {"site_name": site.name, "card_url": site.https(CARD_PATH)}
+
+    def subscribe(self, event: Mapping[str, Any]) -> Markup:
+        """The feeds an event appears in (its kind in its country, ... all events), rendered once per combination."""
+        key = tuple(event.get(column) for column in self.feeds.columns)
+        markup = self._subscribe.get(key)
+        if markup is None:
+            offered = [Feed(spec.label, spec.path) for spec in reversed(self.feeds.of_event(event))]  # most specific first
+            macro = environment().get_template("_macros.html").module.subscribe
+            markup = self._subscribe[key] = Markup(macro(self.site, offered, "../"))
+        return markup
 
     def render(self, pages: Sequence[EventPage]) -> list[str]:
         """The text of each page, in order."""
@@ -380,6 +405,15 @@ def render_about(site: Site) -> Iterator[str]:
     return environment().get_template("about.html").generate(
         site=site, title="Add a calendar", root="", feeds=MAIN_FEEDS, page="about"
     )
+
+
+def _summary(w: When, place: str, description: str, limit: int = 200) -> str:
+    """The sharing card's text: 'Tue 8 Dec 2026, 18:00–20:00 Berlin time (UTC+1) · Bars Hub, Berlin, Germany. The start…'."""
+    facts = " · ".join(p for p in (f"{w.text} {w.zone}".strip(), place) if p)
+    text = " ".join(description.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return f"{facts}. {text}" if text else facts
 
 
 def _map_url(event: Mapping[str, Any], place: str) -> str:
@@ -485,9 +519,10 @@ def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None,
         f'"eventAttendanceMode": "https://schema.org/{mode}"',
         f'"eventStatus": "https://schema.org/{status}"',
         f'"identifier": {string(event_uid(event["event_id"], base_url))}',
+        f'"image": {string(base_url + CARD_PATH)}',
     ]
-    if event.get("tags"):
-        fields.append(f'"keywords": {value(", ".join(str(t) for t in event["tags"]))}')
+    if keywords := topics(event.get("tags")):
+        fields.append(f'"keywords": {value(", ".join(keywords))}')
     if locations:
         fields.append('"location": ' + (locations[0] if len(locations) == 1 else f'[{", ".join(locations)}]'))
     fields += [f'"name": {string(event.get("title") or "(untitled)")}', f'"startDate": {string(w.start_iso)}']

@@ -130,7 +130,7 @@ def test_a_new_feed_is_one_registry_entry_and_gets_its_vtimezones(tmp_path: Path
     """A feed selecting on a column no other feed uses (`online`): written, linked, with a VTIMEZONE for every TZID."""
     from pyevents.output import feeds
 
-    monkeypatch.setattr(feeds, "FAMILIES", (*feeds.FAMILIES, feeds.Family(("online",), "in-person.ics", "in-person events")))
+    monkeypatch.setattr(feeds, "FAMILIES", (*feeds.FAMILIES, feeds.Family(("online",), "in-person.ics", "in-person events", "In-person events")))
     monkeypatch.setitem(feeds.DOMAINS, "online", (False,))
     sample_federation(tmp_path / "events.duckdb")
     out = publish(tmp_path / "events.duckdb", tmp_path / "public", CONFIG, T0).out_dir
