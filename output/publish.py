@@ -98,11 +98,13 @@ def publish(
                 counts.files += made
             _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days), counts)
             _write(version, "cfp.html", _cfp_page(snap, page_site, window), counts)
+            _write(version, "feed.atom", _atom(snap, config, window), counts)
         else:
             listings = _listings(snap, version, window, config, health, countries, overview, counts)
             _write_version(snap, version, current, window, config, health, feeds, overview, chunk_events, counts, listings)
             _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days), counts)
             _write(version, "cfp.html", _cfp_page(snap, page_site, window), counts)
+            _write(version, "feed.atom", _atom(snap, config, window), counts)
             _write(version, CONTENT, [f"{content} {counts.events_with_files}"], counts)
         (version / INPUTS).write_text(digest, encoding="utf-8")  # last: a version without it is never kept as is
         # On disk before anything points at it: a version truncated by a power loss would otherwise be
@@ -140,17 +142,15 @@ def _listings(
     overview: Overview,
     counts: Counts,
 ) -> Callable[[], None]:
-    """Read what the listings (but sources.html), `feed.atom`, `cfp.ics` and the static assets need (now:
+    """Read what the listings (but sources.html, cfp.html and feed.atom), `cfp.ics` and the static assets need (now:
     one query at a time per connection, before any event stream), and return the function that writes them."""
     fed = config.federation
     page_site = _site(config, window, overview, countries)
     agenda_rows = snap.agenda_events(window, site.AGENDA_LIMIT)
-    announced = snap.announced(window, atom.ATOM_LIMIT)
     cfps = snap.open_cfps(window)
 
     def write() -> None:
         _write_listings(version, page_site, agenda_rows, overview, countries, counts)
-        _write(version, "feed.atom", atom.atom_feed(fed.name, fed.base_url, announced), counts)
         _write(version, CFP_PATH, calendar_text(
             f"{fed.name}: calls for proposals", (serialize_cfp_vevent(ev, fed.base_url) for ev in cfps),
             {tz for ev in cfps if (tz := cfp_tzid(ev))}, _span(overview), _description(health),
@@ -170,6 +170,12 @@ def _cfp_page(snap: Snapshot, page_site: site.Site, window: Window) -> Iterator[
     return cfppage.render_cfp(page_site, snap.open_cfps(window), [site.Feed("Calls for proposals", CFP_PATH)])
 
 
+def _atom(snap: Snapshot, config: Config, window: Window) -> Iterator[str]:
+    """feed.atom: which events are soon follows the publish's day, so it is written on every publish."""
+    fed = config.federation
+    return atom.atom_feed(fed.name, fed.base_url, snap.announced(window, atom.ATOM_LIMIT, atom.soon_until(window.as_of)))
+
+
 def _listing_pages(countries: Sequence[str]) -> list[str]:
     """The pages `_write_listings` writes: they show the content and, in their footer, the publish time."""
     return ["index.html", *(f"regions/{r}.html" for r in REGIONS), *(f"countries/{c.lower()}.html" for c in countries), "about.html"]
@@ -177,7 +183,7 @@ def _listing_pages(countries: Sequence[str]) -> list[str]:
 
 def _linked_listings() -> list[str]:
     """The files `_listings` writes that do not show the publish time: a version with the same content links them."""
-    return ["feed.atom", CFP_PATH, CARD_PATH, *(f"static/{asset.name}" for asset in static_assets())]
+    return [CFP_PATH, CARD_PATH, *(f"static/{asset.name}" for asset in static_assets())]
 
 
 def _event_salt(config: Config) -> str:

@@ -81,7 +81,7 @@ def render_version() -> str:
     """A hash of the code and templates that shape the files: any change there re-renders them all."""
     digest = hashlib.blake2b(digest_size=16)
     here = Path(__file__).resolve().parent
-    for path in sorted([*here.glob("*.py"), *(here / "templates").glob("*.html"), *STATIC_DIR.iterdir(), Path(text_module.__file__)]):
+    for path in sorted([*here.glob("*.py"), *(here / "templates").iterdir(), *STATIC_DIR.iterdir(), Path(text_module.__file__)]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

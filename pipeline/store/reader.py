@@ -235,15 +235,21 @@ class Snapshot:
             {**self._window(window), "limit": limit},
         )
 
-    def announced(self, window: Window, limit: int) -> list[dict[str, Any]]:
-        """Upcoming, not cancelled events, most recently first seen first (the Atom feed's entries)."""
+    def announced(self, window: Window, limit: int, soon_until: dt.datetime) -> list[dict[str, Any]]:
+        """Upcoming, not cancelled events for the Atom feed: the `limit` most recently first seen, and
+        every one starting before `soon_until`; newest first seen first, then soonest, then by id."""
         return self._rows(
             f"""
-            SELECT * EXCLUDE (content_hash, last_seen_at) FROM events
-            WHERE {_PUBLISHED} AND ends_at >= $as_of AND status IS DISTINCT FROM 'cancelled'
-            ORDER BY coalesce(first_seen_at, updated_at) DESC, event_id DESC LIMIT $limit
+            SELECT * EXCLUDE (content_hash, last_seen_at, announced_at) FROM (
+                SELECT * EXCLUDE (content_hash, last_seen_at), coalesce(first_seen_at, updated_at) AS announced_at,
+                       content_hash, last_seen_at
+                FROM events
+                WHERE {_PUBLISHED} AND ends_at >= $as_of AND status IS DISTINCT FROM 'cancelled'
+            )
+            QUALIFY row_number() OVER (ORDER BY announced_at DESC, starts_at, event_id) <= $limit OR starts_at < $soon
+            ORDER BY announced_at DESC, starts_at, event_id
             """,
-            {**self._window(window), "limit": limit},
+            {**self._window(window), "limit": limit, "soon": soon_until},
         )
 
     def open_cfps(self, window: Window) -> list[dict[str, Any]]:

@@ -82,7 +82,7 @@ def test_listing_queries(db: tuple[Path, dict]) -> None:
     with Snapshot(path) as snap:
         overview = snap.overview(WINDOW)
         agenda = snap.agenda_events(WINDOW, limit=1)
-        announced = snap.announced(WINDOW, limit=100)
+        announced = snap.announced(WINDOW, 100, WINDOW.as_of)
         cfps = snap.open_cfps(WINDOW)
         zones = snap.zones_in_use(WINDOW, ["kind", "region", "country"])
         online_zones = snap.zones_in_use(WINDOW, ["online"])
