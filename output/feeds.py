@@ -108,6 +108,10 @@ class Feeds:
     def paths(self) -> list[str]:
         return [spec.path for spec in self.specs()]
 
+    def narrowing(self, column: str, value: Any) -> list[FeedSpec]:
+        """The feeds within one selection, e.g. a region's and each kind's in it (what its page offers)."""
+        return [spec for spec in self.specs() if (column, value) in spec.selection]
+
     def of_event(self, event: Mapping[str, Any]) -> list[FeedSpec]:
         """The feeds an event (its `columns`) appears in, most general first (what its page offers)."""
         found = []

@@ -201,6 +201,8 @@ def _site(config: Config, window: Window, overview: Overview, countries: Sequenc
             ((c, country_name(c), overview.upcoming_by_country[c]) for c in countries if overview.upcoming_by_country.get(c)),
             key=lambda item: item[1].casefold(),
         ),
+        contact=fed.contact,
+        repository=fed.repository or "",
     )
 
 
@@ -337,6 +339,10 @@ def _write_listings(
     views = [site.event_view(row, when_utc(row["starts_z"], row["ends_z"], row["timezone"], bool(row["all_day"]))) for row in rows]
     items = site.AgendaItems()
     main_feed = site.MAIN_FEEDS[0]
+    registry = Feeds.of(countries)
+
+    def within(column: str, value: str) -> list[site.Feed]:
+        return [*(site.Feed(spec.label, spec.path) for spec in registry.narrowing(column, value)), main_feed]
     _write(version, "index.html", site.render_agenda(
         page_site, views[:limit], overview.upcoming, title="Upcoming Python events", root="", feeds=site.MAIN_FEEDS, scope="all",
         items=items,
@@ -345,14 +351,14 @@ def _write_listings(
         shown = [v for v, row in zip(views, rows) if row.get("region") == region][:limit]
         _write(version, f"regions/{region}.html", site.render_agenda(
             page_site, shown, total, title=f"Python events: {name}", root="../",
-            feeds=[site.Feed(f"{name} events", f"regions/{region}.ics"), main_feed], scope=f"region:{region}", items=items,
+            feeds=within("region", region), scope=f"region:{region}", items=items,
         ), counts)
     for code in countries:  # every country that ever had events keeps its page, even with none upcoming
         name = country_name(code)
         shown = [v for v, row in zip(views, rows) if row.get("country") == code][:limit]
         _write(version, f"countries/{code.lower()}.html", site.render_agenda(
             page_site, shown, overview.upcoming_by_country.get(code, 0), title=f"Python events in {name}", root="../",
-            feeds=[site.Feed(f"{name} events", f"countries/{code.lower()}.ics"), main_feed], scope=f"country:{code}",
+            feeds=within("country", code), scope=f"country:{code}",
             items=items,
         ), counts)
     _write(version, "about.html", site.render_about(page_site), counts)

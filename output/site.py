@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from pyevents.output.calendarlink import google_calendar_url
 from pyevents.output.cardimage import CARD_PATH
-from pyevents.output.feeds import CFP_PATH, Feeds, main_specs
+from pyevents.output.feeds import CFP_PATH, KIND_SLUGS, Feeds, main_specs
 from pyevents.output.ical import event_uid
 from pyevents.output.jsontext import string, value
 from pyevents.output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name, topics
@@ -65,6 +65,7 @@ def environment() -> Environment:
         auto_reload=False,
     )
     env.filters["safe_href"] = safe_href
+    env.globals["feed_kinds"] = KIND_SLUGS  # the kinds with feeds: the filter's feed link follows them
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
 
@@ -85,6 +86,16 @@ class Site:
     as_of: dt.datetime
     regions: list[tuple[str, str, int]] = field(default_factory=list)  # slug, name, upcoming count
     countries: list[tuple[str, str, int]] = field(default_factory=list)  # code, name, upcoming count
+    contact: str = ""  # the federation's contact: a mailto: or http(s) URL
+    repository: str = ""  # where a calendar is proposed (http(s)), or ''
+
+    @property
+    def contact_link(self) -> tuple[str, str]:
+        """(href, text) of the contact: an e-mail address or a web page; ('', '') when it is neither."""
+        if self.contact.startswith("mailto:") and "@" in self.contact:
+            return self.contact, self.contact.removeprefix("mailto:")
+        href = safe_href(self.contact)
+        return href, href
 
     def https(self, path: str) -> str:
         return self.base_url + path
@@ -126,6 +137,7 @@ class EventView:
     changed: bool
     search: str
     badges: Markup
+    topics: str  # space-separated, for the filter
 
 
 @lru_cache(maxsize=64)
@@ -180,6 +192,7 @@ def _view_fields(event: Mapping[str, Any], w: When, place: str) -> dict[str, Any
         "changed": changed,
         "search": " ".join([event.get("title") or "", place, kind_name(kind)]).casefold(),
         "badges": badges(kind_name(kind), status, changed, online),
+        "topics": " ".join(topics(event.get("tags"))),
     }
 
 
@@ -302,6 +315,7 @@ def render_agenda(
         months[-1][2].append(items(ev, root))
     months_markup = [(key, label, Markup("".join(entries))) for key, label, entries in months]
     kinds = sorted({ev.kind for ev in shown})
+    shown_topics = sorted({topic for ev in shown for topic in ev.topics.split()})
     return environment().get_template("agenda.html").generate(
         site=site,
         title=title,
@@ -311,6 +325,7 @@ def render_agenda(
         total=total,
         shown=len(shown),
         kinds=[(k, kind_name(k)) for k in kinds],
+        topics=shown_topics,
         scope=scope,
         page="index" if scope == "all" else scope,
     )

@@ -226,7 +226,7 @@ class Snapshot:
                      OR row_number() OVER (PARTITION BY region ORDER BY starts_at, event_id) <= $limit
                      OR row_number() OVER (PARTITION BY country ORDER BY starts_at, event_id) <= $limit
             )
-            SELECT event_id, title, timezone, all_day, kind, status, venue, city, country, region, online, sequence,
+            SELECT event_id, title, timezone, all_day, kind, status, venue, city, country, region, online, sequence, tags,
                    {_utc_texts("starts_at", "ends_at")}
             FROM events
             WHERE event_id IN (SELECT event_id FROM shown)
