@@ -124,14 +124,12 @@ class Feeds:
     def zones(self, rows: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
         """Feed path -> the TZIDs its VEVENTs refer to, from rows of `columns` and `timezone`
         (Snapshot.zones_in_use)."""
-        specs = self.specs()
         by_feed: dict[str, set[str]] = {}
         for row in rows:
             if ical_zone(row["timezone"]) is None:
                 continue
-            for spec in specs:
-                if spec.holds(row):
-                    by_feed.setdefault(spec.path, set()).add(row["timezone"])
+            for spec in self.of_event(row):
+                by_feed.setdefault(spec.path, set()).add(row["timezone"])
         return by_feed
 
 

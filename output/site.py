@@ -331,6 +331,11 @@ def render_agenda(
     )
 
 
+def event_feeds(feeds: Feeds, event: Mapping[str, Any]) -> list[Feed]:
+    """The feeds an event (or a series, by its kind and place) is in, most specific first: what its page offers."""
+    return [Feed(spec.label, spec.path) for spec in reversed(feeds.of_event(event))]
+
+
 class EventPages:
     """Event pages of one site, fast enough for 150k of them.
 
@@ -365,10 +370,10 @@ class EventPages:
         key = tuple(event.get(column) for column in self.feeds.columns)
         markup = self._subscribe.get(key)
         if markup is None:
-            offered = [Feed(spec.label, spec.path) for spec in reversed(self.feeds.of_event(event))]  # most specific first
             macro = environment().get_template("_macros.html").module.subscribe
-            markup = self._subscribe[key] = Markup(macro(self.site, offered, "../"))
+            markup = self._subscribe[key] = Markup(macro(self.site, event_feeds(self.feeds, event), "../"))
         return markup
+
 
     def render(self, pages: Sequence[EventPage]) -> list[str]:
         """The text of each page, in order."""
