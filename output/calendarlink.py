@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -26,6 +26,7 @@ _SPECIAL = [("%", "%25")] + [(char, f"%{ord(char):02X}") for char in "\r\n \"#&'
 _KEPT = frozenset(chr(code) for code in range(0x20, 0x7F)) - {char for char, _ in _SPECIAL}
 _BYTE_CODES = {code: chr(code) if chr(code) in _KEPT else f"%{code:02X}" for code in range(256)}
 _NOT_PLAIN = re.compile("[^\x20-\x7e\r\n]")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9._-]*\Z")  # a page's file name that percent-encoding leaves as it is
 
 
 def percent_encode(text: str) -> str:
@@ -76,16 +77,30 @@ def google_calendar_url(
     all-day event), the event's zone as `ctz`, its description shortened, then its page."""
     if all_day:
         after = dt.date.fromisoformat(last_day) + dt.timedelta(days=1)
-        dates = f"{first_day.replace('-', '')}/{after:%Y%m%d}"
+        dates = f"{first_day.replace('-', '')}%2F{after:%Y%m%d}"
     else:
-        dates = f"{_compact(starts_z)}/{_compact(ends_z)}"
-    text = details if len(details) <= GOOGLE_DETAILS_CHARS else details[: GOOGLE_DETAILS_CHARS - 1] + "…"
-    params = [("action", "TEMPLATE"), ("text", title), ("dates", dates), ("details", f"{text}\n\n{page_url}".strip())]
+        dates = f"{_compact(starts_z)}%2F{_compact(ends_z)}"
+    parts = [GOOGLE_TEMPLATE, "?action=TEMPLATE&text=", _encoded(title), "&dates=", dates, "&details="]
+    if details:
+        parts += [_encoded_details(details), "%0A%0A"]
+    folder, _, name = page_url.rpartition("/")
+    parts += [_encoded(folder + "/"), name if _PLAIN_NAME.match(name) else _encoded(name)]
     if location:
-        params.append(("location", location))
+        parts += ["&location=", _encoded(location)]
     if not all_day and ical_zone(timezone) is not None:
-        params.append(("ctz", str(timezone)))
-    return GOOGLE_TEMPLATE + "?" + urlencode(params, quote_via=quote)
+        parts += ["&ctz=", _encoded(str(timezone))]
+    return "".join(parts)
+
+
+# A series repeats its title, description, place and zone: each is encoded once.
+@lru_cache(maxsize=4096)
+def _encoded(text: str) -> str:
+    return quote(text, safe="")
+
+
+@lru_cache(maxsize=1024)
+def _encoded_details(text: str) -> str:
+    return _encoded(text if len(text) <= GOOGLE_DETAILS_CHARS else text[: GOOGLE_DETAILS_CHARS - 1] + "…")
 
 
 def _compact(utc_text: str) -> str:

@@ -97,7 +97,7 @@ def _render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: M
             continue
         calendar = event_calendar_url(event["title"] or job.site.name, used_tzid(event), _span(event), vevent)
         names.append(os.path.basename(page))
-        contexts.append(site.event_page_context(event, w, base, calendar, pages.subscribe(event)))
+        contexts.append(site.event_page_context(event, w, base, calendar, pages.subscribe(event), pages.card))
     create_files(job.version / "events", list(zip(names, pages.render(contexts))))
     result.files_written = len(names)
     result.json_lines = jsonfeed.EVENT_SEPARATOR.join(json_lines)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import product
 from typing import IO, Any
 
@@ -63,6 +64,11 @@ class FeedSpec:
         return federation if not self.selection else f"{federation}: {self.title}"
 
 
+@lru_cache(maxsize=4)
+def _columns(families: tuple[Family, ...]) -> tuple[str, ...]:
+    return tuple(sorted({column for family in families for column in family.columns}))
+
+
 def _words(values: Mapping[str, Any]) -> dict[str, Any]:
     kinds = KIND_SLUGS.get(values.get("kind", ""), "")
     country = values.get("country", "")
@@ -99,7 +105,7 @@ class Feeds:
     @property
     def columns(self) -> tuple[str, ...]:
         """The events columns any feed selects on (what VTIMEZONE selection must know of each event)."""
-        return tuple(sorted({column for family in FAMILIES for column in family.columns}))
+        return _columns(FAMILIES)
 
     def specs(self) -> list[FeedSpec]:
         """Every feed, in writing order."""

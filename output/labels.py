@@ -38,6 +38,11 @@ def topics(tags: object) -> tuple[str, ...]:
     """An event's topics: its tags but provenance, as filter values (lower case, no spaces)."""
     if not isinstance(tags, (list, tuple)):
         return ()
+    return _topics(tuple(str(tag) for tag in tags))
+
+
+@lru_cache(maxsize=4096)  # a source's events share their tags
+def _topics(tags: tuple[str, ...]) -> tuple[str, ...]:
     found: list[str] = []
     for tag in tags:
         text = str(tag).strip().lower().replace(" ", "-")

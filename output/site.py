@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from pyevents.output.calendarlink import google_calendar_url
 from pyevents.output.cardimage import CARD_PATH
@@ -205,9 +205,8 @@ class EventPage(NamedTuple):
     """Everything an event's own page shows, prepared (strings, Markup, tuples): the fields
     event_body.html's loop unpacks, in its order (EventPages checks that they match)."""
 
-    title: str
-    summary: str  # the sharing card's description: date, place, the start of the description
-    page_url: str
+    title: Markup  # escaped once: a page shows it twice, and its card twice
+    card: Markup  # the head's description, Open Graph and Twitter card meta and canonical link (EventPages.card)
     jsonld: Markup
     badges: Markup
     status: str
@@ -232,11 +231,14 @@ class EventPage(NamedTuple):
     updated: str
 
 
-def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calendar_url: Markup, subscribe: Markup) -> EventPage:
+def event_page_context(
+    event: Mapping[str, Any], w: When, base_url: str, calendar_url: Markup, subscribe: Markup, card: CardMeta
+) -> EventPage:
     """Everything an event's own page shows.
 
     `event` is a row of `Snapshot.event_batches` with its instants as UTC text (`*_z`), `w` its `when`,
-    `calendar_url` the "Add to calendar" link (output.calendarlink), `subscribe` its feeds (EventPages.subscribe).
+    `calendar_url` the "Add to calendar" link (output.calendarlink), `subscribe` its feeds (EventPages.subscribe),
+    `card` the site's card meta (EventPages.card).
     """
     place = place_label(event)
     event_id = event["event_id"]
@@ -248,11 +250,12 @@ def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calenda
     title = event.get("title") or "(untitled)"
     page_url = base_url + page if page else base_url
     description = event.get("description") or ""
+    event_topics = topics(event.get("tags"))
+    escaped_title = escape(title)
     return EventPage(
-        title=title,
-        summary=_summary(w, place, description),
-        page_url=page_url,
-        jsonld=_html_safe_json(_jsonld(event, w, place, base_url + page if page else None, base_url)),
+        title=escaped_title,
+        card=card.render(escaped_title, _summary(w, place, description), escape(page_url)),
+        jsonld=_html_safe_json(_jsonld(event, w, place, base_url + page if page else None, base_url, event_topics)),
         badges=badges(kind_name(kind), status, changed, bool(event.get("online"))),
         status=status,
         start_iso=w.start_iso,
@@ -264,7 +267,7 @@ def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calenda
         url=safe_href(event.get("url")),
         cfp_deadline=deadline_text(utc_instant(deadline) if deadline else None, event.get("timezone")),
         cfp_url=safe_href(event.get("cfp_url")),
-        topics=topics(event.get("tags")),
+        topics=event_topics,
         description=description,
         calendar_url=calendar_url,
         google_url=google_calendar_url(
@@ -331,6 +334,37 @@ def render_agenda(
     )
 
 
+class CardMeta:
+    """The sharing card's meta of an event page: the site's parts filled in once, the page's by one format."""
+
+    def __init__(self, site_name: str, image_url: str) -> None:
+        self._text = (
+            '<meta name="description" content="{summary}">\n'
+            '<meta property="og:type" content="website">\n'
+            '<meta property="og:site_name" content="@site">\n'
+            '<meta property="og:title" content="{title}">\n'
+            '<meta property="og:description" content="{summary}">\n'
+            '<meta property="og:url" content="{url}">\n'
+            '<meta property="og:image" content="@image">\n'
+            '<meta property="og:image:width" content="1200">\n'
+            '<meta property="og:image:height" content="630">\n'
+            '<meta property="og:image:alt" content="A calendar page with one day marked">\n'
+            '<meta name="twitter:card" content="summary_large_image">\n'
+            '<meta name="twitter:title" content="{title}">\n'
+            '<meta name="twitter:description" content="{summary}">\n'
+            '<meta name="twitter:image" content="@image">\n'
+            '<link rel="canonical" href="{url}">\n'
+        ).replace("@site", _brace_safe(escape(site_name))).replace("@image", _brace_safe(escape(image_url)))
+
+    def render(self, title: Markup, summary: Markup, url: Markup) -> Markup:
+        """The card of one page from its escaped title, summary and URL."""
+        return Markup(self._text.format(title=title, summary=summary, url=url))
+
+
+def _brace_safe(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def event_feeds(feeds: Feeds, event: Mapping[str, Any]) -> list[Feed]:
     """The feeds an event (or a series, by its kind and place) is in, most specific first: what its page offers."""
     return [Feed(spec.label, spec.path) for spec in reversed(feeds.of_event(event))]
@@ -363,7 +397,8 @@ class EventPages:
         if len(self._layout) != self._PARTS_PER_PAGE + 1:
             raise ValueError("the site's name must not contain a NUL character")
         self._body = _event_body_template()
-        self._shared = {"site_name": site.name, "card_url": site.https(CARD_PATH)}
+        self._shared: dict[str, Any] = {}
+        self.card = CardMeta(site.name, site.https(CARD_PATH))
 
     def subscribe(self, event: Mapping[str, Any]) -> Markup:
         """The feeds an event appears in (its kind in its country, ... all events), rendered once per combination."""
@@ -427,13 +462,14 @@ def render_about(site: Site) -> Iterator[str]:
     )
 
 
-def _summary(w: When, place: str, description: str, limit: int = 200) -> str:
+@lru_cache(maxsize=4096)  # a series' occurrences share their times of day, place and description
+def _summary(w: When, place: str, description: str, limit: int = 200) -> Markup:
     """The sharing card's text: 'Tue 8 Dec 2026, 18:00–20:00 Berlin time (UTC+1) · Bars Hub, Berlin, Germany. The start…'."""
     facts = " · ".join(p for p in (f"{w.text} {w.zone}".strip(), place) if p)
     text = " ".join(description.split())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    return f"{facts}. {text}" if text else facts
+    return escape(f"{facts}. {text}" if text else facts)
 
 
 def _map_url(event: Mapping[str, Any], place: str) -> str:
@@ -505,7 +541,7 @@ def _html_safe_json(text: str) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027"))
 
 
-def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None, base_url: str) -> str:
+def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None, base_url: str, keywords: Sequence[str]) -> str:
     """schema.org Event as JSON text, keys sorted (output.jsontext)."""
     online = bool(event.get("online"))
     has_place = bool(event.get("venue") or event.get("city") or event.get("country"))
@@ -541,7 +577,7 @@ def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None,
         f'"identifier": {string(event_uid(event["event_id"], base_url))}',
         f'"image": {string(base_url + CARD_PATH)}',
     ]
-    if keywords := topics(event.get("tags")):
+    if keywords:
         fields.append(f'"keywords": {value(", ".join(keywords))}')
     if locations:
         fields.append('"location": ' + (locations[0] if len(locations) == 1 else f'[{", ".join(locations)}]'))
