@@ -2,7 +2,8 @@
 
 Writing (which VEVENTs go into which file), reuse (which files a new version links), VTIMEZONE
 selection (which zones a feed's events refer to) and navigation (which feeds a page offers) all read
-this registry, so a new feed is one `Family` entry. A family is a selection on event columns (for
+this registry, so a new feed is one `Family` entry (and, selecting on a new column, its `DOMAINS` values).
+A family is a selection on event columns (for
 example region and kind) with the path and title of each feed it yields; its values come from the
 domain of each column (the kinds with feeds, the regions, the countries that ever had events).
 """
@@ -10,7 +11,7 @@ domain of each column (the kinds with feeds, the regions, the countries that eve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
@@ -56,9 +57,6 @@ class FeedSpec:
     title: str  # "meetups in Germany": the calendar's name after the federation's
     label: str  # "Meetups in Germany": a link's text
     selection: tuple[tuple[str, Any], ...]  # (events column, value) an event matches all of; () = every event
-
-    def holds(self, event: Mapping[str, Any]) -> bool:
-        return all(event.get(column) == value for column, value in self.selection)
 
     def calendar_name(self, federation: str) -> str:
         return federation if not self.selection else f"{federation}: {self.title}"
