@@ -2,10 +2,10 @@
 
 Writing (which VEVENTs go into which file), reuse (which files a new version links), VTIMEZONE
 selection (which zones a feed's events refer to) and navigation (which feeds a page offers) all read
-this registry, so a new feed is one `Family` entry (and, selecting on a new column, its `DOMAINS` values).
-A family is a selection on event columns (for
-example region and kind) with the path and title of each feed it yields; its values come from the
-domain of each column (the kinds with feeds, the regions, the countries that ever had events).
+this registry, so a new feed is one `Family` entry (and, selecting on a new column, its `DOMAINS`
+values). A family is a selection on event columns (for example region and kind) with the path and
+title of each feed it yields; its values come from the domain of each column (the kinds with feeds,
+the regions, the countries that ever had events).
 """
 
 from __future__ import annotations
