@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from pyevents.output import site
 from pyevents.output.cadence import cadence
+from pyevents.output.feeds import Feeds
 from pyevents.output.ical import ical_zone
 from pyevents.output.labels import REGION_NAMES, country_in_sentence, country_name, kind_name, place_label, region_name
 from pyevents.output.timefmt import When, utc_instant, when_utc
@@ -95,35 +96,38 @@ class Scope:
     phrase: str = ""  # "in the Netherlands", "in Africa"; '' on the index
 
 
-def scopes(page_site: site.Site, overview: Overview, countries: Sequence[str]) -> list[Scope]:
-    """The index, every region's page and the page of every country that ever had events."""
+def scopes(page_site: site.Site, overview: Overview, feeds: Feeds) -> list[Scope]:
+    """The index, every region's page and the page of every country that ever had events (`feeds.countries`),
+    each offering the feeds within it (its own first, then each kind's in it) and all events."""
     main = site.MAIN_FEEDS[0]
+
+    def within(column: str, value: str) -> tuple[site.Feed, ...]:
+        return (*(site.Feed(spec.label, spec.path) for spec in feeds.narrowing(column, value)), main)
+
     pages = [Scope("index.html", "Upcoming Python events", "", "all", site.MAIN_FEEDS, overview.entries, overview.conferences)]
     for region, name, _count in page_site.regions:
         phrase = "online" if region == "online" else f"in {name}"
         pages.append(Scope(
-            f"regions/{region}.html", f"Python events {phrase}", "../", f"region:{region}",
-            (site.Feed(f"Events {phrase}", f"regions/{region}.ics"), main),
+            f"regions/{region}.html", f"Python events {phrase}", "../", f"region:{region}", within("region", region),
             overview.upcoming_by_region.get(region, 0), overview.conferences_by_region.get(region, 0), "region", region, phrase,
         ))
-    for code in countries:  # every country that ever had events keeps its page, even with none upcoming
+    for code in feeds.countries:  # every country that ever had events keeps its page, even with none upcoming
         phrase = f"in {country_in_sentence(code)}"
         pages.append(Scope(
-            f"countries/{code.lower()}.html", f"Python events {phrase}", "../", f"country:{code}",
-            (site.Feed(f"Events {phrase}", f"countries/{code.lower()}.ics"), main),
+            f"countries/{code.lower()}.html", f"Python events {phrase}", "../", f"country:{code}", within("country", code),
             overview.upcoming_by_country.get(code, 0), overview.conferences_by_country.get(code, 0), "country", code, phrase,
         ))
     return pages
 
 
 def agenda_pages(
-    page_site: site.Site, rows: Sequence[Mapping[str, Any]], overview: Overview, countries: Sequence[str]
+    page_site: site.Site, rows: Sequence[Mapping[str, Any]], overview: Overview, feeds: Feeds
 ) -> Iterator[tuple[str, Iterator[str]]]:
-    """Every agenda page: (path, chunks), from the rows of `Snapshot.agenda_entries` and the counts of
-    `Snapshot.overview`."""
+    """Every agenda page: (path, chunks), from the rows of `Snapshot.agenda_entries`, the counts of
+    `Snapshot.overview` and the publish's feed registry."""
     views = [entry_view(row) for row in rows]
     items = AgendaItems()
-    for scope in scopes(page_site, overview, countries):
+    for scope in scopes(page_site, overview, feeds):
         chosen = views if scope.field is None else [v for v, row in zip(views, rows) if row.get(scope.field) == scope.value]
         conferences = [v for v in chosen if v.kind == "conference"][: site.AGENDA_LIMIT]
         others = [v for v in chosen if v.kind != "conference"][: site.AGENDA_LIMIT]
@@ -160,6 +164,7 @@ def _render_agenda(
         total=scope.total,
         shown=len(shown),
         kinds=[(k, kind_name(k)) for k in sorted({ev.kind for ev in shown})],
+        topics=sorted({topic for ev in shown for topic in ev.topics.split()}),
         scope=scope.key,
         preset_region=region or "",
         preset_country=country or "",

@@ -1,4 +1,5 @@
-"""The event page's "Add to calendar" link: the event's own VCALENDAR in a percent-encoded `data:` URL.
+"""The event page's "Add to calendar" links: the event's own VCALENDAR in a percent-encoded `data:` URL,
+and Google Calendar's event template URL.
 
 A publish no longer writes a single-event .ics per event (that was half of its 300k files); the link
 carries the same text instead. That text comes from our iCal writer, so it is escaped there, and
@@ -10,18 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
+from urllib.parse import quote
 
 from markupsafe import Markup
 
-from pyevents.output.ical import CALENDAR_BEGIN, CALENDAR_END, CALENDAR_REFRESH, calendar_name_lines, vtimezone
+from pyevents.output.ical import CALENDAR_BEGIN, CALENDAR_END, CALENDAR_REFRESH, calendar_name_lines, ical_zone, vtimezone
 
 DATA_URL_PREFIX = "data:text/calendar;charset=utf-8,"
+GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
+GOOGLE_DETAILS_CHARS = 1000  # a longer URL is refused by some browsers and by Google itself
 
 # Printable ASCII stays as it is except these; "%" first so that no code is encoded twice.
 _SPECIAL = [("%", "%25")] + [(char, f"%{ord(char):02X}") for char in "\r\n \"#&'<>?[\\]^`{|}"]
 _KEPT = frozenset(chr(code) for code in range(0x20, 0x7F)) - {char for char, _ in _SPECIAL}
 _BYTE_CODES = {code: chr(code) if chr(code) in _KEPT else f"%{code:02X}" for code in range(256)}
 _NOT_PLAIN = re.compile("[^\x20-\x7e\r\n]")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9._-]*\Z")  # a page's file name that percent-encoding leaves as it is
 
 
 def percent_encode(text: str) -> str:
@@ -62,3 +67,42 @@ def _encoded_vtimezone(tzid: str, first: dt.date, last: dt.date) -> str:
 _URL_HEAD = DATA_URL_PREFIX + percent_encode(CALENDAR_BEGIN)
 _ENCODED_REFRESH = percent_encode(CALENDAR_REFRESH)
 _ENCODED_END = percent_encode(CALENDAR_END)
+
+
+def google_calendar_url(
+    title: str, starts_z: str, ends_z: str, first_day: str, last_day: str, *, all_day: bool, timezone: str | None,
+    details: str, location: str, page_url: str,
+) -> str:
+    """Google Calendar's template URL for one event: UTC instants (or dates, the end exclusive, for an
+    all-day event), the event's zone as `ctz`, its description shortened, then its page."""
+    if all_day:
+        after = dt.date.fromisoformat(last_day) + dt.timedelta(days=1)
+        dates = f"{first_day.replace('-', '')}%2F{after:%Y%m%d}"
+    else:
+        dates = f"{_compact(starts_z)}%2F{_compact(ends_z)}"
+    parts = [GOOGLE_TEMPLATE, "?action=TEMPLATE&text=", _encoded(title), "&dates=", dates, "&details="]
+    if details:
+        parts += [_encoded_details(details), "%0A%0A"]
+    folder, _, name = page_url.rpartition("/")
+    parts += [_encoded(folder + "/"), name if _PLAIN_NAME.match(name) else _encoded(name)]
+    if location:
+        parts += ["&location=", _encoded(location)]
+    if not all_day and ical_zone(timezone) is not None:
+        parts += ["&ctz=", _encoded(str(timezone))]
+    return "".join(parts)
+
+
+# A series repeats its title, description, place and zone: each is encoded once.
+@lru_cache(maxsize=4096)
+def _encoded(text: str) -> str:
+    return quote(text, safe="")
+
+
+@lru_cache(maxsize=1024)
+def _encoded_details(text: str) -> str:
+    return _encoded(text if len(text) <= GOOGLE_DETAILS_CHARS else text[: GOOGLE_DETAILS_CHARS - 1] + "…")
+
+
+def _compact(utc_text: str) -> str:
+    """20261208T180000Z from 2026-12-08T18:00:00Z."""
+    return utc_text.replace("-", "").replace(":", "")

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from pyevents.output import jsonfeed, site
 from pyevents.output.calendarlink import event_calendar_url
+from pyevents.output.feeds import Feeds
 from pyevents.output.ical import serialize_vevent, used_tzid, vevent_head_of
 from pyevents.output.timefmt import when_utc
 from pyevents.pipeline.gcpause import no_cyclic_gc
@@ -44,6 +45,7 @@ class ChunkJob:
     version: Path  # the new version's directory; `events/` exists
     previous: Path | None  # the current version, whose unchanged event pages are linked
     site: site.Site
+    feeds: Feeds  # which feeds each event's page offers
 
 
 @dataclass(slots=True)
@@ -68,7 +70,7 @@ def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Ma
 def _render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Mapping[str, str]) -> ChunkResult:
     result = ChunkResult()
     base = job.site.base_url
-    pages = site.EventPages(job.site)
+    pages = site.EventPages(job.site, job.feeds)
     json_lines: list[str] = []
     names: list[str] = []  # in events/, of the pages to create
     contexts: list[site.EventPage] = []
@@ -95,7 +97,7 @@ def _render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: M
             continue
         calendar = event_calendar_url(event["title"] or job.site.name, used_tzid(event), _span(event), vevent)
         names.append(os.path.basename(page))
-        contexts.append(site.event_page_context(event, w, base, calendar))
+        contexts.append(site.event_page_context(event, w, base, calendar, pages.subscribe(event), pages.card))
     create_files(job.version / "events", list(zip(names, pages.render(contexts))))
     result.files_written = len(names)
     result.json_lines = jsonfeed.EVENT_SEPARATOR.join(json_lines)

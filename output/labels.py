@@ -26,6 +26,29 @@ KIND_NAMES = {
     "other": "Other",
 }
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+# Tags that name where an event was listed (a source's `defaults.tags`), not what it is about: the
+# event page's "Where this comes from" says that already, so they are not topics.
+PROVENANCE_TAGS = frozenset({
+    "python-org", "python-organizers", "confs-tech", "pretalx", "frab", "meetup", "meetup-com", "luma", "pythondeadlines",
+})
+TOPIC = re.compile(r"^[a-z0-9][a-z0-9+.#-]{0,39}$")  # a tag fit for a filter value and a link's query
+
+
+def topics(tags: object) -> tuple[str, ...]:
+    """An event's topics: its tags but provenance, as filter values (lower case, no spaces)."""
+    if not isinstance(tags, (list, tuple)):
+        return ()
+    return _topics(tuple(str(tag) for tag in tags))
+
+
+@lru_cache(maxsize=4096)  # a source's events share their tags
+def _topics(tags: tuple[str, ...]) -> tuple[str, ...]:
+    found: list[str] = []
+    for tag in tags:
+        text = str(tag).strip().lower().replace(" ", "-")
+        if TOPIC.match(text) and text not in PROVENANCE_TAGS and text not in found:
+            found.append(text)
+    return tuple(found)
 
 
 # Names as people write them where ISO's short name reads like a register entry.

@@ -16,17 +16,19 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from pyevents.output.calendarlink import google_calendar_url
+from pyevents.output.cardimage import CARD_PATH
+from pyevents.output.feeds import CFP_PATH, KIND_SLUGS, Feeds, main_specs
 from pyevents.output.ical import event_uid
 from pyevents.output.jsontext import string, value
-from pyevents.output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name
+from pyevents.output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name, topics
 from pyevents.output.timefmt import When, day_text_on, deadline_text, stamp_text, utc_instant
 from pyevents.pipeline.normalize.text import safe_url
 
 AGENDA_LIMIT = 2000  # entries on one agenda page; more would make a page too heavy for a phone
 EVENT_ID = re.compile(r"^[0-9a-f]{16}$")  # ids become file names: nothing else is trusted as one
-FEED_KINDS = {"conference": "conferences.ics", "meetup": "meetups.ics"}
 STATUS_WORDS = {
     "ok": "OK",
     "not_modified": "OK (not modified)",
@@ -63,6 +65,7 @@ def environment() -> Environment:
         auto_reload=False,
     )
     env.filters["safe_href"] = safe_href
+    env.globals["feed_kinds"] = KIND_SLUGS  # the kinds with feeds: the filter's feed link follows them
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
 
@@ -83,6 +86,16 @@ class Site:
     as_of: dt.datetime
     regions: list[tuple[str, str, int]] = field(default_factory=list)  # slug, name, upcoming count
     countries: list[tuple[str, str, int]] = field(default_factory=list)  # code, name, upcoming count
+    contact: str = ""  # the federation's contact: a mailto: or http(s) URL
+    repository: str = ""  # where a calendar is proposed (http(s)), or ''
+
+    @property
+    def contact_link(self) -> tuple[str, str]:
+        """(href, text) of the contact: an e-mail address or a web page; ('', '') when it is neither."""
+        if self.contact.startswith("mailto:") and "@" in self.contact:
+            return self.contact, self.contact.removeprefix("mailto:")
+        href = safe_href(self.contact)
+        return href, href
 
     def https(self, path: str) -> str:
         return self.base_url + path
@@ -93,10 +106,8 @@ class Site:
 
 
 MAIN_FEEDS = (
-    Feed("All events", "calendar.ics"),
-    Feed("Conferences", "conferences.ics"),
-    Feed("Meetups", "meetups.ics"),
-    Feed("Calls for proposals", "cfp.ics"),
+    *(Feed(spec.label, spec.path) for spec in main_specs()),
+    Feed("Calls for proposals", CFP_PATH),
     Feed("Events as JSON", "events.json", calendar=False),
     Feed("Newly announced (Atom)", "feed.atom", calendar=False),
 )
@@ -126,6 +137,7 @@ class EventView:
     changed: bool
     search: str
     badges: Markup
+    topics: str  # space-separated, for the filter
     series_page: str | None = None  # a recurring series' page (then the entry stands for all its dates)
     cadence: str = ""  # "every Tuesday"; '' when no rhythm can be told
     dates: int = 0  # a series' upcoming dates, not cancelled
@@ -184,6 +196,7 @@ def _view_fields(event: Mapping[str, Any], w: When, place: str) -> dict[str, Any
         "changed": changed,
         "search": " ".join([event.get("title") or "", place, kind_name(kind)]).casefold(),
         "badges": badges(kind_name(kind), status, changed, online),
+        "topics": " ".join(topics(event.get("tags"))),
     }
 
 
@@ -196,7 +209,8 @@ class EventPage(NamedTuple):
     """Everything an event's own page shows, prepared (strings, Markup, tuples): the fields
     event_body.html's loop unpacks, in its order (EventPages checks that they match)."""
 
-    title: str
+    title: Markup  # escaped once: a page shows it twice, and its card twice
+    card: Markup  # the head's description, Open Graph and Twitter card meta and canonical link (EventPages.card)
     jsonld: Markup
     badges: Markup
     status: str
@@ -209,21 +223,26 @@ class EventPage(NamedTuple):
     url: str
     cfp_deadline: str
     cfp_url: str
-    tags: str
+    topics: tuple[str, ...]
     description: str
     calendar_url: Markup
+    google_url: str
     event_id: str
+    subscribe: Markup
     sources: Markup
     changes: list[tuple[str, str, str, str]]
     updated_iso: str
     updated: str
 
 
-def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calendar_url: Markup) -> EventPage:
+def event_page_context(
+    event: Mapping[str, Any], w: When, base_url: str, calendar_url: Markup, subscribe: Markup, card: CardMeta
+) -> EventPage:
     """Everything an event's own page shows.
 
     `event` is a row of `Snapshot.event_batches` with its instants as UTC text (`*_z`), `w` its `when`,
-    `calendar_url` the "Add to calendar" link (output.calendarlink).
+    `calendar_url` the "Add to calendar" link (output.calendarlink), `subscribe` its feeds (EventPages.subscribe),
+    `card` the site's card meta (EventPages.card).
     """
     place = place_label(event)
     event_id = event["event_id"]
@@ -232,9 +251,15 @@ def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calenda
     kind = event.get("kind") or "other"
     updated = event.get("updated_z")
     deadline = event.get("cfp_ends_z")
+    title = event.get("title") or "(untitled)"
+    page_url = base_url + page if page else base_url
+    description = event.get("description") or ""
+    event_topics = topics(event.get("tags"))
+    escaped_title = escape(title)
     return EventPage(
-        title=event.get("title") or "(untitled)",
-        jsonld=_html_safe_json(_jsonld(event, w, place, base_url + page if page else None, base_url)),
+        title=escaped_title,
+        card=card.render(escaped_title, _summary(w, place, description), escape(page_url)),
+        jsonld=_html_safe_json(_jsonld(event, w, place, base_url + page if page else None, base_url, event_topics)),
         badges=badges(kind_name(kind), status, changed, bool(event.get("online"))),
         status=status,
         start_iso=w.start_iso,
@@ -246,15 +271,56 @@ def event_page_context(event: Mapping[str, Any], w: When, base_url: str, calenda
         url=safe_href(event.get("url")),
         cfp_deadline=deadline_text(utc_instant(deadline) if deadline else None, event.get("timezone")),
         cfp_url=safe_href(event.get("cfp_url")),
-        tags=", ".join(str(t) for t in event.get("tags") or [] if str(t).strip()),
-        description=event.get("description") or "",
+        topics=event_topics,
+        description=description,
         calendar_url=calendar_url,
+        google_url=google_calendar_url(
+            title, event["starts_z"], event["ends_z"], w.start_iso[:10], w.end_iso[:10], all_day=bool(event.get("all_day")),
+            timezone=event.get("timezone"), details=description, location=place, page_url=page_url,
+        ),
         event_id=event_id,
+        subscribe=subscribe,
         sources=provenance(tuple(_source_view(s) for s in event.get("sources") or [])),
         changes=[_change_view(c) for c in event.get("changes") or []],
         updated_iso=updated.removesuffix("Z") + "+00:00" if updated else "",
         updated=f"{updated[:10]} {updated[11:16]} UTC" if updated else "",
     )
+
+
+class CardMeta:
+    """The sharing card's meta of an event page: the site's parts filled in once, the page's by one format."""
+
+    def __init__(self, site_name: str, image_url: str) -> None:
+        self._text = (
+            '<meta name="description" content="{summary}">\n'
+            '<meta property="og:type" content="website">\n'
+            '<meta property="og:site_name" content="@site">\n'
+            '<meta property="og:title" content="{title}">\n'
+            '<meta property="og:description" content="{summary}">\n'
+            '<meta property="og:url" content="{url}">\n'
+            '<meta property="og:image" content="@image">\n'
+            '<meta property="og:image:width" content="1200">\n'
+            '<meta property="og:image:height" content="630">\n'
+            '<meta property="og:image:alt" content="A calendar page with one day marked">\n'
+            '<meta name="twitter:card" content="summary_large_image">\n'
+            '<meta name="twitter:title" content="{title}">\n'
+            '<meta name="twitter:description" content="{summary}">\n'
+            '<meta name="twitter:image" content="@image">\n'
+            '<link rel="canonical" href="{url}">\n'
+        ).replace("@site", _brace_safe(escape(site_name))).replace("@image", _brace_safe(escape(image_url)))
+
+    def render(self, title: Markup, summary: Markup, url: Markup) -> Markup:
+        """The card of one page from its escaped title, summary and URL."""
+        return Markup(self._text.format(title=title, summary=summary, url=url))
+
+
+def _brace_safe(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def event_feeds(feeds: Feeds, event: Mapping[str, Any]) -> list[Feed]:
+    """The feeds an event (or a series, by its kind and place) is in, most specific first: what its page offers."""
+    return [Feed(spec.label, spec.path) for spec in reversed(feeds.of_event(event))]
 
 
 class EventPages:
@@ -272,8 +338,10 @@ class EventPages:
     PAGES_PER_RENDER = 8
     _PARTS_PER_PAGE = 4  # title, head, main, freshness
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, feeds: Feeds) -> None:
         self.site = site
+        self.feeds = feeds
+        self._subscribe: dict[tuple[Any, ...], Markup] = {}
         marker = Markup(self.PART)
         layout = environment().get_template("event.html").render(
             site=site, title=self.PART, head=marker, main=marker, freshness=marker, root="../", page="event"
@@ -282,10 +350,18 @@ class EventPages:
         if len(self._layout) != self._PARTS_PER_PAGE + 1:
             raise ValueError("the site's name must not contain a NUL character")
         self._body = _event_body_template()
-        self._shared = {
-            # The same on every event page: the feeds offered are the site's.
-            "subscribe": Markup(environment().get_template("_macros.html").module.subscribe(site, [MAIN_FEEDS[0]], "../")),
-        }
+        self._shared: dict[str, Any] = {}
+        self.card = CardMeta(site.name, site.https(CARD_PATH))
+
+    def subscribe(self, event: Mapping[str, Any]) -> Markup:
+        """The feeds an event appears in (its kind in its country, ... all events), rendered once per combination."""
+        key = tuple(event.get(column) for column in self.feeds.columns)
+        markup = self._subscribe.get(key)
+        if markup is None:
+            macro = environment().get_template("_macros.html").module.subscribe
+            markup = self._subscribe[key] = Markup(macro(self.site, event_feeds(self.feeds, event), "../"))
+        return markup
+
 
     def render(self, pages: Sequence[EventPage]) -> list[str]:
         """The text of each page, in order."""
@@ -376,6 +452,16 @@ def render_about(site: Site) -> Iterator[str]:
     )
 
 
+@lru_cache(maxsize=4096)  # a series' occurrences share their times of day, place and description
+def _summary(w: When, place: str, description: str, limit: int = 200) -> Markup:
+    """The sharing card's text: 'Tue 8 Dec 2026, 18:00–20:00 Berlin time (UTC+1) · Bars Hub, Berlin, Germany. The start…'."""
+    facts = " · ".join(p for p in (f"{w.text} {w.zone}".strip(), place) if p)
+    text = " ".join(description.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return escape(f"{facts}. {text}" if text else facts)
+
+
 def _map_url(event: Mapping[str, Any], place: str) -> str:
     lat, lon = event.get("latitude"), event.get("longitude")
     if isinstance(lat, (int, float)) and isinstance(lon, (int, float)) and -90 <= lat <= 90 and -180 <= lon <= 180:
@@ -451,7 +537,7 @@ def _html_safe_json(text: str) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027"))
 
 
-def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None, base_url: str) -> str:
+def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None, base_url: str, keywords: Sequence[str]) -> str:
     """schema.org Event as JSON text, keys sorted (output.jsontext)."""
     online = bool(event.get("online"))
     has_place = bool(event.get("venue") or event.get("city") or event.get("country"))
@@ -487,9 +573,10 @@ def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None,
         f'"eventAttendanceMode": "https://schema.org/{mode}"',
         f'"eventStatus": "https://schema.org/{status}"',
         f'"identifier": {string(event_uid(event["event_id"], base_url))}',
+        f'"image": {string(base_url + CARD_PATH)}',
     ]
-    if event.get("tags"):
-        fields.append(f'"keywords": {value(", ".join(str(t) for t in event["tags"]))}')
+    if keywords:
+        fields.append(f'"keywords": {value(", ".join(keywords))}')
     if locations:
         fields.append('"location": ' + (locations[0] if len(locations) == 1 else f'[{", ".join(locations)}]'))
     fields += [f'"name": {string(event.get("title") or "(untitled)")}', f'"startDate": {string(w.start_iso)}']

@@ -10,6 +10,7 @@ from typing import Any
 
 from pyevents.output.ical import DAY_ONLY_TIMES
 from pyevents.pipeline.normalize.timezones import zone_info
+from pyevents.pipeline.parsers.dates_lenient import AOE
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +71,30 @@ def _when(starts: dt.datetime, ends: dt.datetime, timezone: str | None, all_day:
 
 
 def deadline_text(deadline: dt.datetime | None, timezone: str | None) -> str:
-    """A CFP deadline in the event's zone: the day alone when it has no hour (as cfp.ics has it)."""
+    """A CFP deadline in the zone it was stated in: Anywhere on Earth when it falls at the end of a day
+    there (and not at the end of a day in the event's zone), else the event's zone; the day and "end
+    of day" when it has no hour (cfp.ics makes it an all-day event)."""
     if deadline is None:
         return ""
     zone = zone_info(timezone)
     local = deadline.astimezone(zone or dt.timezone.utc)
+    anywhere = deadline.astimezone(AOE)
+    if anywhere.time() in DAY_ONLY_TIMES and local.time() not in DAY_ONLY_TIMES:
+        return f"{_day(anywhere.date())}, end of day AoE (Anywhere on Earth, UTC-12)"
     if local.time() in DAY_ONLY_TIMES:
-        return _day(local.date())
+        return f"{_day(local.date())}, end of day {zone_label(zone, local)}"
     return f"{_day(local.date())}, {local:%H:%M} {zone_label(zone, local)}"
+
+
+def countdown_text(deadline: dt.datetime, as_of: dt.datetime) -> str:
+    """How long a call stays open from `as_of`: "closes in 12 days", "closes in 5 hours", "closes within the hour"."""
+    left = deadline - as_of
+    if left.days >= 2:
+        return f"closes in {left.days} days"
+    hours = left.days * 24 + left.seconds // 3600
+    if hours >= 1:
+        return f"closes in {hours} hour{'' if hours == 1 else 's'}"
+    return "closes within the hour"
 
 
 def zone_label(zone: Any, local: dt.datetime) -> str:

@@ -58,6 +58,7 @@ class FederationConfig(_Strict):
     name: str = "Python Community Events"
     base_url: str = "https://events.example.org/"
     contact: str = "mailto:ops@example.org"
+    repository: str | None = None  # where to propose a calendar (the config's repository); shown on about.html
     timezone: str = "UTC"  # for floating times when the source names no zone
     window: WindowConfig = WindowConfig()
     crawl: CrawlConfig = CrawlConfig()
@@ -74,6 +75,15 @@ class FederationConfig(_Strict):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an absolute http(s) URL")
         return v if v.endswith("/") else v + "/"
+
+    @field_validator("repository")
+    @classmethod
+    def _repository(cls, v: str | None) -> str | None:
+        if v is not None:
+            parts = urlsplit(v)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError("must be an absolute http(s) URL")
+        return v
 
     @field_validator("timezone")
     @classmethod

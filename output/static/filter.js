@@ -12,13 +12,15 @@
   var preset = { region: form.dataset.presetRegion || "", country: form.dataset.presetCountry || "" };
   var status = document.getElementById("filter-status");
   var noMatch = document.getElementById("no-match");
-  var fields = ["kind", "region", "country", "q", "online"];
+  var fields = ["kind", "region", "country", "topic", "q", "online"];
+  var feed = document.getElementById("filter-feed");
 
   function current() {
     return {
       kind: form.elements.kind.value,
       region: form.elements.region.value,
       country: form.elements.country.value,
+      topic: form.elements.topic ? form.elements.topic.value : "",
       q: form.elements.q.value.trim().toLowerCase(),
       online: form.elements.online.checked
     };
@@ -30,6 +32,7 @@
     if (f.region && d.region !== f.region) { return false; }
     if (f.country && d.country !== f.country) { return false; }
     if (f.online && d.online !== "1") { return false; }
+    if (f.topic && (" " + (d.topics || "") + " ").indexOf(" " + f.topic + " ") === -1) { return false; }
     if (f.q) {
       var words = f.q.split(/\s+/);
       for (var i = 0; i < words.length; i++) {
@@ -57,8 +60,27 @@
       var value = f[name];
       if (value === true) { params.set(name, "1"); } else if (value && value !== preset[name]) { params.set(name, value); }
     });
+    showFeed(f);
     var query = params.toString();
     history.replaceState(null, "", query ? "?" + query : location.pathname);
+  }
+
+  // The published feed nearest the selection: a kind (with a feed) within the country or region.
+  function showFeed(f) {
+    if (!feed) { return; }
+    var slugs = {};
+    feed.dataset.kinds.trim().split(/\s+/).forEach(function (pair) {
+      var parts = pair.split(":");
+      if (parts.length === 2) { slugs[parts[0]] = parts[1]; }
+    });
+    var slug = f.kind ? slugs[f.kind] : "";
+    var place = f.country ? "countries/" + f.country.toLowerCase() : (f.region ? "regions/" + f.region : "");
+    var path = place ? place + (slug ? "/" + slug : "") + ".ics" : (slug ? slug + ".ics" : "calendar.ics");
+    var https = feed.dataset.base + path;
+    document.getElementById("filter-feed-https").href = https;
+    document.getElementById("filter-feed-webcal").href = "webcal:" + https.slice(https.indexOf(":") + 1);
+    var wider = (f.kind && !slug) || f.topic || f.q || f.online;
+    document.getElementById("filter-feed-note").textContent = path + (wider ? " (it has more than this selection: no feed narrows by topic, text or online)" : "");
   }
 
   function showViewerTimes(on) {

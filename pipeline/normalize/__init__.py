@@ -19,6 +19,9 @@ Rules decided here (documented for operators):
   outside the event's country that fall inside it once swapped are swapped back.
 - Times last, once the place is known: `localtime.settle_zone` gives them the zone of the event's own
   place (coordinates, city, one-zone country), else the source's default, else the federation's.
+- An event without a link of its own gets the first link its description names that is not a video
+  call (python.org-style calendars put the website only there); the online rules above read the
+  source's own link only.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from pyevents.pipeline.normalize.gazetteer import fix_swapped, zone_for_place
 from pyevents.pipeline.normalize.kind import refine_kind
 from pyevents.pipeline.normalize.localtime import settle_zone
 from pyevents.pipeline.normalize.place import is_video_call_url, parse_location, settle_city
-from pyevents.pipeline.normalize.text import clean_text, safe_url
+from pyevents.pipeline.normalize.text import clean_text, safe_url, urls_in_text
 
 MAX_TAGS = 30
 # What the place finishing neither reads nor changes: an occurrence's identity and times.
@@ -100,12 +103,13 @@ def _finish_place(ev: SourceEvent, defaults: SourceDefaults, region_override: st
     city, subdivision, country = settle_city(city, ev.subdivision or place.subdivision, country)
     latitude, longitude = _coordinates(ev.latitude, ev.longitude, country)
     kind = ev.kind if ev.kind in KINDS and ev.kind != "other" else refine_kind(title, defaults.kind)
+    description = clean_text(ev.description)
     return dataclasses.replace(
         ev,
         title=title,
-        description=clean_text(ev.description),
+        description=description,
         status=ev.status if ev.status in STATUSES else "confirmed",
-        url=url,
+        url=url or _website_in(description),
         location=location,
         venue=venue,
         city=city,
@@ -127,6 +131,11 @@ def _coordinates(latitude: float | None, longitude: float | None, country: str |
     if latitude is None or longitude is None:
         return None, None
     return fix_swapped(latitude, longitude, country)
+
+
+def _website_in(description: str) -> str | None:
+    """The first link of a description that is not a video call: the event's website when it gave none."""
+    return next((url for url in urls_in_text(description) if not is_video_call_url(url)), None)
 
 
 def _clean_or_none(value: str | None) -> str | None:

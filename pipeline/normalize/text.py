@@ -114,3 +114,18 @@ def _safe_url_text(value: str, base: str | None) -> str | None:
     if _NOT_IN_URL.search(text):
         return None
     return text
+
+
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
+_URL_TRAILER = ".,;:!?"  # sentence punctuation after a link is not part of it
+
+
+def urls_in_text(text: str | None) -> list[str]:
+    """The safe http(s) URLs written in plain text (a description), in order: what `html_to_text` left
+    of a link ("Title (https://…)") or a bare URL."""
+    found: list[str] = []
+    for match in _URL_IN_TEXT.finditer(text or ""):
+        url = safe_url(match.group(0).rstrip(_URL_TRAILER))
+        if url and url not in found:
+            found.append(url)
+    return found

@@ -3,8 +3,9 @@
 schema.org, microformats and feeds promise ISO 8601 or RFC 822 but send unpadded fields
 (`2024-5-24T19:00`), decimal-hour offsets (`+5.5:00`), offsets without colon or minutes (`-0800`,
 `-08`), a lower-case `t` or a space as separator, 7-digit fractions (.NET), compact iCalendar forms
-(`19970324T123000Z`), ordinal dates (`2013-034`) and words for UTC. The result keeps what the text
-said: a `date` when it has no time, a naive `datetime` when it has no offset, an aware one otherwise.
+(`19970324T123000Z`), ordinal dates (`2013-034`), words for UTC and "AoE" (Anywhere on Earth, UTC−12,
+as calls for proposals say). The result keeps what the text said: a `date` when it has no time, a
+naive `datetime` when it has no offset, an aware one otherwise; a day "AoE" ends at 23:59:59 UTC−12.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ _ISO = re.compile(
        (?P<h>\d{1,2})(?::?(?P<mi>\d{2}))?(?::?(?P<s>\d{2}))?(?:[.,](?P<frac>\d+))?
        \s*(?P<ampm>[AaPp]\.?\s*[Mm]\.?)?
     )?
-    \s*(?P<tz>[Zz]|UTC|GMT|[+-]\d{1,2}(?:[.,]\d+)?(?::?\d{2})?)?
+    \s*(?P<tz>[Zz]|UTC|GMT|[Aa][Oo][Ee]|[+-]\d{1,2}(?:[.,]\d+)?(?::?\d{2})?)?
     \s*$""",
     re.VERBOSE,
 )
+AOE = dt.timezone(dt.timedelta(hours=-12), "AoE")  # Anywhere on Earth: a deadline not yet passed anywhere
 _ORDINAL = re.compile(r"^\s*(?P<y>\d{4})-(?P<doy>\d{3})\s*$")
 _OFFSET = re.compile(r"^(?P<sign>[+-])(?P<h>\d{1,2})(?:[.,](?P<hfrac>\d+))?(?::?(?P<m>\d{2}))?$")
 
@@ -54,6 +56,8 @@ def _from_iso_match(m: re.Match[str]) -> dt.date | dt.datetime | None:
     except ValueError:
         return None
     if m["h"] is None:
+        if m["tz"] and m["tz"].lower() == "aoe":  # a whole day, wherever on Earth it still is
+            return dt.datetime.combine(day, dt.time(23, 59, 59), AOE)
         return day
     hour = int(m["h"])
     if m["ampm"]:
@@ -75,6 +79,8 @@ def parse_offset(text: str) -> dt.tzinfo | None:
     """A fixed zone from `Z`, `UTC`, `+05:30`, `+0530`, `-08` or the decimal-hour `+5.5:00`."""
     if text in ("Z", "z", "UTC", "GMT"):
         return dt.timezone.utc
+    if text.lower() == "aoe":
+        return AOE
     m = _OFFSET.match(text)
     if not m:
         return None

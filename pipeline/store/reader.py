@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -229,17 +229,18 @@ class Snapshot:
         return Overview(events, upcoming, latest, first, last, entries, conferences, by["region"], by["country"],
                         by["conference_region"], by["conference_country"])
 
-    def zones_in_use(self, window: Window, columns: Sequence[str] = ("kind", "region", "country")) -> list[tuple[Any, ...]]:
-        """(*columns, timezone) of the published timed events, distinct: which feed needs which VTIMEZONE
-        (`columns` are the ones the feeds are routed by)."""
-        unknown = set(columns) - {f.name for f in fields(Event)}
+    def zones_in_use(self, window: Window, columns: Sequence[str]) -> list[dict[str, Any]]:
+        """The distinct `columns` and timezone of the published timed events: which feed (selecting on
+        those columns) needs which VTIMEZONE."""
+        unknown = set(columns) - set(self._con.sql("SELECT * FROM events LIMIT 0").columns)
         if unknown:
-            raise ValueError(f"not columns of events: {sorted(unknown)}")
-        return [tuple(r) for r in self._con.execute(
-            f"""SELECT DISTINCT {", ".join([*columns, "timezone"])} FROM events
-                WHERE {_PUBLISHED} AND all_day IS NOT TRUE AND timezone IS NOT NULL""",
+            raise ValueError(f"events has no column {sorted(unknown)}")
+        selected = ", ".join([*(f'"{c}"' for c in columns), "timezone"])
+        return self._rows(
+            f"""SELECT DISTINCT {selected} FROM events
+                WHERE {_PUBLISHED} AND all_day IS NOT TRUE AND timezone IS NOT NULL ORDER BY ALL""",
             self._window(window),
-        ).fetchall()]
+        )
 
     def agenda_entries(self, window: Window, limit: int, sample: int) -> list[dict[str, Any]]:
         """The agenda's entries (one-off events, and each recurring series once) among the first `limit`
@@ -297,15 +298,21 @@ class Snapshot:
             params=self._window(window),
         ).to_arrow_table()
 
-    def announced(self, window: Window, limit: int) -> list[dict[str, Any]]:
-        """Upcoming, not cancelled events, most recently first seen first (the Atom feed's entries)."""
+    def announced(self, window: Window, limit: int, soon_until: dt.datetime) -> list[dict[str, Any]]:
+        """Upcoming, not cancelled events for the Atom feed: the `limit` most recently first seen, and
+        every one starting before `soon_until`; newest first seen first, then soonest, then by id."""
         return self._rows(
             f"""
-            SELECT * EXCLUDE (content_hash, last_seen_at) FROM events
-            WHERE {_PUBLISHED} AND ends_at >= $as_of AND status IS DISTINCT FROM 'cancelled'
-            ORDER BY coalesce(first_seen_at, updated_at) DESC, event_id DESC LIMIT $limit
+            SELECT * EXCLUDE (content_hash, last_seen_at, announced_at) FROM (
+                SELECT * EXCLUDE (content_hash, last_seen_at), coalesce(first_seen_at, updated_at) AS announced_at,
+                       content_hash, last_seen_at
+                FROM events
+                WHERE {_PUBLISHED} AND ends_at >= $as_of AND status IS DISTINCT FROM 'cancelled'
+            )
+            QUALIFY row_number() OVER (ORDER BY announced_at DESC, starts_at, event_id) <= $limit OR starts_at < $soon
+            ORDER BY announced_at DESC, starts_at, event_id
             """,
-            {**self._window(window), "limit": limit},
+            {**self._window(window), "limit": limit, "soon": soon_until},
         )
 
     def open_cfps(self, window: Window) -> list[dict[str, Any]]:

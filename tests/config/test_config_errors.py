@@ -73,3 +73,12 @@ def test_an_unknown_listing_format_is_refused_and_a_known_one_kept(tmp_path: Pat
     assert _error(bad).startswith(f"{bad}:6: source #1 'confs', field format: must be one of confs-tech,")
     good = _write(tmp_path, listing + "    format: confs-tech\n")
     assert load_config(good).sources[0].format == "confs-tech"
+
+
+def test_the_repository_is_an_optional_http_url(tmp_path: Path) -> None:
+    text = "federation:\n  name: x\n  repository: javascript:alert(1)\nsources:\n" + SOURCE.format(id="one")
+    message = _error(_write(tmp_path, text))
+    assert message.startswith(f"{tmp_path / 'events.yaml'}:3:") and "federation.repository" in message and "http(s) URL" in message
+    fine = load_config(_write(tmp_path, text.replace("javascript:alert(1)", "https://git.example.org/calendars")))
+    assert fine.federation.repository == "https://git.example.org/calendars"
+    assert load_config(_write(tmp_path, "sources:\n" + SOURCE.format(id="one"))).federation.repository is None

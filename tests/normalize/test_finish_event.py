@@ -125,3 +125,17 @@ def test_finish_events_equals_finishing_each_event_and_shares_no_tag_list() -> N
     finished = finish_events(events, BERLIN_GROUP, "europe")
     assert finished == [finish_event(ev, BERLIN_GROUP, "europe") for ev in events]
     assert len({id(ev.tags) for ev in finished}) == len(finished)
+
+
+def test_the_website_is_recovered_from_the_description_when_the_source_gave_none() -> None:
+    html = '<a href="https://nordic.pycon.example.no/">PyCon Nordic</a> Join us on https://zoom.us/j/123. More: https://x.example.org/faq.'
+    ev = finish_event(report(description=html), SourceDefaults())
+    assert ev.url == "https://nordic.pycon.example.no/"
+    video_first = finish_event(report(description="Stream: https://meet.google.com/abc-defg-hij then https://site.example.org/."), SourceDefaults())
+    assert video_first.url == "https://site.example.org/"  # a video call is not the website, and a trailing dot is no part of a link
+    own = finish_event(report(url="https://own.example.org/", description="see https://other.example.org/"), SourceDefaults())
+    assert own.url == "https://own.example.org/"
+    unsafe = finish_event(report(description="javascript:alert(1) and http://[::1 broken"), SourceDefaults())
+    assert unsafe.url is None
+    placeless = finish_event(report(description="https://site.example.org/"), SourceDefaults())
+    assert placeless.url == "https://site.example.org/" and placeless.online is False  # a recovered link says nothing of online

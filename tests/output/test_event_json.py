@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from pyevents.output.jsonfeed import event_line
-from pyevents.output.site import event_page_context
+from pyevents.output.site import CardMeta, event_page_context
 from pyevents.output.timefmt import when_utc
 
 BASE = "https://events.example.org/"
@@ -73,7 +73,7 @@ def test_the_json_ld_is_json_dumps_with_sorted_keys_made_html_safe() -> None:
             _row(latitude=True, longitude=3, venue=None), _row(description="</script><b>'&'</b>", tags=[1, "x"])]
     for row in rows:
         w = when_utc(row["starts_z"], row["ends_z"], row["timezone"], bool(row["all_day"]))
-        jsonld = str(event_page_context(row, w, BASE, Markup("data:,")).jsonld)
+        jsonld = str(event_page_context(row, w, BASE, Markup("data:,"), Markup(""), CardMeta("Site", BASE + "static/card.png")).jsonld)
         assert not set("<>&'") & set(jsonld), jsonld
         expected = json.dumps(json.loads(jsonld), ensure_ascii=False, sort_keys=True)
         for char in "<>&'":

@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 import feedparser
+import lxml.etree
 import icalendar
 import pytest
 import vobject
@@ -62,7 +63,8 @@ def test_every_contract_file_is_published(site: dict[str, Any]) -> None:
 
 def test_every_ics_reads_the_same_in_icalendar_and_vobject_with_unique_uids(site: dict[str, Any]) -> None:
     files = calendars(site["out"])
-    assert len(files) == 15 + len(PUBLISHED)  # calendar, 2 kinds, 7 regions, 4 countries, cfp; one per event page
+    # calendar, 2 kinds, 7 regions, 4 countries, cfp, 2 kinds in each region and country; one per event page
+    assert len(files) == 15 + 2 * 7 + 2 * 4 + len(PUBLISHED)
     for path, text in files.items():
         cal = icalendar.Calendar.from_ical(text)
         ical_uids = [str(ev["UID"]) for ev in cal.walk("VEVENT")]
@@ -115,10 +117,30 @@ def test_filtered_feeds_hold_their_subset(site: dict[str, Any]) -> None:
     assert uids("regions/online.ics") == {uid_of(fed, "online")}
     assert uids("regions/africa.ics") == set()
     assert uid_of(fed, "berlin_2") in uids("meetups.ics") and uid_of(fed, "pycon_de") not in uids("meetups.ics")
+    assert uids("countries/de/conferences.ics") == {uid_of(fed, "pycon_de")}
+    assert uids("regions/europe/conferences.ics") == {uid_of(fed, "pycon_de"), *(uids("conferences.ics") & uids("regions/europe.ics"))}
+    assert uids("countries/de/meetups.ics") == uids("meetups.ics") & uids("countries/de.ics") != set()
+    assert uids("countries/jp/conferences.ics") == set()  # every country with a feed has its kinds' feeds, even empty
     nyc_page = out / f"events/{fed['events']['nyc']['event_id']}.html"
     assert {str(ev["UID"]) for ev in icalendar.Calendar.from_ical(page_calendar(nyc_page)).walk("VEVENT")} == {uid_of(fed, "nyc")}
     cfp = icalendar.Calendar.from_ical((out / "cfp.ics").read_bytes()).walk("VEVENT")
     assert [str(ev["UID"]) for ev in cfp] == [f"cfp-{uid_of(fed, 'pycon_de')}"]
+
+
+def test_a_new_feed_is_one_registry_entry_and_gets_its_vtimezones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A feed selecting on a column no other feed uses (`online`): written, linked, with a VTIMEZONE for every TZID."""
+    from pyevents.output import feeds
+
+    monkeypatch.setattr(feeds, "FAMILIES", (*feeds.FAMILIES, feeds.Family(("online",), "in-person.ics", "in-person events", "In-person events")))
+    monkeypatch.setitem(feeds.DOMAINS, "online", (False,))
+    sample_federation(tmp_path / "events.duckdb")
+    out = publish(tmp_path / "events.duckdb", tmp_path / "public", CONFIG, T0).out_dir
+    cal = icalendar.Calendar.from_ical((out / "in-person.ics").read_bytes())
+    used = {ev["DTSTART"].params["TZID"] for ev in cal.walk("VEVENT") if "TZID" in ev["DTSTART"].params}
+    assert {"Europe/Berlin", "Asia/Tokyo"} <= used == {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")}
+    assert str(cal["X-WR-CALNAME"]) == "Python Events: in-person events"
+    page = (out / "events" / f"{next(e for e in cal.walk('VEVENT'))['UID'].split('@')[0]}.html").read_text()
+    assert 'href="https://events.example.org/in-person.ics"' in page  # navigation reads the registry too
 
 
 def test_rebuild_of_unchanged_data_is_byte_identical(site: dict[str, Any], tmp_path: Path) -> None:
@@ -342,8 +364,10 @@ def test_a_health_change_alone_shares_the_event_files_and_links_the_feeds(tmp_pa
     assert not second.unchanged and second.event_files_reused == 2 and second.vevents_serialized == 0
     generation = (first.version_dir / "events").resolve()
     assert (second.version_dir / "events").resolve() == generation and generation.parent == first.version_dir.parent
-    for name in ("calendar.ics", "events.json", "meetups.ics", "feed.atom", "cfp.ics", "static/style.css"):
+    for name in ("calendar.ics", "events.json", "meetups.ics", "countries/de/meetups.ics", "cfp.ics", "static/card.png", "static/style.css"):
         assert os.stat(first.version_dir / name).st_ino == os.stat(second.version_dir / name).st_ino, name
+    for name in ("feed.atom", "cfp.html"):  # they follow the publish time (the next 14 days, countdowns): written anew
+        assert os.stat(first.version_dir / name).st_ino != os.stat(second.version_dir / name).st_ino, name
     assert "HTTP 503" in (out / "sources.html").read_text(encoding="utf-8")
     # The listings are the current version's with the new publish time: the same as rendered afresh.
     assert 'Data as of <time datetime="2025-03-01T13:00+00:00">' in (out / "countries/de.html").read_text(encoding="utf-8")
@@ -381,3 +405,25 @@ def test_listings_not_holding_their_freshness_once_are_rendered_again(tmp_path: 
     assert os.stat(first.version_dir / "feed.atom").st_ino != os.stat(second.version_dir / "feed.atom").st_ino
     fresh = publish(tmp_path / "db.duckdb", tmp_path / "fresh", CONFIG, T0 + dt.timedelta(hours=1))
     assert _tree(out) == _tree(fresh.out_dir)
+
+
+def test_atom_is_newest_first_seen_then_soonest_and_never_leaves_out_the_next_14_days(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyevents.output import atom
+
+    monkeypatch.setattr(atom, "ATOM_LIMIT", 3)
+    day = dt.timedelta(days=1)
+    batch = T0 - 2 * day  # many events first seen in one crawl: ties broken by start, then id
+    events = [make_event(f"Batch {n}", first_seen_at=batch, starts_at=T0 + (30 + n) * day) for n in range(6)]
+    soon = make_event("Meetup in two days", first_seen_at=T0 - 90 * day, starts_at=T0 + 2 * day)
+    late = make_event("Meetup in twenty days", first_seen_at=T0 - 90 * day, starts_at=T0 + 20 * day)
+    newest = make_event("Just announced", first_seen_at=T0 - dt.timedelta(hours=1), starts_at=T0 + 60 * day)
+    write_db(tmp_path / "db.duckdb", [*events, soon, late, newest])
+    first = publish(tmp_path / "db.duckdb", tmp_path / "out", CONFIG, T0).out_dir / "feed.atom"
+    feed = feedparser.parse(first.read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert [e.title for e in feed.entries] == ["Just announced", "Batch 0", "Batch 1", "Meetup in two days"]
+    root = lxml.etree.fromstring(first.read_bytes())
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert root.get(xml_lang) == "en" and all(e.get(xml_lang) == "en" for e in root.iter("{http://www.w3.org/2005/Atom}entry"))
+    again = publish(tmp_path / "db.duckdb", tmp_path / "again", CONFIG, T0).out_dir / "feed.atom"
+    assert again.read_bytes() == first.read_bytes()

@@ -84,9 +84,10 @@ def test_listing_queries(db: tuple[Path, dict]) -> None:
         agenda = snap.agenda_entries(WINDOW, limit=1, sample=16)
         entries = snap.agenda_entries(WINDOW, limit=100, sample=3)
         series = snap.series_occurrences(WINDOW).to_pylist()
-        announced = snap.announced(WINDOW, limit=100)
+        announced = snap.announced(WINDOW, 100, WINDOW.as_of)
         cfps = snap.open_cfps(WINDOW)
-        zones = snap.zones_in_use(WINDOW)
+        zones = snap.zones_in_use(WINDOW, ["kind", "region", "country"])
+        online_zones = snap.zones_in_use(WINDOW, ["online"])
     ev = fed["events"]
     assert overview.events == len(PUBLISHED) and overview.upcoming == len(PUBLISHED) - 1  # one is past
     assert (overview.first_year, overview.last_year) == (2024, 2026)
@@ -107,7 +108,9 @@ def test_listing_queries(db: tuple[Path, dict]) -> None:
     assert {r["series_id"] for r in series} == {BERLIN_SERIES} and all(r["moved_from"] is None for r in series)
     assert ev["cancelled_upcoming"]["event_id"] not in {r["event_id"] for r in announced} and len(announced) == 9
     assert [r["event_id"] for r in cfps] == [ev["pycon_de"]["event_id"]]
-    assert ("meetup", "asia", "JP", "Asia/Tokyo") in zones and all(z[3] != "America/Argentina/Buenos_Aires" for z in zones)
+    assert {"kind": "meetup", "region": "asia", "country": "JP", "timezone": "Asia/Tokyo"} in zones
+    assert all(z["timezone"] != "America/Argentina/Buenos_Aires" for z in zones)
+    assert all(set(z) == {"online", "timezone"} for z in online_zones)  # the columns a feed selects on, whatever they are
 
 
 def test_health_countries_and_ad_hoc_queries(db: tuple[Path, dict]) -> None:

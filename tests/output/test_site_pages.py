@@ -84,7 +84,7 @@ def test_index_filters_work_without_javascript_as_links_and_with_it_as_a_form(si
     assert {"regions/europe.html", "regions/online.html", "countries/de.html", "countries/jp.html"} <= links
     form = doc.xpath("//form[@id='filters']")[0]
     assert form.get("hidden") is not None  # shown by filter.js only, so no dead controls without JS
-    assert {s.get("name") for s in form.xpath(".//select")} == {"kind", "region", "country"}
+    assert {s.get("name") for s in form.xpath(".//select")} == {"kind", "region", "country", "topic"}
     assert form.xpath(".//input[@type='search']/@name") == ["q"]
     assert set(form.xpath(".//input[@type='checkbox']/@name")) == {"online", "mytime"}
     assert doc.xpath("//script/@src") == ["static/filter.js", "static/view.js"]

@@ -31,6 +31,8 @@ def tz(hours: float) -> dt.timezone:
         ("2012-10-10", dt.date(2012, 10, 10)),
         ("2013-034", dt.date(2013, 2, 3)),
         ("20250703", dt.date(2025, 7, 3)),
+        ("2027-01-15 AoE", dt.datetime(2027, 1, 15, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-12)))),
+        ("2027-01-15T18:00 aoe", dt.datetime(2027, 1, 15, 18, 0, tzinfo=dt.timezone(dt.timedelta(hours=-12)))),
     ],
 )
 def test_reads(text: str, expected: dt.date | dt.datetime) -> None:
