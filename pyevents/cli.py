@@ -73,6 +73,13 @@ def _only_option(f: Any) -> Any:
     return click.option("--only", multiple=True, metavar="SOURCE_ID", help="Crawl only this source (repeatable).")(f)
 
 
+def _accept_withdrawals_option(f: Any) -> Any:
+    return click.option(
+        "--accept-withdrawals", is_flag=True,
+        help="Run even when the config has no enabled source or would withdraw more than half of the live events.",
+    )(f)
+
+
 def _report_options(f: Any) -> Any:
     f = click.option("--quiet", "-q", is_flag=True, help="No progress and no report unless something failed.")(f)
     return click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON on stdout (for cron).")(f)
@@ -97,9 +104,11 @@ def _load(config_path: Path, only: tuple[str, ...] = ()) -> Config:
 def _finish(report: RunReport, quiet: bool, as_json: bool, console: Console) -> None:
     from pyevents.report import render_report
 
+    if report.exit_code == exitcodes.USAGE:  # a refused configuration: one line, whatever the options
+        click.echo(f"pyevents: {report.message}", err=True)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, default=str))
-    elif not quiet or report.exit_code:
+    elif report.exit_code != exitcodes.USAGE and (not quiet or report.exit_code):
         render_report(report, console)
     sys.exit(report.exit_code)
 
@@ -122,14 +131,18 @@ def main() -> None:
 @_out_option
 @_only_option
 @_as_of_option
+@_accept_withdrawals_option
 @_report_options
 def nightly(
-    config_path: Path, db_path: Path, out_dir: Path, only: tuple[str, ...], as_of: dt.datetime | None, quiet: bool, as_json: bool
+    config_path: Path, db_path: Path, out_dir: Path, only: tuple[str, ...], as_of: dt.datetime | None,
+    accept_withdrawals: bool, quiet: bool, as_json: bool,
 ) -> None:
     """Crawl every source, update the database and publish the site (the cron job).
 
     Exit 0 when every source was fine, 1 when the run published but some sources failed,
-    2 on a configuration error, 3 when nothing could be published (e.g. another run holds the lock).
+    2 on a configuration error (also a config with no enabled source, or one that would withdraw more
+    than half of the live events, without --accept-withdrawals), 3 when nothing could be published
+    (e.g. another run holds the lock).
 
     Example: pyevents nightly --config config/demo.yaml --out public/
     """
@@ -145,7 +158,8 @@ def nightly(
         console = Console(stderr=True)
         with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
             report = runner.nightly(
-                config, db_path, out_dir, only=only, as_of=as_of, progress=display.update, crawler=crawler
+                config, db_path, out_dir, only=only, as_of=as_of, progress=display.update, crawler=crawler,
+                accept_withdrawals=accept_withdrawals,
             )
     _finish(report, quiet, as_json, console)
 
@@ -155,9 +169,16 @@ def nightly(
 @_db_option
 @_only_option
 @_as_of_option
+@_accept_withdrawals_option
 @_report_options
-def crawl(config_path: Path, db_path: Path, only: tuple[str, ...], as_of: dt.datetime | None, quiet: bool, as_json: bool) -> None:
+def crawl(
+    config_path: Path, db_path: Path, only: tuple[str, ...], as_of: dt.datetime | None, accept_withdrawals: bool,
+    quiet: bool, as_json: bool,
+) -> None:
     """Crawl sources and store their events in the database, without publishing.
+
+    Refused (exit 2, nothing crawled or written) like `nightly` when the config would withdraw most
+    events, unless --accept-withdrawals.
 
     Example: pyevents crawl --config config/demo.yaml --only pyladies-berlin
     """
@@ -171,7 +192,8 @@ def crawl(config_path: Path, db_path: Path, only: tuple[str, ...], as_of: dt.dat
         console = Console(stderr=True)
         with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
             report = runner.crawl_into_store(
-                config, db_path, only=only, as_of=as_of, progress=display.update, crawler=crawler
+                config, db_path, only=only, as_of=as_of, progress=display.update, crawler=crawler,
+                accept_withdrawals=accept_withdrawals,
             )
     _finish(report, quiet, as_json, console)
 

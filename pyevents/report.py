@@ -88,6 +88,7 @@ def render_report(report: RunReport, console: Console) -> None:
     summary.add_row(
         "events",
         f"{report.events_new} new, {report.events_updated} updated, {report.events_cancelled} cancelled, "
+        f"{report.events_withdrawn} withdrawn (their sources left the config), "
         f"{report.events_stale} stale (from {report.sources_stale} sources failing for days), {report.events_total} live",
     )
     if report.published is not None:

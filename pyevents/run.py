@@ -2,7 +2,8 @@
 
 The library API behind the CLI: `crawl_into_store`, `publish_site` and `nightly` take a loaded
 `Config` and return a `RunReport`; nothing here prints. Exit codes follow the contract:
-0 all sources fine, 1 published but some sources failed, 3 nothing could be published.
+0 all sources fine, 1 published but some sources failed, 2 a configuration refused for what it would
+withdraw (nothing crawled or written), 3 nothing could be published.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pyevents.pipeline.memory import release_freed_memory
 from pyevents.pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
 from pyevents.pipeline.store import RunCounts, Store, StoreError, StoreLocked
 from pyevents.pipeline.store.staging import StagedSource, stage
+from pyevents.pipeline.store.withdrawal import WithdrawalPreview
 from pyevents.pipeline.store.writer import EXPORT_MEMORY_LIMIT, MEMORY_LIMIT, StagedEvents
 from pyevents.pipeline.workerpool import worker_context
 from pyevents import exitcodes
@@ -43,6 +45,7 @@ REEXPAND_AFTER = dt.timedelta(days=7)
 # Below this many sources to parse, a process pool costs more than it saves.
 POOL_THRESHOLD = 4
 FAILED_STATUSES = ("failed", "gone", "quarantined")
+ACCEPT_WITHDRAWALS_FLAG = "--accept-withdrawals"  # named in the refusal: the CLI option that gives consent
 VEVENT_POOL_MIN = 2_000  # fewer VEVENTs are serialized in this process: starting workers costs ~0.3 s
 
 
@@ -64,11 +67,12 @@ class RunReport:
     started_at: dt.datetime
     finished_at: dt.datetime | None = None
     exit_code: int = exitcodes.OK
-    message: str | None = None  # why nothing was published (exit 3)
+    message: str | None = None  # why nothing was published (exit 3) or the run was refused (exit 2)
     sources: list[SourceOutcome] = field(default_factory=list)
     events_new: int = 0
     events_updated: int = 0
     events_cancelled: int = 0
+    events_withdrawn: int = 0  # every source that reported them left the configuration
     events_total: int = 0
     sources_stale: int = 0  # failing for at least federation.stale_after_days
     events_stale: int = 0  # events those sources last reported, kept as they were
@@ -271,16 +275,22 @@ def crawl_into_store(
     export_dir: Path | None = None,
     progress: Progress = _no_progress,
     crawler: CrawlerChild | None = None,
+    accept_withdrawals: bool = False,
 ) -> RunReport:
     """Fetch, parse, merge and store; the database file is replaced atomically at the end.
 
     `crawler`: a crawler child the caller started early, so that Scrapy's start-up overlaps opening the store.
+    A config with no enabled source, or one that would withdraw more than half of the live events, is
+    refused (exit 2, nothing crawled or written) unless `accept_withdrawals`.
     """
     as_of = (as_of or now_utc()).astimezone(dt.timezone.utc)
     fed = config.federation
     window = Window.around(as_of, fed.window.past_days, fed.window.future_days)
     report = RunReport(run_id=uuid.uuid4().hex[:12], as_of=as_of, started_at=now_utc())
     sources = select_sources(config, only)
+    enabled = [s.id for s in config.sources if s.enabled]
+    if not enabled and not accept_withdrawals and not db_path.exists():  # refused without creating anything
+        return _refused(report, WithdrawalPreview(live=0, withdrawn=0, enabled_sources=0))
     db_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         store = Store.open(db_path)
@@ -289,6 +299,10 @@ def crawl_into_store(
         return report
     try:
         with store:
+            if not accept_withdrawals:
+                preview = store.withdrawal_preview(enabled, as_of)
+                if preview.needs_consent:
+                    return _refused(report, preview)  # leaving the block aborts: the database stays as it was
             store.start_run(report.run_id, as_of)
             store.sync_sources(config.sources)
             states = store.source_states()
@@ -322,6 +336,7 @@ def crawl_into_store(
                 counts = _merge_and_save(store, config, window, as_of, report, vevents)  # times store_reports, dedupe, store
                 clock = time.perf_counter()
                 report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
+                report.events_withdrawn = counts.withdrawn
                 store.finish_run("partial" if report.failed else "ok", _run_counts(report))
                 store.write_exports(  # while the VEVENT workers run, if any: then in DuckDB's usual memory
                     export_dir if export_dir is not None else db_path.parent / "export",
@@ -335,6 +350,22 @@ def crawl_into_store(
         return report
     report.finished_at = now_utc()
     report.exit_code = exitcodes.SOURCES_FAILED if report.failed else exitcodes.OK
+    return report
+
+
+def _refused(report: RunReport, preview: WithdrawalPreview) -> RunReport:
+    """The run report of a configuration refused for what it would withdraw (exit 2, one line)."""
+    what = (
+        "the configuration has no enabled source"
+        if preview.enabled_sources == 0
+        else "the configuration would withdraw more than half of the live events"
+    )
+    report.exit_code = exitcodes.USAGE
+    report.message = (
+        f"refused: {what}: {preview.withdrawn} of {preview.live} live events would leave the site and every feed; "
+        f"run again with {ACCEPT_WITHDRAWALS_FLAG} to accept"
+    )
+    report.finished_at = now_utc()
     return report
 
 
@@ -464,6 +495,7 @@ def _run_counts(report: RunReport) -> dict[str, int]:
         "events_new": report.events_new,
         "events_updated": report.events_updated,
         "events_cancelled": report.events_cancelled,
+        "events_withdrawn": report.events_withdrawn,
     }
 
 
@@ -505,11 +537,15 @@ def nightly(
     as_of: dt.datetime | None = None,
     progress: Progress = _no_progress,
     crawler: CrawlerChild | None = None,
+    accept_withdrawals: bool = False,
 ) -> RunReport:
     """The cron job: crawl into the store, then publish the site; exit code per the contract."""
     publisher = _ImportWhileCrawling("pyevents.output.publish", progress)
-    report = crawl_into_store(config, db_path, only=only, as_of=as_of, progress=publisher.progress, crawler=crawler)
-    if report.exit_code == exitcodes.UNPUBLISHABLE:
+    report = crawl_into_store(
+        config, db_path, only=only, as_of=as_of, progress=publisher.progress, crawler=crawler,
+        accept_withdrawals=accept_withdrawals,
+    )  # fmt: skip
+    if report.exit_code in (exitcodes.UNPUBLISHABLE, exitcodes.USAGE):
         return report
     clock = time.perf_counter()
     release_freed_memory()  # what the store freed: the publish's workers and snapshot come on top
