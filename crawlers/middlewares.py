@@ -24,7 +24,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.httpobj import urlparse_cached
 
 from pyevents.crawlers import meta
-from pyevents.crawlers.addresses import DEFAULT_PORTS, AddressPolicy
+from pyevents.crawlers.addresses import DEFAULT_PORTS, AddressPolicy, never_resolves
 from pyevents.crawlers.errors import Refused
 from pyevents.crawlers.reachability import HostUnreachable, Reachability, reachability_of
 
@@ -105,6 +105,8 @@ class AddressGuardMiddleware:
 
     async def _lookup(self, host: str, port: int) -> list[str]:
         self._reachability.count_lookup(host)
+        if never_resolves(host):
+            raise CannotResolveHostError(host) from OSError(f"{host} is in the reserved .invalid domain")
         loop = asyncio.get_running_loop()
         try:
             infos = await asyncio.wait_for(

@@ -45,6 +45,7 @@ REEXPAND_AFTER = dt.timedelta(days=7)
 # Below this many sources to parse, a process pool costs more than it saves.
 POOL_THRESHOLD = 4
 FAILED_STATUSES = ("failed", "gone", "quarantined")
+NOTHING_REACHABLE = "no source was reachable: is the network down? nothing was changed"
 ACCEPT_WITHDRAWALS_FLAG = "--accept-withdrawals"  # named in the refusal: the CLI option that gives consent
 VEVENT_POOL_MIN = 2_000  # fewer VEVENTs are serialized in this process: starting workers costs ~0.3 s
 
@@ -68,6 +69,7 @@ class RunReport:
     finished_at: dt.datetime | None = None
     exit_code: int = exitcodes.OK
     message: str | None = None  # why nothing was published (exit 3) or the run was refused (exit 2)
+    unreachable: bool = False  # no source could be reached: nothing was changed (database and site as they were)
     sources: list[SourceOutcome] = field(default_factory=list)
     events_new: int = 0
     events_updated: int = 0
@@ -322,6 +324,12 @@ def crawl_into_store(
                 clock = time.perf_counter()
                 parsed = parser.results()
             report.stage_seconds["parse"] = time.perf_counter() - clock  # the parsing left when the crawl ended
+            if fetches and all(f.unreachable for f in fetches.values()):
+                # Nothing was learned, so nothing changes: no health churn, no lifecycle step, same site.
+                report.sources = [_outcome(s.id, "failed", fetches.get(s.id), None) for s in sources]
+                report.unreachable, report.message = True, NOTHING_REACHABLE
+                report.exit_code, report.finished_at = exitcodes.SOURCES_FAILED, now_utc()
+                return report  # leaving the block aborts the store
 
             clock = time.perf_counter()
             statuses = store.apply_fetches(window, fetches, parsed, as_of)
@@ -545,7 +553,7 @@ def nightly(
         config, db_path, only=only, as_of=as_of, progress=publisher.progress, crawler=crawler,
         accept_withdrawals=accept_withdrawals,
     )  # fmt: skip
-    if report.exit_code in (exitcodes.UNPUBLISHABLE, exitcodes.USAGE):
+    if report.exit_code in (exitcodes.UNPUBLISHABLE, exitcodes.USAGE) or report.unreachable:
         return report
     clock = time.perf_counter()
     release_freed_memory()  # what the store freed: the publish's workers and snapshot come on top
