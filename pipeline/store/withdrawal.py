@@ -60,14 +60,19 @@ DELETE FROM event_sources WHERE event_id IN (SELECT event_id FROM incoming_event
   AND source_id IN (SELECT s.source_id FROM sources s WHERE {_SOURCE_WITHDRAWN})
 """
 
+# Sources live now that a run enabling only $kept would withdraw (almost always none: a quick check first).
+LEAVING_SQL = "SELECT count(*) FROM sources WHERE enabled AND NOT list_contains($kept::VARCHAR[], source_id)"
+_LIVE = f"e.status NOT IN ('{CANCELLED}', '{WITHDRAWN}') AND e.ends_at >= $now"
+LIVE_SQL = f"SELECT count(*), 0 FROM events e WHERE {_LIVE}"
 # Live events (published, not past, not cancelled or withdrawn) and how many of them no source in
 # $kept reported: those a run with that set of enabled sources would withdraw.
 PREVIEW_SQL = f"""
-SELECT count(*),
-       count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM event_sources es
-                                          WHERE es.event_id = e.event_id AND list_contains($kept, es.source_id)))
-FROM events e
-WHERE e.status NOT IN ('{CANCELLED}', '{WITHDRAWN}') AND e.ends_at >= $now
+WITH kept_events AS (
+    SELECT DISTINCT event_id FROM event_sources WHERE source_id IN (SELECT unnest($kept::VARCHAR[]))
+)
+SELECT count(*), count(*) FILTER (WHERE k.event_id IS NULL)
+FROM events e LEFT JOIN kept_events k ON k.event_id = e.event_id
+WHERE {_LIVE}
 """
 
 

@@ -579,9 +579,12 @@ class Store:
 
     def withdrawal_preview(self, kept: Sequence[str], now: dt.datetime) -> WithdrawalPreview:
         """What a run whose enabled sources are `kept` would withdraw of the live events (read only)."""
-        live, withdrawn = self._connection().execute(
-            withdrawal.PREVIEW_SQL, {"kept": list(kept), "now": _utc(now)}
-        ).fetchone() or (0, 0)
+        con, at = self._connection(), _utc(now)
+        (leaving,) = con.execute(withdrawal.LEAVING_SQL, {"kept": list(kept)}).fetchone() or (0,)
+        if leaving or not kept:
+            live, withdrawn = con.execute(withdrawal.PREVIEW_SQL, {"kept": list(kept), "now": at}).fetchone() or (0, 0)
+        else:  # no source leaves: nothing can be withdrawn
+            live, withdrawn = con.execute(withdrawal.LIVE_SQL, {"now": at}).fetchone() or (0, 0)
         return WithdrawalPreview(live=int(live), withdrawn=int(withdrawn), enabled_sources=len(kept))
 
     # -- the VEVENT cache ----------------------------------------------------------------------------
