@@ -61,7 +61,7 @@ DELETE FROM event_sources WHERE event_id IN (SELECT event_id FROM incoming_event
 """
 
 # Sources live now that a run enabling only $kept would withdraw (almost always none: a quick check first).
-LEAVING_SQL = "SELECT count(*) FROM sources WHERE enabled AND NOT list_contains($kept::VARCHAR[], source_id)"
+LEAVING_SQL = "SELECT count(*) FROM sources WHERE enabled AND source_id NOT IN (SELECT unnest($kept::VARCHAR[]))"
 _LIVE = f"e.status NOT IN ('{CANCELLED}', '{WITHDRAWN}') AND e.ends_at >= $now"
 LIVE_SQL = f"SELECT count(*), 0 FROM events e WHERE {_LIVE}"
 # Live events (published, not past, not cancelled or withdrawn) and how many of them no source in
