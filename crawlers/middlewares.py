@@ -93,7 +93,8 @@ class AddressGuardMiddleware:
 
     async def _first_lookup(self, host: str, port: int) -> list[str]:
         """The lookup every other request to `host` waits for, with the crawl's retries (done here, back to
-        back, as Scrapy's would be: a retry through the scheduler would wait behind those requests)."""
+        back, as Scrapy's would be: a retry through the scheduler could wait behind the requests waiting
+        for it, which hold the crawl's concurrency)."""
         why = "timed out"
         for _ in range(self._lookup_attempts):
             try:
@@ -106,7 +107,7 @@ class AddressGuardMiddleware:
     async def _lookup(self, host: str, port: int) -> list[str]:
         self._reachability.count_lookup(host)
         if never_resolves(host):
-            raise CannotResolveHostError(host) from OSError(f"{host} is in the reserved .invalid domain")
+            raise CannotResolveHostError(host) from OSError("names under .invalid never resolve (RFC 6761)")
         loop = asyncio.get_running_loop()
         try:
             infos = await asyncio.wait_for(
