@@ -17,6 +17,12 @@ from dataclasses import dataclass
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 DEFAULT_PORTS = {"http": 80, "https": 443}
+NEVER_RESOLVED_SUFFIX = ".invalid"  # RFC 6761 §6.4: lookups of it fail at once, without asking a name server
+
+
+def never_resolves(host: str) -> bool:
+    """Whether `host` is a name that no lookup may answer (the reserved .invalid top-level domain)."""
+    return f".{host.lower().rstrip('.')}".endswith(NEVER_RESOLVED_SUFFIX)
 
 
 def address_problem(address: str) -> str | None:

@@ -4,7 +4,8 @@ The child is started before its sources are known: it imports Scrapy and the cra
 (most of its start-up) while the parent opens the store, then waits for one (config, jobs) request.
 Everything goes back to the parent over one pipe as (kind, payload) messages:
 ("result", FetchResult) once per finished source, ("log", LogRecord) for Scrapy/Twisted/crawler
-warnings, ("error", text) if the crawl itself could not run, and ("done", None) at the end.
+warnings, ("error", text) if the crawl itself could not run, ("counts", dict) with what the crawl did
+per host (`Reachability.counts`) and ("done", None) at the end.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ WARM_UP_MODULES = (
     "pyevents.crawlers.middlewares",
     "pyevents.crawlers.robots",
     "pyevents.crawlers.resolver",
+    "pyevents.crawlers.reachability",
 )
 
 
@@ -86,6 +88,7 @@ def run_crawl(requests: Connection, connection: Connection) -> None:
 def _crawl(config: Config, jobs: list[SourceJob], channel: Channel) -> None:
     from scrapy.crawler import AsyncCrawlerProcess
 
+    from pyevents.crawlers.reachability import Reachability
     from pyevents.crawlers.settings import crawl_settings
     from pyevents.crawlers.spiders.sources import SourcesSpider
 
@@ -94,6 +97,7 @@ def _crawl(config: Config, jobs: list[SourceJob], channel: Channel) -> None:
     process = AsyncCrawlerProcess(settings)
     _forward_logs(channel)  # and again after: Scrapy's dictConfig resets levels and handlers (not `propagate`)
     crawl = config.federation.crawl
+    reachability = Reachability()
     process.crawl(
         SourcesSpider,
         jobs=jobs,
@@ -101,8 +105,10 @@ def _crawl(config: Config, jobs: list[SourceJob], channel: Channel) -> None:
         timeout=crawl.timeout_seconds,
         max_bytes=crawl.max_bytes,
         max_linked_pages=crawl.max_linked_pages,
+        reachability=reachability,
     )
     process.start(install_signal_handlers=False)
+    channel.send("counts", reachability.counts())
 
 
 def _forward_logs(channel: Channel) -> None:

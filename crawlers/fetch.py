@@ -50,6 +50,7 @@ class CrawlerChild:
         requests_reader.close()
         results_writer.close()
         self._crawled = False
+        self.counts: dict[str, dict[str, int]] = {}  # after `crawl`: name lookups and requests sent, per host
 
     def __enter__(self) -> CrawlerChild:
         return self
@@ -81,7 +82,7 @@ class CrawlerChild:
                 self._requests.send((config, jobs))
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the child ended before reading its request; what it said meanwhile is still in the pipe
-            done, crash = _collect(self._process, self._results, results, on_progress)
+            done, crash = _collect(self._process, self._results, results, on_progress, self.counts)
         except BaseException:
             self.close()
             raise
@@ -123,9 +124,10 @@ def _collect(
     reader: Connection,
     results: dict[str, FetchResult],
     on_progress: Callable[[FetchResult], None] | None,
+    counts: dict[str, dict[str, int]],
 ) -> tuple[bool, str | None]:
     """Read messages until "done" or the child's end: whether "done" came, and the child's error line if
-    it reported one."""
+    it reported one. The crawl's per-host counts go into `counts`."""
     crash: str | None = None
     while True:
         if not reader.poll(POLL_SECONDS) and child.is_alive():
@@ -138,6 +140,8 @@ def _collect(
             _accept(payload, results, on_progress)
         elif kind == "log":
             _relay(payload)
+        elif kind == "counts":
+            counts.update(payload)
         elif kind == "error":
             crash = f"the crawler process failed before this source finished: {payload}"
         elif kind == "done":

@@ -3,7 +3,9 @@
 `AddressGuardMiddleware` runs first for every request Scrapy is about to send: the source's own
 request, every redirect and meta-refresh target (Scrapy schedules those as new requests, so they
 pass here again), robots.txt requests and feed entry pages. `SafeHostnameResolver` repeats the
-address check at connect time (see `crawlers.resolver`).
+address check at connect time (see `crawlers.resolver`). It also keeps outages short (see
+`crawlers.reachability`): a host is looked up once, with bounded retries, before any other request
+to it looks it up; a host that could not be resolved or connected to fails every request at once.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.httpobj import urlparse_cached
 
 from pyevents.crawlers import meta
-from pyevents.crawlers.addresses import DEFAULT_PORTS, AddressPolicy
+from pyevents.crawlers.addresses import DEFAULT_PORTS, AddressPolicy, never_resolves
 from pyevents.crawlers.errors import Refused
+from pyevents.crawlers.reachability import HostUnreachable, Reachability, reachability_of
 
 RETRY_AFTER_STATUSES = (429, 503)
 
@@ -31,15 +34,18 @@ RETRY_AFTER_STATUSES = (429, 503)
 class AddressGuardMiddleware:
     """Refuses non-http(s) schemes (bar a configured file: source) and non-public addresses before connecting."""
 
-    def __init__(self, policy: AddressPolicy, dns_timeout: float) -> None:
+    def __init__(self, policy: AddressPolicy, dns_timeout: float, reachability: Reachability, lookup_attempts: int) -> None:
         self._policy = policy
         self._dns_timeout = dns_timeout
+        self._reachability = reachability
+        self._lookup_attempts = lookup_attempts
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> AddressGuardMiddleware:
         settings = crawler.settings
         policy = AddressPolicy.from_host_ports(settings.getlist("PYEVENTS_ALLOW_PRIVATE_HOSTS"))
-        return cls(policy, settings.getfloat("DNS_TIMEOUT"))
+        attempts = 1 + (settings.getint("RETRY_TIMES") if settings.getbool("RETRY_ENABLED") else 0)
+        return cls(policy, settings.getfloat("DNS_TIMEOUT"), reachability_of(crawler), attempts)
 
     async def process_request(self, request: Request) -> None:
         parts = urlparse_cached(request)
@@ -55,6 +61,9 @@ class AddressGuardMiddleware:
         if not host:
             raise Refused("refused: URL without a host")
         port = parts.port or DEFAULT_PORTS[scheme]
+        known = self._reachability.refusal(host, port)
+        if known:
+            raise HostUnreachable(known)
         if self._policy.is_allowed(host, port):
             return None
         refusal = self._policy.refusal(host, port, await self._addresses(host, port))
@@ -67,6 +76,38 @@ class AddressGuardMiddleware:
             return [str(ipaddress.ip_address(host))]
         except ValueError:
             pass
+        first = self._reachability.first_lookup(host)
+        if first is None:  # this request looks the host up for the whole crawl
+            failure = None
+            try:
+                return await self._first_lookup(host, port)
+            except HostUnreachable as exc:
+                failure = str(exc)
+                raise
+            finally:
+                self._reachability.settle_lookup(host, failure)
+        failure = await asyncio.shield(first)
+        if failure:
+            raise HostUnreachable(failure)
+        return await self._lookup(host, port)
+
+    async def _first_lookup(self, host: str, port: int) -> list[str]:
+        """The lookup every other request to `host` waits for, with the crawl's retries (done here, back to
+        back, as Scrapy's would be: a retry through the scheduler could wait behind the requests waiting
+        for it, which hold the crawl's concurrency)."""
+        why = "timed out"
+        for _ in range(self._lookup_attempts):
+            try:
+                return await self._lookup(host, port)
+            except CannotResolveHostError as exc:
+                why = str(exc.__cause__ or "") or why
+        tries = f"{self._lookup_attempts} attempt{'s' if self._lookup_attempts > 1 else ''}"
+        raise HostUnreachable(f"cannot resolve {host}: {why} ({tries})")
+
+    async def _lookup(self, host: str, port: int) -> list[str]:
+        self._reachability.count_lookup(host)
+        if never_resolves(host):
+            raise CannotResolveHostError(host) from OSError("names under .invalid never resolve (RFC 6761)")
         loop = asyncio.get_running_loop()
         try:
             infos = await asyncio.wait_for(

@@ -4,6 +4,8 @@ Replaces Scrapy's RobotsTxtMiddleware, which (as pinned, 2.19) treats a 5xx robo
 Here robots.txt is fetched once per scheme://host:port; every request to that origin waits for it;
 2xx is parsed with Protego (which Scrapy ships), 4xx means no rules (RFC 9309 §2.3.1.3) except 429,
 and 429, 5xx or an unreachable robots.txt mean "fetch nothing from this origin this run" (§2.3.1.4).
+A robots.txt that could not be resolved or connected to also marks its host:port unreachable for the
+crawl (`crawlers.reachability`), so no other request to it is even looked up.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
 
 from pyevents.crawlers import meta
+from pyevents.crawlers.addresses import DEFAULT_PORTS
 from pyevents.crawlers.errors import Refused, describe_failure
+from pyevents.crawlers.reachability import HostUnreachable, Reachability, is_unreachable, reachability_of
 
 ROBOTS_PRIORITY = 1000  # ahead of every page request in the scheduler
 
@@ -30,6 +34,7 @@ class RobotsRules:
 
     parser: Protego | None = None
     blocked: str | None = None  # set when nothing may be fetched from the origin this run
+    unreachable: bool = False  # blocked because robots.txt could not be resolved or connected to
 
     def refusal(self, request: Request, user_agent: str) -> str | None:
         if self.blocked:
@@ -51,11 +56,12 @@ def rules_from_response(status: int, body: bytes) -> RobotsRules:
 
 
 class RobotsGateMiddleware:
-    def __init__(self, crawler: Any, user_agent: str, max_bytes: int, timeout: float) -> None:
+    def __init__(self, crawler: Any, user_agent: str, max_bytes: int, timeout: float, reachability: Reachability) -> None:
         self._crawler = crawler
         self._user_agent = user_agent
         self._max_bytes = max_bytes
         self._timeout = timeout
+        self._reachability = reachability
         self._rules: dict[str, asyncio.Future[RobotsRules]] = {}
 
     @classmethod
@@ -68,6 +74,7 @@ class RobotsGateMiddleware:
             settings["ROBOTSTXT_USER_AGENT"],
             settings.getint("PYEVENTS_ROBOTS_MAX_BYTES"),
             settings.getfloat("DOWNLOAD_TIMEOUT"),
+            reachability_of(crawler),
         )
 
     async def process_request(self, request: Request) -> None:
@@ -91,7 +98,7 @@ class RobotsGateMiddleware:
         rules = await asyncio.shield(known)
         refusal = rules.refusal(request, self._user_agent)
         if refusal:
-            raise Refused(refusal)
+            raise HostUnreachable(refusal) if rules.unreachable else Refused(refusal)
         return None
 
     async def _fetch_rules(self, url: str) -> RobotsRules:
@@ -106,5 +113,10 @@ class RobotsGateMiddleware:
             response = await self._crawler.engine.download_async(robots_request)
         except Exception as exc:  # noqa: BLE001 - any failure to read robots.txt means "unreachable"
             why = describe_failure(exc, robots_request, timeout=self._timeout, max_bytes=self._max_bytes)
-            return RobotsRules(blocked=f"robots.txt unreachable ({why}): not fetching this run")
+            blocked = f"robots.txt unreachable ({why}): not fetching this run"
+            if not is_unreachable(exc):
+                return RobotsRules(blocked=blocked)
+            parts = urlparse_cached(robots_request)
+            self._reachability.mark_unreachable(parts.hostname or "", parts.port or DEFAULT_PORTS[parts.scheme], blocked)
+            return RobotsRules(blocked=blocked, unreachable=True)
         return rules_from_response(response.status, response.body)

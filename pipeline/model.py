@@ -129,6 +129,7 @@ class FetchResult:
     http_etag: str | None = None
     http_last_modified: str | None = None
     error: str | None = None  # one human line: why the source failed
+    unreachable: bool = False  # failed because its host could not be resolved or connected to
     linked: dict[str, bytes] = field(default_factory=dict)  # pages fetched on the source's behalf (feed entry links)
     linked_errors: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0

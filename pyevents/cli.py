@@ -87,6 +87,13 @@ def _crawler(fetched_dir: Path | None) -> Any:
     return contextlib.nullcontext() if fetched_dir is not None else CrawlerChild()
 
 
+def _accept_withdrawals_option(f: Any) -> Any:
+    return click.option(
+        "--accept-withdrawals", is_flag=True,
+        help="Run even when the config has no enabled source or would withdraw more than half of the live events.",
+    )(f)
+
+
 def _report_options(f: Any) -> Any:
     f = click.option("--quiet", "-q", is_flag=True, help="No progress and no report unless something failed.")(f)
     return click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON on stdout (for cron).")(f)
@@ -135,9 +142,11 @@ def _usage(message: str) -> NoReturn:
 def _finish(report: RunReport, quiet: bool, as_json: bool, console: Console) -> None:
     from pyevents.report import render_report
 
+    if report.exit_code == exitcodes.USAGE:  # a refused configuration: one line, whatever the options
+        click.echo(f"pyevents: {report.message}", err=True)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, default=str))
-    elif not quiet or report.exit_code:
+    elif report.exit_code != exitcodes.USAGE and (not quiet or report.exit_code):
         render_report(report, console)
     sys.exit(report.exit_code)
 
@@ -182,17 +191,20 @@ def main() -> None:
 @_only_option
 @_as_of_option
 @_fetched_option
+@_accept_withdrawals_option
 @_report_options
 def nightly(
     config_path: Path, db_path: Path | None, out_dir: Path | None, only: tuple[str, ...], as_of: dt.datetime | None,
-    fetched_dir: Path | None, quiet: bool, as_json: bool,
+    fetched_dir: Path | None, accept_withdrawals: bool, quiet: bool, as_json: bool,
 ) -> None:
     """Crawl, store and publish (the cron job).
 
     Crawls every enabled source, updates the database and publishes the site and feeds.
 
     Exit 0 when every source was fine, 1 when the run published but some sources failed,
-    2 on a configuration error, 3 when nothing could be published (e.g. another run holds the lock).
+    2 on a configuration error (also a config with no enabled source, or one that would withdraw more
+    than half of the live events, without --accept-withdrawals), 3 when nothing could be published
+    (e.g. another run holds the lock).
 
     With --fetched DIR the sources are not crawled here: the run loads the shards that
     `pyevents fetch --shard I/N --out DIR` wrote on other machines (docs/SCALING.md).
@@ -216,6 +228,7 @@ def nightly(
             report = runner.nightly(
                 config, db_path or config.database_path, out_dir or config.site_path,
                 only=only, as_of=as_of, progress=display.update, crawler=crawler, fetched_dir=fetched_dir,
+                accept_withdrawals=accept_withdrawals,
             )
     _finish(report, quiet, as_json, console)
 
@@ -226,15 +239,18 @@ def nightly(
 @_only_option
 @_as_of_option
 @_fetched_option
+@_accept_withdrawals_option
 @_report_options
 def crawl(
     config_path: Path, db_path: Path | None, only: tuple[str, ...], as_of: dt.datetime | None, fetched_dir: Path | None,
-    quiet: bool, as_json: bool,
+    accept_withdrawals: bool, quiet: bool, as_json: bool,
 ) -> None:
     """Crawl and store, without publishing.
 
     Crawls the sources and stores their events in the database; `publish` renders them later.
-    With --fetched DIR the shards fetched elsewhere are loaded instead of crawling.
+    With --fetched DIR the shards fetched elsewhere are loaded instead of crawling. Refused
+    (exit 2, nothing crawled or written) like `nightly` when the config would withdraw most
+    events, unless --accept-withdrawals.
 
     \b
     Examples:
@@ -252,7 +268,7 @@ def crawl(
         with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
             report = runner.crawl_into_store(
                 config, db_path or config.database_path, only=only, as_of=as_of, progress=display.update, crawler=crawler,
-                fetched_dir=fetched_dir,
+                fetched_dir=fetched_dir, accept_withdrawals=accept_withdrawals,
             )
     _finish(report, quiet, as_json, console)
 

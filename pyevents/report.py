@@ -1,8 +1,13 @@
-"""What the operator sees: a live progress display on a terminal and a one-screen run report."""
+"""What the operator sees: a live progress display on a terminal and a one-screen run report.
+
+Identical failures are told once with a count (an outage fails every source of a host with the same
+reason; 193 copies of one line say less than one line saying 193).
+"""
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -13,7 +18,8 @@ from rich.table import Table
 if TYPE_CHECKING:
     from pyevents.run import RunReport
 
-MAX_FAILURES_SHOWN = 15
+MAX_FAILURES_SHOWN = 15  # distinct failure reasons listed in the report
+MAX_IDS_PER_REASON = 3  # source ids named for one reason before "and N more"
 
 
 class ProgressDisplay:
@@ -30,6 +36,7 @@ class ProgressDisplay:
         self._parse: TaskID | None = None
         self._events = 0
         self._started = time.perf_counter()
+        self._failures: Counter[str] = Counter()  # failure line -> sources that failed with it
 
     def __enter__(self) -> ProgressDisplay:
         if self.enabled:
@@ -43,6 +50,9 @@ class ProgressDisplay:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self._progress is not None:
             self._progress.__exit__(exc_type, exc, tb)
+        repeated = sum(n - 1 for n in self._failures.values())
+        if repeated:
+            self.console.print(f"  … and {repeated} more sources failed with a reason shown above", markup=False, highlight=False)
 
     def update(self, stage: str, info: dict[str, object]) -> None:
         if self._progress is None:
@@ -55,8 +65,10 @@ class ProgressDisplay:
             self._parse = p.add_task("parsed", total=total, rate="")
         elif stage == "fetched" and self._fetch is not None:
             if info.get("outcome") != "ok":
-                reason = f": {info['error']}" if info.get("error") else ""
-                p.console.print(f"  {info.get('source_id')}: {info.get('outcome')}{reason}", markup=False, highlight=False)
+                reason = f"{info.get('outcome')}: {info['error']}" if info.get("error") else str(info.get("outcome"))
+                self._failures[reason] += 1
+                if self._failures[reason] == 1:  # the first source with this reason; the others are counted
+                    p.console.print(f"  {info.get('source_id')}: {reason}", markup=False, highlight=False)
             p.advance(self._fetch)
             done = p.tasks[self._fetch].completed
             p.update(self._fetch, rate=f"{done / elapsed:.1f} sources/s")
@@ -73,7 +85,7 @@ class ProgressDisplay:
 
 def render_report(report: RunReport, console: Console) -> None:
     """The one-screen summary at the end of a run: sources, events, failures with reasons, timings."""
-    if report.message:
+    if report.message and not report.unreachable:
         console.print(f"[bold red]nothing published:[/] {report.message}", soft_wrap=True)  # one line: a path is never cut
         return
     seconds = (report.finished_at - report.started_at).total_seconds() if report.finished_at else 0.0
@@ -87,7 +99,9 @@ def render_report(report: RunReport, console: Console) -> None:
     )
     summary.add_row(
         "events",
+        "kept as they were" if report.unreachable else
         f"{report.events_new} new, {report.events_updated} updated, {report.events_cancelled} cancelled, "
+        f"{report.events_withdrawn} withdrawn (their sources left the config), "
         f"{report.events_stale} stale (from {report.sources_stale} sources failing for days), {report.events_total} live",
     )
     if report.published is not None:
@@ -100,12 +114,26 @@ def render_report(report: RunReport, console: Console) -> None:
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in report.stage_seconds.items())
     summary.add_row("time", f"{seconds:.0f}s ({timing})")
     console.print(summary)
+    if report.unreachable:
+        console.print(f"[bold red]{report.message}[/]")
     if report.failed:
-        failures = Table(title="sources that need attention", title_style="bold red")
-        for col in ("source", "status", "error"):
-            failures.add_column(col, overflow="fold")
-        for s in report.failed[:MAX_FAILURES_SHOWN]:
-            failures.add_row(s.source_id, s.status.upper(), s.error or "")
-        console.print(failures)
-        if len(report.failed) > MAX_FAILURES_SHOWN:
-            console.print(f"… and {len(report.failed) - MAX_FAILURES_SHOWN} more: see sources.html or the sources table")
+        _print_failures(report, console)
+
+
+def _print_failures(report: RunReport, console: Console) -> None:
+    """One row per distinct (status, reason), with how many sources and which, most frequent first."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for s in report.failed:
+        groups.setdefault((s.status, s.error or ""), []).append(s.source_id)
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    failures = Table(title="sources that need attention", title_style="bold red")
+    for col in ("sources", "status", "error"):
+        failures.add_column(col, overflow="fold")
+    for (status, error), ids in ordered[:MAX_FAILURES_SHOWN]:
+        named = ", ".join(ids[:MAX_IDS_PER_REASON])
+        more = f" and {len(ids) - MAX_IDS_PER_REASON} more" if len(ids) > MAX_IDS_PER_REASON else ""
+        failures.add_row(f"{len(ids)}: {named}{more}" if len(ids) > 1 else named, status.upper(), error)
+    console.print(failures)
+    if len(ordered) > MAX_FAILURES_SHOWN:
+        hidden = sum(len(ids) for _, ids in ordered[MAX_FAILURES_SHOWN:])
+        console.print(f"… and {hidden} more sources with other reasons: see sources.html or the sources table")

@@ -2,7 +2,8 @@
 
 The library API behind the CLI: `crawl_into_store`, `publish_site` and `nightly` take a loaded
 `Config` and return a `RunReport`; nothing here prints. Exit codes follow the contract:
-0 all sources fine, 1 published but some sources failed, 3 nothing could be published.
+0 all sources fine, 1 published but some sources failed, 2 a configuration refused for what it would
+withdraw (nothing crawled or written), 3 nothing could be published.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pyevents.pipeline.model import FetchResult, ParseContext, ParsedSource, Sou
 from pyevents.pipeline.store import RunCounts, Store, StoreError, StoreLocked
 from pyevents.pipeline.store.lifecycle import body_sha256
 from pyevents.pipeline.store.staging import StagedSource, stage
+from pyevents.pipeline.store.withdrawal import WithdrawalPreview
 from pyevents.pipeline.store.writer import EXPORT_MEMORY_LIMIT, MEMORY_LIMIT, StagedEvents
 from pyevents.pipeline.workerpool import worker_context
 from pyevents import exitcodes
@@ -47,6 +49,8 @@ REEXPAND_AFTER = dt.timedelta(days=7)
 # Below this many sources to parse, a process pool costs more than it saves.
 POOL_THRESHOLD = 4
 FAILED_STATUSES = ("failed", "gone", "quarantined")
+NOTHING_REACHABLE = "no source was reachable: is the network down? nothing was changed"
+ACCEPT_WITHDRAWALS_FLAG = "--accept-withdrawals"  # named in the refusal: the CLI option that gives consent
 VEVENT_POOL_MIN = 2_000  # fewer VEVENTs are serialized in this process: starting workers costs ~0.3 s
 
 
@@ -68,11 +72,13 @@ class RunReport:
     started_at: dt.datetime
     finished_at: dt.datetime | None = None
     exit_code: int = exitcodes.OK
-    message: str | None = None  # why nothing was published (exit 3)
+    message: str | None = None  # why nothing was published (exit 3) or the run was refused (exit 2)
+    unreachable: bool = False  # no source could be reached: nothing was changed (database and site as they were)
     sources: list[SourceOutcome] = field(default_factory=list)
     events_new: int = 0
     events_updated: int = 0
     events_cancelled: int = 0
+    events_withdrawn: int = 0  # every source that reported them left the configuration
     events_total: int = 0
     sources_stale: int = 0  # failing for at least federation.stale_after_days
     events_stale: int = 0  # events those sources last reported, kept as they were
@@ -273,12 +279,15 @@ def crawl_into_store(
     progress: Progress = _no_progress,
     crawler: CrawlerChild | None = None,
     fetched_dir: Path | None = None,
+    accept_withdrawals: bool = False,
 ) -> RunReport:
     """Fetch, parse, merge and store; the database file is replaced atomically at the end.
 
     `crawler`: a crawler child the caller started early, so that Scrapy's start-up overlaps opening the store.
     `fetched_dir`: load the fetch results other machines wrote there (`pyevents fetch --shard I/N`) instead
     of crawling, and leave the new conditional-GET state there for their next fetch.
+    A config with no enabled source, or one that would withdraw more than half of the live events, is
+    refused (exit 2, nothing crawled or written) unless `accept_withdrawals`.
     """
     as_of = (as_of or now_utc()).astimezone(dt.timezone.utc)
     fed = config.federation
@@ -292,6 +301,9 @@ def crawl_into_store(
         except ShardError as exc:
             report.exit_code, report.message = exitcodes.USAGE, str(exc)
             return report
+    enabled = [s.id for s in config.sources if s.enabled]
+    if not enabled and not accept_withdrawals and not db_path.exists():  # refused without creating anything
+        return _refused(report, WithdrawalPreview(live=0, withdrawn=0, enabled_sources=0))
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -306,6 +318,10 @@ def crawl_into_store(
         return report
     try:
         with store:
+            if not accept_withdrawals:
+                preview = store.withdrawal_preview(enabled, as_of)
+                if preview.needs_consent:
+                    return _refused(report, preview)  # leaving the block aborts: the database stays as it was
             store.start_run(report.run_id, as_of)
             store.sync_sources(config.sources)
             states = store.source_states()
@@ -330,6 +346,12 @@ def crawl_into_store(
                 clock = time.perf_counter()
                 parsed = parser.results()
             report.stage_seconds["parse"] = time.perf_counter() - clock  # the parsing left when the crawl ended
+            if fetches and all(f.unreachable for f in fetches.values()):
+                # Nothing was learned, so nothing changes: no health churn, no lifecycle step, same site.
+                report.sources = [_outcome(s.id, "failed", fetches.get(s.id), None) for s in sources]
+                report.unreachable, report.message = True, NOTHING_REACHABLE
+                report.exit_code, report.finished_at = exitcodes.SOURCES_FAILED, now_utc()
+                return report  # leaving the block aborts the store
 
             clock = time.perf_counter()
             statuses = store.apply_fetches(window, fetches, parsed, as_of)
@@ -346,6 +368,7 @@ def crawl_into_store(
                 counts = _merge_and_save(store, config, window, as_of, report, vevents)  # times store_reports, dedupe, store
                 clock = time.perf_counter()
                 report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
+                report.events_withdrawn = counts.withdrawn
                 store.finish_run("partial" if report.failed else "ok", _run_counts(report))
                 store.write_exports(  # while the VEVENT workers run, if any: then in DuckDB's usual memory
                     export_dir if export_dir is not None else db_path.parent / "export",
@@ -359,6 +382,22 @@ def crawl_into_store(
         return report
     report.finished_at = now_utc()
     report.exit_code = exitcodes.SOURCES_FAILED if report.failed else exitcodes.OK
+    return report
+
+
+def _refused(report: RunReport, preview: WithdrawalPreview) -> RunReport:
+    """The run report of a configuration refused for what it would withdraw (exit 2, one line)."""
+    what = (
+        "the configuration has no enabled source"
+        if preview.enabled_sources == 0
+        else "the configuration would withdraw more than half of the live events"
+    )
+    report.exit_code = exitcodes.USAGE
+    report.message = (
+        f"refused: {what}: {preview.withdrawn} of {preview.live} live events would leave the site and every feed; "
+        f"run again with {ACCEPT_WITHDRAWALS_FLAG} to accept"
+    )
+    report.finished_at = now_utc()
     return report
 
 
@@ -488,6 +527,7 @@ def _run_counts(report: RunReport) -> dict[str, int]:
         "events_new": report.events_new,
         "events_updated": report.events_updated,
         "events_cancelled": report.events_cancelled,
+        "events_withdrawn": report.events_withdrawn,
     }
 
 
@@ -530,13 +570,15 @@ def nightly(
     progress: Progress = _no_progress,
     crawler: CrawlerChild | None = None,
     fetched_dir: Path | None = None,
+    accept_withdrawals: bool = False,
 ) -> RunReport:
     """The cron job: crawl into the store (or load `fetched_dir`), then publish the site; exit code per the contract."""
     publisher = _ImportWhileCrawling("pyevents.output.publish", progress)
     report = crawl_into_store(
-        config, db_path, only=only, as_of=as_of, progress=publisher.progress, crawler=crawler, fetched_dir=fetched_dir
+        config, db_path, only=only, as_of=as_of, progress=publisher.progress, crawler=crawler, fetched_dir=fetched_dir,
+        accept_withdrawals=accept_withdrawals,
     )
-    if report.exit_code in (exitcodes.UNPUBLISHABLE, exitcodes.USAGE):
+    if report.exit_code in (exitcodes.UNPUBLISHABLE, exitcodes.USAGE) or report.unreachable:
         return report
     clock = time.perf_counter()
     release_freed_memory()  # what the store freed: the publish's workers and snapshot come on top

@@ -20,6 +20,7 @@ from pyevents.crawlers import meta
 from pyevents.crawlers.errors import describe_failure
 from pyevents.crawlers.jobs import SourceJob
 from pyevents.crawlers.outcome import result_from_response
+from pyevents.crawlers.reachability import Reachability, is_unreachable
 from pyevents.pipeline.model import FetchResult
 from pyevents.pipeline.normalize.text import safe_url
 
@@ -43,9 +44,11 @@ class SourcesSpider(Spider):
         timeout: float,
         max_bytes: int,
         max_linked_pages: int,
+        reachability: Reachability | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.reachability = reachability or Reachability()  # shared with the middlewares (reachability_of)
         self._jobs = jobs
         self._report = report
         self._timeout = timeout
@@ -58,7 +61,11 @@ class SourcesSpider(Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourcesSpider:
         spider: SourcesSpider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._reached_downloader, signal=signals.request_reached_downloader)
         return spider
+
+    def _reached_downloader(self, request: Request, spider: Spider) -> None:
+        self.reachability.count_request(request)
 
     async def start(self) -> AsyncIterator[Request]:
         for job in self._jobs:
@@ -152,6 +159,7 @@ class SourcesSpider(Spider):
         status = exc.response.status if isinstance(exc, HttpError) else None
         result = progress.job.failed(self._describe(failure))
         result.http_status = status
+        result.unreachable = is_unreachable(exc)
         if status == 410:
             result.outcome = "gone"
         progress.result = result

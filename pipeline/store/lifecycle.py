@@ -9,7 +9,8 @@
   document count one more successful fetch without them.
 - failed (fetch error or unusable document): the old reports stay as they were.
 - gone (HTTP 410): the source is disabled; its reports stop being live, so the events only it reported
-  become cancelled tombstones (as for a source removed from the configuration).
+  become cancelled tombstones (unlike a source removed from the configuration, whose events only it
+  reported are withdrawn: see `withdrawal.py`).
 """
 
 from __future__ import annotations

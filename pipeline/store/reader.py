@@ -22,9 +22,11 @@ import pyarrow as pa
 
 from pyevents.pipeline.model import Event, Window
 
-# The events a publish shows: overlapping the window; a cancelled one only until it is past.
+# The events a publish shows: overlapping the window; a cancelled one only until it is past; a withdrawn
+# one (its sources left the federation) never.
 _PUBLISHED = """
     ends_at >= $start AND starts_at < $end AND (status IS DISTINCT FROM 'cancelled' OR ends_at >= $as_of)
+    AND status IS DISTINCT FROM 'withdrawn'
 """
 MAX_CHANGES_PER_EVENT = 20
 READ_ERRORS = (OSError, duckdb.Error)  # what opening or reading a snapshot raises for an unusable file

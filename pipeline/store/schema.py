@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     sources_not_modified INTEGER,
     events_new INTEGER,
     events_updated INTEGER,
-    events_cancelled INTEGER
+    events_cancelled INTEGER,
+    events_withdrawn INTEGER      -- internal: events whose every source left the configuration
 );
 
 CREATE TABLE IF NOT EXISTS events (
@@ -145,7 +146,7 @@ CREATE TABLE IF NOT EXISTS meta (
 VIEWS = """
 CREATE OR REPLACE VIEW upcoming_events AS
     SELECT * EXCLUDE (content_hash) FROM events
-    WHERE status <> 'cancelled' AND ends_at >= now()
+    WHERE status NOT IN ('cancelled', 'withdrawn') AND ends_at >= now()
     ORDER BY starts_at;
 """
 

@@ -6,8 +6,8 @@ to the copy; `commit` checkpoints it (no WAL survives), fsyncs and renames it ov
 Readers holding the old file keep their snapshot; a run killed at any moment leaves the old file whole.
 
 Lifecycle decisions (see `lifecycle.py`) keep reports of failing and shrinking sources; events that no
-longer come out of de-duplication become cancelled tombstones while not past (past ones stay as history,
-untouched); reports and events move in bulk through Arrow, then an UPDATE of the rows already stored and
+longer come out of de-duplication become cancelled tombstones while not past, or `withdrawn` when all their
+sources left the configuration (`withdrawal.py`; past ones stay as history, untouched); reports and events move in bulk through Arrow, then an UPDATE of the rows already stored and
 an INSERT of the others (one MERGE inserting 150k rows cost several times more). Parses arrive staged as
 Arrow tables (`staging.py`); merged events are staged (`stage_events`) so the caller can drop its Python
 objects before DuckDB works on them.
@@ -60,7 +60,9 @@ from pyevents.pipeline.store.lifecycle import (
     judge,
 )
 from pyevents.pipeline.store.lock import RunLock, StoreLocked
+from pyevents.pipeline.store import withdrawal
 from pyevents.pipeline.store.staging import REPORT_FIELDS, REPORT_SCHEMA, StagedSource
+from pyevents.pipeline.store.withdrawal import WithdrawalPreview
 
 if TYPE_CHECKING:
     from pyevents.config import SourceConfig
@@ -78,6 +80,7 @@ VEVENT_COLUMNS = (
 ICAL_BATCH_ROWS = 2_048  # rows per Parquet row group (DuckDB's vector) of VEVENT rows handed out: one worker task
 RUN_COUNT_FIELDS = (
     "sources_ok", "sources_failed", "sources_not_modified", "events_new", "events_updated", "events_cancelled",
+    "events_withdrawn",
 )  # fmt: skip
 
 
@@ -91,11 +94,12 @@ class StoreUnusable(StoreError):
 
 @dataclass(frozen=True, slots=True)
 class RunCounts:
-    """What `save_events` did: events first seen, changed, and newly cancelled (the three are disjoint)."""
+    """What `save_events` did: events first seen, changed, newly cancelled and newly withdrawn (disjoint)."""
 
     new: int
     updated: int
     cancelled: int
+    withdrawn: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +294,7 @@ class Store:
         New sources are added; name, type and enabled follow the config. A source gone (410) stays disabled
         until its URL changes in the config. A changed configured URL replaces the current one (also one a
         301 set) and forgets the old URL's validators. Sources no longer configured are disabled, so their
-        reports stop being live (their future events become cancelled tombstones).
+        reports stop being live (the future events only they reported become withdrawn, see `withdrawal`).
         """
         current = self._source_rows()
         rows = []
@@ -451,7 +455,7 @@ class Store:
     def keep_merged_events(self, merge_key: str, now: dt.datetime) -> tuple[RunCounts, int] | None:
         """When the stored events were merged from exactly this input (`merge_input_key`), do what saving
         the same merge again would do, without the merge: the events and provenance of the live reports are
-        seen now, events no longer reported become tombstones. Returns (counts, events merged), else None."""
+        seen now, events no longer reported are cancelled or withdrawn. Returns (counts, events merged), else None."""
         if self._meta(_MERGE_KEY) != merge_key or self._window is None:
             return None
         now = _utc(now)
@@ -474,11 +478,11 @@ class Store:
                 "WHERE es.source_id = p.source_id AND es.source_uid = p.source_uid",
                 {"now": now},
             )
-            cancelled = self._tombstone_vanished(now)
+            cancelled, withdrawn = self._judge_vanished(now)
             ((merged,),) = con.execute("SELECT count(*) FROM incoming_events").fetchall()
             con.execute("DROP TABLE incoming_events")
             con.execute("DROP TABLE live_provenance")
-        return RunCounts(new=0, updated=0, cancelled=cancelled), int(merged)
+        return RunCounts(new=0, updated=0, cancelled=cancelled, withdrawn=withdrawn), int(merged)
 
     def known_event_ids(self) -> dict[tuple[str, str], str]:
         rows = self._connection().execute("SELECT source_id, source_uid, event_id FROM event_sources").fetchall()
@@ -511,8 +515,8 @@ class Store:
         *,
         release: bool = False,
     ) -> RunCounts:
-        """Upsert the merged events (or their `stage_events`), write their history and provenance, tombstone
-        the vanished ones.
+        """Upsert the merged events (or their `stage_events`), write their history and provenance, cancel
+        or withdraw the vanished ones (dropping withdrawn sources' provenance of the events that stay).
 
         `merge_key` is the `merge_input_key` the events were merged from (kept for `keep_merged_events`).
         `ical_rows` receives the rows whose VEVENT will be stale after the save (as `ical_rows_file` writes
@@ -549,45 +553,39 @@ class Store:
             con.execute(_HISTORY_SQL, {"now": now})
             for statement in _SAVE_EVENTS_SQL:
                 con.execute(statement, {"now": now})
-            cancelled += self._tombstone_vanished(now)
+            vanished_cancelled, withdrawn = self._judge_vanished(now)
             with self._registered("incoming_sources", staged.provenance):
                 for statement in _SAVE_PROVENANCE_SQL:
                     con.execute(statement, {"now": now})
+            con.execute(withdrawal.DROP_WITHDRAWN_PROVENANCE_SQL)
             con.execute("DROP TABLE incoming_events")
             if ical_rows is not None:
                 ical_rows(self.ical_rows_file(besides="ical_ahead"))
                 con.execute("DROP TABLE ical_ahead")
             self._set_meta(_MERGE_KEY, merge_key)
-        return RunCounts(new=new, updated=updated, cancelled=cancelled)
+        return RunCounts(new=new, updated=updated, cancelled=cancelled + vanished_cancelled, withdrawn=withdrawn)
 
-    def _tombstone_vanished(self, now: dt.datetime) -> int:
-        """Cancel events (not past, not beyond the window) that no source reports any more; their count."""
+    def _judge_vanished(self, now: dt.datetime) -> tuple[int, int]:
+        """Events (not past, not beyond the window) that no source reports any more: withdrawn when all their
+        sources left the federation, else cancelled (see `withdrawal`); (cancelled, withdrawn) counts."""
         con = self._connection()
         horizon = self._window.end if self._window is not None else None
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE tombstones AS "
-            "SELECT e.event_id, e.status AS old_status, "
-            f"{_TOMBSTONE_HASH} AS content_hash FROM events e "
-            "WHERE e.status <> 'cancelled' AND e.ends_at >= $now AND ($horizon IS NULL OR e.starts_at < $horizon) "
-            "AND NOT EXISTS (SELECT 1 FROM incoming_events i WHERE i.event_id = e.event_id)",
-            {"now": now, "horizon": horizon},
-        )
-        con.execute(
-            "INSERT INTO event_changes (event_id, changed_at, field, old_value, new_value) "
-            "SELECT event_id, $now, 'status', old_status, 'cancelled' FROM tombstones",
-            {"now": now},
-        )
-        con.execute(
-            """
-            MERGE INTO events AS e USING tombstones AS t ON e.event_id = t.event_id
-            WHEN MATCHED THEN UPDATE SET status = 'cancelled', sequence = e.sequence + 1,
-                updated_at = $now, content_hash = t.content_hash
-            """,
-            {"now": now},
-        )
-        (count,) = con.execute("SELECT count(*) FROM tombstones").fetchone() or (0,)
-        con.execute("DROP TABLE tombstones")
-        return int(count)
+        con.execute(withdrawal.JUDGE_VANISHED_SQL, {"now": now, "horizon": horizon})
+        con.execute(withdrawal.RECORD_VANISHED_SQL, {"now": now})
+        con.execute(withdrawal.APPLY_VANISHED_SQL, {"now": now})
+        cancelled, withdrawn = con.execute(withdrawal.COUNT_VANISHED_SQL).fetchone() or (0, 0)
+        con.execute("DROP TABLE vanished")
+        return int(cancelled), int(withdrawn)
+
+    def withdrawal_preview(self, kept: Sequence[str], now: dt.datetime) -> WithdrawalPreview:
+        """What a run whose enabled sources are `kept` would withdraw of the live events (read only)."""
+        con, at = self._connection(), _utc(now)
+        (leaving,) = con.execute(withdrawal.LEAVING_SQL, {"kept": list(kept)}).fetchone() or (0,)
+        if leaving or not kept:
+            live, withdrawn = con.execute(withdrawal.PREVIEW_SQL, {"kept": list(kept), "now": at}).fetchone() or (0, 0)
+        else:  # no source leaves: nothing can be withdrawn
+            live, withdrawn = con.execute(withdrawal.LIVE_SQL, {"now": at}).fetchone() or (0, 0)
+        return WithdrawalPreview(live=int(live), withdrawn=int(withdrawn), enabled_sources=len(kept))
 
     # -- the VEVENT cache ----------------------------------------------------------------------------
 
@@ -794,7 +792,6 @@ def _save_events_sql() -> tuple[str, ...]:
 
 _HISTORY_SQL = _history_sql()
 _ICAL_AHEAD_SQL = _ical_ahead_sql()
-_TOMBSTONE_HASH = content_hash_sql("e", {"status": "'cancelled'"})
 _REPORT_CONTENT = tuple(name for name in REPORT_FIELDS if name not in ("source_id", "source_uid"))
 _REPORT_UPDATES = ", ".join(f"{name} = f.{name}" for name in _REPORT_CONTENT)
 # Most reports come back unchanged: touching only two narrow columns of those is far cheaper than
@@ -955,7 +952,8 @@ def _needing_ical_sql(limit: int | None, columns: Sequence[str] | None, besides:
     skip = "" if besides is None else f" AND e.event_id NOT IN (SELECT event_id FROM {besides})"
     return (
         f"SELECT {selected} FROM events e LEFT JOIN event_ical c ON c.event_id = e.event_id "
-        f"WHERE (c.event_id IS NULL OR c.sequence IS DISTINCT FROM e.sequence){skip} ORDER BY e.event_id "
+        f"WHERE (c.event_id IS NULL OR c.sequence IS DISTINCT FROM e.sequence) AND e.status <> '{withdrawal.WITHDRAWN}'"
+        f"{skip} ORDER BY e.event_id "
         + ("" if limit is None else f"LIMIT {int(limit)}")
     )
 

@@ -163,9 +163,10 @@ def test_a_source_removed_from_the_config_is_disabled_and_its_events_withdrawn(t
     both = [source("a"), source("b")]
     run(db, both, [fetched("a"), fetched("b")], [parse("a", reports("a", 1)), parse("b", reports("b", 1))])
     result = run(db, [source("b")], [fetched("b")], [parse("b", reports("b", 1))], as_of=NEXT)
-    assert result.counts.cancelled == 1
+    assert (result.counts.cancelled, result.counts.withdrawn) == (0, 1)
     assert (_source_row(db, "a")["enabled"], _source_row(db, "a")["last_status"]) == (False, "disabled")
-    assert _statuses(db)[default_event_id("a", "uid-0")] == "cancelled"
+    assert _statuses(db)[default_event_id("a", "uid-0")] == "withdrawn"
+    assert query(db, "SELECT field, old_value, new_value FROM event_changes") == [("status", "confirmed", "withdrawn")]
 
 
 def test_not_modified_is_a_success_that_keeps_everything(tmp_path: Path) -> None:

@@ -125,7 +125,7 @@ def test_any_change_of_the_merge_input_merges_again(tmp_path: Path, change: Step
         assert merged == [True, True, False]
 
 
-def test_a_kept_merge_still_tombstones_what_a_wider_window_now_judges(tmp_path: Path) -> None:
+def test_a_kept_merge_still_withdraws_what_a_wider_window_now_judges(tmp_path: Path) -> None:
     far = report("b", "far", days=300)
     first = Step(SOURCES, [fetched("a"), fetched("b")], [parse("a", reports("a", 1)), parse("b", [far])], AS_OF)
     # b is dropped while the window ends before its event: nothing judges that event yet.
@@ -134,4 +134,4 @@ def test_a_kept_merge_still_tombstones_what_a_wider_window_now_judges(tmp_path: 
     wide = Step([source("a"), source("b", enabled=False)], [_not_modified("a")], [], AS_OF + 2 * DAY)
     outcomes = _replay(tmp_path, [first, narrow, wide])
     assert [merged for _, _, merged in outcomes] == [True, True, False]
-    assert outcomes[2][0] == RunCounts(new=0, updated=0, cancelled=1)
+    assert outcomes[2][0] == RunCounts(new=0, updated=0, cancelled=0, withdrawn=1)  # b left: not a cancellation
