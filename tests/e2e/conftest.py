@@ -19,7 +19,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "e2e"
-CORPUS = REPO.parent / "shared" / "corpus"
 
 
 @dataclass
