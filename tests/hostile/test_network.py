@@ -108,6 +108,7 @@ def test_robots_5xx_means_nothing_is_fetched_this_run() -> None:
 
 def test_robots_is_known_before_any_other_request_to_the_host() -> None:
     with serving() as srv:
+        # a second in which a page request sent before robots.txt's answer would show
         srv.routes["/robots.txt"] = Reply(200, b"User-agent: *\nDisallow: /no/\n", delay=1.0)
         paths = ["/a.ics", "/b.ics", "/c.ics", "/no/d.ics"]
         for path in paths:
