@@ -529,7 +529,7 @@ def _health_view(row: Mapping[str, Any], as_of: dt.datetime, stale_after_days: i
 def event_jsonld(event: Mapping[str, Any], w: When, place: str, base_url: str) -> Markup:
     """An event's schema.org Event JSON-LD, fit for a <script> element, its @id the event's own page."""
     page = event_page_path(event["event_id"])
-    return _html_safe_json(_jsonld(event, w, place, base_url + page if page else None, base_url))
+    return _html_safe_json(_jsonld(event, w, place, base_url + page if page else None, base_url, topics(event.get("tags"))))
 
 
 def _html_safe_json(text: str) -> Markup:

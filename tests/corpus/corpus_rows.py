@@ -13,12 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from pyevents.pipeline.normalize import finish_events
 from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
-
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+from tests.shared_corpus import CORPUS, corpus_files, require
 
 
 @dataclass(frozen=True)
@@ -39,29 +36,14 @@ class Row:
     warnings: int | None = None  # how many warnings (bozo feeds); None: not checked
 
 
-def corpus_files(folder: str) -> list[Path]:
-    """Every input file of a corpus folder (the *.expected.* references are not inputs)."""
-    directory = CORPUS / folder
-    if not directory.is_dir():
-        return []
-    return sorted(p for p in directory.iterdir() if p.is_file() and ".expected." not in p.name)
-
-
-def params(folder: str) -> list[object]:
-    files = corpus_files(folder)
-    if not files:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{CORPUS / folder} is absent (../shared beside the checkout)"))]
-    return [pytest.param(p, id=p.name) for p in files]
-
-
 def context(source_type: str, row: Row, timezone: str | None = None) -> ParseContext:
     start, end = (dt.datetime.fromisoformat(d).replace(tzinfo=dt.timezone.utc) for d in row.window)
     window = Window(as_of=start, start=start, end=end)
     return ParseContext("corpus", source_type, "https://example.org/source", window, SourceDefaults(timezone=timezone))
 
 
-def check(path: Path | None, rows: dict[str, Row], parse: Callable[[bytes, ParseContext], ParsedSource], source_type: str) -> None:
-    assert path is not None
+def check(path: Path, rows: dict[str, Row], parse: Callable[[bytes, ParseContext], ParsedSource], source_type: str) -> None:
+    require(path)
     assert path.name in rows, f"{path.name} has no expectation row: read the file and add one"
     row = rows[path.name]
     ctx = context(source_type, row, row.default_tz)
@@ -95,7 +77,6 @@ def check(path: Path | None, rows: dict[str, Row], parse: Callable[[bytes, Parse
 
 def assert_rows_name_existing_files(folder: str, rows: dict[str, Row]) -> None:
     """Every expectation row names a file that is still in the corpus folder."""
+    require(CORPUS / folder)
     names = {p.name for p in corpus_files(folder)}
-    if not names:
-        pytest.skip(f"{CORPUS / folder} is absent")
     assert set(rows) <= names, set(rows) - names

@@ -8,7 +8,8 @@ import pytest
 
 from pyevents.pipeline.parsers.feed import entry_links_needing_page, parse_feed
 from pyevents.pipeline.parsers.markup_bytes import decode_xml, strip_http_headers
-from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check, params
+from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check
+from tests.shared_corpus import file_params, require
 
 ROWS: dict[str, Row] = {
     # Campus Labs <start>/<end> in the "events" namespace (RFC 822, GMT); window from 5 April keeps 36 of 40.
@@ -29,8 +30,8 @@ ROWS: dict[str, Row] = {
 }
 
 
-@pytest.mark.parametrize("path", params("feeds"))
-def test_corpus_feed(path: Path | None) -> None:
+@pytest.mark.parametrize("path", file_params("feeds"))
+def test_corpus_feed(path: Path) -> None:
     check(path, ROWS, parse_feed, "feed")
 
 
@@ -49,8 +50,7 @@ def test_rows_name_existing_files() -> None:
 )
 def test_undeclared_encodings_are_detected(name: str, fragment: str) -> None:
     path = CORPUS / "feeds" / name
-    if not path.is_file():
-        pytest.skip(f"{path} is absent")
+    require(path)
     assert fragment in decode_xml(strip_http_headers(path.read_bytes()))
 
 
@@ -66,6 +66,5 @@ def test_undeclared_encodings_are_detected(name: str, fragment: str) -> None:
 )
 def test_links_to_follow(name: str, links: list[str]) -> None:
     path = CORPUS / "feeds" / name
-    if not path.is_file():
-        pytest.skip(f"{path} is absent")
+    require(path)
     assert entry_links_needing_page(path.read_bytes(), 2) == links

@@ -11,7 +11,8 @@ import pytest
 
 from pyevents.pipeline.parsers.dates_lenient import parse_when
 from pyevents.pipeline.parsers.html import parse_html
-from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check, context, params
+from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check, context
+from tests.shared_corpus import file_params, require
 
 ROWS: dict[str, Row] = {
     # JSON-LD "2024-5-24T19:00+5.5:00" (unpadded month, decimal-hour offset), also as microdata: one event.
@@ -85,8 +86,8 @@ ROWS: dict[str, Row] = {
 }
 
 
-@pytest.mark.parametrize("path", params("html"))
-def test_corpus_page(path: Path | None) -> None:
+@pytest.mark.parametrize("path", file_params("html"))
+def test_corpus_page(path: Path) -> None:
     check(path, ROWS, parse_html, "html")
 
 
@@ -98,13 +99,14 @@ def _reference_pairs() -> list[object]:
     pairs = [(p, p.with_name(p.name.replace(".expected", "").rsplit(".", 1)[0] + ".html"))
              for p in sorted((CORPUS / "html").glob("*.expected.*"))] if (CORPUS / "html").is_dir() else []
     return [pytest.param(ref, page, id=page.name) for ref, page in pairs] or [
-        pytest.param(None, None, marks=pytest.mark.skip(reason="corpus absent"))
+        pytest.param(CORPUS / "html" / "*.expected.*", None, id="html-absent")
     ]
 
 
 @pytest.mark.parametrize(("reference", "page"), _reference_pairs())
 def test_agrees_with_reference_extraction(reference: Path, page: Path) -> None:
     """The first event's name and start equal those of the reference (.ics, mf2 JSON or extruct JSON-LD)."""
+    require(reference)
     if reference.suffix == ".ics":
         vevent = icalendar.Calendar.from_ical(reference.read_bytes()).walk("VEVENT")[0]
         name, start = str(vevent["SUMMARY"]), vevent["DTSTART"].dt

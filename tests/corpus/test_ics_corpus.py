@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parsers.ical import parse_ical
+from tests.shared_corpus import CORPUS as SHARED_CORPUS
+from tests.shared_corpus import require
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "ics"
+CORPUS = SHARED_CORPUS / "ics"
 
 
 @dataclass(frozen=True)
@@ -240,14 +240,14 @@ def _utc(day: str) -> dt.datetime:
     return dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc)
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
 def test_every_corpus_file_has_expectations() -> None:
+    require(CORPUS)
     assert set(_corpus_files()) - set(EXPECTATIONS) == set()
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
-@pytest.mark.parametrize("name", _corpus_files() or ["(no corpus)"])
+@pytest.mark.parametrize("name", _corpus_files() or ["*.ics"])
 def test_ics_corpus_file(name: str) -> None:
+    require(CORPUS / name)
     expect = EXPECTATIONS.get(name)
     assert expect is not None, f"{name} has no entry in EXPECTATIONS"
     window = Window(_utc(expect.window[0]), _utc(expect.window[0]), _utc(expect.window[1]))

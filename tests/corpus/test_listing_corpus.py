@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pyevents.pipeline.parsers.listings import FORMATS, detect_format, parse_listing
-from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check, params
+from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check
+from tests.shared_corpus import file_params, require
 
 _KNOWN = f"not a known listing format ({', '.join(FORMATS)})"
 
@@ -88,8 +89,8 @@ DETECTED = {
 }
 
 
-@pytest.mark.parametrize("path", params("listings"))
-def test_corpus_listing(path: Path | None) -> None:
+@pytest.mark.parametrize("path", file_params("listings"))
+def test_corpus_listing(path: Path) -> None:
     check(path, ROWS, parse_listing, "listing")
 
 
@@ -100,6 +101,5 @@ def test_rows_name_existing_files() -> None:
 @pytest.mark.parametrize(("name", "fmt"), sorted(DETECTED.items()))
 def test_format_detected(name: str, fmt: str) -> None:
     path = CORPUS / "listings" / name
-    if not path.is_file():
-        pytest.skip(f"{path} is absent")
+    require(path)
     assert detect_format(path.read_bytes())[0] == fmt

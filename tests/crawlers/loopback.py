@@ -2,6 +2,8 @@
 
 Routes map a path to one `Reply` or to a list of replies served in turn (the last one repeats).
 Each request is recorded with its headers, the time it arrived and the time its reply was sent.
+A reply with a `hold` waits until the test sets that event (or the server stops), so a test decides
+when a slow server answers instead of guessing a delay.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ from typing import Any
 from pyevents.pipeline.model import FetchResult
 from pyevents.config import Config, CrawlConfig, FederationConfig, SourceConfig
 
+HOLD_LIMIT_SECONDS = 120.0  # a held reply forgotten by its test still ends
+
 
 @dataclass
 class Reply:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0  # seconds to wait before answering
+    delay: float = 0.0  # seconds to wait before answering (a window in which the client could misbehave)
+    hold: threading.Event | None = None  # when set: answer only once the test (or `stop`) sets it
     send_length: bool = True  # False: no Content-Length, the body ends when the connection closes
 
 
@@ -79,6 +84,10 @@ class LoopbackServer:
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
+        for route in self.routes.values():
+            for reply in route if isinstance(route, list) else [route]:
+                if reply.hold is not None:
+                    reply.hold.set()  # held replies end with the server
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -90,6 +99,8 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             server.record(hit)
             reply = server.next_reply(self.path)
             time.sleep(reply.delay)
+            if reply.hold is not None:
+                reply.hold.wait(HOLD_LIMIT_SECONDS)
             try:
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -19,15 +18,18 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "e2e"
-CORPUS = REPO.parent / "shared" / "corpus"
+
+
+HOLD_LIMIT_SECONDS = 120.0  # a held reply forgotten by its test still ends
 
 
 @dataclass
 class Route:
     status: int = 200
     body: bytes = b""
-    delay: float = 0.0
     content_type: str = "text/plain"
+    hold: threading.Event | None = None  # when given: answer only once the test (or the server's end) sets it
+    arrived: threading.Event = field(default_factory=threading.Event)  # set when a request for the route comes
 
 
 @dataclass
@@ -56,7 +58,9 @@ def _handler(server: FixtureServer) -> type[SimpleHTTPRequestHandler]:
             route = server.routes.get(self.path.split("?")[0])
             if route is None:
                 return super().do_GET()
-            time.sleep(route.delay)
+            route.arrived.set()
+            if route.hold is not None:
+                route.hold.wait(HOLD_LIMIT_SECONDS)
             self.send_response(route.status)
             self.send_header("Content-Type", route.content_type)
             self.send_header("Content-Length", str(len(route.body)))
@@ -80,6 +84,9 @@ def serve_directory(directory: Path) -> Iterator[FixtureServer]:
     try:
         yield server
     finally:
+        for route in server.routes.values():
+            if route.hold is not None:
+                route.hold.set()  # held replies end with the server
         httpd.shutdown()
         httpd.server_close()
 

@@ -11,10 +11,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.e2e.conftest import CORPUS, run_cli, serve_directory, write_config
+from tests.e2e.conftest import run_cli, serve_directory, write_config
+from tests.shared_corpus import CORPUS, corpus_files, file_params, require
 
-ICS = sorted((CORPUS / "ics").glob("*.ics")) if (CORPUS / "ics").is_dir() else []
-pytestmark = pytest.mark.skipif(not ICS, reason=f"corpus not found at {CORPUS / 'ics'} (../shared beside the checkout)")
+ICS = corpus_files("ics", "*.ics")
 
 
 def _source_id(path: Path) -> str:
@@ -24,6 +24,8 @@ def _source_id(path: Path) -> str:
 @pytest.fixture(scope="module")
 def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """One `pyevents crawl` over every corpus calendar, with a window wide enough for their many years."""
+    if not ICS:
+        require(CORPUS / "ics" / "*.ics")  # skipped, or failed in CI
     tmp = tmp_path_factory.mktemp("corpus")
     with serve_directory(CORPUS / "ics") as server:
         sources = [{"id": _source_id(p), "name": p.stem, "type": "ical", "url": f"{server.base}/{p.name}"} for p in ICS]
@@ -36,7 +38,7 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
     yield {"report": json.loads(result.stdout), "sources": {r[0]: r for r in rows}}
 
 
-@pytest.mark.parametrize("path", ICS, ids=[p.name for p in ICS])
+@pytest.mark.parametrize("path", file_params("ics", "*.ics"))
 def test_run_survives_and_records_a_status(corpus_run: dict[str, Any], path: Path) -> None:
     row = corpus_run["sources"][_source_id(path)]
     assert row[3] is not None, "last_attempt_at not recorded"

@@ -4,8 +4,8 @@ cancelled after two successful fetches without it, kept while its source fails, 
 from __future__ import annotations
 
 import json
+import datetime as dt
 import os
-import time
 from pathlib import Path
 
 import duckdb
@@ -13,6 +13,7 @@ import icalendar
 
 from tests.e2e.conftest import Route, run_cli, serve_directory, write_config
 
+FIRST_VERSION = int(dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc).timestamp())  # the file's Last-Modified
 HEADER = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//lifecycle//EN"]
 TALKS = ["BEGIN:VEVENT", "UID:talks@pyberlin.example.org", "DTSTAMP:20261101T000000Z",
          "DTSTART;TZID=Europe/Berlin:{day}T190000", "DTEND;TZID=Europe/Berlin:{day}T210000",
@@ -43,8 +44,7 @@ def _events(db: Path) -> dict[str, tuple[object, ...]]:
 def test_reschedule_disappearance_failure_and_past(tmp_path: Path) -> None:
     served = tmp_path / "served"
     served.mkdir()
-    now = int(time.time())
-    _publish_calendar(served, "20270210", with_sprint=True, stamp=now - 300)
+    _publish_calendar(served, "20270210", with_sprint=True, stamp=FIRST_VERSION)
     with serve_directory(served) as server:
         config = write_config(tmp_path / "fed.yaml", server, [
             {"id": "pyberlin", "name": "PyBerlin", "type": "ical", "url": f"{server.base}/pyberlin.ics",
@@ -63,7 +63,7 @@ def test_reschedule_disappearance_failure_and_past(tmp_path: Path) -> None:
         assert {t: row[1:3] for t, row in first.items()} == {"PyBerlin Talks": ("confirmed", 0), "PyBerlin Sprint": ("confirmed", 0)}
 
         # 1. the talks move a day; the sprint vanishes from the source
-        _publish_calendar(served, "20270211", with_sprint=False, stamp=now - 200)
+        _publish_calendar(served, "20270211", with_sprint=False, stamp=FIRST_VERSION + 100)
         code, report = nightly("2027-01-02T00:00:00Z")
         assert code == 0 and report["events_updated"] == 1 and report["events_cancelled"] == 0
         second = _events(tmp_path / "events.duckdb")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
+import threading
 from pathlib import Path
 
 import duckdb
@@ -148,14 +148,17 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
 
 def test_query_answers_during_a_run_and_second_run_is_locked_out(tmp_path: Path, federation: Path, fixture_server: FixtureServer) -> None:
     assert _nightly(tmp_path, federation).returncode == 1
-    fixture_server.routes["/pyberlin.ics"] = Route(200, (fixture_server.directory / "pyberlin.ics").read_bytes(), delay=4.0,
-                                                  content_type="text/calendar")
-    running = start_cli("nightly", "--config", str(federation), "--db", "data/events.duckdb", "--out", "public",
-                        "--as-of", AS_OF, "--quiet", cwd=tmp_path)
+    # The run is held inside its crawl until the test releases pyberlin's reply; its crawl timeout
+    # outlasts the hold, so the held source still succeeds.
+    held = Route(200, (fixture_server.directory / "pyberlin.ics").read_bytes(), content_type="text/calendar",
+                 hold=threading.Event())
+    fixture_server.routes["/pyberlin.ics"] = held
+    patient = write_config(tmp_path / "patient.yaml", fixture_server, _sources(fixture_server),
+                           crawl={"delay_seconds": 0, "per_host_concurrency": 4, "timeout_seconds": 150, "retries": 0})
+    running = start_cli("nightly", "--config", str(patient), "--db", "data/events.duckdb", "--out", "public",
+                        "--as-of", AS_OF, "--json", cwd=tmp_path)
     try:
-        deadline = time.monotonic() + 30
-        while "/pyberlin.ics" not in fixture_server.requests[-10:] and time.monotonic() < deadline:
-            time.sleep(0.1)  # wait until the run is inside its crawl
+        assert held.arrived.wait(60), "the run never asked for /pyberlin.ics"
         assert running.poll() is None
         query = run_cli("query", "--db", "data/events.duckdb", "--format", "json", "select count(*) as n from events", cwd=tmp_path)
         assert query.returncode == 0, query.stderr
@@ -165,7 +168,13 @@ def test_query_answers_during_a_run_and_second_run_is_locked_out(tmp_path: Path,
         assert second.returncode == 3
         assert "lock" in second.stderr.lower()
     finally:
-        assert running.wait(timeout=120) == 1
+        held.hold.set()
+        out, err = running.communicate(timeout=120)
+    assert running.returncode == 1, err[-3000:]  # published; only the broken source failed
+    statuses = {s["source_id"]: s["status"] for s in json.loads(out)["sources"]}
+    # the same documents as the first run's: the held one too was read in full, not timed out
+    assert statuses == {"pyberlin": "not_modified", "conferences": "not_modified", "pyladies-lagos": "not_modified",
+                        "broken": "failed"}
     after = run_cli("query", "--db", "data/events.duckdb", "select count(*) from upcoming_events", cwd=tmp_path)
     assert after.returncode == 0 and "1 row" in after.stderr
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import select
 import signal
@@ -10,11 +11,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
 
-from pyevents.pipeline.store import Store, StoreLocked
+from pyevents.pipeline.store import Store, StoreLocked, lock
 from tests.store.support import fetched, parse, query, reports, run, source
 
 REPO = Path(__file__).resolve().parents[2]
@@ -88,15 +90,24 @@ def _events_in(db: Path) -> int:
     return query(db, "SELECT count(*) FROM events")[0][0]
 
 
-def test_a_second_run_is_refused_at_once_naming_the_holder(tmp_path: Path, children: list[Child]) -> None:
+def test_a_second_run_is_refused_at_once_naming_the_holder(
+    tmp_path: Path, children: list[Child], monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = _published(tmp_path)
     holder = Child("hold", str(db))
     children.append(holder)
     holder.expect("held")
-    clock = time.monotonic()
+    attempts: list[int] = []  # the flags of every flock call: a blocking one would queue behind the holder
+
+    def recording_flock(fd: int, operation: int) -> None:
+        attempts.append(operation)
+        fcntl.flock(fd, operation)
+
+    monkeypatch.setattr(lock, "fcntl", SimpleNamespace(flock=recording_flock, LOCK_EX=fcntl.LOCK_EX, LOCK_NB=fcntl.LOCK_NB))
     with pytest.raises(StoreLocked) as refused:
         Store.open(db)
-    assert time.monotonic() - clock < 1.0
+    monkeypatch.undo()
+    assert attempts == [fcntl.LOCK_EX | fcntl.LOCK_NB]  # one try, never a wait
     assert f"pid {holder.pid}, started " in str(refused.value)
     assert str(refused.value).endswith(f"holds the lock {db}.lock")
     holder.kill()  # however the holder dies, the kernel drops the lock

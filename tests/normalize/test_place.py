@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pycountry
 import pytest
@@ -10,8 +9,8 @@ import pytest
 from pyevents.pipeline.model import REGIONS
 from pyevents.pipeline.normalize import countries
 from pyevents.pipeline.normalize.place import Place, is_video_call_url, parse_location
+from tests.shared_corpus import CORPUS, require
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
 # location, hint country, venue, city, country, region, online
 CASES = [
@@ -136,9 +135,7 @@ PYTHON_ORG_EXPECTED = {
 
 
 def test_python_org_calendar_locations() -> None:
-    path = CORPUS / "ics" / "google_python_events_calendar.ics"
-    if not path.exists():
-        pytest.skip(f"shared corpus not found at {path} (it lives beside the checkout)")
+    path = require(CORPUS / "ics" / "google_python_events_calendar.ics")
     import icalendar
 
     calendar = icalendar.Calendar.from_ical(path.read_bytes())

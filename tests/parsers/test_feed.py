@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
@@ -144,10 +143,11 @@ def test_billion_laughs_is_not_expanded() -> None:
     body = f"""<?xml version="1.0"?><!DOCTYPE rss [{entities}]>
 <rss version="2.0" xmlns:ev="http://purl.org/rss/1.0/modules/event/"><channel><title>t</title>
 <item><title>Laughs &lol9;</title><ev:startdate>2025-04-07T18:30:00Z</ev:startdate></item></channel></rss>""".encode()
-    started = time.monotonic()
     result = parse_feed(body, ctx())
-    assert time.monotonic() - started < 5
-    assert all(len(ev.title) < 100 for ev in result.events)
+    # expat's amplification limit stops the expansion (10^9 "lol"s) and the recovering parser resolves
+    # no entity; what is salvaged carries no expanded text
+    assert len(result.warnings) == 1 and "limit on input amplification factor" in result.warnings[0], result.warnings
+    assert all("lollol" not in ev.title + ev.description for ev in result.events)
 
 
 def test_bytes_that_look_like_a_path_or_url_are_not_opened(tmp_path: Path) -> None:

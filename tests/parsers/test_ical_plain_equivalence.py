@@ -19,9 +19,9 @@ from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, 
 from pyevents.pipeline.parsers.ical import parse_ical
 from pyevents.pipeline.parsers.ical_plain import read_plain_calendars
 from pyevents.pipeline.parsers.ical_text import decode_calendar, repair_structure
+from tests.shared_corpus import corpus_files, file_params, require
 
 TESTS = Path(__file__).resolve().parents[1]
-CORPUS = TESTS.parent / ".." / "shared" / "corpus" / "ics"
 FIXTURES = sorted((TESTS / "fixtures").rglob("*.ics"))
 WINDOW = Window.around(dt.datetime(2026, 12, 15, 6, tzinfo=dt.UTC), 30, 800)
 WIDE = Window.around(dt.datetime(2015, 1, 1, tzinfo=dt.UTC), 20 * 365, 20 * 365)
@@ -55,14 +55,10 @@ def _assert_same(body: bytes, ctx: ParseContext) -> None:
     assert _comparable(parse_ical(body, ctx)) == _comparable(parse_ical(body, ctx, icalendar_only=True))
 
 
-def _corpus_files() -> list[Path]:
-    return sorted(CORPUS.glob("*.ics")) if CORPUS.is_dir() else []
-
-
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus (../shared/corpus/ics) is not checked out here")
-@pytest.mark.parametrize("path", _corpus_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", file_params("ics", "*.ics"))
 @pytest.mark.parametrize("defaults", [SourceDefaults(), SourceDefaults(timezone="America/Chicago")], ids=["no-zone", "zone"])
 def test_corpus_calendars_read_the_same(path: Path, defaults: SourceDefaults) -> None:
+    require(path)
     _assert_same(path.read_bytes(), _ctx(WIDE, defaults))
 
 
@@ -229,7 +225,7 @@ def test_unrepaired_text_is_refused_or_read_as_repaired(body: bytes) -> None:
     _assert_same(body, _ctx(WINDOW))
 
 
-@pytest.mark.parametrize("path", [*_corpus_files(), *FIXTURES], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*corpus_files("ics", "*.ics"), *FIXTURES], ids=lambda p: p.name)
 def test_real_calendars_read_unrepaired_as_repaired(path: Path) -> None:
     text = decode_calendar(path.read_bytes()).text
     repaired = repair_structure(text)

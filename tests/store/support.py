@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
+import itertools
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -57,10 +58,13 @@ def source(source_id: str, url: str | None = None, enabled: bool = True) -> Sour
     return SourceConfig(id=source_id, name=source_id.title(), type="ical", url=url, enabled=enabled)
 
 
+_BODY_VERSIONS = itertools.count(1)  # with the pid: each default body differs from every other, whatever the clock
+
+
 def fetched(source_id: str, body: bytes | None = None, **fields: object) -> FetchResult:
     url = f"https://example.org/{source_id}.ics"
     base = FetchResult(source_id=source_id, outcome="ok", url=url, final_url=url, http_status=200)
-    return replace(base, body=body if body is not None else f"body of {source_id} {time.time_ns()}".encode(), **fields)
+    return replace(base, body=body if body is not None else f"body of {source_id} {os.getpid()}.{next(_BODY_VERSIONS)}".encode(), **fields)
 
 
 def failed(source_id: str, error: str = "HTTP 500 from example.org") -> FetchResult:

@@ -63,7 +63,8 @@ def test_contract_tables_have_their_columns_first_and_in_order(tmp_path: Path) -
 
 def test_upcoming_view_hides_cancelled_and_past_events_and_orders_by_start(tmp_path: Path) -> None:
     db = tmp_path / "events.duckdb"
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)  # the view uses the real now()
+    # the view compares with SQL now(): the events sit days either side of the clock, on any date
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     later, sooner = report("a", "later", days=0), report("a", "sooner", days=0)
     later.starts_at, later.ends_at = now + dt.timedelta(days=9), now + dt.timedelta(days=9, hours=2)
     sooner.starts_at, sooner.ends_at = now + dt.timedelta(days=2), now + dt.timedelta(days=2, hours=2)
