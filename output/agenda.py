@@ -188,8 +188,9 @@ class Occurrence(NamedTuple):
     jsonld: Markup
 
 
-def series_pages(page_site: site.Site, occurrences: pa.Table) -> Iterator[tuple[str, Iterator[str]]]:
-    """Every series page: (path, chunks), from `Snapshot.series_occurrences` (sorted by series)."""
+def series_pages(page_site: site.Site, occurrences: pa.Table, feeds: Feeds) -> Iterator[tuple[str, Iterator[str]]]:
+    """Every series page: (path, chunks), from `Snapshot.series_occurrences` (sorted by series); each
+    offers the feeds its series is in (by its kind and place), as an event page does."""
     template = site.environment().get_template("series.html")
     series_ids = occurrences.column("series_id").to_pylist() if occurrences.num_rows else []
     start = 0
@@ -200,10 +201,10 @@ def series_pages(page_site: site.Site, occurrences: pa.Table) -> Iterator[tuple[
         rows = occurrences.slice(start, end - start).to_pylist()
         start = end
         if path:
-            yield path, _render_series(page_site, template, rows)
+            yield path, _render_series(page_site, template, rows, feeds)
 
 
-def _render_series(page_site: site.Site, template: Any, rows: list[dict[str, Any]]) -> list[str]:
+def _render_series(page_site: site.Site, template: Any, rows: list[dict[str, Any]], feeds: Feeds) -> list[str]:
     first = next((row for row in rows if row.get("status") != "cancelled"), rows[0])
     usual_place = place_label(first) or "Place not announced"
     dates = [_occurrence(row, page_site.base_url, usual_place) for row in rows]
@@ -213,12 +214,6 @@ def _render_series(page_site: site.Site, template: Any, rows: list[dict[str, Any
     kind = first.get("kind") or "other"
     country = first.get("country") if country_name(first.get("country")) else None
     region = first.get("region") if first.get("region") in REGION_NAMES else None
-    feeds = [
-        *([site.Feed(f"Events in {country_in_sentence(country)}", f"countries/{country.lower()}.ics")] if country else []),
-        *([site.Feed(f"Events {'online' if region == 'online' else 'in ' + region_name(region)}", f"regions/{region}.ics")] if region else []),
-        *([site.Feed(f"All {kind}s", site.FEED_KINDS[kind])] if kind in site.FEED_KINDS else []),
-        site.MAIN_FEEDS[0],
-    ]
     return [template.render(  # one string: a page of many small parts is written faster whole
         site=page_site,
         title=first.get("title") or "(untitled)",
@@ -235,7 +230,7 @@ def _render_series(page_site: site.Site, template: Any, rows: list[dict[str, Any
         region=region,
         region_name=region_name(region),
         url=site.safe_href(first.get("url")),
-        feeds=feeds,
+        feeds=site.event_feeds(feeds, first),
     )]
 
 

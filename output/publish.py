@@ -352,9 +352,10 @@ def _write_listings(
     counts: Counts,
 ) -> None:
     """The agenda pages (index, regions, countries), the series pages, about, and the freshness markup they show."""
-    for path, chunks in agenda.agenda_pages(page_site, rows, overview, Feeds.of(countries)):
+    feeds = Feeds.of(countries)
+    for path, chunks in agenda.agenda_pages(page_site, rows, overview, feeds):
         _write(version, path, chunks, counts)
-    for path, chunks in agenda.series_pages(page_site, occurrences):
+    for path, chunks in agenda.series_pages(page_site, occurrences, feeds):
         _write(version, path, chunks, counts)
     _write(version, "about.html", site.render_about(page_site), counts)
     _write(version, FRESHNESS, [site.freshness(page_site)], counts)

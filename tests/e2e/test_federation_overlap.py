@@ -46,7 +46,7 @@ def _sources(server: FixtureServer) -> list[dict[str, object]]:
 def _events(db: Path) -> list[dict[str, object]]:
     with duckdb.connect(str(db), read_only=True) as con:
         cur = con.execute(
-            "select e.title, e.country, e.starts_at::date as day, list(s.source_id order by s.source_id) as sources "
+            "select e.title, e.country, timezone(coalesce(e.timezone, 'UTC'), e.starts_at)::date as day, list(s.source_id order by s.source_id) as sources "
             "from events e join event_sources s using (event_id) where e.status <> 'withdrawn' group by all order by day"
         )
         cols = [d[0] for d in cur.description]
