@@ -56,6 +56,8 @@ def test_topic_filter_and_the_feed_link_that_follows_the_selection(served: str, 
     context = chromium.new_context(viewport={"width": 1100, "height": 900})
     page, problems = watched(context)
     page.goto(served + "index.html")
+    page.wait_for_selector("#filters:not([hidden])", state="attached")
+    page.click("#refine > summary")  # the filters fold away until asked for
     page.wait_for_selector("#filters:not([hidden])")
     assert page.get_attribute("#filter-feed-https", "href") == BASE + "calendar.ics"
     page.select_option("select[name=country]", "DE")
@@ -65,10 +67,10 @@ def test_topic_filter_and_the_feed_link_that_follows_the_selection(served: str, 
     page.select_option("select[name=country]", "")
     page.select_option("select[name=kind]", "")
     page.select_option("select[name=topic]", "pydata")
-    assert page.eval_on_selector_all("li.event:not([hidden]) h3", "els => els.map(e => e.textContent.trim())") == ["PyCon DE"]
+    assert page.eval_on_selector_all("li.event:not([hidden]) h4", "els => els.map(e => e.textContent.trim())") == ["PyCon DE"]
     assert page.url.endswith("?topic=pydata") and "no feed narrows by topic" in page.inner_text("#filter-feed-note")
     page.goto(served + "index.html?topic=pydata")  # an event page's topic link opens the agenda filtered
     page.wait_for_selector("#filters:not([hidden])")
-    assert page.eval_on_selector_all("li.event:not([hidden]) h3", "els => els.map(e => e.textContent.trim())") == ["PyCon DE"]
+    assert page.eval_on_selector_all("li.event:not([hidden]) h4", "els => els.map(e => e.textContent.trim())") == ["PyCon DE"]
     assert problems == []
     context.close()

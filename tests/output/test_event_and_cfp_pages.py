@@ -124,7 +124,7 @@ def test_the_agenda_filter_offers_the_feed_of_the_selection(site: dict[str, Any]
 
 def test_cfp_page_lists_open_calls_by_deadline_in_their_zone_with_a_countdown(site: dict[str, Any]) -> None:
     page = doc(site, "cfp.html")
-    assert page.xpath("//nav[@aria-label='Site']//a[@aria-current='page']/text()") == ["Calls for proposals"]
+    assert page.xpath("//nav[@aria-label='Site']//a[@aria-current='page']/text()") == ["CFPs"]
     calls = page.xpath("//li[contains(@class, 'cfp')]")
     assert [c.xpath("string(.//h2)") for c in calls] == ["PyData Tokyo", "DjangoCon Berlin"]  # by deadline; the closed one fell off
     tokyo, django = calls
