@@ -70,6 +70,9 @@ if TYPE_CHECKING:
 EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name != "reports")
 PROVENANCE_FIELDS = ("event_id", "source_id", "source_uid", "source_url")
 MEMORY_LIMIT = "250MB"
+# DuckDB memory a stored row may take in the writes that cannot spill (the tables' key indexes, the
+# joins of an upsert): a store's limit grows past MEMORY_LIMIT with its largest table (benchmarks/SCALE.md).
+MEMORY_PER_ROW_BYTES = 1_700
 EXPORT_MEMORY_LIMIT = "1GB"  # for write_exports when nothing else of the run is running (it takes ~350 MB)
 EXPORT_ROW_GROUP_ROWS = 8192  # Parquet row groups of the exports: small enough for both cores to write them
 # What output.ical.serialize_vevent reads of an `events` row (its docstring), in the table's order.
@@ -129,6 +132,7 @@ class Store:
         self._committed = False
         self._exports: list[tuple[Path, Path]] = []  # (temporary, final) Parquet files, renamed by commit
         self._scratch: list[Path] = []  # files beside the database that live until commit or abort
+        self._memory_limit = MEMORY_LIMIT  # what _connect set; _fit_memory_limit only raises it
 
     # -- opening and closing -------------------------------------------------------------------------
 
@@ -168,7 +172,7 @@ class Store:
         afford EXPORT_MEMORY_LIMIT: writing 150k events under 250 MB took 0.4 s instead of 0.25 s."""
         export_dir.mkdir(parents=True, exist_ok=True)
         con = self._connection()
-        _set_memory_limit(con, memory_limit)
+        _set_memory_limit(con, max(memory_limit, self._memory_limit, key=_megabytes))
         # Row groups written in parallel, in whatever order they finish (a table has no order of its own):
         # 150k events took 0.17 s instead of 0.23 s.
         con.execute("SET preserve_insertion_order = false")
@@ -184,7 +188,7 @@ class Store:
                 )
         finally:
             con.execute("RESET preserve_insertion_order")
-            _set_memory_limit(con, MEMORY_LIMIT)
+            _set_memory_limit(con, self._memory_limit)
 
     def commit(self, export_dir: Path | None = None) -> None:
         """Publish the working copy atomically, then the Parquet exports (written now into `export_dir` when
@@ -349,6 +353,7 @@ class Store:
                 unchanged.append(sid)
         parsed_ids = [sid for sid in fetches if sid in parsed]
         incoming = pa.concat_tables(fresh) if fresh else REPORT_SCHEMA.empty_table()
+        self._fit_memory_limit("reports", incoming.num_rows)
         with self._transaction():
             self._apply_reports(window, now, incoming, accepted, unchanged)
             self._replace_rejects(now, parsed_ids, rejects)
@@ -529,6 +534,7 @@ class Store:
         staged = events if isinstance(events, StagedEvents) else self.stage_events(events)
         del events  # the staged tables are all that is used
         con = self._connection()
+        self._fit_memory_limit("events", staged.events.num_rows)
         with self._transaction():
             with self._registered("incoming_arrow", staged.events):
                 con.execute(
@@ -640,6 +646,19 @@ class Store:
             self._upsert_from("event_ical", ("event_id",), columns, f"(SELECT {', '.join(columns)} FROM read_parquet({files}))")
 
     # -- helpers -------------------------------------------------------------------------------------
+
+    @property
+    def memory_limit(self) -> str:
+        """DuckDB's memory limit for this run's writes: MEMORY_LIMIT, raised as the store grows."""
+        return self._memory_limit
+
+    def _fit_memory_limit(self, table: str, incoming: int) -> None:
+        """Raise DuckDB's limit for a write of `incoming` rows into `table` (never lower it within a run)."""
+        ((stored,),) = self._connection().execute(f"SELECT count(*) FROM {table}").fetchall()
+        needed = f"{-(-max(stored, incoming) * MEMORY_PER_ROW_BYTES // 2**20)}MB"  # upserts: most rows are updates
+        if _megabytes(needed) > _megabytes(self._memory_limit):
+            self._memory_limit = needed
+            _set_memory_limit(self._connection(), needed)
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
@@ -956,6 +975,12 @@ def _needing_ical_sql(limit: int | None, columns: Sequence[str] | None, besides:
         f"{skip} ORDER BY e.event_id "
         + ("" if limit is None else f"LIMIT {int(limit)}")
     )
+
+
+def _megabytes(limit: str) -> int:
+    """'250MB' -> 250, '1GB' -> 1024: the limits this module writes."""
+    number, unit = int(limit[:-2]), limit[-2:]
+    return number * 1024 if unit == "GB" else number
 
 
 def _set_memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> None:
