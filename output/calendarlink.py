@@ -19,7 +19,6 @@ from pyevents.output.ical import CALENDAR_BEGIN, CALENDAR_END, CALENDAR_REFRESH,
 
 DATA_URL_PREFIX = "data:text/calendar;charset=utf-8,"
 GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
-GOOGLE_DETAILS_CHARS = 1000  # a longer URL is refused by some browsers and by Google itself
 
 # Printable ASCII stays as it is except these; "%" first so that no code is encoded twice.
 _SPECIAL = [("%", "%25")] + [(char, f"%{ord(char):02X}") for char in "\r\n \"#&'<>?[\\]^`{|}"]
@@ -71,18 +70,16 @@ _ENCODED_END = percent_encode(CALENDAR_END)
 
 def google_calendar_url(
     title: str, starts_z: str, ends_z: str, first_day: str, last_day: str, *, all_day: bool, timezone: str | None,
-    details: str, location: str, page_url: str,
+    location: str, page_url: str,
 ) -> str:
     """Google Calendar's template URL for one event: UTC instants (or dates, the end exclusive, for an
-    all-day event), the event's zone as `ctz`, its description shortened, then its page."""
+    all-day event), the event's zone as `ctz`, and its page as the details (the page has the description)."""
     if all_day:
         after = dt.date.fromisoformat(last_day) + dt.timedelta(days=1)
         dates = f"{first_day.replace('-', '')}%2F{after:%Y%m%d}"
     else:
         dates = f"{_compact(starts_z)}%2F{_compact(ends_z)}"
     parts = [GOOGLE_TEMPLATE, "?action=TEMPLATE&text=", _encoded(title), "&dates=", dates, "&details="]
-    if details:
-        parts += [_encoded_details(details), "%0A%0A"]
     folder, _, name = page_url.rpartition("/")
     parts += [_encoded(folder + "/"), name if _PLAIN_NAME.match(name) else _encoded(name)]
     if location:
@@ -92,15 +89,10 @@ def google_calendar_url(
     return "".join(parts)
 
 
-# A series repeats its title, description, place and zone: each is encoded once.
+# A series repeats its title, place and zone: each is encoded once.
 @lru_cache(maxsize=4096)
 def _encoded(text: str) -> str:
     return quote(text, safe="")
-
-
-@lru_cache(maxsize=1024)
-def _encoded_details(text: str) -> str:
-    return _encoded(text if len(text) <= GOOGLE_DETAILS_CHARS else text[: GOOGLE_DETAILS_CHARS - 1] + "…")
 
 
 def _compact(utc_text: str) -> str:

@@ -276,7 +276,7 @@ def event_page_context(
         calendar_url=calendar_url,
         google_url=google_calendar_url(
             title, event["starts_z"], event["ends_z"], w.start_iso[:10], w.end_iso[:10], all_day=bool(event.get("all_day")),
-            timezone=event.get("timezone"), details=description, location=place, page_url=page_url,
+            timezone=event.get("timezone"), location=place, page_url=page_url,
         ),
         event_id=event_id,
         subscribe=subscribe,
@@ -302,10 +302,7 @@ class CardMeta:
             '<meta property="og:image:width" content="1200">\n'
             '<meta property="og:image:height" content="630">\n'
             '<meta property="og:image:alt" content="A calendar page with one day marked">\n'
-            '<meta name="twitter:card" content="summary_large_image">\n'
-            '<meta name="twitter:title" content="{title}">\n'
-            '<meta name="twitter:description" content="{summary}">\n'
-            '<meta name="twitter:image" content="@image">\n'
+            '<meta name="twitter:card" content="summary_large_image">\n'  # its title, text and image: the og: ones
             '<link rel="canonical" href="{url}">\n'
         ).replace("@site", _brace_safe(escape(site_name))).replace("@image", _brace_safe(escape(image_url)))
 

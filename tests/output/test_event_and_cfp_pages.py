@@ -62,12 +62,13 @@ def event_doc(site: dict[str, Any], key: str) -> lxml.html.HtmlElement:
 def test_event_pages_carry_open_graph_and_twitter_cards_with_the_built_card_image(site: dict[str, Any]) -> None:
     page = event_doc(site, "django")
     meta = {m.get("property") or m.get("name"): m.get("content") for m in page.xpath("//head/meta[@content]")}
-    assert meta["og:title"] == meta["twitter:title"] == "DjangoCon Berlin"
+    assert meta["og:title"] == "DjangoCon Berlin"
     assert meta["og:description"].startswith("Fri 21 Mar 2025, 13:00–15:00 Berlin time (UTC+1) · Bars Hub, Berlin, Germany. Three days of Django.")
     assert meta["og:description"].endswith("…") and len(meta["og:description"]) < 300
     assert meta["og:url"] == f"https://events.example.org/events/{site['events']['django']['event_id']}.html"
     assert meta["twitter:card"] == "summary_large_image" and meta["og:site_name"] == "Python Events"
-    assert meta["og:image"] == meta["twitter:image"] == "https://events.example.org/static/card.png"
+    assert meta["og:image"] == "https://events.example.org/static/card.png"
+    assert not {"twitter:title", "twitter:description", "twitter:image"} & set(meta)  # Twitter reads og:
     png = (site["out"] / "static/card.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1200, 630)
     assert (int(meta["og:image:width"]), int(meta["og:image:height"])) == (1200, 630)
