@@ -11,7 +11,9 @@ to it looks it up; a host that could not be resolved or connected to fails every
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
+import functools
 import email.utils
 import ipaddress
 import socket
@@ -26,9 +28,17 @@ from scrapy.utils.httpobj import urlparse_cached
 from pyevents.crawlers import meta
 from pyevents.crawlers.addresses import DEFAULT_PORTS, AddressPolicy, never_resolves
 from pyevents.crawlers.errors import Refused
-from pyevents.crawlers.reachability import HostUnreachable, Reachability, reachability_of
+from pyevents.crawlers.reachability import RESOLVER_SILENT, HostUnreachable, Reachability, reachability_of
 
 RETRY_AFTER_STATUSES = (429, 503)
+# Name lookups in flight at once: asyncio's default executor has cores + 4 threads, which a few names
+# the name server leaves unanswered would fill for their whole timeout, holding up every other lookup.
+LOOKUP_THREADS = 32
+
+
+def _unanswered(cause: BaseException | None) -> bool:
+    """A lookup the name server left without an answer (timed out, or "temporary failure"), not a "no such name"."""
+    return isinstance(cause, asyncio.TimeoutError) or (isinstance(cause, socket.gaierror) and cause.errno == socket.EAI_AGAIN)
 
 
 class AddressGuardMiddleware:
@@ -39,6 +49,7 @@ class AddressGuardMiddleware:
         self._dns_timeout = dns_timeout
         self._reachability = reachability
         self._lookup_attempts = lookup_attempts
+        self._lookups = concurrent.futures.ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="pyevents-lookup")
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> AddressGuardMiddleware:
@@ -101,6 +112,8 @@ class AddressGuardMiddleware:
                 return await self._lookup(host, port)
             except CannotResolveHostError as exc:
                 why = str(exc.__cause__ or "") or why
+                if _unanswered(exc.__cause__):
+                    self._reachability.lookup_unanswered(host)
         tries = f"{self._lookup_attempts} attempt{'s' if self._lookup_attempts > 1 else ''}"
         raise HostUnreachable(f"cannot resolve {host}: {why} ({tries})")
 
@@ -108,14 +121,25 @@ class AddressGuardMiddleware:
         self._reachability.count_lookup(host)
         if never_resolves(host):
             raise CannotResolveHostError(host) from OSError("names under .invalid never resolve (RFC 6761)")
+        gone = self._reachability.resolver_gone()
+        if gone.is_set():
+            raise HostUnreachable(f"cannot resolve {host}: {RESOLVER_SILENT}")
         loop = asyncio.get_running_loop()
-        try:
-            infos = await asyncio.wait_for(
-                loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout=self._dns_timeout
-            )
-        except (OSError, asyncio.TimeoutError) as exc:
+        lookup = loop.run_in_executor(self._lookups, functools.partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM))
+        silence = asyncio.ensure_future(gone.wait())
+        done, _ = await asyncio.wait({lookup, silence}, timeout=self._dns_timeout, return_when=asyncio.FIRST_COMPLETED)
+        silence.cancel()
+        if lookup not in done:
+            lookup.cancel()
+            if silence in done:
+                raise HostUnreachable(f"cannot resolve {host}: {RESOLVER_SILENT}")
             # Scrapy's retry middleware retries this like any failed lookup.
-            raise CannotResolveHostError(f"{host}: {exc or 'timed out'}") from exc
+            raise CannotResolveHostError(f"{host}: timed out") from asyncio.TimeoutError()
+        try:
+            infos = lookup.result()
+        except OSError as exc:
+            raise CannotResolveHostError(f"{host}: {exc}") from exc
+        self._reachability.lookup_answered()
         return [str(info[4][0]) for info in infos]
 
 

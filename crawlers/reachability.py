@@ -7,6 +7,9 @@
   request to that host waits for that lookup instead of starting its own. When it fails, they all fail
   at once with the same reason: no further lookup, connection or politeness delay for that host.
 - A robots.txt that could not be connected to marks its host:port the same way.
+- When the name server itself stops answering (RESOLVER_SILENT_HOSTS names got no answer in time,
+  and no name resolved), every lookup still waiting or yet to come fails at once: with no network,
+  each would otherwise wait out its own timeouts.
 
 It also counts what the crawl did per host (name lookups, requests handed to the downloader), which
 the crawler child sends back to the parent with its results.
@@ -28,6 +31,10 @@ from pyevents.crawlers.errors import Refused
 
 # Failures that mean "this host cannot be reached at all" (not: it answered badly, or slowly).
 UNREACHABLE_ERRORS = (CannotResolveHostError, DNSLookupError, DownloadConnectionRefusedError, ConnectError)
+
+
+RESOLVER_SILENT_HOSTS = 3  # names without an answer, and none resolved: the name server is gone for this run
+RESOLVER_SILENT = "the name server does not answer (is the network down?)"
 
 
 class HostUnreachable(Refused):
@@ -53,6 +60,9 @@ class Reachability:
         self._unreachable: dict[tuple[str, int], str] = {}  # host:port -> why it could not be connected to
         self._lookups: Counter[str] = Counter()
         self._requests: Counter[str] = Counter()
+        self._silent_hosts: set[str] = set()  # names whose lookup got no answer in time
+        self._resolved = False  # some name resolved: the name server works
+        self._resolver_gone: asyncio.Event | None = None
 
     def refusal(self, host: str, port: int) -> str | None:
         """Why `host:port` is known to be unreachable this run, if it is (a settled failed lookup included)."""
@@ -76,6 +86,20 @@ class Reachability:
         known = self._first_lookups[host]
         if not known.done():
             known.set_result(failure)
+
+    def resolver_gone(self) -> asyncio.Event:
+        """Set once the name server is known to be gone for this run (see the module docstring)."""
+        if self._resolver_gone is None:
+            self._resolver_gone = asyncio.Event()
+        return self._resolver_gone
+
+    def lookup_answered(self) -> None:
+        self._resolved = True
+
+    def lookup_unanswered(self, host: str) -> None:
+        self._silent_hosts.add(host)
+        if not self._resolved and len(self._silent_hosts) >= RESOLVER_SILENT_HOSTS:
+            self.resolver_gone().set()
 
     def count_lookup(self, host: str) -> None:
         self._lookups[host] += 1

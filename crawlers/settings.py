@@ -17,7 +17,7 @@ ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB
 MAX_RETRY_AFTER_SECONDS = 120.0  # a longer Retry-After fails the source for this run instead
 REDIRECT_MAX_TIMES = 5
 METAREFRESH_MAX_DELAY_SECONDS = 30
-DNS_TIMEOUT_SECONDS = 10.0
+DNS_TIMEOUT_SECONDS = 5.0  # a name server's own retry period: past it, the lookup is retried or the host fails
 # Requests to one host start at least this far apart, even with `delay_seconds: 0`. Started in the same
 # instant (a slot's queue released at once), N connections reach the server's listen queue together:
 # http.server's holds 6, and the kernel drops the rest, each retried only after 1 s. Against it, 1,200

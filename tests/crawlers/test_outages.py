@@ -4,6 +4,8 @@ requests handed to the downloader, per host) bound the work; no assertion reads 
 
 from __future__ import annotations
 
+import asyncio
+
 import socket
 from collections import defaultdict
 
@@ -65,3 +67,26 @@ def test_sources_on_loopback_ports_nothing_listens_on_connect_once_per_port() ->
     for port in ports:
         (reason,) = reasons[str(port)]
         assert reason is not None and "robots.txt unreachable" in reason and "could not connect" in reason
+
+
+def test_the_name_server_counts_as_gone_after_three_unanswered_names_and_none_resolved() -> None:
+    """With no network every lookup waits out its timeout; after RESOLVER_SILENT_HOSTS such names (and no
+    name resolved) the rest fail at once. One resolved name means the name server works: no such verdict."""
+    from pyevents.crawlers.reachability import RESOLVER_SILENT_HOSTS, Reachability
+
+    async def verdicts() -> tuple[list[bool], bool]:
+        gone = Reachability()
+        seen = []
+        for index in range(RESOLVER_SILENT_HOSTS):
+            gone.lookup_unanswered(f"silent{index}.example")
+            seen.append(gone.resolver_gone().is_set())
+        gone.lookup_unanswered("silent0.example")  # the same name again counts once
+        works = Reachability()
+        works.lookup_answered()
+        for index in range(2 * RESOLVER_SILENT_HOSTS):
+            works.lookup_unanswered(f"silent{index}.example")
+        return seen, works.resolver_gone().is_set()
+
+    seen, works_gone = asyncio.run(verdicts())
+    assert seen == [False] * (RESOLVER_SILENT_HOSTS - 1) + [True]
+    assert works_gone is False
