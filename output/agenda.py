@@ -231,6 +231,7 @@ def _render_series(page_site: site.Site, template: Any, rows: list[dict[str, Any
         region_name=region_name(region),
         url=site.safe_href(first.get("url")),
         feeds=site.event_feeds(feeds, first),
+        updated=max((row["updated_z"] for row in rows if row.get("updated_z")), default=""),
     )]
 
 

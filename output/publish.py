@@ -90,8 +90,8 @@ def publish(
         page_site = _site(config, window, overview, countries)
         if reused is not None:  # event files shared with the current version, aggregate feeds linked
             assert current is not None
-            pages = [*_listing_pages(countries), *_series_pages(current)]
-            made = reuse_listings(version, current, site.freshness(page_site), pages, _linked_listings())
+            linked = [*_linked_listings(), *_series_pages(current)]
+            made = reuse_listings(version, current, site.freshness(page_site), _listing_pages(countries), linked)
             if made is None:
                 _listings(snap, version, window, config, health, countries, overview, counts)()
             else:

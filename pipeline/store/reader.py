@@ -292,7 +292,8 @@ class Snapshot:
             SELECT e.event_id, k.series_key AS series_id, e.title, e.timezone, e.all_day, e.kind,
                    e.status, e.url, e.venue, e.city, e.country, e.region, e.latitude, e.longitude, e.online,
                    e.tags, e.sequence, m.moved_from,
-                   strftime(e.starts_at, '%Y-%m-%dT%H:%M:%SZ') AS starts_z, strftime(e.ends_at, '%Y-%m-%dT%H:%M:%SZ') AS ends_z
+                   strftime(e.starts_at, '%Y-%m-%dT%H:%M:%SZ') AS starts_z, strftime(e.ends_at, '%Y-%m-%dT%H:%M:%SZ') AS ends_z,
+                   strftime(e.updated_at, '%Y-%m-%dT%H:%M:%SZ') AS updated_z
             FROM keyed k JOIN events e USING (event_id) LEFT JOIN moves m USING (event_id)
             WHERE k.series_key IS NOT NULL
             ORDER BY k.series_key, e.starts_at, e.event_id

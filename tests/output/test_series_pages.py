@@ -133,17 +133,22 @@ def test_a_rebuild_with_series_pages_is_byte_identical(site: dict[str, Any], tmp
 
 
 def test_series_pages_follow_the_reuse_of_unchanged_listings(tmp_path: Path) -> None:
-    """A health-only change reuses the listings with only their freshness replaced: series pages too."""
+    """A health-only change reuses the listings; series pages, which show their series' last change and
+    not the publish time, are the previous version's files, linked."""
     series_federation(tmp_path / "db.duckdb")
     out = tmp_path / "public"
     publish(tmp_path / "db.duckdb", out, CONFIG, T0)
+    before = (out / f"series/{AMSTERDAM}.html").resolve()
     with duckdb.connect(str(tmp_path / "db.duckdb")) as con:
         con.execute("UPDATE sources SET last_status = 'failed', last_error = 'HTTP 503'")
     later = T0 + dt.timedelta(hours=1)
     second = publish(tmp_path / "db.duckdb", out, CONFIG, later)
     assert second.event_files_reused > 0  # the content was unchanged: listings reused, not rendered
-    series = (out / f"series/{AMSTERDAM}.html").read_text(encoding="utf-8")
-    assert 'Data as of <time datetime="2025-03-01T13:00+00:00">' in series
+    page = out / f"series/{AMSTERDAM}.html"
+    assert page.resolve() != before and page.stat().st_ino == before.stat().st_ino  # a new version, the same file
+    series = page.read_text(encoding="utf-8")
+    assert "Last changed <time datetime=" in series and "Data as of" not in series
+    assert 'Data as of <time datetime="2025-03-01T13:00+00:00">' in (out / "index.html").read_text(encoding="utf-8")
     fresh = publish(tmp_path / "db.duckdb", tmp_path / "fresh", CONFIG, later)
     assert (fresh.out_dir / f"series/{AMSTERDAM}.html").read_text(encoding="utf-8") == series
 
