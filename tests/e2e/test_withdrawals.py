@@ -138,9 +138,8 @@ def test_removing_a_source_withdraws_its_events_for_nights_and_re_adding_restore
             "SELECT e.title, c.old_value, c.new_value FROM event_changes c JOIN events e USING (event_id) "
             "WHERE c.field = 'status' ORDER BY 1"
         ).fetchall()
-        upcoming = {t for (t,) in con.execute("SELECT title FROM upcoming_events").fetchall()}
     assert history == [(f"Meetup of {sid}", "confirmed", "withdrawn") for sid in ("s2", "s8", "s9")]
-    assert "Meetup of s9" not in upcoming and "Meetup of s1" in upcoming
+    # (upcoming_events compares with the real clock: tests/store/test_schema.py checks it leaves withdrawn out)
 
     # Everything is back: the same ids, confirmed, SEQUENCE above what subscribers last saw.
     back = _ok(_nightly(tmp_path, calendars, everyone, AS_OF[3]))

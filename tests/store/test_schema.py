@@ -61,7 +61,7 @@ def test_contract_tables_have_their_columns_first_and_in_order(tmp_path: Path) -
         assert dict(_columns(db, table))[column] == data_type
 
 
-def test_upcoming_view_hides_cancelled_and_past_events_and_orders_by_start(tmp_path: Path) -> None:
+def test_upcoming_view_hides_cancelled_withdrawn_and_past_events(tmp_path: Path) -> None:
     db = tmp_path / "events.duckdb"
     # the view compares with SQL now(): the events sit days either side of the clock, on any date
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -73,8 +73,10 @@ def test_upcoming_view_hides_cancelled_and_past_events_and_orders_by_start(tmp_p
     past = report("a", "past", days=0)
     past.starts_at, past.ends_at = now - dt.timedelta(days=3), now - dt.timedelta(days=3) + dt.timedelta(hours=1)
     run(db, [source("a")], [fetched("a")], [parse("a", [later, sooner, gone, past])], as_of=now)
+    with duckdb.connect(str(db)) as con:  # an event whose sources all left the config
+        con.execute("UPDATE events SET status = 'withdrawn' WHERE title = 'Python meetup later'")
     titles = [t for (t,) in query(db, "SELECT title FROM upcoming_events")]
-    assert titles == ["Python meetup sooner", "Python meetup later"]
+    assert titles == ["Python meetup sooner"]
     assert "content_hash" not in [c for c, _ in _columns(db, "upcoming_events")]
 
 
