@@ -163,7 +163,7 @@ def timed(cmd: list[str], cwd: Path, *, memory_cap_mb: float | None = None) -> T
     sampler.join()
     report: dict[str, object] = {}
     with contextlib.suppress(json.JSONDecodeError):
-        report = json.loads(out) if out.strip().startswith("{") else {}
+        report = json.loads(out[out.index("{"):]) if "{" in out else {}  # the JSON report, after any stray line
     if proc.returncode not in (0, 1):
         sys.stderr.write(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err[-3000:]}\n")
     usage: dict[str, float] = {}

@@ -57,6 +57,13 @@ def _stopped_in(item: ScaleRun, previous: list[ScaleRun]) -> str:
     return "publish (estimated)"
 
 
+def _table_rows(path: Path) -> list[str]:
+    """The rows of the table already in `path` (a run of some sizes keeps the others' rows)."""
+    if not path.exists():
+        return []
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("| ") and line.split("|")[1].strip().isdigit()]
+
+
 def write_scale_results(path: Path, runs: list[ScaleRun], machine: str) -> str:
     lines = [
         "# Scaling: one machine, growing federations",
@@ -69,6 +76,8 @@ def write_scale_results(path: Path, runs: list[ScaleRun], machine: str) -> str:
         "| factor | sources | events | seconds | " + " | ".join(STAGES) + " | peak RSS | exit |",
         "|---|---|---|---|" + "---|" * len(STAGES) + "---|---|",
     ]
+    measured = {str(item.factor) for item in runs}
+    kept = [line for line in _table_rows(path) if line.split("|")[1].strip() not in measured]  # other sizes' rows
     for index, item in enumerate(runs):
         run = item.run
         stages = run.report.get("stage_seconds", {}) if isinstance(run.report, dict) else {}
@@ -83,6 +92,8 @@ def write_scale_results(path: Path, runs: list[ScaleRun], machine: str) -> str:
             f"| {item.factor} | {item.sources} | {run.report.get('events_total', '—')} | {run.seconds:.1f} | "
             + " | ".join(cells) + f" | {run.peak_rss_mb:.0f} MB | {exit_text} |"
         )
+    rows = sorted(kept + lines[9:], key=lambda line: int(line.split("|")[1]))
+    lines = lines[:9] + rows
     lines += ["", "Cells: the stage's seconds / the process tree's peak RSS while it ran.", ""]
     text = "\n".join(lines)
     path.write_text(text, encoding="utf-8")
