@@ -13,18 +13,16 @@ import pytest
 from pyevents.config import Config
 from pyevents.output.publish import publish
 from pyevents.output.serve import serve_in_background
+from tests.browser.conftest import CHROMIUM
 from tests.output.eventdb import T0
 from tests.output.seriesdb import AMSTERDAM, series_federation
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
 ]
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +37,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.shutdown()
         server.server_close()
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 def cards_in_view(page: Any) -> int:

@@ -22,8 +22,6 @@ from pyevents.output.serve import serve_in_background
 from tests.output.eventdb import T0, sample_federation, site_files
 from tests.output.seriesdb import AMSTERDAM, series_federation
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CHECKERS = Path(__file__).resolve().parent / "checkers" / "node_modules"
 VNU = CHECKERS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = CHECKERS / "axe-core" / "axe.min.js"
@@ -75,18 +73,6 @@ def served(sites: dict[str, Path]) -> Iterator[dict[str, str]]:
             server.shutdown()
             server.server_close()
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 def violations(page: Any, axe_source: str) -> list[str]:

@@ -38,8 +38,8 @@ def watched(context: Any) -> tuple[Any, list[str]]:
     return page, problems
 
 
-def test_cfp_deadlines_in_the_readers_zone_with_a_live_countdown(served: str, chromium: Any) -> None:
-    context = chromium.new_context(locale="en-GB", timezone_id="America/New_York", viewport={"width": 390, "height": 844})
+def test_cfp_deadlines_in_the_readers_zone_with_a_live_countdown(served: str, browser: Any) -> None:
+    context = browser.new_context(locale="en-GB", timezone_id="America/New_York", viewport={"width": 390, "height": 844})
     page, problems = watched(context)
     page.clock.set_fixed_time(dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.timezone.utc))  # T0: the publish time
     page.goto(served + "cfp.html")
@@ -52,8 +52,8 @@ def test_cfp_deadlines_in_the_readers_zone_with_a_live_countdown(served: str, ch
     context.close()
 
 
-def test_topic_filter_and_the_feed_link_that_follows_the_selection(served: str, chromium: Any) -> None:
-    context = chromium.new_context(viewport={"width": 1100, "height": 900})
+def test_topic_filter_and_the_feed_link_that_follows_the_selection(served: str, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
     page, problems = watched(context)
     page.goto(served + "index.html")
     page.wait_for_selector("#filters:not([hidden])", state="attached")
