@@ -260,13 +260,4 @@ def read_states(fetched_dir: Path) -> dict[str, SourceState]:
         rows = pq.read_table(path, schema=STATE_SCHEMA).to_pylist()
     except (OSError, pa.ArrowException):
         return {}
-    return {
-        row["source_id"]: SourceState(
-            source_id=row["source_id"],
-            url=row["url"],
-            http_etag=row["http_etag"],
-            http_last_modified=row["http_last_modified"],
-            last_parsed_at=row["last_parsed_at"],
-        )
-        for row in rows
-    }
+    return {row["source_id"]: SourceState(**row) for row in rows}  # STATE_SCHEMA's columns are SourceState fields

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,3 +24,21 @@ def browser() -> Iterator[Any]:
             yield instance
         finally:
             instance.close()
+
+
+@contextmanager
+def published_site(root: Path, build: Callable[[Path], object]) -> Iterator[str]:
+    """The site published from a database `build` writes, served on 127.0.0.1: its base URL."""
+    from pyevents.config import Config
+    from pyevents.output.publish import publish
+    from pyevents.output.serve import serve_in_background
+    from tests.output.eventdb import T0
+
+    build(root / "events.duckdb")
+    publish(root / "events.duckdb", root / "public", Config(), T0)
+    server, base = serve_in_background(root / "public")
+    try:
+        yield base
+    finally:
+        server.shutdown()
+        server.server_close()

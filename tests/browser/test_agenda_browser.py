@@ -10,11 +10,7 @@ from typing import Any
 
 import pytest
 
-from pyevents.config import Config
-from pyevents.output.publish import publish
-from pyevents.output.serve import serve_in_background
-from tests.browser.conftest import CHROMIUM
-from tests.output.eventdb import T0
+from tests.browser.conftest import CHROMIUM, published_site
 from tests.output.seriesdb import AMSTERDAM, series_federation
 
 PHONE = {"width": 390, "height": 844}
@@ -27,15 +23,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("agenda-browser")
-    series_federation(root / "events.duckdb")
-    publish(root / "events.duckdb", root / "public", Config(), T0)
-    server, base = serve_in_background(root / "public")
-    try:
+    with published_site(tmp_path_factory.mktemp("agenda-browser"), series_federation) as base:
         yield base
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 

@@ -9,11 +9,8 @@ from typing import Any
 
 import pytest
 
-from pyevents.output.publish import publish
-from pyevents.output.serve import serve_in_background
-from pyevents.config import Config
-from tests.browser.conftest import CHROMIUM
-from tests.output.eventdb import T0, sample_federation
+from tests.browser.conftest import CHROMIUM, published_site
+from tests.output.eventdb import sample_federation
 
 
 pytestmark = [
@@ -24,15 +21,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("browser")
-    sample_federation(root / "events.duckdb")
-    publish(root / "events.duckdb", root / "public", Config(), T0)
-    server, base = serve_in_background(root / "public")
-    try:
+    with published_site(tmp_path_factory.mktemp("browser"), sample_federation) as base:
         yield base
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 

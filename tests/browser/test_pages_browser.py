@@ -8,10 +8,8 @@ from typing import Any
 
 import pytest
 
-from pyevents.config import Config
-from pyevents.output.publish import publish
-from pyevents.output.serve import serve_in_background
-from tests.output.eventdb import T0, sample_federation
+from tests.browser.conftest import published_site
+from tests.output.eventdb import sample_federation
 
 pytestmark = pytest.mark.browser
 BASE = "https://events.example.org/"
@@ -19,15 +17,8 @@ BASE = "https://events.example.org/"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("pages-browser")
-    sample_federation(root / "events.duckdb")
-    publish(root / "events.duckdb", root / "public", Config(), T0)
-    server, base = serve_in_background(root / "public")
-    try:
+    with published_site(tmp_path_factory.mktemp("pages-browser"), sample_federation) as base:
         yield base
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def watched(context: Any) -> tuple[Any, list[str]]:
