@@ -9,7 +9,6 @@ meetup never buries them. Functions here return (path, page chunks); `output.pub
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -19,6 +18,7 @@ from markupsafe import Markup
 
 from pyevents.output import site
 from pyevents.output.cadence import cadence
+from pyevents.output.calendarlink import google_calendar_url
 from pyevents.output.feeds import Feeds
 from pyevents.output.ical import ical_zone
 from pyevents.output.labels import REGION_NAMES, country_in_sentence, country_name, kind_name, place_label, region_name
@@ -27,11 +27,6 @@ from pyevents.output.timefmt import When, utc_instant, when_utc
 if TYPE_CHECKING:
     from pyevents.pipeline.store.reader import Overview
 
-SERIES_ID = re.compile(r"^[0-9a-f]{16}$")  # ids become file names: nothing else is trusted as one
-
-
-def series_page_path(series_id: str | None) -> str | None:
-    return f"series/{series_id}.html" if series_id and SERIES_ID.match(series_id) else None
 
 
 def entry_view(row: Mapping[str, Any]) -> site.EventView:
@@ -39,7 +34,7 @@ def entry_view(row: Mapping[str, Any]) -> site.EventView:
     w = when_utc(row["starts_z"], row["ends_z"], row["timezone"], bool(row["all_day"]))
     view = site.event_view(row, w)
     view.short_when = short_when(w)
-    page = series_page_path(row.get("series_id"))
+    page = site.series_page_path(row.get("series_id"))
     if page:
         view.series_page = page
         view.cadence = _cadence(row.get("series_starts") or [], row.get("timezone"))
@@ -179,7 +174,7 @@ class Occurrence(NamedTuple):
     anchor: str
     cancelled: bool
     status: str
-    page: str | None
+    google_url: str  # Add to Google Calendar, for this date
     start_iso: str
     when_text: str
     zone: str
@@ -197,7 +192,7 @@ def series_pages(page_site: site.Site, occurrences: pa.Table, feeds: Feeds) -> I
     for end in range(1, len(series_ids) + 1):
         if end < len(series_ids) and series_ids[end] == series_ids[start]:
             continue
-        path = series_page_path(series_ids[start])
+        path = site.series_page_path(series_ids[start])
         rows = occurrences.slice(start, end - start).to_pylist()
         start = end
         if path:
@@ -206,6 +201,7 @@ def series_pages(page_site: site.Site, occurrences: pa.Table, feeds: Feeds) -> I
 
 def _render_series(page_site: site.Site, template: Any, rows: list[dict[str, Any]], feeds: Feeds) -> list[str]:
     first = next((row for row in rows if row.get("status") != "cancelled"), rows[0])
+    about = rows[0]  # the series' own fields are on its first date's row
     usual_place = place_label(first) or "Place not announced"
     dates = [_occurrence(row, page_site.base_url, usual_place) for row in rows]
     live = [d for d in dates if not d.cancelled]
@@ -230,6 +226,8 @@ def _render_series(page_site: site.Site, template: Any, rows: list[dict[str, Any
         region=region,
         region_name=region_name(region),
         url=site.safe_href(first.get("url")),
+        description=about.get("series_description") or "",
+        sources=site.provenance(tuple(site.source_view(s) for s in about.get("series_sources") or [])),
         feeds=site.event_feeds(feeds, first),
         updated=max((row["updated_z"] for row in rows if row.get("updated_z")), default=""),
     )]
@@ -246,11 +244,15 @@ def _occurrence(row: Mapping[str, Any], base_url: str, usual_place: str) -> Occu
         except ValueError:  # history text that is not an instant: say it moved, not from when
             moved_from = "an earlier date"
     status = str(row.get("status") or "confirmed")
+    link = site.event_link(row["event_id"], row["series_key"]) or ""
     return Occurrence(
-        anchor=f"o-{row['event_id']}",
+        anchor=site.occurrence_anchor(row["event_id"]),
         cancelled=status == "cancelled",
         status=status,
-        page=site.event_page_path(row["event_id"]),
+        google_url=google_calendar_url(
+            row.get("title") or "(untitled)", row["starts_z"], row["ends_z"], w.start_iso[:10], w.end_iso[:10],
+            all_day=bool(row.get("all_day")), timezone=row.get("timezone"), location=place, page_url=base_url + link,
+        ),
         start_iso=w.start_iso,
         when_text=w.text,
         zone=w.zone,

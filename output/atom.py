@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from pyevents.output.labels import kind_name, place_label
-from pyevents.output.site import event_page_path, safe_href
+from pyevents.output.site import event_link, safe_href
 from pyevents.output.timefmt import when
 
 ATOM_LIMIT = 100  # entries in feed.atom besides those of the next SOON_DAYS
@@ -78,7 +78,7 @@ def atom_feed(name: str, base_url: str, entries: Sequence[Mapping[str, Any]]) ->
 
 def _entry(ev: Mapping[str, Any], base_url: str, host: str) -> Entry:
     first_seen: dt.datetime = ev.get("first_seen_at") or ev["updated_at"]
-    page = event_page_path(ev["event_id"])
+    page = event_link(ev["event_id"], ev.get("series_key"))
     w = when(ev)
     facts = " · ".join(p for p in (f"{w.text} {w.zone}".strip(), place_label(ev), kind_name(ev.get("kind"))) if p)
     description = str(ev.get("description") or "")

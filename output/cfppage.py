@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyevents.output.labels import kind_name, place_label
-from pyevents.output.site import Site, environment, event_page_path, safe_href
+from pyevents.output.site import Site, environment, event_link, safe_href
 from pyevents.output.timefmt import countdown_text, deadline_text, when
 
 
@@ -39,7 +39,7 @@ def open_call(event: Mapping[str, Any], as_of: dt.datetime) -> OpenCall:
     w = when(event)
     return OpenCall(
         title=event.get("title") or "(untitled)",
-        page=event_page_path(event["event_id"]),
+        page=event_link(event["event_id"], event.get("series_key")),
         deadline_iso=deadline.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         deadline=deadline_text(deadline, event.get("timezone")),
         countdown=countdown_text(deadline, as_of),

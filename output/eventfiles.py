@@ -27,6 +27,7 @@ from pyevents.output.timefmt import when_utc
 from pyevents.pipeline.gcpause import no_cyclic_gc
 
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+MOVED = "moved:"  # a fingerprint's prefix for an occurrence's old page, which only sends readers on
 
 # The columns of `Snapshot.event_batches` a chunk turns into Python values: the instants as UTC text
 # (`*_z`), not as datetimes, which cost ~50 times more to convert; only a VEVENT to serialize again
@@ -34,6 +35,7 @@ _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 ROW_COLUMNS = (
     "event_id", "series_id", "title", "description", "timezone", "all_day", "kind", "status", "url", "venue",
     "city", "country", "subdivision", "region", "latitude", "longitude", "online", "tags", "cfp_url", "sequence", "sources",
+    "series_page", "series_key",
     "changes", "vevent", "fingerprint", "starts_z", "ends_z", "cfp_ends_z", "first_seen_z", "updated_z",
 )
 
@@ -74,6 +76,7 @@ def _render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: M
     json_lines: list[str] = []
     names: list[str] = []  # in events/, of the pages to create
     contexts: list[site.EventPage] = []
+    moved: list[tuple[str, str]] = []  # (name in events/, text) of the pages left at occurrences' old addresses
     columns = [batch.column(name).to_pylist() for name in ROW_COLUMNS]
     for index, values in enumerate(zip(*columns)):
         event = dict(zip(ROW_COLUMNS, values))
@@ -90,16 +93,26 @@ def _render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: M
         if page is None:  # not an id we can trust as a file name: no page, but in every feed
             continue
         fingerprint = event["fingerprint"]
+        link = site.event_link(event_id, event["series_key"])
+        on_series = link is not None and link != page
+        if on_series:  # read on its series' page; its own old address, if it had one, sends readers there
+            if event_id not in previous_fingerprints:
+                continue
+            fingerprint = MOVED + fingerprint
         result.fingerprints[event_id] = fingerprint
         if previous_fingerprints.get(event_id) == fingerprint and _link_previous(job, page):
             result.files_linked += 1
             result.events_reused += 1
             continue
+        if on_series:
+            assert link is not None
+            moved.append((os.path.basename(page), site.moved_page(job.site, event, w, link)))
+            continue
         calendar = event_calendar_url(event["title"] or job.site.name, used_tzid(event), _span(event), vevent)
         names.append(os.path.basename(page))
         contexts.append(site.event_page_context(event, w, base, calendar, pages.subscribe(event), pages.card))
-    create_files(job.version / "events", list(zip(names, pages.render(contexts))))
-    result.files_written = len(names)
+    create_files(job.version / "events", [*zip(names, pages.render(contexts)), *moved])
+    result.files_written = len(names) + len(moved)
     result.json_lines = jsonfeed.EVENT_SEPARATOR.join(json_lines)
     return result
 

@@ -14,7 +14,7 @@ from typing import Any
 from pyevents.output.ical import event_uid
 from pyevents.output.jsontext import TRUTH, string, value
 from pyevents.output.labels import country_name
-from pyevents.output.site import event_page_path, safe_href
+from pyevents.output.site import event_link, safe_href
 from pyevents.output.timefmt import When
 
 FORMAT_VERSION = "pyevents-events/1"
@@ -44,7 +44,7 @@ def event_line(event: Mapping[str, Any], w: When, base_url: str) -> str:
     """One event as documented in docs/PUBLISHED.md, exactly as `json.dumps(..., ensure_ascii=False,
     sort_keys=True)` writes it, from a row of `Snapshot.event_batches` (instants as UTC text, `*_z`);
     `w` is its `when`. Written from its encoded values, keys in sorted order (output.jsontext)."""
-    page = event_page_path(event["event_id"])
+    page = event_link(event["event_id"], event.get("series_key"))
     cfp_url = safe_href(event.get("cfp_url")) or None
     cfp_ends = event.get("cfp_ends_z")
     cfp = f'{{"ends_at": {value(cfp_ends)}, "url": {value(cfp_url)}}}' if cfp_ends or cfp_url else "null"

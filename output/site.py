@@ -117,6 +117,23 @@ def event_page_path(event_id: str) -> str | None:
     return f"events/{event_id}.html" if EVENT_ID.match(event_id) else None
 
 
+def series_page_path(series_id: str | None) -> str | None:
+    return f"series/{series_id}.html" if series_id and EVENT_ID.match(series_id) else None
+
+
+def occurrence_anchor(event_id: str) -> str:
+    return f"o-{event_id}"
+
+
+def event_link(event_id: str, series_key: str | None) -> str | None:
+    """Where an event is read: at its anchor on its series' page when one lists it (`series_key` of the
+    store's rows), else on its own page; None when neither can be trusted as a path."""
+    series = series_page_path(series_key)
+    if series is not None and EVENT_ID.match(event_id):
+        return f"{series}#{occurrence_anchor(event_id)}"
+    return event_page_path(event_id)
+
+
 @dataclass(slots=True)
 class EventView:
     """What an agenda shows about one event (attributes, not a dict: templates read them fastest)."""
@@ -181,7 +198,7 @@ def _view_fields(event: Mapping[str, Any], w: When, place: str) -> dict[str, Any
     online = bool(event.get("online"))
     return {
         "id": event["event_id"],
-        "page": event_page_path(event["event_id"]),
+        "page": event_link(event["event_id"], event.get("series_key")),
         "title": event.get("title") or "(untitled)",
         "when": w,
         "place": place or "Place not announced",
@@ -220,6 +237,7 @@ class EventPage(NamedTuple):
     place: str
     map_url: str
     facts: Markup
+    series_page: str  # its series' page when it has one ('' when not)
     url: str
     cfp_deadline: str
     cfp_url: str
@@ -268,6 +286,7 @@ def event_page_context(
         place=place or "Place not announced",
         map_url=_map_url(event, place),
         facts=event_facts(event.get("country"), event.get("region"), kind),
+        series_page=series_page_path(event.get("series_page")) or "",
         url=safe_href(event.get("url")),
         cfp_deadline=deadline_text(utc_instant(deadline) if deadline else None, event.get("timezone")),
         cfp_url=safe_href(event.get("cfp_url")),
@@ -280,7 +299,7 @@ def event_page_context(
         ),
         event_id=event_id,
         subscribe=subscribe,
-        sources=provenance(tuple(_source_view(s) for s in event.get("sources") or [])),
+        sources=provenance(tuple(source_view(s) for s in event.get("sources") or [])),
         changes=[_change_view(c) for c in event.get("changes") or []],
         updated_iso=updated.removesuffix("Z") + "+00:00" if updated else "",
         updated=f"{updated[:10]} {updated[11:16]} UTC" if updated else "",
@@ -318,6 +337,14 @@ def _brace_safe(text: str) -> str:
 def event_feeds(feeds: Feeds, event: Mapping[str, Any]) -> list[Feed]:
     """The feeds an event (or a series, by its kind and place) is in, most specific first: what its page offers."""
     return [Feed(spec.label, spec.path) for spec in reversed(feeds.of_event(event))]
+
+
+def moved_page(site: Site, event: Mapping[str, Any], w: When, link: str) -> str:
+    """The page left at an occurrence's old address: it sends the reader to `link`, its date on the series page."""
+    return environment().get_template("moved.html").render(
+        site=site, title=event.get("title") or "(untitled)", root="../", page="event", link=link,
+        start_iso=w.start_iso, when_text=w.text,
+    )
 
 
 class EventPages:
@@ -469,7 +496,7 @@ def _map_url(event: Mapping[str, Any], place: str) -> str:
     return ""
 
 
-def _source_view(row: Mapping[str, Any]) -> tuple[str, str, str, str]:
+def source_view(row: Mapping[str, Any]) -> tuple[str, str, str, str]:
     """(href, name, source id, day first seen) of one provenance entry."""
     return (
         safe_href(row.get("source_url")) or safe_href(row.get("source_feed_url")),
@@ -524,8 +551,8 @@ def _health_view(row: Mapping[str, Any], as_of: dt.datetime, stale_after_days: i
 
 
 def event_jsonld(event: Mapping[str, Any], w: When, place: str, base_url: str) -> Markup:
-    """An event's schema.org Event JSON-LD, fit for a <script> element, its @id the event's own page."""
-    page = event_page_path(event["event_id"])
+    """An event's schema.org Event JSON-LD, fit for a <script> element, its @id where it is read (`event_link`)."""
+    page = event_link(event["event_id"], event.get("series_key"))
     return _html_safe_json(_jsonld(event, w, place, base_url + page if page else None, base_url, topics(event.get("tags"))))
 
 

@@ -28,6 +28,17 @@ _PUBLISHED = """
     ends_at >= $start AND starts_at < $end AND (status IS DISTINCT FROM 'cancelled' OR ends_at >= $as_of)
     AND status IS DISTINCT FROM 'withdrawn'
 """
+# `series_page`: the event's series when it has a page (more than one upcoming occurrence, as the agenda
+# groups them); `series_key`: that series when its page lists this event (an upcoming one), else null:
+# the event has a page of its own.
+_SERIES_WITH_PAGES = f"""
+    SELECT series_id FROM events WHERE {_PUBLISHED} AND ends_at >= $as_of AND series_id IS NOT NULL
+    GROUP BY series_id HAVING count(*) > 1
+"""
+_SERIES_KEY = f"""
+    CASE WHEN series_id IN ({_SERIES_WITH_PAGES}) THEN series_id END AS series_page,
+    CASE WHEN ends_at >= $as_of AND series_id IN ({_SERIES_WITH_PAGES}) THEN series_id END AS series_key
+"""
 MAX_CHANGES_PER_EVENT = 20
 READ_ERRORS = (OSError, duckdb.Error)  # what opening or reading a snapshot raises for an unusable file
 
@@ -50,7 +61,7 @@ def _utc_texts(*columns: str) -> str:
 
 _EVENT_INPUTS = f"""
 WITH pub AS (
-    SELECT * EXCLUDE (content_hash, last_seen_at) FROM events WHERE {_PUBLISHED} AND {_PIECE}
+    SELECT * EXCLUDE (content_hash, last_seen_at), {_SERIES_KEY} FROM events WHERE {_PUBLISHED} AND {_PIECE}
 ), prov AS (
     SELECT es.event_id,
            list(struct_pack(source_id := es.source_id, source_uid := es.source_uid, source_url := es.source_url,
@@ -279,24 +290,50 @@ class Snapshot:
 
     def series_occurrences(self, window: Window) -> pa.Table:
         """Every recurring series' upcoming occurrences, by series id, each series' by start then id:
-        what a series page shows and its JSON-LD needs (not the description: each occurrence's own page
-        has it), with `moved_from` (the UTC text of the start before its latest move, else null). An
-        Arrow table: compact, read before the event stream."""
+        what a series page shows and its JSON-LD needs, with `moved_from` (the UTC text of the start
+        before its latest move, else null). What the page says of the whole series is on its first row
+        only, null on the others: `series_description` (the first live occurrence's with one) and
+        `series_sources` (every source that reported one of its occurrences: source_id, name, source_url,
+        source_feed_url, by name). An Arrow table: compact, read before the event stream."""
         return self._con.sql(
             f"""
             {_AGENDA_ENTRIES}, moves AS (
                 SELECT event_id, arg_max(old_value, changed_at) AS moved_from FROM event_changes
                 WHERE field = 'starts_at' AND event_id IN (SELECT event_id FROM keyed WHERE series_key IS NOT NULL)
                 GROUP BY event_id
+            ), about AS (
+                SELECT k.series_key,
+                       arg_min(e.description, (e.starts_at, e.event_id))
+                           FILTER (WHERE coalesce(e.description, '') <> '' AND e.status IS DISTINCT FROM 'cancelled')
+                           AS series_description
+                FROM keyed k JOIN events e USING (event_id) WHERE k.series_key IS NOT NULL
+                GROUP BY k.series_key
+            ), prov AS (
+                SELECT series_key, list(struct_pack(source_id := source_id, name := name, source_url := source_url,
+                                                    source_feed_url := source_feed_url)
+                                        ORDER BY name, source_id) AS series_sources
+                FROM (
+                    SELECT k.series_key, es.source_id, s.name, min(es.source_url) AS source_url, s.url AS source_feed_url
+                    FROM keyed k JOIN event_sources es USING (event_id) LEFT JOIN sources s USING (source_id)
+                    WHERE k.series_key IS NOT NULL
+                    GROUP BY k.series_key, es.source_id, s.name, s.url
+                )
+                GROUP BY series_key
+            ), dates AS (
+                SELECT e.event_id, k.series_key AS series_id, k.series_key, e.title, e.timezone, e.all_day, e.kind,
+                       e.status, e.url, e.venue, e.city, e.country, e.region, e.latitude, e.longitude, e.online,
+                       e.tags, e.sequence, m.moved_from, e.starts_at,
+                       strftime(e.starts_at, '%Y-%m-%dT%H:%M:%SZ') AS starts_z, strftime(e.ends_at, '%Y-%m-%dT%H:%M:%SZ') AS ends_z,
+                       strftime(e.updated_at, '%Y-%m-%dT%H:%M:%SZ') AS updated_z,
+                       row_number() OVER (PARTITION BY k.series_key ORDER BY e.starts_at, e.event_id) = 1 AS first_date
+                FROM keyed k JOIN events e USING (event_id) LEFT JOIN moves m USING (event_id)
+                WHERE k.series_key IS NOT NULL
             )
-            SELECT e.event_id, k.series_key AS series_id, e.title, e.timezone, e.all_day, e.kind,
-                   e.status, e.url, e.venue, e.city, e.country, e.region, e.latitude, e.longitude, e.online,
-                   e.tags, e.sequence, m.moved_from,
-                   strftime(e.starts_at, '%Y-%m-%dT%H:%M:%SZ') AS starts_z, strftime(e.ends_at, '%Y-%m-%dT%H:%M:%SZ') AS ends_z,
-                   strftime(e.updated_at, '%Y-%m-%dT%H:%M:%SZ') AS updated_z
-            FROM keyed k JOIN events e USING (event_id) LEFT JOIN moves m USING (event_id)
-            WHERE k.series_key IS NOT NULL
-            ORDER BY k.series_key, e.starts_at, e.event_id
+            SELECT d.* EXCLUDE (starts_at, first_date),
+                   CASE WHEN d.first_date THEN a.series_description END AS series_description,
+                   CASE WHEN d.first_date THEN p.series_sources END AS series_sources
+            FROM dates d LEFT JOIN about a ON a.series_key = d.series_id LEFT JOIN prov p ON p.series_key = d.series_id
+            ORDER BY d.series_id, d.starts_at, d.event_id
             """,
             params=self._window(window),
         ).to_arrow_table()
@@ -307,7 +344,7 @@ class Snapshot:
         return self._rows(
             f"""
             SELECT * EXCLUDE (content_hash, last_seen_at, announced_at) FROM (
-                SELECT * EXCLUDE (content_hash, last_seen_at), coalesce(first_seen_at, updated_at) AS announced_at,
+                SELECT * EXCLUDE (content_hash, last_seen_at), {_SERIES_KEY}, coalesce(first_seen_at, updated_at) AS announced_at,
                        content_hash, last_seen_at
                 FROM events
                 WHERE {_PUBLISHED} AND ends_at >= $as_of AND status IS DISTINCT FROM 'cancelled'
@@ -322,7 +359,7 @@ class Snapshot:
         """Published, not cancelled events whose call for proposals is still open, by deadline then id."""
         return self._rows(
             f"""
-            SELECT * EXCLUDE (content_hash, last_seen_at) FROM events
+            SELECT * EXCLUDE (content_hash, last_seen_at), {_SERIES_KEY} FROM events
             WHERE {_PUBLISHED} AND cfp_ends_at >= $as_of AND status IS DISTINCT FROM 'cancelled'
             ORDER BY cfp_ends_at, event_id
             """,

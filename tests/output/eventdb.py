@@ -209,6 +209,8 @@ PUBLISHED = {  # keys of sample_federation's events that a publish as of T0 must
     "pycon_de", "cancelled_upcoming", "past_in_window", "online", "tokyo", "nyc", "tentative",
     "berlin_0", "berlin_1", "berlin_2", "berlin_3",
 }
+ON_SERIES_PAGE = {"berlin_0", "berlin_1", "berlin_2", "berlin_3"}  # upcoming dates of a series: read on its page
+OWN_PAGES = PUBLISHED - ON_SERIES_PAGE
 
 
 def site_files(root: Path, suffix: str = "") -> list[Path]:

@@ -20,7 +20,7 @@ from pyevents.output.ical import serialize_vevent
 from pyevents.output.publish import PublishError, publish
 from pyevents.pipeline.model import REGIONS
 from pyevents.config import Config
-from tests.output.eventdb import PUBLISHED, T0, make_event, page_calendar, sample_federation, site_files, write_db
+from tests.output.eventdb import ON_SERIES_PAGE, OWN_PAGES, PUBLISHED, T0, make_event, page_calendar, sample_federation, site_files, write_db
 
 CONFIG = Config.model_validate({"federation": {"name": "Python Events", "base_url": "https://events.example.org/"}})
 HOST = "events.example.org"
@@ -54,9 +54,14 @@ def test_every_contract_file_is_published(site: dict[str, Any]) -> None:
         assert (out / "regions" / f"{region}.html").is_file() and (out / "regions" / f"{region}.ics").is_file()
     for code in ("de", "jp", "us", "ar"):
         assert (out / "countries" / f"{code}.html").is_file() and (out / "countries" / f"{code}.ics").is_file()
-    for key in PUBLISHED:
+    for key in OWN_PAGES:
         event_id = site["fed"]["events"][key]["event_id"]
         assert (out / "events" / f"{event_id}.html").is_file()
+    series_id = site["fed"]["events"]["berlin_0"]["series_id"]
+    for key in ON_SERIES_PAGE:  # the upcoming dates of a series are read on its page
+        event_id = site["fed"]["events"][key]["event_id"]
+        assert not (out / "events" / f"{event_id}.html").exists()
+        assert f'id="o-{event_id}"' in (out / "series" / f"{series_id}.html").read_text(encoding="utf-8")
     assert site_files(out / "events") == site_files(out / "events", ".html")  # no single-event .ics files any more
     assert site["summary"].events == len(PUBLISHED)
 
@@ -64,7 +69,7 @@ def test_every_contract_file_is_published(site: dict[str, Any]) -> None:
 def test_every_ics_reads_the_same_in_icalendar_and_vobject_with_unique_uids(site: dict[str, Any]) -> None:
     files = calendars(site["out"])
     # calendar, 2 kinds, 7 regions, 4 countries, cfp, 2 kinds in each region and country; one per event page
-    assert len(files) == 15 + 2 * 7 + 2 * 4 + len(PUBLISHED)
+    assert len(files) == 15 + 2 * 7 + 2 * 4 + len(OWN_PAGES)
     for path, text in files.items():
         cal = icalendar.Calendar.from_ical(text)
         ical_uids = [str(ev["UID"]) for ev in cal.walk("VEVENT")]
@@ -180,7 +185,9 @@ def test_atom_feed_lists_new_announcements_newest_first(site: dict[str, Any]) ->
     assert "Django Girls Leipzig" not in titles and "Recent past meetup" not in titles  # cancelled, past
     published = [e.published_parsed for e in feed.entries]
     assert published == sorted(published, reverse=True) and len(titles) == 9
-    assert all(e.link.startswith(f"https://{HOST}/events/") for e in feed.entries)
+    assert all(e.link.startswith((f"https://{HOST}/events/", f"https://{HOST}/series/")) for e in feed.entries)
+    berlin = [e.link for e in feed.entries if e.link.startswith(f"https://{HOST}/series/")]
+    assert berlin and all("#o-" in link for link in berlin)
 
 
 def test_cached_vevents_are_used_and_stale_ones_are_rewritten(tmp_path: Path) -> None:
@@ -316,7 +323,7 @@ def test_the_pool_links_unchanged_event_files_from_the_previous_version(site: di
     db, out = site["root"] / "events.duckdb", tmp_path / "public"
     publish(db, out, CONFIG, T0, chunk_events=3)
     again = publish(db, out, CONFIG, T0 + dt.timedelta(days=1), chunk_events=3)
-    assert again.event_files_reused == again.events == len(PUBLISHED)
+    assert again.event_files_reused == len(OWN_PAGES) and again.events == len(PUBLISHED)
     assert not again.unchanged and "Data as of <time datetime=\"2025-03-02" in (out / "index.html").read_text(encoding="utf-8")
 
 

@@ -101,8 +101,16 @@ def test_the_series_page_lists_every_upcoming_date_with_anchor_json_ld_and_marks
         (block,) = li.xpath(".//script[@type='application/ld+json']/text()")
         data = json.loads(block)
         assert data["@type"] == "Event" and data["name"] == "PyAmsterdam Weekly"
-        assert data["@id"] == f"https://events.example.org/events/{ev[key]['event_id']}.html"
-        assert li.xpath(".//a/@href") == [f"../events/{ev[key]['event_id']}.html"]
+        assert data["@id"] == f"https://events.example.org/series/{AMSTERDAM}.html#o-{ev[key]['event_id']}"
+        links = li.xpath(".//a/@href")
+        assert links[0] == f"#o-{ev[key]['event_id']}"  # a date is read here: no page of its own
+        if key == "ams_3":  # cancelled: nothing to add to a calendar
+            assert links == links[:1]
+        else:
+            (google,) = links[1:]
+            assert google.startswith("https://calendar.google.com/calendar/render?action=TEMPLATE&text=PyAmsterdam%20Weekly")
+            assert f"&details=https%3A%2F%2Fevents.example.org%2Fseries%2F{AMSTERDAM}.html%23o-{ev[key]['event_id']}" in google
+    assert doc.xpath("string(//section[h2='Where this comes from']//a)") == "Groups"
     cancelled = dates[upcoming.index("ams_3")]
     assert "is-cancelled" in cancelled.get("class") and "Cancelled" in cancelled.text_content()
     assert json.loads(cancelled.xpath(".//script/text()")[0])["eventStatus"] == "https://schema.org/EventCancelled"
@@ -117,12 +125,47 @@ def test_the_series_page_lists_every_upcoming_date_with_anchor_json_ld_and_marks
     assert len(chicago.xpath("//ol[@class='occurrences']/li")) == 4 and "monthly, first Thursday" in chicago.text_content()
 
 
-def test_occurrence_pages_published_before_keep_working(site: dict[str, Any]) -> None:
-    for key, row in site["fed"]["events"].items():
-        path = site["out"] / f"events/{row['event_id']}.html"
-        assert path.is_file(), key  # every occurrence in the window, past and cancelled ones too
+def test_upcoming_dates_of_a_series_have_no_page_of_their_own(site: dict[str, Any]) -> None:
+    ev = site["fed"]["events"]
+    on_series = {f"ams_{i}" for i in range(1, 7)} | {f"chi_{i}" for i in range(4)}
+    for key, row in ev.items():
+        assert (site["out"] / f"events/{row['event_id']}.html").is_file() == (key not in on_series), key
     series_pages = sorted(p.name for p in (site["out"] / "series").iterdir())
-    assert series_pages == sorted([f"{AMSTERDAM}.html", f"{CHICAGO}.html"])  # one file per series, none per occurrence
+    assert series_pages == sorted([f"{AMSTERDAM}.html", f"{CHICAGO}.html"])  # one file per series, none per date
+    feed = json.loads((site["out"] / "events.json").read_bytes())
+    urls = {e["id"]: e["page_url"] for e in feed["events"]}
+    assert urls[ev["ams_2"]["event_id"]] == f"https://events.example.org/series/{AMSTERDAM}.html#o-{ev['ams_2']['event_id']}"
+    assert urls[ev["ams_0"]["event_id"]] == f"https://events.example.org/events/{ev['ams_0']['event_id']}.html"  # past
+    past = lxml.html.fromstring((site["out"] / f"events/{ev['ams_0']['event_id']}.html").read_bytes())
+    assert past.xpath("//dt[.='Series']/following-sibling::dd[1]/a/@href") == [f"../series/{AMSTERDAM}.html"]
+    fading = lxml.html.fromstring((site["out"] / f"events/{ev['fading_next']['event_id']}.html").read_bytes())
+    assert fading.xpath("//dt[.='Series']") == []  # a single upcoming date left: no series page to link
+
+
+def test_occurrence_pages_published_before_keep_working(tmp_path: Path) -> None:
+    """A date that had its own page (its series had one upcoming date then) keeps its address: the page
+    left there sends the reader to the date on its series' page, and is linked from version to version."""
+    from tests.output.eventdb import write_db
+
+    db, out = tmp_path / "db.duckdb", tmp_path / "public"
+    fed = series_federation(db)
+    first, later = fed["events"]["ams_1"], fed["events"]["ams_2"]
+    alone = tmp_path / "alone.duckdb"
+    write_db(alone, [first])
+    publish(alone, out, CONFIG, T0)
+    assert "<h1 id=\"event-title\">PyAmsterdam Weekly</h1>" in (out / f"events/{first['event_id']}.html").read_text(encoding="utf-8")
+    publish(db, out, CONFIG, T0)
+    moved = out / f"events/{first['event_id']}.html"
+    doc = lxml.html.fromstring(moved.read_bytes())
+    target = f"series/{AMSTERDAM}.html#o-{first['event_id']}"
+    assert doc.xpath("//meta[@http-equiv='refresh']/@content") == [f"0; url=../{target}"]
+    assert doc.xpath("//link[@rel='canonical']/@href") == [f"https://events.example.org/{target}"]
+    assert doc.xpath("//main//a/@href") == [f"../{target}"]
+    assert f'id="o-{first["event_id"]}"' in (out / f"series/{AMSTERDAM}.html").read_text(encoding="utf-8")
+    assert not (out / f"events/{later['event_id']}.html").exists()  # never published on its own: no address to keep
+    inode = moved.stat().st_ino
+    publish(db, out, CONFIG, T0 + dt.timedelta(hours=1))
+    assert moved.resolve() != moved and (out / f"events/{first['event_id']}.html").stat().st_ino == inode
 
 
 def test_a_rebuild_with_series_pages_is_byte_identical(site: dict[str, Any], tmp_path: Path) -> None:
