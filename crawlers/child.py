@@ -98,7 +98,7 @@ def _crawl(config: Config, jobs: list[SourceJob], channel: Channel) -> None:
     _forward_logs(channel)  # and again after: Scrapy's dictConfig resets levels and handlers (not `propagate`)
     crawl = config.federation.crawl
     reachability = Reachability()
-    process.crawl(
+    _ = process.crawl(  # the process keeps the crawl's task and runs it in start()
         SourcesSpider,
         jobs=jobs,
         report=channel.report,

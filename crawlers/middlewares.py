@@ -127,7 +127,8 @@ class AddressGuardMiddleware:
         loop = asyncio.get_running_loop()
         lookup = loop.run_in_executor(self._lookups, functools.partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM))
         silence = asyncio.ensure_future(gone.wait())
-        done, _ = await asyncio.wait({lookup, silence}, timeout=self._dns_timeout, return_when=asyncio.FIRST_COMPLETED)
+        racing: set[asyncio.Future[Any]] = {lookup, silence}
+        done, _ = await asyncio.wait(racing, timeout=self._dns_timeout, return_when=asyncio.FIRST_COMPLETED)
         silence.cancel()
         if lookup not in done:
             lookup.cancel()

@@ -12,6 +12,7 @@ import difflib
 import json
 import sys
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 DEFAULT_CONFIG = Path("config/events.yaml")
 
 
-class AsOf(click.ParamType):
+class AsOf(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.5, not at run time before
     """An ISO 8601 date or date-time; naive values are UTC."""
 
     name = "DATETIME"
@@ -154,11 +155,18 @@ def _finish(report: RunReport, quiet: bool, as_json: bool, console: Console) -> 
 class OneLineErrors(click.Group):
     """Click's usage errors (a bad option value, a missing argument) as one line on stderr, exit 2."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "pyevents"
             message = " ".join(exc.format_message().split())
@@ -273,7 +281,7 @@ def crawl(
     _finish(report, quiet, as_json, console)
 
 
-class ShardParam(click.ParamType):
+class ShardParam(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.5, not at run time before
     """A shard I/N: the I-th of N parts of the federation, counted from 1."""
 
     name = "I/N"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -54,7 +54,7 @@ class ProgressDisplay:
         if repeated:
             self.console.print(f"  … and {repeated} more sources failed with a reason shown above", markup=False, highlight=False)
 
-    def update(self, stage: str, info: dict[str, object]) -> None:
+    def update(self, stage: str, info: dict[str, Any]) -> None:
         if self._progress is None:
             return
         p = self._progress

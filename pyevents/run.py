@@ -193,7 +193,7 @@ class SourceParser(Generic[T]):
         self._states = states
         self._window = window
         self._progress = progress
-        self._finish = finish
+        self._finish: Callable[[ParsedSource], T] = finish
         self._waiting: list[ParseJob[T]] = []  # until the pool is worth starting
         self._pool: cf.ProcessPoolExecutor | None = None
         self._futures: dict[cf.Future[T], str] = {}

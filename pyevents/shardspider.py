@@ -15,6 +15,7 @@ from typing import Any
 from scrapy import Spider
 
 from pyevents.config import Config, load_config
+from pyevents.crawlers.jobs import SourceJob
 from pyevents.crawlers.settings import REACTOR, RESOLVER, crawl_settings
 from pyevents.crawlers.spiders.sources import SourcesSpider
 from pyevents.fetchedfiles import write_shard
@@ -36,15 +37,15 @@ PROCESS_SETTINGS = {
 class ShardSpider(SourcesSpider):
     name = "pyevents-shard"
 
-    def __init__(self, *args: Any, plan: ShardPlan, config: Config, out: Path, **kwargs: Any) -> None:
+    def __init__(self, jobs: list[SourceJob], *, plan: ShardPlan, config: Config, out: Path, **kwargs: Any) -> None:
         self._results: dict[str, FetchResult] = {}
-        super().__init__(*args, report=self._keep, **kwargs)
+        super().__init__(jobs, self._keep, **kwargs)
         self._plan = plan
         self._config = config
         self._out = out
 
     @classmethod
-    def from_crawler(  # type: ignore[override]
+    def from_crawler(
         cls, crawler: Any, config: str, shard: str, out: str, as_of: str | None = None, **kwargs: Any
     ) -> ShardSpider:
         federation = load_config(config)
@@ -65,7 +66,7 @@ class ShardSpider(SourcesSpider):
         # (each at its own priority, so what the scheduler set on the command line still wins).
         crawler.settings.update(crawl_settings(federation))
         crawl = federation.federation.crawl
-        spider: ShardSpider = super().from_crawler(
+        spider = super().from_crawler(
             crawler,
             jobs=plan.jobs(),
             plan=plan,

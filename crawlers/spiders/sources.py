@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self, cast
 
 from scrapy import Request, Spider, signals
 from scrapy.http import Response
@@ -58,8 +58,8 @@ class SourcesSpider(Spider):
         self._reported: set[str] = set()
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourcesSpider:
-        spider: SourcesSpider = super().from_crawler(crawler, *args, **kwargs)
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         crawler.signals.connect(spider._reached_downloader, signal=signals.request_reached_downloader)
         return spider
@@ -155,7 +155,7 @@ class SourcesSpider(Spider):
         progress = self._open.get(request.meta[meta.SOURCE_ID])
         if progress is None:
             return
-        exc = failure.value
+        exc = cast(BaseException, failure.value)  # an errback's Failure always holds its exception
         status = exc.response.status if isinstance(exc, HttpError) else None
         result = progress.job.failed(self._describe(failure))
         result.http_status = status
@@ -167,7 +167,7 @@ class SourcesSpider(Spider):
 
     def _describe(self, failure: Failure) -> str:
         request = failure.request  # type: ignore[attr-defined]
-        return describe_failure(failure.value, request, timeout=self._timeout, max_bytes=self._max_bytes)
+        return describe_failure(cast(BaseException, failure.value), request, timeout=self._timeout, max_bytes=self._max_bytes)
 
     def _finish(self, progress: _Progress) -> None:
         self._open.pop(progress.job.source_id, None)

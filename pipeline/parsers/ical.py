@@ -21,7 +21,7 @@ import zoneinfo
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 import x_wr_timezone
 from icalendar import Calendar, Component, Event, vCategory, vDDDLists, vDDDTypes, vRecur, vText
@@ -92,7 +92,7 @@ def parse_ical(body: bytes, ctx: ParseContext, *, icalendar_only: bool = False) 
     return result
 
 
-def _calendars(text: str, icalendar_only: bool, result: ParsedSource) -> list[Component] | list[PlainCalendar] | None:
+def _calendars(text: str, icalendar_only: bool, result: ParsedSource) -> list[Calendar] | list[PlainCalendar] | None:
     """The plain reading of the text when repair would change nothing in it, else the repaired text's,
     plain or by icalendar; None (and `result.error`) when icalendar cannot parse it."""
     plain = None if icalendar_only else read_plain_calendars(text)
@@ -104,7 +104,7 @@ def _calendars(text: str, icalendar_only: bool, result: ParsedSource) -> list[Co
     if plain is not None:
         return plain
     try:
-        return Calendar.from_ical(repaired.text, multiple=True)  # type: ignore[no-any-return]
+        return Calendar.from_ical(repaired.text, multiple=True)
     except ValueError as exc:
         result.error = f"unparsable iCalendar: {clean_text(exc, single_line=True)[:200]}"
         return None
@@ -178,7 +178,7 @@ def _plain_series_key(event: PlainEvent) -> str:
 
 
 def _add_prepared(
-    view: _EventView, series: dict[str, list[Component] | _Lone], zones: _Zones, ctx: ParseContext, result: ParsedSource
+    view: _ComponentView | _PlainView, series: dict[str, list[Component] | _Lone], zones: _Zones, ctx: ParseContext, result: ParsedSource
 ) -> None:
     reject = _prepare_event(view, zones, ctx, result)
     if reject is not None:
@@ -307,7 +307,8 @@ class _ComponentView:
 
     def normalize_date_list(self, name: str, zones: _Zones) -> list[str]:
         component = self.component
-        props = component[name] if isinstance(component[name], list) else [component[name]]
+        listed: Any = component[name]  # any property: a broken one has no `dts`, handled below
+        props = listed if isinstance(listed, list) else [listed]
         values: list[object] = []
         broken: list[str] = []
         for prop in props:
@@ -331,11 +332,12 @@ class _ComponentView:
         return broken
 
     def date(self, name: str) -> dt.date:
-        return self.component[name].dt
+        return _when(self.component, name)
 
     def duration(self) -> dt.timedelta | None:
         try:
-            value = self.component["DURATION"].dt
+            prop: Any = self.component["DURATION"]  # any property: a broken one raises on `dt`
+            value = prop.dt
         except (InvalidCalendar, AttributeError, ValueError):
             return None
         return value if isinstance(value, dt.timedelta) else None
@@ -462,6 +464,11 @@ def _derived_uid(raw_start: str, summary: str) -> str:
     return f"pyevents-derived-{digest}"
 
 
+def _when(component: Component, name: str) -> dt.date:
+    """DTSTART, DTEND or RECURRENCE-ID once `normalize_date` rewrote it: a date or a date-time."""
+    return cast(dt.date, cast(vDDDTypes, component[name]).dt)
+
+
 def _property_value(prop: object) -> dt.date | dt.datetime | None:
     try:
         value = prop.dt  # type: ignore[attr-defined]
@@ -564,7 +571,7 @@ def _refuse_rules(uid: str, components: list[Component], ctx: ParseContext, budg
         rules = component.get("RRULE")
         if rules is None:
             continue
-        start = component["DTSTART"].dt
+        start = _when(component, "DTSTART")
         start_day = start.date() if isinstance(start, dt.datetime) else start
         for rule in rules if isinstance(rules, list) else [rules]:
             if _attribute(rule, "items") is None:  # icalendar kept it as broken (its attributes raise)
@@ -593,7 +600,7 @@ def _expand_series(
     recurring = any(c.get("RRULE") is not None or c.get("RDATE") is not None or "RECURRENCE-ID" in c for c in components)
     single = not recurring and len(components) == 1 and "EXDATE" not in components[0]
     masters = [c for c in components if "RECURRENCE-ID" not in c] or components
-    series_zone = _series_zone(masters[0]["DTSTART"].dt)
+    series_zone = _series_zone(_when(masters[0], "DTSTART"))
     limit = ctx.max_occurrences_per_series + _OUT_OF_WINDOW_ALLOWANCE
     details = _DetailsOnce(ctx, cancel_all)
     occurrences = _single_occurrence(components[0], details) if single else _occurrences(components, ctx, limit, details)
@@ -721,7 +728,7 @@ class _Lone:
 _Occurrence = tuple[_Details, dt.date, dt.date, dt.date]
 
 
-class _SourcedAdapter(EventAdapter):
+class _SourcedAdapter(EventAdapter):  # type: ignore[misc]  # recurring-ical-events ships no types
     """An EventAdapter that names its component, so an occurrence needs no copy of it."""
 
     def __init__(self, component: Component) -> None:
@@ -729,13 +736,13 @@ class _SourcedAdapter(EventAdapter):
         self.component = component
 
 
-class _SourcedOccurrence(Occurrence):
+class _SourcedOccurrence(Occurrence):  # type: ignore[misc]  # recurring-ical-events ships no types
     def __init__(self, adapter: _SourcedAdapter, start: dt.date | None, end: dt.date | None, sequence: int) -> None:
         super().__init__(adapter, start, end, sequence)
         self.component = adapter.component
 
 
-class _SourcedSeries(Series):
+class _SourcedSeries(Series):  # type: ignore[misc]  # recurring-ical-events ships no types
     """A Series whose occurrences name their component (`occurrence` is the library's hook for this)."""
 
     def occurrence(self, adapter, start=None, end=None):  # type: ignore[no-untyped-def]  # the library's signature
@@ -788,7 +795,7 @@ def _to_event(
 ) -> SourceEvent:
     all_day = not isinstance(start, dt.datetime)
     basis = details.zone_basis
-    if all_day:
+    if not isinstance(start, dt.datetime):
         # local midnight of the zone the dates name (TZID;VALUE=DATE); else floating, as RFC 5545 has
         # dates: read in the calendar's, source's or federation's zone until normalization places them
         zone, basis = (series_zone, "zone") if series_zone else (zones.floating, "floating")
@@ -845,7 +852,7 @@ def _status(view: _EventView, cancel_all: bool) -> str:
     return _STATUSES.get(str(view.text("STATUS") or "").strip().upper(), "confirmed")
 
 
-def _attribute(prop: object, name: str) -> object:
+def _attribute(prop: object, name: str) -> Any:
     """An attribute of a parsed property; None when icalendar kept the property as broken."""
     try:
         return getattr(prop, name, None)
