@@ -9,7 +9,7 @@ meetup never buries them. Functions here return (path, page chunks); `output.pub
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -64,7 +64,7 @@ class AgendaItems:
     every agenda page listing it (the index, its region's and its country's page)."""
 
     def __init__(self) -> None:
-        self._macro = site.environment().get_template("_macros.html").module.event_item
+        self._macro = site.macro("event_item")
         self._rendered: dict[tuple[str, str], str] = {}
 
     def __call__(self, ev: site.EventView, root: str) -> str:
@@ -117,7 +117,7 @@ def scopes(page_site: site.Site, overview: Overview, feeds: Feeds) -> list[Scope
 
 def agenda_pages(
     page_site: site.Site, rows: Sequence[Mapping[str, Any]], overview: Overview, feeds: Feeds
-) -> Iterator[tuple[str, Iterator[str]]]:
+) -> Iterator[tuple[str, Iterable[str]]]:
     """Every agenda page: (path, chunks), from the rows of `Snapshot.agenda_entries`, the counts of
     `Snapshot.overview` and the publish's feed registry."""
     views = [entry_view(row) for row in rows]
@@ -183,7 +183,7 @@ class Occurrence(NamedTuple):
     jsonld: Markup
 
 
-def series_pages(page_site: site.Site, occurrences: pa.Table, feeds: Feeds) -> Iterator[tuple[str, Iterator[str]]]:
+def series_pages(page_site: site.Site, occurrences: pa.Table, feeds: Feeds) -> Iterator[tuple[str, Iterable[str]]]:
     """Every series page: (path, chunks), from `Snapshot.series_occurrences` (sorted by series); each
     offers the feeds its series is in (by its kind and place), as an event page does."""
     template = site.environment().get_template("series.html")

@@ -260,7 +260,7 @@ def _zone_state(zone: zoneinfo.ZoneInfo, instant: dt.datetime) -> tuple[dt.timed
     return local.utcoffset() or dt.timedelta(), local.dst() or dt.timedelta(), local.tzname() or ""
 
 
-def _transition(zone: zoneinfo.ZoneInfo, before: dt.datetime, after: dt.datetime, state: tuple) -> dt.datetime:
+def _transition(zone: zoneinfo.ZoneInfo, before: dt.datetime, after: dt.datetime, state: tuple[dt.timedelta, dt.timedelta, str]) -> dt.datetime:
     """The first second in (before, after] whose zone state differs from `state` (bisection)."""
     while after - before > dt.timedelta(seconds=1):
         mid = before + (after - before) / 2
@@ -335,7 +335,7 @@ def _uri(value: object) -> str | None:
     return url
 
 
-def _categories(kind: object, tags: object) -> str:
+def _categories(kind: object, tags: Iterable[object] | None) -> str:
     values: list[str] = []
     for value in [kind, *(tags or [])]:
         text = str(value or "").strip()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 
 # For what `value` does not write itself (json.dumps with options builds a new encoder per call).
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
@@ -20,7 +20,7 @@ def value(item: object) -> str:
     if item is None:
         return "null"
     if item.__class__ is str:
-        return encode_basestring(item)  # type: ignore[no-any-return]
-    if item.__class__ is float and math.isfinite(item):  # type: ignore[arg-type]
-        return float.__repr__(item)  # type: ignore[arg-type]
+        return encode_basestring(item)
+    if item.__class__ is float and math.isfinite(item):
+        return float.__repr__(item)
     return _ENCODER.encode(item)

@@ -224,7 +224,9 @@ def _site(config: Config, window: Window, overview: Overview, countries: Sequenc
 
 def _span(overview: Overview) -> tuple[dt.date, dt.date]:
     """The years the feeds' VTIMEZONEs cover."""
-    return (dt.date(overview.first_year, 1, 1), dt.date(overview.last_year, 1, 1)) if overview.first_year else span_of([])
+    if overview.first_year is None or overview.last_year is None:
+        return span_of([])
+    return dt.date(overview.first_year, 1, 1), dt.date(overview.last_year, 1, 1)
 
 
 def _description(health: Sequence[Mapping[str, Any]]) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes, select_autoescape
@@ -161,10 +161,15 @@ class EventView:
     short_when: str = ""  # "Tue 8 Dec 18:00": the compact list's date
 
 
+def macro(name: str) -> Callable[..., str]:
+    """A macro of `_macros.html`, called from Python (Jinja's template module has no static attributes)."""
+    return cast(Callable[..., str], getattr(environment().get_template("_macros.html").module, name))
+
+
 @lru_cache(maxsize=64)
 def badges(kind_name: str, status: str, changed: bool, online: bool) -> Markup:
     """The kind and status badges (the `badges` macro), rendered once per distinct combination."""
-    return Markup(environment().get_template("_macros.html").module.badges(kind_name, status, changed, online))
+    return Markup(macro("badges")(kind_name, status, changed, online))
 
 
 @lru_cache(maxsize=1024)
@@ -173,7 +178,7 @@ def event_facts(country: str | None, region: str | None, kind: str) -> Markup:
     rendered once per distinct combination."""
     known_country = country if country_name(country) else None
     known_region = region if region in REGION_NAMES else None
-    return Markup(environment().get_template("_macros.html").module.event_facts(
+    return Markup(macro("event_facts")(
         known_country, country_name(known_country), known_region, region_name(known_region), kind_name(kind)
     ))
 
@@ -181,7 +186,7 @@ def event_facts(country: str | None, region: str | None, kind: str) -> Markup:
 @lru_cache(maxsize=4096)
 def provenance(sources: tuple[tuple[str, str, str, str], ...]) -> Markup:
     """An event page's list of `_source_view`s, rendered once per distinct list."""
-    return Markup(environment().get_template("_macros.html").module.provenance(sources))
+    return Markup(macro("provenance")(sources))
 
 
 def _status(event: Mapping[str, Any]) -> tuple[str, bool]:
@@ -382,8 +387,7 @@ class EventPages:
         key = tuple(event.get(column) for column in self.feeds.columns)
         markup = self._subscribe.get(key)
         if markup is None:
-            macro = environment().get_template("_macros.html").module.subscribe
-            markup = self._subscribe[key] = Markup(macro(self.site, event_feeds(self.feeds, event), "../"))
+            markup = self._subscribe[key] = Markup(macro("subscribe")(self.site, event_feeds(self.feeds, event), "../"))
         return markup
 
 

@@ -284,7 +284,9 @@ def _same_site(block: list[_Report], others: list[_Report]) -> Iterator[tuple[_R
             by_site[r.site].append(r)
             site_sources[r.site].add(r.ev.source_id)
     for a in block:
-        sources = site_sources.get(a.site) if a.site else None
+        if not a.site:
+            continue
+        sources = site_sources.get(a.site)
         # A site only a's own source uses (a group's calendar on its own host) has no pair for a.
         if sources and (len(sources) > 1 or a.ev.source_id not in sources):
             yield from ((a, b) for b in by_site[a.site] if b.ev.source_id != a.ev.source_id)

@@ -185,7 +185,7 @@ class _Gazetteer:
         names: list[str] = []
         countries: list[str] = []
         labels: dict[str | None, int] = {}  # zones and subdivisions: a few thousand distinct strings
-        columns = {"lat": array.array("d"), "lon": array.array("d"), "pop": array.array("q")}
+        columns: dict[str, array.array[Any]] = {"lat": array.array("d"), "lon": array.array("d"), "pop": array.array("q")}
         zones, subdivisions = array.array("i"), array.array("i")
         digests, owners = array.array("q"), array.array("i")
         for at, record in enumerate(records):

@@ -238,7 +238,7 @@ def _city_candidate(part: str, country: str | None) -> str | None:
 
 def _find_city(parts: list[str], country: str | None, country_at: int | None) -> tuple[str | None, int | None]:
     """The nearest city-like part before the country; a region ("Terni") is skipped if a city precedes it."""
-    if country_at is None:
+    if country is None or country_at is None:  # `_find_country` finds both or neither
         return None, None
     if country in _CITY_STATES:
         return _CITY_STATES[country], None
@@ -250,9 +250,12 @@ def _find_city(parts: list[str], country: str | None, country_at: int | None) ->
         if city is None or _only_country(city, country) or _only_subdivision(city, country):
             continue
         earlier = [c for c in (_city_candidate(p, country) for p in parts[:i]) if c]
-        if earlier and (countries.is_subdivision(city, country) or countries.state_country(city) == country):
-            if not (_known_city_state(city, country) or _state_follows(parts, i, city, country) or _dwarfs(city, earlier[-1], country)):
-                continue
+        if (
+            earlier
+            and (countries.is_subdivision(city, country) or countries.state_country(city) == country)
+            and not (_known_city_state(city, country) or _state_follows(parts, i, city, country) or _dwarfs(city, earlier[-1], country))
+        ):
+            continue
         return city, i
     return None, None
 

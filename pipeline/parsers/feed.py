@@ -115,7 +115,7 @@ def _feedparser(data: bytes) -> Any:
 
 def _repaired(data: bytes) -> bytes | None:
     try:
-        root = lxml.etree.fromstring(data, _RECOVERING_PARSER)
+        root: lxml.etree._Element | None = lxml.etree.fromstring(data, _RECOVERING_PARSER)  # None: recovered nothing
     except lxml.etree.XMLSyntaxError:
         return None
     if root is None:
@@ -204,8 +204,9 @@ def _first_text(entry: Any, key_pattern: re.Pattern[str]) -> str | None:
 
 def _entry_html(entry: Any) -> str:
     content = entry.get("content")
-    if content and isinstance(content[0].get("value"), str):
-        return content[0]["value"]
+    value = content[0].get("value") if content else None
+    if isinstance(value, str):
+        return value
     summary = entry.get("summary")
     return summary if isinstance(summary, str) else ""
 

@@ -146,7 +146,7 @@ def _read_location(value: Any, fields: EventFields) -> None:
                 continue
             fields.venue = fields.venue or _text(place.get("name"))
             texts.append(_read_address(place.get("address"), fields))
-            geo = place.get("geo") if isinstance(place.get("geo"), dict) else place
+            geo = place["geo"] if isinstance(place.get("geo"), dict) else place
             fields.latitude = fields.latitude or _text(geo.get("latitude"))
             fields.longitude = fields.longitude or _text(geo.get("longitude"))
     parts = [fields.venue] if isinstance(fields.venue, str) else []
@@ -182,7 +182,7 @@ def _text(value: Any) -> str | None:
 
 
 def _is_absolute(uid: str | None) -> bool:
-    return bool(uid) and "://" in uid  # page-local ids such as "event_1" are not stable identities
+    return uid is not None and "://" in uid  # page-local ids such as "event_1" are not stable identities
 
 
 def _microdata_as_jsonld(item: Any, depth: int) -> Any:
@@ -279,8 +279,9 @@ def _mf_text(values: list[Any] | None) -> str | None:
 
 def _mf_html(values: list[Any] | None) -> str | None:
     for value in (values or [])[:5]:
-        if isinstance(value, dict) and isinstance(value.get("html"), str):
-            return value["html"]
+        html = value.get("html") if isinstance(value, dict) else None
+        if isinstance(html, str):
+            return html
     return _mf_text(values)
 
 

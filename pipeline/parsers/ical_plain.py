@@ -24,6 +24,7 @@ import datetime as dt
 import re
 import zoneinfo
 from dataclasses import dataclass, field
+from typing import cast
 
 from icalendar import Calendar
 from icalendar.parser.property import unescape_backslash
@@ -89,7 +90,7 @@ class PlainEvent:
         raw = self.texts.get(name)
         if raw is None or "\\" not in raw:
             return raw
-        return unescape_backslash(raw)
+        return cast(str, unescape_backslash(raw))
 
 
 @dataclass(slots=True)
@@ -269,7 +270,8 @@ def _date_value(params: dict[str, str], value: str) -> dt.date:
             match = _DATE_TIME.fullmatch(value)
             if match is not None and not (tzid and match.group(7)):
                 *parts, utc = match.groups()
-                return dt.datetime(*map(int, parts), tzinfo=_UTC if utc else None)
+                year, month, day, hour, minute, second = map(int, parts)
+                return dt.datetime(year, month, day, hour, minute, second, tzinfo=_UTC if utc else None)
     except ValueError:
         pass  # out of range: the icalendar path rejects it with icalendar's words
     raise _NotPlain

@@ -74,7 +74,7 @@ def build_event(
     all_day = not isinstance(fields.start, dt.datetime)
     zone_name, basis = _zone_name(fields, ctx)
     zone = zone_info(zone_name) or dt.timezone.utc
-    if all_day:
+    if not isinstance(fields.start, dt.datetime):
         first = fields.start
         last = fields.end if isinstance(fields.end, dt.date) else first
         last = last.date() if isinstance(last, dt.datetime) else last

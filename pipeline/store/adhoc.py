@@ -17,7 +17,7 @@ import duckdb
 
 # Statement types that only read: SELECT also covers WITH, FROM, VALUES, DESCRIBE, SHOW and SUMMARIZE.
 READING = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.PRAGMA, duckdb.StatementType.CALL}
-_SANDBOX = {
+_SANDBOX: dict[str, str | bool | int | float | list[str]] = {
     "enable_external_access": False,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,

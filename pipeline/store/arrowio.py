@@ -88,7 +88,8 @@ def _python_values(column: pa.ChunkedArray | pa.Array) -> list[Any]:
     if pa.types.is_timestamp(column.type) and column.type.tz is not None:
         micros = column.cast(pa.timestamp("us", column.type.tz)).cast(pa.int64()).to_pylist()
         return [None if m is None else _EPOCH + m * _MICROSECOND for m in micros]
-    return column.to_pylist()
+    values: list[Any] = column.to_pylist()
+    return values
 
 
 def shared_values(values: list[Any]) -> list[Any]:

@@ -155,7 +155,8 @@ class Snapshot:
         self._con.close()
 
     def _rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        return self._con.sql(sql, params=dict(params or {})).to_arrow_table().to_pylist()
+        rows: list[dict[str, Any]] = self._con.sql(sql, params=dict(params or {})).to_arrow_table().to_pylist()
+        return rows
 
     @staticmethod
     def _window(window: Window) -> dict[str, Any]:

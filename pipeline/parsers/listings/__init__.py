@@ -51,7 +51,8 @@ def detect_format(body: bytes) -> tuple[str, Any]:
     if not head:
         raise ListingError("empty document")
     if head[:1] == b"<":
-        return "frab", _check_frab(head)
+        _check_frab(head)
+        return "frab", None
     if head[:1] in (b"[", b"{"):
         data = load_json(head)
         return _json_format(data), data

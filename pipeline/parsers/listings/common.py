@@ -48,6 +48,12 @@ def records(data: Any, limit: int = MAX_RECORDS) -> list[dict[str, Any]]:
     return [r for r in data[:limit] if isinstance(r, dict)]
 
 
+def record(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """The JSON object under `key`, else an empty one."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def finish(ctx: ParseContext, fields: list[EventFields], warnings: list[str] | None = None) -> ParsedSource:
     """Build, window and de-duplicate identities of the events read from a listing."""
     result = ParsedSource(ctx.source_id, warnings=list(warnings or []))

@@ -10,7 +10,7 @@ from typing import Any
 
 from pyevents.pipeline.model import ParseContext, ParsedSource
 from pyevents.pipeline.parsers.dates_lenient import parse_when
-from pyevents.pipeline.parsers.listings.common import ListingError, finish, load_json, records, text
+from pyevents.pipeline.parsers.listings.common import ListingError, finish, load_json, record, records, text
 from pyevents.pipeline.parsers.markup_event import EventFields
 
 
@@ -31,11 +31,11 @@ def looks_like(data: Any) -> bool:
 
 
 def _fields(ev: dict[str, Any]) -> EventFields:
-    start = ev.get("start") if isinstance(ev.get("start"), dict) else {}
-    end = ev.get("end") if isinstance(ev.get("end"), dict) else {}
-    sales = ev.get("event_sales_status") if isinstance(ev.get("event_sales_status"), dict) else {}
-    name = ev.get("name") if isinstance(ev.get("name"), dict) else {}
-    description = ev.get("description") if isinstance(ev.get("description"), dict) else {}
+    start = record(ev, "start")
+    end = record(ev, "end")
+    sales = record(ev, "event_sales_status")
+    name = record(ev, "name")
+    description = record(ev, "description")
     status = str(ev.get("status") or "").lower()
     return EventFields(
         title=name.get("text"),

@@ -26,7 +26,7 @@ _PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd
 def parse(body: bytes, ctx: ParseContext) -> ParsedSource:
     root = parse_xml(body)
     if root is None or root.tag != "schedule":
-        raise ListingError(f"XML whose root is <{root.tag if root is not None else '?'}>: not a frab schedule")
+        raise ListingError(f"XML whose root is <{str(root.tag) if root is not None else '?'}>: not a frab schedule")
     zone = _child_text(root.find("conference"), "time_zone_name")
     acronym = _child_text(root.find("conference"), "acronym")
     fields: list[EventFields] = []

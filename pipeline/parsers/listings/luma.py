@@ -6,7 +6,7 @@ from typing import Any
 
 from pyevents.pipeline.model import ParseContext, ParsedSource
 from pyevents.pipeline.parsers.dates_lenient import parse_when
-from pyevents.pipeline.parsers.listings.common import ListingError, finish, load_json, records, text
+from pyevents.pipeline.parsers.listings.common import ListingError, finish, load_json, record, records, text
 from pyevents.pipeline.parsers.markup_event import EventFields
 
 EVENT_PAGE = "https://lu.ma/"
@@ -30,8 +30,8 @@ def looks_like(data: Any) -> bool:
 
 
 def _fields(ev: dict[str, Any]) -> EventFields:
-    geo = ev.get("geo_address_info") if isinstance(ev.get("geo_address_info"), dict) else {}
-    point = ev.get("coordinate") if isinstance(ev.get("coordinate"), dict) else {}
+    geo = record(ev, "geo_address_info")
+    point = record(ev, "coordinate")
     slug = text(ev.get("url"))
     return EventFields(
         title=ev.get("name"),

@@ -49,7 +49,8 @@ def parse_duration(value: object) -> dt.timedelta | None:
 def _conference(data: Any) -> dict[str, Any]:
     if not is_schedule(data):
         raise ListingError("JSON without schedule.conference: not a pretalx/frab schedule")
-    return data["schedule"]["conference"]
+    conference: dict[str, Any] = data["schedule"]["conference"]
+    return conference
 
 
 def _talks(data: dict[str, Any], conference: dict[str, Any]) -> Iterator[dict[str, Any]]:
