@@ -279,8 +279,8 @@ def measure(name: str, n_ical: int, n_html: int, n_lists: int, *, with_floor: bo
 
 def machine() -> str:
     cpu = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in open("/proc/cpuinfo"):
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
@@ -377,7 +377,8 @@ def write_results(
         _ratio_row("full nightly / yardstick", [r["full"].seconds / r["floor"].seconds for r in big], "≤ 0.6"),
         _ratio_row("unchanged re-run / full nightly", [r["unchanged"].seconds / r["full"].seconds for r in big], "≤ 0.10"),
         f"| {n_sources} sources / {n_small} sources (full runs, medians) "
-        f"| {statistics.median(r.seconds for r in runs['full']) / statistics.median(r.seconds for r in small_full):.2f} | ≤ 3.5 |",
+        f"| {statistics.median(r.seconds for r in runs['full']) / statistics.median(r.seconds for r in small_full):.2f} "
+        "| ≤ 3.5 |",
         f"| peak RSS, full runs (largest) | {peak:.0f} MB | ≤ 1024 MB |",
         "",
         f"Stage breakdown of the median full run (from its JSON report): {_stage_line(full)}; "

@@ -12,6 +12,7 @@ and imports, ~0.6 s of CPU) then overlaps that work instead of following it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 from collections.abc import Callable
@@ -78,10 +79,9 @@ class CrawlerChild:
         self._crawled = True
         results: dict[str, FetchResult] = {}
         try:
-            try:
+            # the child may end before reading its request; what it said meanwhile is still in the pipe
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self._requests.send((config, jobs))
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the child ended before reading its request; what it said meanwhile is still in the pipe
             done, crash = _collect(self._process, self._results, results, on_progress, self.counts)
         except BaseException:
             self.close()

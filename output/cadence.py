@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 
@@ -26,13 +27,13 @@ def cadence(days: Sequence[dt.date]) -> str:
     days = sorted(set(days))
     if len(days) < 2:
         return ""
-    if all((b - a).days == 1 for a, b in zip(days, days[1:])):
+    if all((b - a).days == 1 for a, b in itertools.pairwise(days)):
         return "daily"
     weekday, count = Counter(d.weekday() for d in days).most_common(1)[0]
     if count >= 2 and count * 4 >= len(days) * 3:
         main = [d for d in days if d.weekday() == weekday]
         name = _DAY_NAMES[weekday]
-        gaps = [(b - a).days for a, b in zip(main, main[1:])]
+        gaps = [(b - a).days for a, b in itertools.pairwise(main)]
         usual = _usual(gaps)
         if all(g % 7 == 0 for g in gaps) and usual in (7, 14):
             return f"every {name}" if usual == 7 else f"every other {name}"
@@ -72,7 +73,7 @@ def _monthly(days: Sequence[dt.date], name: str) -> str:
 
 def _month_step(days: Sequence[dt.date]) -> int:
     """The usual number of months between consecutive days (1, 2 or 3; a skipped month allowed), else 0."""
-    steps = [(b.year - a.year) * 12 + b.month - a.month for a, b in zip(days, days[1:])]
+    steps = [(b.year - a.year) * 12 + b.month - a.month for a, b in itertools.pairwise(days)]
     step = _usual(steps)
     return step if step in _MONTH_STEPS and all(s >= step for s in steps) else 0
 

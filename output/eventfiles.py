@@ -3,9 +3,9 @@
 For each event of a chunk a worker checks (or re-serializes) its VEVENT, builds its `events.json`
 line, and renders its page (with the event's own VCALENDAR in the "Add to calendar" link), or
 hard-links the page from the previous version when the event's fingerprint is unchanged. It creates
-the chunk's pages itself and returns the VEVENTs it had to serialize and the JSON lines; the parent appends those and the cached VEVENTs to the
-aggregate files in publishing order. Workers share nothing but the read-only previous version, so
-chunks are independent.
+the chunk's pages itself and returns the VEVENTs it had to serialize and the JSON lines; the parent
+appends those and the cached VEVENTs to the aggregate files in publishing order. Workers share
+nothing but the read-only previous version, so chunks are independent.
 """
 
 from __future__ import annotations

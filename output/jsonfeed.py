@@ -50,7 +50,8 @@ def event_line(event: Mapping[str, Any], w: When, base_url: str) -> str:
     cfp = f'{{"ends_at": {value(cfp_ends)}, "url": {value(cfp_url)}}}' if cfp_ends or cfp_url else "null"
     tags = ", ".join([value(tag) for tag in event.get("tags") or []])
     sources = ", ".join([
-        f'{{"name": {value(s.get("name"))}, "source_id": {value(s.get("source_id"))}, "url": {value(safe_href(s.get("source_url")) or None)}}}'
+        f'{{"name": {value(s.get("name"))}, "source_id": {value(s.get("source_id"))}, '
+        f'"url": {value(safe_href(s.get("source_url")) or None)}}}'
         for s in event.get("sources") or []
     ])
     return (

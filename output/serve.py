@@ -25,7 +25,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Static files from the published directory; follows the `out_dir` symlink on every request, and
     the symlinks inside it (a version's `events` generation) only while they stay in `confine`."""
 
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}  # noqa: RUF012 (the stdlib's attribute)
 
     def __init__(self, *args: Any, confine: str, **kwargs: Any) -> None:
         self.confine = confine

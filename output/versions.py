@@ -21,7 +21,7 @@ class PublishError(OSError):
     """The output directory cannot be written (another publish holds it, or it is not a directory)."""
 
 
-class exclusive:
+class exclusive:  # noqa: N801 - used as a function: `with exclusive(...)`
     """An advisory lock so two publishes never write one output directory at once."""
 
     def __init__(self, path: Path, out_dir: Path) -> None:

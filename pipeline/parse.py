@@ -34,7 +34,7 @@ def parse_source(body: bytes, ctx: ParseContext, region_override: str | None = N
         parsed.rejects.extend(unplaced_floating(parsed.events, ctx))
     except RecursionError:
         return ParsedSource(ctx.source_id, error="document nested too deeply to parse")
-    except Exception as exc:  # a parser bug must not stop the other sources
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the other sources
         where = traceback.extract_tb(exc.__traceback__)[-1]
         return ParsedSource(
             ctx.source_id,

@@ -141,7 +141,8 @@ def load_fetched(fetched_dir: Path, config: Config, sources: list[SourceConfig])
     files = _shard_files(fetched_dir)
     counts = {shard.count for shard in files}
     if len(counts) > 1:
-        raise ShardError(f"{fetched_dir} holds shards of different shard counts ({', '.join(map(str, sorted(counts)))}): fetch them again with one N")
+        counted = ", ".join(map(str, sorted(counts)))
+        raise ShardError(f"{fetched_dir} holds shards of different shard counts ({counted}): fetch them again with one N")
     count = counts.pop()
     expected = config_digest(config)
     results: dict[str, FetchResult] = {}

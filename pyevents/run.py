@@ -240,7 +240,7 @@ class SourceParser(Generic[T]):
             sid = self._futures.pop(future)
             try:
                 parsed = future.result()
-            except Exception as exc:  # a worker killed by the OS (memory) must not end the run
+            except Exception as exc:  # noqa: BLE001 - a worker killed by the OS (memory) must not end the run
                 parsed = self._finish(ParsedSource(sid, error=f"parser process failed: {type(exc).__name__}: {exc}"))
             self._keep(sid, parsed)
 

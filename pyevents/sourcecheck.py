@@ -4,8 +4,9 @@ The loader (pyevents.config) already refuses bad ids, types, formats, country co
 This module looks across sources and at the calendar: https only (but for the federation's
 allow_private_hosts), no URL listed twice, a format only on listings, a zone that belongs to the
 source's country, and per-edition sources whose edition is over (a past year in the id, URL or
-name, or a stored history of successful runs with no event in the window). Errors make the check fail; warnings are advice. Pure: the caller passes the clock and
-the stored source health, so the check never touches the network.
+name, or a stored history of successful runs with no event in the window). Errors make the check
+fail; warnings are advice. Pure: the caller passes the clock and the stored source health, so the
+check never touches the network.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ from pyevents.pipeline.normalize.timezones import canonical_zone
 
 CITIES_FILE = "cities15000.json"
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # accents
-_PUNCTUATION = str.maketrans({".": " ", "-": " ", "'": None, "’": None, "ł": "l", "ø": "o", "đ": "d", "æ": "ae", "ı": "i"})
+_PUNCTUATION = str.maketrans({".": " ", "-": " ", "'": None, "’": None, "ł": "l", "ø": "o", "đ": "d", "æ": "ae", "ı": "i"})  # noqa: RUF001 - the Turkish dotless i
 MAX_NAME_CHARS = 80  # longer "names" are sentences, never a city
 # Instants at which a country's zones must agree to count as one zone (a fixed winter and summer day).
 _AGREEMENT_INSTANTS = (dt.datetime(2026, 1, 15, 12, tzinfo=dt.timezone.utc), dt.datetime(2026, 7, 15, 12, tzinfo=dt.timezone.utc))

@@ -324,7 +324,8 @@ class Snapshot:
                 SELECT e.event_id, k.series_key AS series_id, k.series_key, e.title, e.timezone, e.all_day, e.kind,
                        e.status, e.url, e.venue, e.city, e.country, e.region, e.latitude, e.longitude, e.online,
                        e.tags, e.sequence, m.moved_from, e.starts_at,
-                       strftime(e.starts_at, '%Y-%m-%dT%H:%M:%SZ') AS starts_z, strftime(e.ends_at, '%Y-%m-%dT%H:%M:%SZ') AS ends_z,
+                       strftime(e.starts_at, '%Y-%m-%dT%H:%M:%SZ') AS starts_z,
+                       strftime(e.ends_at, '%Y-%m-%dT%H:%M:%SZ') AS ends_z,
                        strftime(e.updated_at, '%Y-%m-%dT%H:%M:%SZ') AS updated_z,
                        row_number() OVER (PARTITION BY k.series_key ORDER BY e.starts_at, e.event_id) = 1 AS first_date
                 FROM keyed k JOIN events e USING (event_id) LEFT JOIN moves m USING (event_id)

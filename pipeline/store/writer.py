@@ -7,10 +7,11 @@ Readers holding the old file keep their snapshot; a run killed at any moment lea
 
 Lifecycle decisions (see `lifecycle.py`) keep reports of failing and shrinking sources; events that no
 longer come out of de-duplication become cancelled tombstones while not past, or `withdrawn` when all their
-sources left the configuration (`withdrawal.py`; past ones stay as history, untouched); reports and events move in bulk through Arrow, then an UPDATE of the rows already stored and
-an INSERT of the others (one MERGE inserting 150k rows cost several times more). Parses arrive staged as
-Arrow tables (`staging.py`); merged events are staged (`stage_events`) so the caller can drop its Python
-objects before DuckDB works on them.
+sources left the configuration (`withdrawal.py`; past ones stay as history, untouched); reports and
+events move in bulk through Arrow, then an UPDATE of the rows already stored and an INSERT of the
+others (one MERGE inserting 150k rows cost several times more). Parses arrive staged as Arrow tables
+(`staging.py`); merged events are staged (`stage_events`) so the caller can drop its Python objects
+before DuckDB works on them.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ the demo exists to show (recurrence exceptions, cancellations, cross-source dupl
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections import Counter
 from pathlib import Path
@@ -20,9 +21,9 @@ import icalendar
 import pytest
 import recurring_ical_events
 import x_wr_timezone
+from pyevents.pipeline.normalize.countries import region_of
 
 from pyevents.config import SOURCE_TYPES, Config, SourceConfig, load_config
-from pyevents.pipeline.normalize.countries import region_of
 from pyevents.sourcecheck import check_config
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -237,8 +238,8 @@ def test_demo_meetups_keep_recurring_for_years(demo: Config) -> None:
     end = DEMO_AS_OF + dt.timedelta(days=3 * 365)
     for name in ("pyladies-nairobi.ics", "harbour-city-python-google.ics", "pydata-amstel-outlook.ics"):
         path = next(p for p in _demo_files(demo, ".ics") if p.name == name)
-        starts = [DEMO_AS_OF] + sorted(_instant(e["DTSTART"].dt) for e in _occurrences(path, DEMO_AS_OF, end)) + [end]
-        longest = max(later - earlier for earlier, later in zip(starts, starts[1:]))
+        starts = [DEMO_AS_OF, *sorted(_instant(e["DTSTART"].dt) for e in _occurrences(path, DEMO_AS_OF, end)), end]
+        longest = max(later - earlier for earlier, later in itertools.pairwise(starts))
         assert longest <= dt.timedelta(days=70), (name, longest)
 
 

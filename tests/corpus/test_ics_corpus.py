@@ -94,8 +94,8 @@ EXPECTATIONS: dict[str, Expect] = {
         coords=("Repair Café", 51.76882, 14.32321),
     ),
     # 2006: six unbounded yearly holidays + New Year's override; two VEVENTs (of 2003 and 2005, outside
-    # the window) have an empty SUMMARY: titled from the source and noted. The dates carry TZID=US/Pacific without VALUE=DATE: all-day, local
-    # midnight in Los Angeles.
+    # the window) have an empty SUMMARY: titled from the source and noted. The dates carry TZID=US/Pacific
+    # without VALUE=DATE: all-day, local midnight in Los Angeles.
     "google_australia_holidays.ics": Expect(
         ("2006-01-01", "2007-01-01"), 7, all_day=(("Australia Day", "2006-01-26", "2006-01-27"),),
         zone="America/Los_Angeles", rejects=("untitled", "untitled"), reject_detail="no SUMMARY; titled 'corpus'",

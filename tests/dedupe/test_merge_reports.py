@@ -270,8 +270,9 @@ def test_title_variants_and_numbers() -> None:
 
 @pytest.mark.parametrize(
     ("url", "site"),
-    [("https://www.meetup.com/PyData-Berlin/events/1/", "meetup.com/pydata-berlin"), ("https://ep2027.europython.eu/x", "ep2027.europython.eu"),
-     ("https://www.python.org/events/python-events/1/", None), ("https://calendar.google.com/x", None), (None, None),
+    [("https://www.meetup.com/PyData-Berlin/events/1/", "meetup.com/pydata-berlin"),
+     ("https://ep2027.europython.eu/x", "ep2027.europython.eu"), ("https://www.python.org/events/python-events/1/", None),
+     ("https://calendar.google.com/x", None), (None, None),
      ("https://www.eventbrite.de/e/pycon-123", None), ("https://pretalx.com/pyconde-2027/talk/1", "pretalx.com/pyconde-2027")],
 )  # fmt: skip
 def test_site_of(url: str | None, site: str | None) -> None:

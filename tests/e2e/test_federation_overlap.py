@@ -46,7 +46,8 @@ def _sources(server: FixtureServer) -> list[dict[str, object]]:
 def _events(db: Path) -> list[dict[str, object]]:
     with duckdb.connect(str(db), read_only=True) as con:
         cur = con.execute(
-            "select e.title, e.country, timezone(coalesce(e.timezone, 'UTC'), e.starts_at)::date as day, list(s.source_id order by s.source_id) as sources "
+            "select e.title, e.country, timezone(coalesce(e.timezone, 'UTC'), e.starts_at)::date as day, "
+            "list(s.source_id order by s.source_id) as sources "
             "from events e join event_sources s using (event_id) where e.status <> 'withdrawn' group by all order by day"
         )
         cols = [d[0] for d in cur.description]
@@ -85,7 +86,8 @@ def test_each_conference_is_one_event_citing_every_source(tmp_path: Path, federa
 def test_check_flags_a_per_edition_source_that_stays_empty(tmp_path: Path, federation_server: FixtureServer) -> None:
     """`sources --check --db` reads the runs the database recorded: an edition whose calendar still
     answers but holds nothing in the window is called over after three runs, not before."""
-    sources = _sources(federation_server) + [
+    sources = [
+        *_sources(federation_server),
         {"id": "pycon-x-2026", "name": "PyCon X 2026 (pretalx)", "type": "ical", "url": f"{federation_server.base}/pycon-x-2026.ics",
          "defaults": {"kind": "conference", "country": "DE", "city": "Berlin", "timezone": "Europe/Berlin"}},
     ]

@@ -69,7 +69,8 @@ def _events(tmp_path: Path) -> dict[str, dict[str, Any]]:
     """title -> event_id, status, sequence, provenance (source ids)."""
     with duckdb.connect(str(tmp_path / "events.duckdb"), read_only=True) as con:
         rows = con.execute(
-            "SELECT title, e.event_id, status, sequence, list(es.source_id ORDER BY es.source_id) FILTER (es.source_id IS NOT NULL) "
+            "SELECT title, e.event_id, status, sequence, "
+            "list(es.source_id ORDER BY es.source_id) FILTER (es.source_id IS NOT NULL) "
             "FROM events e LEFT JOIN event_sources es USING (event_id) GROUP BY ALL"
         ).fetchall()
     return {t: {"id": i, "status": s, "sequence": q, "sources": p or []} for t, i, s, q, p in rows}

@@ -192,7 +192,7 @@ def test_rejects_are_replaced_per_parse_and_bounded(tmp_path: Path) -> None:
     run(db, [source("a")], [fetched("a")], [parse("a", reports("a", 1), rejects=rejects, warnings=["bozo feed"])])
     assert sorted(query(db, "SELECT reason, seen_at FROM rejects")) == [("bad-date", AS_OF)] * 3 + [("warning", AS_OF)]
     flood = [Reject("a", "no-dtstart", str(i)) for i in range(5000)]
-    twice = reports("a", 1) + [replace(reports("a", 1)[0], title="duplicate")]
+    twice = [*reports("a", 1), replace(reports("a", 1)[0], title="duplicate")]
     run(db, [source("a")], [fetched("a")], [parse("a", twice, rejects=flood)], as_of=NEXT)
     counts = dict(query(db, "SELECT reason, count(*) FROM rejects GROUP BY reason"))
     assert counts == {"no-dtstart": MAX_REJECTS_PER_SOURCE - 1, "too-many-rejects": 1}

@@ -7,11 +7,13 @@ ports and 127.0.0.2, must be refused before anything is sent to it.
 from __future__ import annotations
 
 import gzip
+import itertools
 import threading
 import zlib
 
 import brotli
 from pyevents.crawlers.fetch import fetch_sources
+
 from tests.crawlers.loopback import Reply, config_for, serving
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
@@ -135,7 +137,7 @@ def test_one_request_at_a_time_per_host_with_the_delay_between() -> None:
     assert {r.outcome for r in results.values()} == {"ok"}
     hits = sorted(srv.hits, key=lambda h: h.arrived)
     assert len(hits) == 4  # robots.txt and three calendars
-    for before, after in zip(hits, hits[1:]):
+    for before, after in itertools.pairwise(hits):
         assert before.answered is not None and after.arrived >= before.answered  # never two at once
         # The configured 0.4 s between request starts; arrivals jitter with connection set-up on a busy
         # machine, but without the delay they would come 0.1 s apart (the reply time).

@@ -21,7 +21,7 @@ def _strings(seed: int, count: int) -> list[str]:
 
 @pytest.mark.parametrize("single_line", [True, False])
 def test_the_shortcut_agrees_with_the_full_cleaning(single_line: bool) -> None:
-    samples = _strings(7, 20_000) + ["Python night", "a\n\nb", "a\n\n\nb", "Zürich", "line \nnext", "x\n\u2003y"]
+    samples = [*_strings(7, 20_000), "Python night", "a\n\nb", "a\n\n\nb", "Zürich", "line \nnext", "x\n\u2003y"]
     for text in samples:
         assert clean_text(text, single_line=single_line) == _cleaned(text, single_line), repr(text)
 

@@ -93,7 +93,7 @@ def test_every_event_page_offers_its_own_feeds_and_each_is_published(site: dict[
     feeds = {li.xpath("string(span[@class='feed-label'])"): li.xpath("a/@href") for li in page.xpath("//ul[@class='feeds']/li")}
     assert list(feeds) == ["Meetups in Japan", "Meetups in Asia", "All events in Japan", "All events in Asia", "All meetups", "All events"]
     assert feeds["Meetups in Japan"] == ["webcal://events.example.org/countries/jp/meetups.ics", "https://events.example.org/countries/jp/meetups.ics"]
-    for webcal, https in feeds.values():
+    for _webcal, https in feeds.values():
         path = site["out"] / https.removeprefix("https://events.example.org/")
         cal = icalendar.Calendar.from_ical(path.read_bytes())
         uids = {str(ev["UID"]) for ev in cal.walk("VEVENT")}

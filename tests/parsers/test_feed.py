@@ -112,7 +112,7 @@ def test_windows_1255_without_declaration() -> None:
 def test_other_encodings(encoding: str) -> None:
     title = {"koi8-r": "Встреча питонистов Москвы", "shift_jis": "Python勉強会"}.get(encoding, "Pythonトーク")
     text = {
-        "koi8-r": "Приходите на встречу: доклады о типизации, асинхронности и упаковке пакетов, потом общение.",
+        "koi8-r": "Приходите на встречу: доклады о типизации, асинхронности и упаковке пакетов, потом общение.",  # noqa: RUF001 - Russian prose
         "shift_jis": "今月の勉強会では型ヒントと非同期処理について話します。初心者も歓迎です。",
     }.get(encoding, "Talks and networking")
     body = (

@@ -194,7 +194,10 @@ def test_documents_the_plain_reader_leaves_to_icalendar(body: bytes) -> None:
 # Documents `repair_structure` changes: the plain reader, given them unrepaired, must refuse them or
 # read exactly what it reads after repair (parse_ical tries the unrepaired text first).
 NEEDS_REPAIR = {
-    "folded lines": b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nSUMMARY:long\r\n  title\r\nDTSTART:20270101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    "folded lines": (
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nSUMMARY:long\r\n  title\r\n"
+        b"DTSTART:20270101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ),
     "LF line breaks": _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z").replace(b"\r\n", b"\n"),
     "CR line breaks": _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z").replace(b"\r\n", b"\r"),
     "blank line": _one_event("UID:a", "", "SUMMARY:x", "DTSTART:20270101T100000Z"),
@@ -202,7 +205,10 @@ NEEDS_REPAIR = {
     "unclosed event": b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nSUMMARY:x\r\nDTSTART:20270101T100000Z\r\nEND:VCALENDAR\r\n",
     "bare event": b"BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:x\r\nDTSTART:20270101T100000Z\r\nEND:VEVENT\r\n",
     "stray END": _one_event("UID:a", "END:VTODO", "SUMMARY:x", "DTSTART:20270101T100000Z"),
-    "lower-case BEGIN": b"begin:vcalendar\r\nBegin:VEvent\r\nUID:a\r\nSUMMARY:x\r\nDTSTART:20270101T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEXDATE:20270108T100000Z\r\nend:vevent\r\nEND:vcalendar\r\n",
+    "lower-case BEGIN": (
+        b"begin:vcalendar\r\nBegin:VEvent\r\nUID:a\r\nSUMMARY:x\r\nDTSTART:20270101T100000Z\r\n"
+        b"RRULE:FREQ=WEEKLY;COUNT=2\r\nEXDATE:20270108T100000Z\r\nend:vevent\r\nEND:vcalendar\r\n"
+    ),
     "BEGIN with a parameter": _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z", "BEGIN;X-A=b:VALARM", "ACTION:DISPLAY", "END:VALARM"),
     "bare EXDATE dates": _one_event("UID:a", "SUMMARY:x", "DTSTART;VALUE=DATE:20270101", "RRULE:FREQ=DAILY;COUNT=4", "EXDATE:20270102,20270103"),
     "hourly zone rule": _one_event(

@@ -21,7 +21,7 @@ def db(tmp_path: Path) -> Path:
 
 
 def _files(folder: Path) -> set[Path]:
-    return {p for p in folder.rglob("*")}
+    return set(folder.rglob("*"))
 
 
 def test_a_select_returns_columns_types_and_utc_instants(db: Path) -> None:
@@ -67,7 +67,7 @@ def test_statements_that_write_attach_or_configure_are_refused_before_running(db
 def test_reading_statements_still_cannot_touch_other_files_or_settings(db: Path, tmp_path: Path, sql: str) -> None:
     secret = tmp_path / "secret.csv"
     secret.write_text("a,b\n1,2\n")
-    with pytest.raises(QueryFailed, match="disabled by configuration|configuration has been locked"):
+    with pytest.raises(QueryFailed, match=r"disabled by configuration|configuration has been locked"):
         run_query(db, sql.format(secret=secret))
 
 
