@@ -9,19 +9,19 @@ meetup never buries them. Functions here return (path, page chunks); `output.pub
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pyarrow as pa
 from markupsafe import Markup
-
 from pyevents.output import site
 from pyevents.output.cadence import cadence
 from pyevents.output.calendarlink import google_calendar_url
 from pyevents.output.feeds import Feeds
 from pyevents.output.ical import ical_zone
 from pyevents.output.labels import REGION_NAMES, country_in_sentence, country_name, kind_name, place_label, region_name
+from pyevents.output.rows import AgendaEntry, SeriesDate
 from pyevents.output.timefmt import When, utc_instant, when_utc
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 
-def entry_view(row: Mapping[str, Any]) -> site.EventView:
+def entry_view(row: AgendaEntry) -> site.EventView:
     """An agenda entry from a row of `Snapshot.agenda_entries`: an event, or a series by its next date."""
     w = when_utc(row["starts_z"], row["ends_z"], row["timezone"], bool(row["all_day"]))
     view = site.event_view(row, w)
@@ -116,7 +116,7 @@ def scopes(page_site: site.Site, overview: Overview, feeds: Feeds) -> list[Scope
 
 
 def agenda_pages(
-    page_site: site.Site, rows: Sequence[Mapping[str, Any]], overview: Overview, feeds: Feeds
+    page_site: site.Site, rows: Sequence[AgendaEntry], overview: Overview, feeds: Feeds
 ) -> Iterator[tuple[str, Iterable[str]]]:
     """Every agenda page: (path, chunks), from the rows of `Snapshot.agenda_entries`, the counts of
     `Snapshot.overview` and the publish's feed registry."""
@@ -199,7 +199,7 @@ def series_pages(page_site: site.Site, occurrences: pa.Table, feeds: Feeds) -> I
             yield path, _render_series(page_site, template, rows, feeds)
 
 
-def _render_series(page_site: site.Site, template: Any, rows: list[dict[str, Any]], feeds: Feeds) -> list[str]:
+def _render_series(page_site: site.Site, template: Any, rows: list[SeriesDate], feeds: Feeds) -> list[str]:
     first = next((row for row in rows if row.get("status") != "cancelled"), rows[0])
     about = rows[0]  # the series' own fields are on its first date's row
     usual_place = place_label(first) or "Place not announced"
@@ -229,11 +229,11 @@ def _render_series(page_site: site.Site, template: Any, rows: list[dict[str, Any
         description=about.get("series_description") or "",
         sources=site.provenance(tuple(site.source_view(s) for s in about.get("series_sources") or [])),
         feeds=site.event_feeds(feeds, first),
-        updated=max((row["updated_z"] for row in rows if row.get("updated_z")), default=""),
+        updated=max((updated for row in rows if (updated := row.get("updated_z"))), default=""),
     )]
 
 
-def _occurrence(row: Mapping[str, Any], base_url: str, usual_place: str) -> Occurrence:
+def _occurrence(row: SeriesDate, base_url: str, usual_place: str) -> Occurrence:
     w = when_utc(row["starts_z"], row["ends_z"], row.get("timezone"), bool(row.get("all_day")))
     place = place_label(row)
     moved = row.get("moved_from")

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
-
 from pyevents.output.labels import kind_name, place_label
+from pyevents.output.rows import Announced
 from pyevents.output.site import event_link, safe_href
 from pyevents.output.timefmt import when
 
@@ -61,7 +60,7 @@ def _template() -> Template:
     return env.get_template("feed.atom.xml")
 
 
-def atom_feed(name: str, base_url: str, entries: Sequence[Mapping[str, Any]]) -> Iterator[str]:
+def atom_feed(name: str, base_url: str, entries: Sequence[Announced]) -> Iterator[str]:
     """Stream the Atom document for `entries` (already chosen and ordered: `Snapshot.announced`)."""
     updated = max((ev["updated_at"] for ev in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
     host = urlsplit(base_url).hostname or "pyevents.invalid"
@@ -76,7 +75,7 @@ def atom_feed(name: str, base_url: str, entries: Sequence[Mapping[str, Any]]) ->
     )
 
 
-def _entry(ev: Mapping[str, Any], base_url: str, host: str) -> Entry:
+def _entry(ev: Announced, base_url: str, host: str) -> Entry:
     first_seen: dt.datetime = ev.get("first_seen_at") or ev["updated_at"]
     page = event_link(ev["event_id"], ev.get("series_key"))
     w = when(ev)

@@ -9,11 +9,12 @@ script keeps current; and the event's dates and place. A call whose deadline pas
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pyevents.output.labels import kind_name, place_label
+from pyevents.output.rows import OpenCfp
 from pyevents.output.site import Site, environment, event_link, safe_href
 from pyevents.output.timefmt import countdown_text, deadline_text, when
 
@@ -33,7 +34,7 @@ class OpenCall:
     cfp_url: str
 
 
-def open_call(event: Mapping[str, Any], as_of: dt.datetime) -> OpenCall:
+def open_call(event: OpenCfp, as_of: dt.datetime) -> OpenCall:
     """One row of Snapshot.open_cfps as the page shows it."""
     deadline: dt.datetime = event["cfp_ends_at"]
     w = when(event)
@@ -52,7 +53,7 @@ def open_call(event: Mapping[str, Any], as_of: dt.datetime) -> OpenCall:
     )
 
 
-def render_cfp(site: Site, rows: Sequence[Mapping[str, Any]], feeds: Sequence[Any]) -> Iterator[str]:
+def render_cfp(site: Site, rows: Sequence[OpenCfp], feeds: Sequence[Any]) -> Iterator[str]:
     """The page, from Snapshot.open_cfps (already by deadline, then id)."""
     calls = [open_call(row, site.as_of) for row in rows if row["cfp_ends_at"] >= site.as_of]
     return environment().get_template("cfp.html").generate(

@@ -15,14 +15,14 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 import pyarrow as pa
-
 from pyevents.output import jsonfeed, site
 from pyevents.output.calendarlink import event_calendar_url
 from pyevents.output.feeds import Feeds
 from pyevents.output.ical import serialize_vevent, used_tzid, vevent_head_of
+from pyevents.output.rows import EventText, UtcTexts
 from pyevents.output.timefmt import when_utc
 from pyevents.pipeline.gcpause import no_cyclic_gc
 
@@ -79,7 +79,7 @@ def _render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: M
     moved: list[tuple[str, str]] = []  # (name in events/, text) of the pages left at occurrences' old addresses
     columns = [batch.column(name).to_pylist() for name in ROW_COLUMNS]
     for index, values in enumerate(zip(*columns)):
-        event = dict(zip(ROW_COLUMNS, values))
+        event = cast(EventText, dict(zip(ROW_COLUMNS, values)))
         event_id = event["event_id"]
         vevent = event["vevent"]
         stamp = (event["updated_z"] or "").replace("-", "").replace(":", "")  # DTSTAMP is updated_at
@@ -117,7 +117,7 @@ def _render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: M
     return result
 
 
-def _span(event: Mapping[str, Any]) -> tuple[dt.date, dt.date]:
+def _span(event: UtcTexts) -> tuple[dt.date, dt.date]:
     """`ical.span_of([event])` from the UTC text of its instants (whose first four digits are the year)."""
     years = (int(event["starts_z"][:4]) - 1, int(event["ends_z"][:4]) + 1)
     return dt.date(min(years), 1, 1), dt.date(max(years), 1, 1)

@@ -14,12 +14,12 @@ import datetime as dt
 import math
 import re
 import zoneinfo
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit
 
 from pyevents.output.labels import place_label
+from pyevents.output.rows import EventColumns, Listed, OpenCfp
 from pyevents.pipeline.normalize.text import safe_url
 
 CRLF = "\r\n"
@@ -87,7 +87,7 @@ def event_uid(event_id: str, base_url: str) -> str:
     return f"{event_id}@{uid_host(base_url)}"
 
 
-def vevent_head(event: Mapping[str, Any], base_url: str) -> str:
+def vevent_head(event: EventColumns, base_url: str) -> str:
     """The first lines of an event's VEVENT; a cached VEVENT that starts otherwise is stale."""
     return vevent_head_of(event["event_id"], utc_stamp(event["updated_at"]), int(event.get("sequence") or 0), base_url)
 
@@ -102,7 +102,7 @@ def vevent_head_of(event_id: str, dtstamp: str, sequence: int, base_url: str) ->
     )
 
 
-def serialize_vevent(event: Mapping[str, Any], base_url: str) -> str:
+def serialize_vevent(event: EventColumns, base_url: str) -> str:
     """The VEVENT (CRLF lines, folded) of one row of the `events` table given as a column → value mapping.
 
     Needs event_id, title, starts_at, ends_at, timezone, all_day, status, updated_at, sequence; uses
@@ -132,7 +132,7 @@ def serialize_vevent(event: Mapping[str, Any], base_url: str) -> str:
     return "".join(lines)
 
 
-def serialize_cfp_vevent(event: Mapping[str, Any], base_url: str) -> str:
+def serialize_cfp_vevent(event: OpenCfp, base_url: str) -> str:
     """A VEVENT for an event's call-for-proposals deadline (`cfp.ics`), all-day when the deadline has no hour."""
     deadline: dt.datetime = event["cfp_ends_at"]
     zone = ical_zone(event.get("timezone"))
@@ -201,14 +201,14 @@ def calendar_text(
     yield CALENDAR_END
 
 
-def used_tzid(event: Mapping[str, Any]) -> str | None:
+def used_tzid(event: Listed) -> str | None:
     """The TZID an event's VEVENT refers to, if any (all-day and UTC events refer to none)."""
     if event.get("all_day"):
         return None
     return event["timezone"] if ical_zone(event.get("timezone")) is not None else None
 
 
-def cfp_tzid(event: Mapping[str, Any]) -> str | None:
+def cfp_tzid(event: OpenCfp) -> str | None:
     """The TZID an event's CFP VEVENT refers to, if any (a deadline given as a day is all-day)."""
     deadline: dt.datetime | None = event.get("cfp_ends_at")
     zone = ical_zone(event.get("timezone"))
@@ -217,7 +217,7 @@ def cfp_tzid(event: Mapping[str, Any]) -> str | None:
     return zone.key
 
 
-def span_of(events: Iterable[Mapping[str, Any]]) -> tuple[dt.date, dt.date]:
+def span_of(events: Iterable[EventColumns]) -> tuple[dt.date, dt.date]:
     """Whole calendar years covering every event, so VTIMEZONEs stay identical while the data does."""
     years = [y for ev in events for y in (ev["starts_at"].year - 1, ev["ends_at"].year + 1)]
     if not years:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
-from typing import Any
 
 from pyevents.output.ical import event_uid
 from pyevents.output.jsontext import TRUTH, string, value
 from pyevents.output.labels import country_name
+from pyevents.output.rows import EventText
 from pyevents.output.site import event_link, safe_href
 from pyevents.output.timefmt import When
 
@@ -40,7 +39,7 @@ EVENT_SEPARATOR = ",\n"
 DOCUMENT_END = "\n]}\n"
 
 
-def event_line(event: Mapping[str, Any], w: When, base_url: str) -> str:
+def event_line(event: EventText, w: When, base_url: str) -> str:
     """One event as documented in docs/PUBLISHED.md, exactly as `json.dumps(..., ensure_ascii=False,
     sort_keys=True)` writes it, from a row of `Snapshot.event_batches` (instants as UTC text, `*_z`);
     `w` is its `when`. Written from its encoded values, keys in sorted order (output.jsontext)."""

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
 
 import pycountry
+from pyevents.output.rows import Place
 
 REGION_NAMES = {
     "africa": "Africa",
@@ -89,7 +88,7 @@ def kind_name(kind: str | None) -> str:
     return KIND_NAMES.get(kind or "", "Other")
 
 
-def place_label(event: Mapping[str, Any]) -> str:
+def place_label(event: Place) -> str:
     """'Venue, City, Country', 'Online', or both for a hybrid event; '' when nothing is known."""
     parts: list[str] = []
     for part in (event.get("venue"), event.get("city"), country_name(event.get("country"))):

@@ -21,23 +21,36 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, cast
 
 import pyarrow as pa
-
 from pyevents.output import agenda, atom, cadence, cfppage, eventfiles, jsonfeed, site
 from pyevents.output.cardimage import CARD_PATH, card_png
 from pyevents.output.feeds import CFP_PATH, Feeds, FeedWriter
 from pyevents.output.ical import calendar_text, cfp_tzid, serialize_cfp_vevent, span_of
 from pyevents.output.labels import REGION_NAMES, country_name
 from pyevents.output.reuse import (
-    CONTENT, FINGERPRINTS, FRESHNESS, INPUTS, Counts, content_digest, event_salt, inputs_digest, load_fingerprints,
-    read, reuse_content, reuse_listings, source_count, static_assets,
+    CONTENT,
+    FINGERPRINTS,
+    FRESHNESS,
+    INPUTS,
+    Counts,
+    content_digest,
+    event_salt,
+    inputs_digest,
+    load_fingerprints,
+    read,
+    reuse_content,
+    reuse_listings,
+    source_count,
+    static_assets,
 )
+from pyevents.output.rows import AgendaEntry, Announced, OpenCfp, SourceHealth
 from pyevents.output.versions import PublishError, exclusive, flush_version, remove_leftovers, remove_old_versions, swap
 from pyevents.pipeline.model import REGIONS, Window
 from pyevents.pipeline.store.reader import Overview, Snapshot
 from pyevents.pipeline.workerpool import worker_context
+
 from pyevents.config import Config
 
 __all__ = ["PublishError", "PublishSummary", "publish"]
@@ -71,7 +84,7 @@ def publish(
     versions.mkdir(parents=True, exist_ok=True)
     with Snapshot(db_path) as snap, exclusive(versions / ".lock", out_dir):
         remove_leftovers(out_dir)
-        health = snap.sources()
+        health = cast(list[SourceHealth], snap.sources())
         feeds = Feeds.of(snap.countries())
         countries = list(feeds.countries)
         overview = snap.overview(window)
@@ -137,7 +150,7 @@ def _listings(
     version: Path,
     window: Window,
     config: Config,
-    health: list[dict[str, Any]],
+    health: list[SourceHealth],
     countries: list[str],
     overview: Overview,
     counts: Counts,
@@ -146,9 +159,9 @@ def _listings(
     one query at a time per connection, before any event stream), and return the function that writes them."""
     fed = config.federation
     page_site = _site(config, window, overview, countries)
-    agenda_rows = snap.agenda_entries(window, site.AGENDA_LIMIT, cadence.SAMPLE)
+    agenda_rows = cast(list[AgendaEntry], snap.agenda_entries(window, site.AGENDA_LIMIT, cadence.SAMPLE))
     occurrences = snap.series_occurrences(window)
-    cfps = snap.open_cfps(window)
+    cfps = cast(list[OpenCfp], snap.open_cfps(window))
 
     def write() -> None:
         _write_listings(version, page_site, agenda_rows, overview, occurrences, countries, counts)
@@ -168,13 +181,15 @@ def _listings(
 
 def _cfp_page(snap: Snapshot, page_site: site.Site, window: Window) -> Iterator[str]:
     """cfp.html: its countdowns follow the publish time, so it is written on every publish."""
-    return cfppage.render_cfp(page_site, snap.open_cfps(window), [site.Feed("Calls for proposals", CFP_PATH)])
+    cfps = cast(list[OpenCfp], snap.open_cfps(window))
+    return cfppage.render_cfp(page_site, cfps, [site.Feed("Calls for proposals", CFP_PATH)])
 
 
 def _atom(snap: Snapshot, config: Config, window: Window) -> Iterator[str]:
     """feed.atom: which events are soon follows the publish's day, so it is written on every publish."""
     fed = config.federation
-    return atom.atom_feed(fed.name, fed.base_url, snap.announced(window, atom.ATOM_LIMIT, atom.soon_until(window.as_of)))
+    announced = cast(list[Announced], snap.announced(window, atom.ATOM_LIMIT, atom.soon_until(window.as_of)))
+    return atom.atom_feed(fed.name, fed.base_url, announced)
 
 
 def _listing_pages(countries: Sequence[str]) -> list[str]:
@@ -229,7 +244,7 @@ def _span(overview: Overview) -> tuple[dt.date, dt.date]:
     return dt.date(overview.first_year, 1, 1), dt.date(overview.last_year, 1, 1)
 
 
-def _description(health: Sequence[Mapping[str, Any]]) -> str:
+def _description(health: Sequence[SourceHealth]) -> str:
     return f"Python community events from {source_count(health)} calendars, merged by pyevents."
 
 
@@ -239,7 +254,7 @@ def _write_version(
     previous: Path | None,
     window: Window,
     config: Config,
-    health: list[dict[str, Any]],
+    health: list[SourceHealth],
     feeds: Feeds,
     overview: Overview,
     chunk_events: int,
@@ -347,7 +362,7 @@ def _subset(fingerprints: Mapping[str, str], batch: pa.RecordBatch) -> dict[str,
 def _write_listings(
     version: Path,
     page_site: site.Site,
-    rows: list[dict[str, Any]],
+    rows: list[AgendaEntry],
     overview: Overview,
     occurrences: pa.Table,
     countries: Sequence[str],

@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
+from pyevents.output.rows import SourceHealth
 from pyevents.pipeline.codedigest import files_digest
 from pyevents.pipeline.model import Window
 from pyevents.pipeline.normalize import text as text_module
@@ -39,12 +39,12 @@ class Counts:
     events_with_files: int = 0
 
 
-def inputs_digest(events_digest: str, window: Window, federation_json: str, health: list[dict[str, Any]], countries: list[str]) -> str:
+def inputs_digest(events_digest: str, window: Window, federation_json: str, health: Sequence[SourceHealth], countries: list[str]) -> str:
     """Everything the version shows, except the publish time on the listings: the data (`events_digest`,
     from Snapshot.inputs_digest), the code, the configuration, the day, and each source's health with
     how many days it has been stale."""
     as_of = window.as_of
-    stale_days = [(as_of - s["last_success_at"]).days if s.get("last_success_at") else None for s in health]
+    stale_days = [(as_of - last).days if (last := s.get("last_success_at")) else None for s in health]
     material = repr((
         render_version(),
         federation_json,
@@ -57,7 +57,7 @@ def inputs_digest(events_digest: str, window: Window, federation_json: str, heal
     return _digest(material)
 
 
-def content_digest(events_digest: str, federation_json: str, health: list[dict[str, Any]], countries: list[str]) -> str:
+def content_digest(events_digest: str, federation_json: str, health: Sequence[SourceHealth], countries: list[str]) -> str:
     """What the event files and the aggregate feeds show: the published events (which ones, with
     their sources, history and VEVENTs), the code, the configuration, the countries with a feed and
     the number of calendars named in the feeds' description. Not the sources' health, not the time."""
@@ -68,7 +68,7 @@ def _digest(material: str) -> str:
     return hashlib.blake2b(material.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def source_count(health: Sequence[Mapping[str, Any]]) -> int:
+def source_count(health: Sequence[SourceHealth]) -> int:
     return sum(1 for s in health if s.get("enabled", True))
 
 

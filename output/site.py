@@ -17,13 +17,23 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes, select_autoescape
 from markupsafe import Markup, escape
-
 from pyevents.output.calendarlink import google_calendar_url
 from pyevents.output.cardimage import CARD_PATH
 from pyevents.output.feeds import CFP_PATH, KIND_SLUGS, Feeds, main_specs
 from pyevents.output.ical import event_uid
 from pyevents.output.jsontext import string, value
 from pyevents.output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name, topics
+from pyevents.output.rows import (
+    AgendaEntry,
+    Change,
+    Described,
+    EventText,
+    Listed,
+    Provenance,
+    SeriesDate,
+    SeriesSource,
+    SourceHealth,
+)
 from pyevents.output.timefmt import When, day_text_on, deadline_text, stamp_text, utc_instant
 from pyevents.pipeline.normalize.text import safe_url
 
@@ -189,13 +199,13 @@ def provenance(sources: tuple[tuple[str, str, str, str], ...]) -> Markup:
     return Markup(macro("provenance")(sources))
 
 
-def _status(event: Mapping[str, Any]) -> tuple[str, bool]:
+def _status(event: Listed) -> tuple[str, bool]:
     """The event's status, and whether it is shown as changed."""
     status = str(event.get("status") or "confirmed")
     return status, int(event.get("sequence") or 0) > 0 and status != "cancelled"
 
 
-def _view_fields(event: Mapping[str, Any], w: When, place: str) -> dict[str, Any]:
+def _view_fields(event: AgendaEntry, w: When, place: str) -> dict[str, Any]:
     status, changed = _status(event)
     country = event.get("country") if country_name(event.get("country")) else None
     region = event.get("region")
@@ -203,7 +213,7 @@ def _view_fields(event: Mapping[str, Any], w: When, place: str) -> dict[str, Any
     online = bool(event.get("online"))
     return {
         "id": event["event_id"],
-        "page": event_link(event["event_id"], event.get("series_key")),
+        "page": event_page_path(event["event_id"]),  # an agenda entry's series has its own link (series_page)
         "title": event.get("title") or "(untitled)",
         "when": w,
         "place": place or "Place not announced",
@@ -222,7 +232,7 @@ def _view_fields(event: Mapping[str, Any], w: When, place: str) -> dict[str, Any
     }
 
 
-def event_view(event: Mapping[str, Any], w: When) -> EventView:
+def event_view(event: AgendaEntry, w: When) -> EventView:
     """What an agenda shows about one event; `w` is `when(event)`, computed once per event by the caller."""
     return EventView(**_view_fields(event, w, place_label(event)))
 
@@ -259,7 +269,7 @@ class EventPage(NamedTuple):
 
 
 def event_page_context(
-    event: Mapping[str, Any], w: When, base_url: str, calendar_url: Markup, subscribe: Markup, card: CardMeta
+    event: EventText, w: When, base_url: str, calendar_url: Markup, subscribe: Markup, card: CardMeta
 ) -> EventPage:
     """Everything an event's own page shows.
 
@@ -344,7 +354,7 @@ def event_feeds(feeds: Feeds, event: Mapping[str, Any]) -> list[Feed]:
     return [Feed(spec.label, spec.path) for spec in reversed(feeds.of_event(event))]
 
 
-def moved_page(site: Site, event: Mapping[str, Any], w: When, link: str) -> str:
+def moved_page(site: Site, event: EventText, w: When, link: str) -> str:
     """The page left at an occurrence's old address: it sends the reader to `link`, its date on the series page."""
     return environment().get_template("moved.html").render(
         site=site, title=event.get("title") or "(untitled)", root="../", page="event", link=link,
@@ -425,7 +435,7 @@ class SourcePlace(NamedTuple):
     region: str | None
 
 
-def coverage(places: Sequence[SourcePlace], sources: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def coverage(places: Sequence[SourcePlace], sources: Sequence[SourceHealth]) -> list[dict[str, Any]]:
     """Sources and reported events per region, each with its countries: sources.html's coverage table.
 
     Events are the `sources` rows' event counts (reports in the window), so an event two sources
@@ -452,7 +462,7 @@ def coverage(places: Sequence[SourcePlace], sources: Sequence[Mapping[str, Any]]
 
 
 def render_sources(
-    site: Site, sources: Sequence[Mapping[str, Any]], stale_after_days: int, places: Sequence[SourcePlace] = ()
+    site: Site, sources: Sequence[SourceHealth], stale_after_days: int, places: Sequence[SourcePlace] = ()
 ) -> Iterator[str]:
     rows = [_health_view(s, site.as_of, stale_after_days) for s in sources]
     rows.sort(key=lambda r: (r["healthy"], r["name"].casefold(), r["id"]))
@@ -490,7 +500,7 @@ def _summary(w: When, place: str, description: str, limit: int = 200) -> Markup:
     return escape(f"{facts}. {text}" if text else facts)
 
 
-def _map_url(event: Mapping[str, Any], place: str) -> str:
+def _map_url(event: Described, place: str) -> str:
     lat, lon = event.get("latitude"), event.get("longitude")
     if isinstance(lat, (int, float)) and isinstance(lon, (int, float)) and -90 <= lat <= 90 and -180 <= lon <= 180:
         return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=16/{lat:.5f}/{lon:.5f}"
@@ -500,7 +510,7 @@ def _map_url(event: Mapping[str, Any], place: str) -> str:
     return ""
 
 
-def source_view(row: Mapping[str, Any]) -> tuple[str, str, str, str]:
+def source_view(row: Provenance | SeriesSource) -> tuple[str, str, str, str]:
     """(href, name, source id, day first seen) of one provenance entry."""
     return (
         safe_href(row.get("source_url")) or safe_href(row.get("source_feed_url")),
@@ -510,7 +520,7 @@ def source_view(row: Mapping[str, Any]) -> tuple[str, str, str, str]:
     )
 
 
-def _change_view(row: Mapping[str, Any]) -> tuple[str, str, str, str]:
+def _change_view(row: Change) -> tuple[str, str, str, str]:
     """(day, field, old value, new value) of one change, shortened."""
     return (
         day_text_on(row.get("changed_on")),
@@ -525,7 +535,7 @@ def _short(value: object, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _health_view(row: Mapping[str, Any], as_of: dt.datetime, stale_after_days: int) -> dict[str, Any]:
+def _health_view(row: SourceHealth, as_of: dt.datetime, stale_after_days: int) -> dict[str, Any]:
     status = str(row.get("last_status") or "")
     last_success: dt.datetime | None = row.get("last_success_at")
     stale_days = (as_of - last_success).days if last_success else None
@@ -554,7 +564,7 @@ def _health_view(row: Mapping[str, Any], as_of: dt.datetime, stale_after_days: i
     }
 
 
-def event_jsonld(event: Mapping[str, Any], w: When, place: str, base_url: str) -> Markup:
+def event_jsonld(event: SeriesDate, w: When, place: str, base_url: str) -> Markup:
     """An event's schema.org Event JSON-LD, fit for a <script> element, its @id where it is read (`event_link`)."""
     page = event_link(event["event_id"], event.get("series_key"))
     return _html_safe_json(_jsonld(event, w, place, base_url + page if page else None, base_url, topics(event.get("tags"))))
@@ -565,7 +575,7 @@ def _html_safe_json(text: str) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027"))
 
 
-def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None, base_url: str, keywords: Sequence[str]) -> str:
+def _jsonld(event: EventText | SeriesDate, w: When, place: str, page_url: str | None, base_url: str, keywords: Sequence[str]) -> str:
     """schema.org Event as JSON text, keys sorted (output.jsontext)."""
     online = bool(event.get("online"))
     has_place = bool(event.get("venue") or event.get("city") or event.get("country"))
@@ -579,8 +589,9 @@ def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None,
             address.append(f'"addressCountry": {value(event["country"])}')
         if event.get("city"):
             address.append(f'"addressLocality": {value(event["city"])}')
-        if event.get("subdivision"):
-            address.append(f'"addressRegion": {value(event["subdivision"])}')
+        subdivision = event.get("subdivision")  # not on a series date's row
+        if subdivision:
+            address.append(f'"addressRegion": {value(subdivision)}')
         lat, lon = event.get("latitude"), event.get("longitude")
         geo = (
             f'"geo": {{"@type": "GeoCoordinates", "latitude": {value(lat)}, "longitude": {value(lon)}}}, '
@@ -594,8 +605,9 @@ def _jsonld(event: Mapping[str, Any], w: When, place: str, page_url: str | None,
     if page_url:
         fields.append(f'"@id": {value(page_url)}')
     fields.append('"@type": "Event"')
-    if event.get("description"):
-        fields.append(f'"description": {value(event["description"])}')
+    description = event.get("description")  # not on a series date's row
+    if description:
+        fields.append(f'"description": {value(description)}')
     fields += [
         f'"endDate": {string(w.end_iso)}',
         f'"eventAttendanceMode": "https://schema.org/{mode}"',

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from pyevents.output.ical import DAY_ONLY_TIMES
+from pyevents.output.rows import EventColumns
 from pyevents.pipeline.normalize.timezones import zone_info
 from pyevents.pipeline.parsers.dates_lenient import AOE
 
@@ -23,7 +23,7 @@ class When:
     month_label: str  # "March 2025"
 
 
-def when(event: Mapping[str, Any]) -> When:
+def when(event: EventColumns) -> When:
     """How an event's dates read on the site, in its own local zone (UTC when the zone is unknown)."""
     return _when(event["starts_at"], event["ends_at"], event.get("timezone"), bool(event.get("all_day")))
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from pyevents.pipeline.gcpause import no_cyclic_gc
 from pyevents.pipeline.model import ParseContext, ParsedSource
 from pyevents.pipeline.store.staging import StagedSource
+
+if TYPE_CHECKING:
+    from pyevents.output.rows import EventColumns
 
 # What a parse keeps: the ParsedSource itself, or its StagedSource (the run).
 T = TypeVar("T", ParsedSource, StagedSource)
@@ -41,6 +44,7 @@ def serialize_row_group(rows: Path, group: int, base_url: str, out: Path) -> int
 
     batch = pq.ParquetFile(rows).read_row_group(group)
     with no_cyclic_gc():  # thousands of row dicts, none of them cyclic
-        texts = pa.array([serialize_vevent(row, base_url) for row in table_dicts(batch)], pa.string())
+        events = cast("list[EventColumns]", table_dicts(batch))  # the columns serialize_vevent reads
+        texts = pa.array([serialize_vevent(event, base_url) for event in events], pa.string())
     pq.write_table(pa.table({"event_id": batch["event_id"], "sequence": batch["sequence"], "vevent": texts}), out)
     return len(texts)
