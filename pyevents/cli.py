@@ -441,7 +441,7 @@ def _check_online(config: Config, console: Console) -> int:
     from pyevents.crawlers.fetch import fetch_sources
 
     enabled = [s for s in config.sources if s.enabled]
-    results = fetch_sources(config, enabled, {})
+    results = fetch_sources(config.crawl_settings(), enabled, {})
     table = Table(title="reachability")
     for col in ("id", "answer", "http", "bytes", "error"):
         table.add_column(col, overflow="fold")

@@ -17,6 +17,7 @@ import pycountry
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pyevents.crawlers.jobs import CrawlSettings
 from pyevents.pipeline.model import KINDS, REGIONS, SourceDefaults
 
 # libyaml's parser when PyYAML was built with it: the same documents and marks, ~7x faster than pure Python
@@ -222,6 +223,21 @@ class Config(_Strict):
     @property
     def user_agent(self) -> str:
         return f"pyevents/0.1 (+{self.federation.base_url}; {self.federation.contact})"
+
+    def crawl_settings(self) -> CrawlSettings:
+        """What the crawler needs of this configuration."""
+        crawl = self.federation.crawl
+        return CrawlSettings(
+            user_agent=self.user_agent,
+            concurrency=crawl.concurrency,
+            per_host_concurrency=crawl.per_host_concurrency,
+            delay_seconds=crawl.delay_seconds,
+            timeout_seconds=crawl.timeout_seconds,
+            max_bytes=crawl.max_bytes,
+            retries=crawl.retries,
+            max_linked_pages=crawl.max_linked_pages,
+            allow_private_hosts=tuple(self.federation.allow_private_hosts),
+        )
 
 
 def _check_zone(v: str) -> str:

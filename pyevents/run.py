@@ -336,7 +336,7 @@ def crawl_into_store(
 
                 if loaded is None:
                     fetches = fetch_sources(
-                        config, sources, states_for_fetch(states, window), on_progress=fetched, crawler=crawler
+                        config.crawl_settings(), sources, states_for_fetch(states, window), on_progress=fetched, crawler=crawler
                     )
                 else:
                     fetches = loaded

@@ -64,7 +64,7 @@ def fetch_shard(
 ) -> ShardFetch:
     """Fetch shard `shard` of `config`'s enabled sources and write it into `out_dir`."""
     plan = plan_shard(config, shard, out_dir, as_of)
-    results = fetch_sources(config, plan.sources, plan.states, on_progress=on_progress, crawler=crawler)
+    results = fetch_sources(config.crawl_settings(), plan.sources, plan.states, on_progress=on_progress, crawler=crawler)
     path = write_shard(out_dir, shard, config, plan.sources, results, plan.as_of)
     outcomes = [r.outcome for r in results.values()]
     return ShardFetch(
