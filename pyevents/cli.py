@@ -350,10 +350,10 @@ def publish(config_path: Path, db_path: Path | None, out_dir: Path | None, as_of
         sys.exit(exitcodes.UNPUBLISHABLE)
     if quiet:
         return
-    if summary.get("unchanged"):
-        click.echo(f"{out_dir} is already up to date ({summary.get('events', 0)} events): nothing to write")
+    if summary.unchanged:
+        click.echo(f"{out_dir} is already up to date ({summary.events} events): nothing to write")
     else:
-        click.echo(f"published {summary.get('events', 0)} events, {summary.get('files', 0)} files to {out_dir}")
+        click.echo(f"published {summary.events} events, {summary.files} files to {out_dir}")
 
 
 @main.command()

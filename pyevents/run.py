@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
+import functools
 import hashlib
 import importlib
 import json
-import os
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Generic
+from typing import TYPE_CHECKING, Generic
 
 import duckdb
 import pyarrow.parquet as pq
@@ -30,18 +30,19 @@ from pyevents.fetchedfiles import load_fetched, write_states
 from pyevents.shards import ShardError
 from pyevents.pipeline import dedupe
 from pyevents.pipeline.codedigest import files_digest
-from pyevents.pipeline.gcpause import no_cyclic_gc
-from pyevents.pipeline.memory import release_freed_memory
 from pyevents.pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
 from pyevents.pipeline.store import RunCounts, Store, StoreError, StoreLocked
 from pyevents.pipeline.store.lifecycle import body_sha256
 from pyevents.pipeline.store.staging import StagedSource, stage
 from pyevents.pipeline.store.withdrawal import WithdrawalPreview
 from pyevents.pipeline.store.writer import EXPORT_MEMORY_LIMIT, MEMORY_LIMIT, StagedEvents
-from pyevents.pipeline.workerpool import worker_context
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
+from pyevents.runtime import no_cyclic_gc, release_freed_memory, worker_pool
 from pyevents.workers import ParseJob, T, parse_one, serialize_row_group
+
+if TYPE_CHECKING:
+    from pyevents.output.publish import PublishSummary
 
 # A source's occurrences are re-expanded from a fresh body at least this often, so the window's far
 # end keeps filling even when a calendar never changes (a 304 has no body to expand).
@@ -139,11 +140,6 @@ def parse_context(config: Config, source: SourceConfig, window: Window, fetch: F
     )
 
 
-def start_worker_pool() -> cf.ProcessPoolExecutor:
-    """A process pool on all cores for the run's CPU-bound work (parsing, VEVENT serialization)."""
-    return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=worker_context())
-
-
 def _unchanged(parsed: ParsedSource) -> ParsedSource:
     return parsed
 
@@ -218,7 +214,7 @@ class SourceParser(Generic[T]):
         context = parse_context(self._config, source, self._window, fetch)
         self._waiting.append((fetch.body, context, source.region, self._finish))
         if self._pool is None and len(self._waiting) >= POOL_THRESHOLD:
-            self._pool = start_worker_pool()
+            self._pool = worker_pool()
         if self._pool is not None:
             for job in self._waiting:
                 self._futures[self._pool.submit(parse_one, job)] = job[1].source_id
@@ -441,7 +437,8 @@ def _merged_events(store: Store, window: Window, priorities: dict[str, int], rep
         reports = store.live_reports(window)
     report.stage_seconds["store_reports"] += time.perf_counter() - clock
     clock = time.perf_counter()
-    events = dedupe.merge_reports(reports, priorities, store.known_event_ids())
+    with no_cyclic_gc():  # as many Events, and the merge's own acyclic keys and pairs
+        events = dedupe.merge_reports(reports, priorities, store.known_event_ids())
     del reports  # the events hold the ones they need, and they are released while staged
     report.stage_seconds["dedupe"] = time.perf_counter() - clock
     clock = time.perf_counter()
@@ -483,7 +480,7 @@ class VeventSerializer:
         if metadata.num_rows == 0:
             return
         if self._pool is None and metadata.num_rows >= VEVENT_POOL_MIN:
-            self._pool = start_worker_pool()
+            self._pool = worker_pool()
         for group in range(metadata.num_row_groups):
             out = self._store.scratch_path()
             if self._pool is not None:
@@ -535,13 +532,16 @@ def _run_counts(report: RunReport) -> dict[str, int]:
 PUBLISH_ERRORS = (OSError, duckdb.Error)
 
 
-def publish_site(config: Config, db_path: Path, out_dir: Path, *, as_of: dt.datetime | None = None) -> dict[str, object]:
+def publish_site(config: Config, db_path: Path, out_dir: Path, *, as_of: dt.datetime | None = None) -> PublishSummary:
     """Render the site and feeds from the database; raises one of PUBLISH_ERRORS when it cannot."""
     from pyevents.output.publish import publish
 
     if not db_path.exists():
         raise FileNotFoundError(f"no database at {db_path}: run `pyevents crawl` or `pyevents nightly` first")
-    return asdict(publish(db_path, out_dir, config, (as_of or now_utc()).astimezone(dt.timezone.utc)))
+    as_of = (as_of or now_utc()).astimezone(dt.timezone.utc)
+    # A chunk of event pages is many short-lived acyclic objects: its worker runs it with the collector paused.
+    page_workers = functools.partial(worker_pool, collector_paused=True)
+    return publish(db_path, out_dir, config.publish_settings(), as_of, start_workers=page_workers)
 
 
 class _ImportWhileCrawling:
@@ -584,7 +584,7 @@ def nightly(
     release_freed_memory()  # what the store freed: the publish's workers and snapshot come on top
     progress("publish-start", {})
     try:
-        report.published = publish_site(config, db_path, out_dir, as_of=report.as_of)
+        report.published = asdict(publish_site(config, db_path, out_dir, as_of=report.as_of))
     except PUBLISH_ERRORS as exc:
         report.exit_code, report.message = exitcodes.UNPUBLISHABLE, f"could not publish to {out_dir}: {exc}"
     report.stage_seconds["publish"] = time.perf_counter() - clock
