@@ -12,9 +12,7 @@ import concurrent.futures as cf
 import datetime as dt
 import functools
 import hashlib
-import importlib
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -146,23 +144,6 @@ def _unchanged(parsed: ParsedSource) -> ParsedSource:
 
 def _events_parsed(result: ParsedSource | StagedSource) -> int:
     return len(result.events) if isinstance(result, ParsedSource) else result.events_parsed
-
-
-def parse_fetches(
-    config: Config,
-    sources: list[SourceConfig],
-    fetches: dict[str, FetchResult],
-    states: dict[str, SourceState],
-    window: Window,
-    progress: Progress = _no_progress,
-) -> dict[str, ParsedSource]:
-    """Parse every fetched body that changed, on all cores; an unchanged body (same sha256) is skipped."""
-    with SourceParser(config, sources, states, window, progress) as parser:
-        for source in sources:
-            fetch = fetches.get(source.id)
-            if fetch is not None:
-                parser.submit(fetch)
-        return parser.results()
 
 
 class SourceParser(Generic[T]):
@@ -544,22 +525,6 @@ def publish_site(config: Config, db_path: Path, out_dir: Path, *, as_of: dt.date
     return publish(db_path, out_dir, config.publish_settings(), as_of, start_workers=page_workers)
 
 
-class _ImportWhileCrawling:
-    """Imports a module in a thread once the first source is fetched: the crawl keeps this process waiting
-    for its child, and the publish's modules (templates, feeds; ~70 ms) need not delay the crawl's start
-    nor follow its end (an import under way when the publish starts is waited for by Python's import
-    lock). `progress` is the run's, passed on."""
-
-    def __init__(self, module: str, progress: Progress) -> None:
-        self._thread = threading.Thread(target=importlib.import_module, args=(module,), name=f"import {module}", daemon=True)
-        self._progress = progress
-
-    def progress(self, stage: str, info: dict[str, object]) -> None:
-        if stage == "fetched" and self._thread.ident is None:
-            self._thread.start()
-        self._progress(stage, info)
-
-
 def nightly(
     config: Config,
     db_path: Path,
@@ -573,9 +538,8 @@ def nightly(
     accept_withdrawals: bool = False,
 ) -> RunReport:
     """The cron job: crawl into the store (or load `fetched_dir`), then publish the site; exit code per the contract."""
-    publisher = _ImportWhileCrawling("pyevents.output.publish", progress)
     report = crawl_into_store(
-        config, db_path, only=only, as_of=as_of, progress=publisher.progress, crawler=crawler, fetched_dir=fetched_dir,
+        config, db_path, only=only, as_of=as_of, progress=progress, crawler=crawler, fetched_dir=fetched_dir,
         accept_withdrawals=accept_withdrawals,
     )
     if report.exit_code in (exitcodes.UNPUBLISHABLE, exitcodes.USAGE) or report.unreachable:
