@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from pyevents.config import Config
-    from pyevents.run import RunReport
+    from pyevents.runreport import RunReport
 
 DEFAULT_CONFIG = Path("config/events.yaml")
 

@@ -17,7 +17,8 @@ from pyevents.crawlers.fetch import CrawlerChild, fetch_sources
 from pyevents.crawlers.jobs import SourceJob
 from pyevents.fetchedfiles import read_states, write_shard
 from pyevents.pipeline.model import FetchResult, SourceState, Window
-from pyevents.run import now_utc, states_for_fetch
+from pyevents.parsepool import states_for_fetch
+from pyevents.run import now_utc
 from pyevents.shards import Shard, sources_of_shard
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from pyevents.pipeline.store import lifecycle
 from pyevents.pipeline.store.lifecycle import body_sha256
-from pyevents.run import POOL_THRESHOLD, SourceParser
+from pyevents.parsepool import POOL_THRESHOLD, SourceParser
 
 AS_OF = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
 WINDOW = Window.around(AS_OF, 30, 400)
