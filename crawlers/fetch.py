@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pyevents.crawlers.child import run_crawl
-from pyevents.crawlers.jobs import SourceJob
+from pyevents.crawlers.jobs import ConfiguredSource, CrawlSettings, SourceJob
 from pyevents.pipeline.model import FetchResult, SourceState
-
-if TYPE_CHECKING:
-    from pyevents.config import Config, SourceConfig
 
 POLL_SECONDS = 0.2  # how often the parent checks that the child is still alive while waiting
 JOIN_SECONDS = 10.0  # how long the child may take to shut down after its last message
@@ -70,7 +67,7 @@ class CrawlerChild:
         self._results.close()
 
     def crawl(
-        self, config: Config, jobs: list[SourceJob], on_progress: Callable[[FetchResult], None] | None
+        self, settings: CrawlSettings, jobs: list[SourceJob], on_progress: Callable[[FetchResult], None] | None
     ) -> dict[str, FetchResult]:
         """Crawl `jobs` (once per child); one FetchResult per job, failed ones for whatever the child left."""
         if self._crawled:
@@ -79,7 +76,7 @@ class CrawlerChild:
         results: dict[str, FetchResult] = {}
         try:
             try:
-                self._requests.send((config, jobs))
+                self._requests.send((settings, jobs))
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the child ended before reading its request; what it said meanwhile is still in the pipe
             done, crash = _collect(self._process, self._results, results, on_progress, self.counts)
@@ -99,8 +96,8 @@ class CrawlerChild:
 
 
 def fetch_sources(
-    config: Config,
-    sources: list[SourceConfig],
+    settings: CrawlSettings,
+    sources: Sequence[ConfiguredSource],
     states: dict[str, SourceState],
     *,
     on_progress: Callable[[FetchResult], None] | None = None,
@@ -114,9 +111,9 @@ def fetch_sources(
     if not jobs:
         return {}
     if crawler is not None:
-        return crawler.crawl(config, jobs, on_progress)
+        return crawler.crawl(settings, jobs, on_progress)
     with CrawlerChild() as child:
-        return child.crawl(config, jobs, on_progress)
+        return child.crawl(settings, jobs, on_progress)
 
 
 def _collect(

@@ -1,4 +1,4 @@
-"""Every Scrapy setting the crawl depends on, written out and derived from the federation's config.
+"""Every Scrapy setting the crawl depends on, written out and derived from the federation's crawl settings.
 
 Nothing is left to Scrapy's defaults where a default would be impolite or unsafe: components read
 their values from these settings in `from_crawler`, never from globals.
@@ -10,7 +10,7 @@ from typing import Any
 
 from scrapy.settings import Settings
 
-from pyevents.config import Config
+from pyevents.crawlers.jobs import CrawlSettings
 
 ROBOTS_USER_AGENT = "pyevents"  # the product token robots.txt groups are matched against
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB of robots.txt
@@ -28,13 +28,12 @@ REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # spiders us
 RESOLVER = "pyevents.crawlers.resolver.SafeHostnameResolver"
 
 
-def crawl_settings(config: Config) -> Settings:
-    """The Scrapy settings for one crawl of `config`'s sources."""
-    crawl = config.federation.crawl
+def crawl_settings(crawl: CrawlSettings) -> Settings:
+    """The Scrapy settings for one crawl with the federation's `crawl` settings."""
     values: dict[str, Any] = {
         # Identity and politeness
         "BOT_NAME": "pyevents",
-        "USER_AGENT": config.user_agent,
+        "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": True,
         "ROBOTSTXT_USER_AGENT": ROBOTS_USER_AGENT,
         "PYEVENTS_ROBOTS_MAX_BYTES": ROBOTS_MAX_BYTES,
@@ -68,7 +67,7 @@ def crawl_settings(config: Config) -> Settings:
         # Address safety: every lookup goes through our resolver, no cache to outlive a check
         "TWISTED_DNS_RESOLVER": RESOLVER,
         "DNSCACHE_ENABLED": False,
-        "PYEVENTS_ALLOW_PRIVATE_HOSTS": list(config.federation.allow_private_hosts),
+        "PYEVENTS_ALLOW_PRIVATE_HOSTS": list(crawl.allow_private_hosts),
         "HTTPPROXY_ENABLED": False,  # a proxy from the environment would hide the real destination
         "DOWNLOAD_VERIFY_CERTIFICATES": True,  # what we republish must come from the host it names
         "DOWNLOAD_HANDLERS": {"ftp": None, "s3": None, "data": None},  # http(s), and file: for the demo

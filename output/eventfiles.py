@@ -24,7 +24,6 @@ from pyevents.output.calendarlink import event_calendar_url
 from pyevents.output.feeds import Feeds
 from pyevents.output.ical import serialize_vevent, used_tzid, vevent_head_of
 from pyevents.output.timefmt import when_utc
-from pyevents.pipeline.gcpause import no_cyclic_gc
 
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 MOVED = "moved:"  # a fingerprint's prefix for an occurrence's old page, which only sends readers on
@@ -63,13 +62,6 @@ class ChunkResult:
 
 def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Mapping[str, str]) -> ChunkResult:
     """Everything per event for one batch of `Snapshot.event_batches` rows."""
-    # A chunk allocates dozens of short-lived, acyclic objects per event and keeps its pages until the
-    # end: the cycle collector walking them cost ~3 µs per event (10k events left ~20 cyclic objects).
-    with no_cyclic_gc():
-        return _render_chunk(job, batch, previous_fingerprints)
-
-
-def _render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Mapping[str, str]) -> ChunkResult:
     result = ChunkResult()
     base = job.site.base_url
     pages = site.EventPages(job.site, job.feeds)

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from pyevents.output.calendarlink import google_calendar_url
 from pyevents.output.cardimage import CARD_PATH
 from pyevents.output.feeds import CFP_PATH, KIND_SLUGS, Feeds, main_specs
+from pyevents.output.federation import SourcePlace
 from pyevents.output.ical import event_uid
 from pyevents.output.jsontext import string, value
 from pyevents.output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name, topics
@@ -411,14 +412,6 @@ def _event_body_template() -> Template:
     if names != EventPage._fields:
         raise ValueError(f"event_body.html's loop unpacks {names}, not EventPage's fields {EventPage._fields}")
     return env.from_string(source.replace("{{ part }}", EventPages.PART))
-
-
-class SourcePlace(NamedTuple):
-    """Where a configured source's events are: its country (alpha-2) and region, both optional."""
-
-    source_id: str
-    country: str | None
-    region: str | None
 
 
 def coverage(places: Sequence[SourcePlace], sources: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -17,6 +17,8 @@ import pycountry
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pyevents.crawlers.jobs import CrawlSettings
+from pyevents.output.federation import Federation, SourcePlace
 from pyevents.pipeline.model import KINDS, REGIONS, SourceDefaults
 
 # libyaml's parser when PyYAML was built with it: the same documents and marks, ~7x faster than pure Python
@@ -222,6 +224,44 @@ class Config(_Strict):
     @property
     def user_agent(self) -> str:
         return f"pyevents/0.1 (+{self.federation.base_url}; {self.federation.contact})"
+
+    def crawl_settings(self) -> CrawlSettings:
+        """What the crawler needs of this configuration."""
+        crawl = self.federation.crawl
+        return CrawlSettings(
+            user_agent=self.user_agent,
+            concurrency=crawl.concurrency,
+            per_host_concurrency=crawl.per_host_concurrency,
+            delay_seconds=crawl.delay_seconds,
+            timeout_seconds=crawl.timeout_seconds,
+            max_bytes=crawl.max_bytes,
+            retries=crawl.retries,
+            max_linked_pages=crawl.max_linked_pages,
+            allow_private_hosts=tuple(self.federation.allow_private_hosts),
+        )
+
+    def publish_settings(self) -> Federation:
+        """What a publish needs of this configuration."""
+        # Imported here: the country tables cost every other command's start-up.
+        from pyevents.pipeline.normalize.countries import region_of
+
+        fed = self.federation
+        return Federation(
+            name=fed.name,
+            base_url=fed.base_url,
+            contact=fed.contact,
+            repository=fed.repository,
+            past_days=fed.window.past_days,
+            future_days=fed.window.future_days,
+            stale_after_days=fed.stale_after_days,
+            config_json=fed.model_dump_json(),
+            places=tuple(
+                # The config's region override, else the country's; an online-only source counts as online.
+                SourcePlace(s.id, s.defaults.country, s.region or region_of(s.defaults.country) or ("online" if s.defaults.online else None))
+                for s in self.sources
+                if s.enabled
+            ),
+        )
 
 
 def _check_zone(v: str) -> str:

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from pyevents.pipeline.gcpause import no_cyclic_gc
 from pyevents.pipeline.model import ParseContext, ParsedSource
 from pyevents.pipeline.store.staging import StagedSource
+from pyevents.runtime import no_cyclic_gc
 
 # What a parse keeps: the ParsedSource itself, or its StagedSource (the run).
 T = TypeVar("T", ParsedSource, StagedSource)

@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 
 from pyevents.config import Config
-from pyevents.output.publish import publish
-from pyevents.output.serve import serve_in_background
+from tests.sites import publish, serve_in_background
 from tests.output.eventdb import T0, sample_federation, site_files, write_db
 from tests.output.seriesdb import AMSTERDAM, series_federation
 

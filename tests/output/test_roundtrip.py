@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pyevents.output.publish import publish
+from tests.sites import publish
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parse import parse_source
 from pyevents.pipeline.store.reader import Snapshot

@@ -59,7 +59,7 @@ def test_every_new_or_changed_event_gets_the_vevent_of_its_row(
 
 def test_nothing_to_serialize_starts_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(orchestrator, "VEVENT_POOL_MIN", 0)
-    monkeypatch.setattr(orchestrator, "start_worker_pool", lambda: pytest.fail("a pool for no work"))
+    monkeypatch.setattr(orchestrator, "worker_pool", lambda: pytest.fail("a pool for no work"))
     with Store.open(tmp_path / "events.duckdb") as store:
         with orchestrator.VeventSerializer(store, BASE_URL) as vevents:
             vevents.submit_needing()

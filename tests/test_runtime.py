@@ -1,12 +1,12 @@
-"""pyevents.pipeline.gcpause: the collector is paused around bulk work, and what the work allocated does not
-fall on the collector's next young passes, yet stays collectable."""
+"""pyevents.runtime: the collector is paused around bulk work (here, or in each task of a worker pool), and what
+the work allocated does not fall on the collector's next young passes, yet stays collectable."""
 
 from __future__ import annotations
 
 import gc
 import weakref
 
-from pyevents.pipeline.gcpause import no_cyclic_gc
+from pyevents.runtime import no_cyclic_gc, worker_pool
 
 
 class _Node:
@@ -41,3 +41,10 @@ def test_a_cycle_made_during_the_pause_is_still_collected() -> None:
         del a, b
     gc.collect()
     assert gone() is None
+
+
+def test_a_pool_with_the_collector_paused_runs_each_task_inside_the_pause() -> None:
+    with worker_pool(1, collector_paused=True) as paused, worker_pool(1) as plain:
+        assert paused.submit(gc.isenabled).result() is False
+        assert plain.submit(gc.isenabled).result() is True
+        assert paused.submit(gc.isenabled).result() is False  # each task, not only the first
