@@ -37,7 +37,7 @@ from pyevents.pipeline.store import RunCounts, Store, StoreError, StoreLocked
 from pyevents.pipeline.store.lifecycle import body_sha256
 from pyevents.pipeline.store.staging import StagedSource, stage
 from pyevents.pipeline.store.withdrawal import WithdrawalPreview
-from pyevents.pipeline.store.writer import EXPORT_MEMORY_LIMIT, MEMORY_LIMIT, StagedEvents
+from pyevents.pipeline.store.writer import StagedEvents
 from pyevents.pipeline.workerpool import worker_context
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
@@ -370,10 +370,8 @@ def crawl_into_store(
                 report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
                 report.events_withdrawn = counts.withdrawn
                 store.finish_run("partial" if report.failed else "ok", _run_counts(report))
-                store.write_exports(  # while the VEVENT workers run, if any: then in DuckDB's usual memory
-                    export_dir if export_dir is not None else db_path.parent / "export",
-                    memory_limit=MEMORY_LIMIT if vevents.pooled else EXPORT_MEMORY_LIMIT,
-                )
+                # While the VEVENT workers run, if any.
+                store.write_exports(export_dir if export_dir is not None else db_path.parent / "export")
                 vevents.save()
             store.commit()
             report.stage_seconds["store"] += time.perf_counter() - clock
@@ -471,11 +469,6 @@ class VeventSerializer:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-
-    @property
-    def pooled(self) -> bool:
-        """Whether worker processes are serializing (they take ~230 MB beside this process)."""
-        return self._pool is not None
 
     def submit(self, rows: Path) -> None:
         """Start serializing the rows of a Parquet file (VEVENT_COLUMNS of `events` rows)."""

@@ -73,7 +73,6 @@ MEMORY_LIMIT = "250MB"
 # DuckDB memory a stored row may take in the writes that cannot spill (the tables' key indexes, the
 # joins of an upsert): a store's limit grows past MEMORY_LIMIT with its largest table (benchmarks/SCALE.md).
 MEMORY_PER_ROW_BYTES = 1_700
-EXPORT_MEMORY_LIMIT = "1GB"  # for write_exports when nothing else of the run is running (it takes ~350 MB)
 EXPORT_ROW_GROUP_ROWS = 8192  # Parquet row groups of the exports: small enough for both cores to write them
 # What output.ical.serialize_vevent reads of an `events` row (its docstring), in the table's order.
 VEVENT_COLUMNS = (
@@ -164,15 +163,11 @@ class Store:
         if not self._committed:
             self.abort()
 
-    def write_exports(self, export_dir: Path, *, memory_limit: str = MEMORY_LIMIT) -> None:
+    def write_exports(self, export_dir: Path) -> None:
         """Write every exported table to a temporary Parquet file beside its final name; `commit` renames
-        them after the database swap, `abort` deletes them. Call after the last change to those tables.
-
-        `memory_limit`: DuckDB's while it writes them. With nothing else running beside it, the caller can
-        afford EXPORT_MEMORY_LIMIT: writing 150k events under 250 MB took 0.4 s instead of 0.25 s."""
+        them after the database swap, `abort` deletes them. Call after the last change to those tables."""
         export_dir.mkdir(parents=True, exist_ok=True)
         con = self._connection()
-        _set_memory_limit(con, max(memory_limit, self._memory_limit, key=_megabytes))
         # Row groups written in parallel, in whatever order they finish (a table has no order of its own):
         # 150k events took 0.17 s instead of 0.23 s.
         con.execute("SET preserve_insertion_order = false")
@@ -188,7 +183,6 @@ class Store:
                 )
         finally:
             con.execute("RESET preserve_insertion_order")
-            _set_memory_limit(con, self._memory_limit)
 
     def commit(self, export_dir: Path | None = None) -> None:
         """Publish the working copy atomically, then the Parquet exports (written now into `export_dir` when
@@ -978,9 +972,8 @@ def _needing_ical_sql(limit: int | None, columns: Sequence[str] | None, besides:
 
 
 def _megabytes(limit: str) -> int:
-    """'250MB' -> 250, '1GB' -> 1024: the limits this module writes."""
-    number, unit = int(limit[:-2]), limit[-2:]
-    return number * 1024 if unit == "GB" else number
+    """'250MB' -> 250: the limits this module writes."""
+    return int(limit.removesuffix("MB"))
 
 
 def _set_memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> None:

@@ -129,14 +129,3 @@ def test_rows_handed_out_while_saving_are_the_rows_needing_a_vevent_after_it(tmp
     assert tags[default_event_id("a", "uid-1")] == ["python", "data"]  # as stored, not as it arrived
     assert len(got) == 7  # a/uid-0, 1, 2, 5, c/new before the MERGE; the tombstones a/uid-4 and b/keep after it
     assert {row["event_id"] for row in handed[1].to_pylist()} == {default_event_id("a", "uid-4"), default_event_id("b", "keep")}
-
-
-def test_exports_written_with_more_memory_leave_the_store_at_its_usual_limit(tmp_path: Path) -> None:
-    db, export = tmp_path / "events.duckdb", tmp_path / "export"
-    with Store.open(db) as store:
-        _store_events(store, AS_OF, *reports("a", 3))
-        usual = store._connection().execute("SELECT current_setting('memory_limit')").fetchone()
-        store.write_exports(export, memory_limit=writer.EXPORT_MEMORY_LIMIT)
-        assert store._connection().execute("SELECT current_setting('memory_limit')").fetchone() == usual
-        store.commit()
-    assert query(db, f"SELECT count(*) FROM '{export / 'events.parquet'}'") == [(3,)]
