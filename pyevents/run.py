@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
+import functools
 import hashlib
 import importlib
 import json
@@ -23,7 +24,6 @@ from pathlib import Path
 from typing import Generic
 
 import duckdb
-import pyarrow.parquet as pq
 
 from pyevents.crawlers.fetch import CrawlerChild, fetch_sources
 from pyevents.fetchedfiles import load_fetched, write_states
@@ -33,11 +33,12 @@ from pyevents.pipeline.codedigest import files_digest
 from pyevents.pipeline.gcpause import no_cyclic_gc
 from pyevents.pipeline.memory import release_freed_memory
 from pyevents.pipeline.model import FetchResult, ParseContext, ParsedSource, SourceState, Window
-from pyevents.pipeline.store import RunCounts, Store, StoreError, StoreLocked
+from pyevents.pipeline.store import ConfiguredSource, RunCounts, Store, StoreError, StoreLocked
+from pyevents.pipeline.store.events import StagedEvents
 from pyevents.pipeline.store.lifecycle import body_sha256
 from pyevents.pipeline.store.staging import StagedSource, stage
+from pyevents.pipeline.store.vevents import VeventRefresh
 from pyevents.pipeline.store.withdrawal import WithdrawalPreview
-from pyevents.pipeline.store.writer import StagedEvents
 from pyevents.pipeline.workerpool import worker_context
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
@@ -51,7 +52,6 @@ POOL_THRESHOLD = 4
 FAILED_STATUSES = ("failed", "gone", "quarantined")
 NOTHING_REACHABLE = "no source was reachable: is the network down? nothing was changed"
 ACCEPT_WITHDRAWALS_FLAG = "--accept-withdrawals"  # named in the refusal: the CLI option that gives consent
-VEVENT_POOL_MIN = 2_000  # fewer VEVENTs are serialized in this process: starting workers costs ~0.3 s
 
 
 @dataclass(slots=True)
@@ -323,7 +323,7 @@ def crawl_into_store(
                 if preview.needs_consent:
                     return _refused(report, preview)  # leaving the block aborts: the database stays as it was
             store.start_run(report.run_id, as_of)
-            store.sync_sources(config.sources)
+            store.sync_sources([ConfiguredSource(s.id, s.name, s.type, s.url, s.enabled) for s in config.sources])
             states = store.source_states()
 
             clock = time.perf_counter()
@@ -364,7 +364,8 @@ def crawl_into_store(
             release_freed_memory()
             report.stage_seconds["store_reports"] = time.perf_counter() - clock
 
-            with VeventSerializer(store, fed.base_url) as vevents:
+            serialize = functools.partial(serialize_row_group, fed.base_url)
+            with store.refresh_vevents(serialize, start_worker_pool) as vevents:
                 counts = _merge_and_save(store, config, window, as_of, report, vevents)  # times store_reports, dedupe, store
                 clock = time.perf_counter()
                 report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
@@ -407,7 +408,7 @@ def _stale_sources(report: RunReport, states: dict[str, SourceState], as_of: dt.
 
 
 def _merge_and_save(
-    store: Store, config: Config, window: Window, as_of: dt.datetime, report: RunReport, vevents: VeventSerializer
+    store: Store, config: Config, window: Window, as_of: dt.datetime, report: RunReport, vevents: VeventRefresh
 ) -> RunCounts:
     """Merge the live reports into events and save them, unless nothing the merge reads has changed since
     the stored events were merged: then they are only confirmed (see Store.keep_merged_events). Every
@@ -415,18 +416,18 @@ def _merge_and_save(
     clock = time.perf_counter()
     priorities = {s.id: s.priority for s in config.sources}
     merge_key = store.merge_input_key(window, _merge_salt(priorities))
-    kept = store.keep_merged_events(merge_key, as_of)
+    kept = store.keep_merged_events(window, merge_key, as_of)
     report.stage_seconds["store_reports"] += time.perf_counter() - clock
     if kept is not None:
         counts, report.events_total = kept
         report.stage_seconds["dedupe"] = 0.0  # nothing to merge
         clock = time.perf_counter()
-        vevents.submit_needing()
     else:
         staged = _merged_events(store, window, priorities, report)
         clock = time.perf_counter()
         report.events_total = staged.events.num_rows
-        counts = store.save_events(staged, as_of, merge_key, ical_rows=vevents.submit, release=True)
+        counts = store.save_events(window, staged, as_of, merge_key, vevents=vevents, release=True)
+    vevents.hand_out_stale()
     report.stage_seconds["store"] = report.stage_seconds.get("store", 0.0) + time.perf_counter() - clock
     return counts
 
@@ -447,54 +448,6 @@ def _merged_events(store: Store, window: Window, priorities: dict[str, int], rep
     release_freed_memory()  # the reports' and events' strings, beside DuckDB's work in save_events
     report.stage_seconds["store"] = time.perf_counter() - clock
     return staged
-
-
-class VeventSerializer:
-    """Serializes the VEVENTs of the rows it is given while the caller goes on (`submit` a Parquet file of
-    `events` rows, e.g. as `Store.save_events`' `ical_rows`, or `submit_needing`): a row group per task
-    in worker processes on all cores once there are many (the pool starts with the first big file), else
-    at once in this process. Each task writes its VEVENTs to a Parquet file of the store's, which `save`
-    hands to DuckDB: neither the rows nor the texts are ever all in memory."""
-
-    def __init__(self, store: Store, base_url: str) -> None:
-        self._store = store
-        self._base_url = base_url
-        self._pool: cf.ProcessPoolExecutor | None = None
-        self._outputs: list[tuple[Path, cf.Future[int] | int]] = []  # (VEVENT file, its row count)
-
-    def __enter__(self) -> VeventSerializer:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def submit(self, rows: Path) -> None:
-        """Start serializing the rows of a Parquet file (VEVENT_COLUMNS of `events` rows)."""
-        metadata = pq.read_metadata(rows)
-        if metadata.num_rows == 0:
-            return
-        if self._pool is None and metadata.num_rows >= VEVENT_POOL_MIN:
-            self._pool = start_worker_pool()
-        for group in range(metadata.num_row_groups):
-            out = self._store.scratch_path()
-            if self._pool is not None:
-                self._outputs.append((out, self._pool.submit(serialize_row_group, rows, group, self._base_url, out)))
-            else:
-                self._outputs.append((out, serialize_row_group(rows, group, self._base_url, out)))
-
-    def submit_needing(self) -> None:
-        """Start serializing every event whose stored VEVENT is missing or stale."""
-        self.submit(self._store.ical_rows_file())
-
-    def save(self) -> int:
-        """Store every VEVENT submitted; how many."""
-        count = sum(done.result() if isinstance(done, cf.Future) else done for _, done in self._outputs)
-        self.__exit__()
-        self._store.save_ical_files([out for out, _ in self._outputs])
-        self._outputs.clear()
-        return count
 
 
 def _outcome(sid: str, status: str, fetch: FetchResult | None, parsed: StagedSource | None) -> SourceOutcome:
