@@ -23,8 +23,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Generic
 
-import duckdb
-
 from pyevents.crawlers.fetch import CrawlerChild, fetch_sources
 from pyevents.fetchedfiles import load_fetched, write_states
 from pyevents.shards import ShardError
@@ -376,7 +374,7 @@ def crawl_into_store(
                 vevents.save()
             store.commit()
             report.stage_seconds["store"] += time.perf_counter() - clock
-    except duckdb.Error as exc:  # the store aborted: the previous database stays whole
+    except StoreError as exc:  # the store aborted: the previous database stays whole
         report.exit_code, report.message = exitcodes.UNPUBLISHABLE, f"database error, nothing stored: {exc}"
         return report
     report.finished_at = now_utc()
@@ -478,7 +476,7 @@ def _run_counts(report: RunReport) -> dict[str, int]:
 
 
 # What makes a publish impossible (exit 3): the output folder, or the database it reads, is unusable.
-PUBLISH_ERRORS = (OSError, duckdb.Error)
+PUBLISH_ERRORS = (OSError, StoreError)
 
 
 def publish_site(config: Config, db_path: Path, out_dir: Path, *, as_of: dt.datetime | None = None) -> dict[str, object]:

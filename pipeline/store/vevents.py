@@ -20,6 +20,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from pyevents.pipeline.store.database import Database, sql_string
+from pyevents.pipeline.store.errors import raises_store_errors
 from pyevents.pipeline.store.withdrawal import WITHDRAWN
 
 # What output.ical.serialize_vevent reads of an `events` row (its docstring), in the table's order.
@@ -61,6 +62,7 @@ _STALE_SQL = f"""
 """
 
 
+@raises_store_errors
 class VeventRefresh:
     """Brings every stale VEVENT of the store up to date through `serialize` (see the module docstring);
     `start_pool` starts the worker processes (None: everything is serialized in this process)."""

@@ -5,6 +5,8 @@
 - `sources.py`: sources, the fetches' reports and rejects (the lifecycle);
 - `events.py`: the merge's input, merged events, their history, provenance, tombstones and withdrawals;
 - `vevents.py`: the VEVENT cache.
+
+Every method raises StoreError (or StoreUnusable), never DuckDB's own errors.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from types import TracebackType
 
 from pyevents.pipeline.model import Event, FetchResult, SourceEvent, SourceState, Window
 from pyevents.pipeline.store.database import Database
-from pyevents.pipeline.store.errors import StoreError, StoreUnusable
+from pyevents.pipeline.store.errors import StoreError, StoreUnusable, raises_store_errors
 from pyevents.pipeline.store.events import EventRecords, RunCounts, StagedEvents
 from pyevents.pipeline.store.lock import StoreLocked
 from pyevents.pipeline.store.runs import RunRecord
@@ -27,6 +29,7 @@ from pyevents.pipeline.store.vevents import SerializeGroup, VeventRefresh
 from pyevents.pipeline.store.withdrawal import WithdrawalPreview
 
 
+@raises_store_errors
 class Store:
     """One run's write access to the database (the protocol: `database.py`)."""
 
