@@ -8,7 +8,6 @@ withdraw (nothing crawled or written), 3 nothing could be published.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import datetime as dt
 import functools
 import hashlib
@@ -19,9 +18,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
-import pyarrow.parquet as pq
-
 from pyevents import exitcodes
 from pyevents.config import Config, SourceConfig
 from pyevents.crawlers.fetch import CrawlerChild, fetch_sources
@@ -30,10 +26,11 @@ from pyevents.parsepool import SourceParser, states_for_fetch
 from pyevents.pipeline import dedupe
 from pyevents.pipeline.codedigest import files_digest
 from pyevents.pipeline.model import FetchResult, SourceState, Window
-from pyevents.pipeline.store import RunCounts, Store, StoreError, StoreLocked
+from pyevents.pipeline.store import ConfiguredSource, RunCounts, Store, StoreError, StoreLocked
+from pyevents.pipeline.store.events import StagedEvents
 from pyevents.pipeline.store.staging import stage
 from pyevents.pipeline.store.withdrawal import WithdrawalPreview
-from pyevents.pipeline.store.writer import EXPORT_MEMORY_LIMIT, MEMORY_LIMIT, StagedEvents
+from pyevents.pipeline.store.vevents import VeventRefresh
 from pyevents.runreport import Progress, RunReport, SourceOutcome, no_progress
 from pyevents.runtime import no_cyclic_gc, release_freed_memory, worker_pool
 from pyevents.shards import ShardError
@@ -44,7 +41,6 @@ if TYPE_CHECKING:
 
 NOTHING_REACHABLE = "no source was reachable: is the network down? nothing was changed"
 ACCEPT_WITHDRAWALS_FLAG = "--accept-withdrawals"  # named in the refusal: the CLI option that gives consent
-VEVENT_POOL_MIN = 2_000  # fewer VEVENTs are serialized in this process: starting workers costs ~0.3 s
 
 
 def now_utc() -> dt.datetime:
@@ -118,7 +114,7 @@ def crawl_into_store(
                 if preview.needs_consent:
                     return _refused(report, preview)  # leaving the block aborts: the database stays as it was
             store.start_run(report.run_id, as_of)
-            store.sync_sources(config.sources)
+            store.sync_sources([ConfiguredSource(s.id, s.name, s.type, s.url, s.enabled) for s in config.sources])
             states = store.source_states()
 
             clock = time.perf_counter()
@@ -159,20 +155,19 @@ def crawl_into_store(
             release_freed_memory()
             report.stage_seconds["store_reports"] = time.perf_counter() - clock
 
-            with VeventSerializer(store, fed.base_url) as vevents:
+            serialize = functools.partial(serialize_row_group, fed.base_url)
+            with store.refresh_vevents(serialize, worker_pool) as vevents:
                 counts = _merge_and_save(store, config, window, as_of, report, vevents)  # times store_reports, dedupe, store
                 clock = time.perf_counter()
                 report.events_new, report.events_updated, report.events_cancelled = counts.new, counts.updated, counts.cancelled
                 report.events_withdrawn = counts.withdrawn
                 store.finish_run("partial" if report.failed else "ok", report.run_counts())
-                store.write_exports(  # while the VEVENT workers run, if any: then in DuckDB's usual memory
-                    export_dir if export_dir is not None else db_path.parent / "export",
-                    memory_limit=MEMORY_LIMIT if vevents.pooled else EXPORT_MEMORY_LIMIT,
-                )
+                # While the VEVENT workers run, if any.
+                store.write_exports(export_dir if export_dir is not None else db_path.parent / "export")
                 vevents.save()
             store.commit()
             report.stage_seconds["store"] += time.perf_counter() - clock
-    except duckdb.Error as exc:  # the store aborted: the previous database stays whole
+    except StoreError as exc:  # the store aborted: the previous database stays whole
         report.exit_code, report.message = exitcodes.UNPUBLISHABLE, f"database error, nothing stored: {exc}"
         return report
     report.finished_at = now_utc()
@@ -204,7 +199,7 @@ def _stale_sources(report: RunReport, states: dict[str, SourceState], as_of: dt.
 
 
 def _merge_and_save(
-    store: Store, config: Config, window: Window, as_of: dt.datetime, report: RunReport, vevents: VeventSerializer
+    store: Store, config: Config, window: Window, as_of: dt.datetime, report: RunReport, vevents: VeventRefresh
 ) -> RunCounts:
     """Merge the live reports into events and save them, unless nothing the merge reads has changed since
     the stored events were merged: then they are only confirmed (see Store.keep_merged_events). Every
@@ -212,18 +207,18 @@ def _merge_and_save(
     clock = time.perf_counter()
     priorities = {s.id: s.priority for s in config.sources}
     merge_key = store.merge_input_key(window, _merge_salt(priorities))
-    kept = store.keep_merged_events(merge_key, as_of)
+    kept = store.keep_merged_events(window, merge_key, as_of)
     report.stage_seconds["store_reports"] += time.perf_counter() - clock
     if kept is not None:
         counts, report.events_total = kept
         report.stage_seconds["dedupe"] = 0.0  # nothing to merge
         clock = time.perf_counter()
-        vevents.submit_needing()
     else:
         staged = _merged_events(store, window, priorities, report)
         clock = time.perf_counter()
         report.events_total = staged.events.num_rows
-        counts = store.save_events(staged, as_of, merge_key, ical_rows=vevents.submit, release=True)
+        counts = store.save_events(window, staged, as_of, merge_key, vevents=vevents, release=True)
+    vevents.hand_out_stale()
     report.stage_seconds["store"] = report.stage_seconds.get("store", 0.0) + time.perf_counter() - clock
     return counts
 
@@ -247,61 +242,8 @@ def _merged_events(store: Store, window: Window, priorities: dict[str, int], rep
     return staged
 
 
-class VeventSerializer:
-    """Serializes the VEVENTs of the rows it is given while the caller goes on (`submit` a Parquet file of
-    `events` rows, e.g. as `Store.save_events`' `ical_rows`, or `submit_needing`): a row group per task
-    in worker processes on all cores once there are many (the pool starts with the first big file), else
-    at once in this process. Each task writes its VEVENTs to a Parquet file of the store's, which `save`
-    hands to DuckDB: neither the rows nor the texts are ever all in memory."""
-
-    def __init__(self, store: Store, base_url: str) -> None:
-        self._store = store
-        self._base_url = base_url
-        self._pool: cf.ProcessPoolExecutor | None = None
-        self._outputs: list[tuple[Path, cf.Future[int] | int]] = []  # (VEVENT file, its row count)
-
-    def __enter__(self) -> VeventSerializer:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    @property
-    def pooled(self) -> bool:
-        """Whether worker processes are serializing (they take ~230 MB beside this process)."""
-        return self._pool is not None
-
-    def submit(self, rows: Path) -> None:
-        """Start serializing the rows of a Parquet file (VEVENT_COLUMNS of `events` rows)."""
-        metadata = pq.read_metadata(rows)
-        if metadata.num_rows == 0:
-            return
-        if self._pool is None and metadata.num_rows >= VEVENT_POOL_MIN:
-            self._pool = worker_pool()
-        for group in range(metadata.num_row_groups):
-            out = self._store.scratch_path()
-            if self._pool is not None:
-                self._outputs.append((out, self._pool.submit(serialize_row_group, rows, group, self._base_url, out)))
-            else:
-                self._outputs.append((out, serialize_row_group(rows, group, self._base_url, out)))
-
-    def submit_needing(self) -> None:
-        """Start serializing every event whose stored VEVENT is missing or stale."""
-        self.submit(self._store.ical_rows_file())
-
-    def save(self) -> int:
-        """Store every VEVENT submitted; how many."""
-        count = sum(done.result() if isinstance(done, cf.Future) else done for _, done in self._outputs)
-        self.__exit__()
-        self._store.save_ical_files([out for out, _ in self._outputs])
-        self._outputs.clear()
-        return count
-
-
 # What makes a publish impossible (exit 3): the output folder, or the database it reads, is unusable.
-PUBLISH_ERRORS = (OSError, duckdb.Error)
+PUBLISH_ERRORS = (OSError, StoreError)
 
 
 def publish_site(config: Config, db_path: Path, out_dir: Path, *, as_of: dt.datetime | None = None) -> PublishSummary:

@@ -29,10 +29,10 @@ def parse_one(job: ParseJob[T]) -> T:
     return finish(parse_source(body, ctx, region))
 
 
-def serialize_row_group(rows: Path, group: int, base_url: str, out: Path) -> int:
+def serialize_row_group(base_url: str, rows: Path, group: int, out: Path) -> int:
     """Serialize the VEVENTs of one row group of a Parquet file of `events` rows (VEVENT_COLUMNS) into a
-    Parquet file of `event_ical` rows at `out`; how many. The texts go from here to DuckDB through the
-    file: the parent never holds them."""
+    Parquet file of `event_ical` rows at `out`; how many (the store's vevents.SerializeGroup, once given
+    `base_url`). The texts go from here to DuckDB through the file: the parent never holds them."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -23,6 +23,13 @@ _MICROSECOND = dt.timedelta(microseconds=1)
 CHUNK_ROWS = 25_000  # rows per chunk of a table built from objects
 
 
+def utc(value: dt.datetime) -> dt.datetime:
+    """An aware instant in UTC, as the store writes them; a naive one is refused."""
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value.isoformat()}: the store needs aware instants")
+    return value.astimezone(dt.timezone.utc)
+
+
 def table_schema(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str]) -> pa.Schema:
     """The Arrow schema of some columns of a stored table, instants in UTC."""
     stored = con.sql(f"SELECT {', '.join(columns)} FROM {table} LIMIT 0").to_arrow_table().schema

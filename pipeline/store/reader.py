@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from pyevents.pipeline.model import Event, Window
+from pyevents.pipeline.store.errors import StoreError, raises_store_errors
 
 # The events a publish shows: overlapping the window; a cancelled one only until it is past; a withdrawn
 # one (its sources left the federation) never.
@@ -40,7 +41,7 @@ _SERIES_KEY = f"""
     CASE WHEN ends_at >= $as_of AND series_id IN ({_SERIES_WITH_PAGES}) THEN series_id END AS series_key
 """
 MAX_CHANGES_PER_EVENT = 20
-READ_ERRORS = (OSError, duckdb.Error)  # what opening or reading a snapshot raises for an unusable file
+READ_ERRORS = (OSError, StoreError)  # what opening or reading a snapshot raises for an unusable file
 
 # Every input of one published event, one row per event. `last_seen_at` (bumped by every fetch, shown
 # nowhere) is left out so that a fetch alone never changes a fingerprint. The fingerprint is DuckDB's
@@ -133,6 +134,7 @@ class Overview:
     conferences_by_country: dict[str, int]
 
 
+@raises_store_errors
 class Snapshot:
     """A read-only view of one database file; use as a context manager."""
 
