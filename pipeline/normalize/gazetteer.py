@@ -142,6 +142,23 @@ def _find_city(key: str, subdivision: str | None, country: str | None) -> City |
     return found
 
 
+def keeps_zone(city: str | None, country: str | None, zone: str | None) -> bool:
+    """Whether a GeoNames city of that own name (case and accents aside), in `country` when given, keeps
+    `zone` ("Cape Town", "ZA", "Africa/Johannesburg": yes; "Amsterdam", "NL", "Europe/Berlin": no). Own
+    names only: an event's city is the gazetteer's own name, and alternate names are loose (Sandusky,
+    Ohio is also "Portland")."""
+    if not city or not zone or len(city) > MAX_NAME_CHARS:
+        return False
+    return _keeps_zone(fold(city), country.upper() if country else None, canonical_zone(zone))
+
+
+@functools.lru_cache(maxsize=4096)
+def _keeps_zone(key: str, country: str | None, zone: str) -> bool:
+    return any(
+        city.timezone == zone and country in (None, city.country) and fold(city.name) == key for city in _gazetteer().named(key)
+    )
+
+
 def subdivision_code(text: str | None, country: str | None) -> str | None:
     """The ISO 3166-2 code a state or province is written as ("NSW", "Karnataka", "Noord-Holland", "US-OR")."""
     if not text or not country:

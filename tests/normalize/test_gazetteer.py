@@ -75,6 +75,21 @@ def test_the_gazetteer_is_loaded_once_per_process() -> None:
     assert gazetteer._gazetteer.cache_info().misses == 1
 
 
+@pytest.mark.parametrize(
+    ("city", "country", "zone", "keeps"),
+    [("Cape Town", "ZA", "Africa/Johannesburg", True), ("Kaapstad", "ZA", "Africa/Johannesburg", False),
+     ("Amsterdam", "NL", "Europe/Berlin", False), ("Portland", "US", "America/New_York", True),
+     ("Portland", "US", "America/Los_Angeles", True), ("Portland", "US", "America/Denver", False), ("Portland", "US", "America/Chicago", True),
+     ("Bogotá", None, "America/Bogota", True), ("Smalltown", "AU", "Australia/Sydney", False),
+     ("Lima", "PE", "UTC-05:00", False), (None, "PE", "America/Lima", False), ("Lima", "PE", None, False),
+     ("Sao Paulo", "BR", "America/Sao_Paulo", True)],
+)  # fmt: skip
+def test_a_city_keeps_a_zone_when_a_city_of_that_own_name_in_its_country_does(
+    city: str | None, country: str | None, zone: str | None, keeps: bool
+) -> None:
+    assert gazetteer.keeps_zone(city, country, zone) is keeps
+
+
 def test_the_index_is_built_once_per_cache_folder_and_read_back_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     built = gazetteer.load_gazetteer(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [f"gazetteer-{gazetteer._index_key()}.npz"]  # no temporary left
