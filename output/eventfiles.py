@@ -23,7 +23,7 @@ from pyevents.output import jsonfeed, site
 from pyevents.output.calendarlink import event_calendar_url
 from pyevents.output.feeds import Feeds
 from pyevents.output.ical import serialize_vevent, used_tzid, vevent_head_of
-from pyevents.output.timefmt import when_utc
+from pyevents.output.timefmt import when_of_row
 
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 MOVED = "moved:"  # a fingerprint's prefix for an occurrence's old page, which only sends readers on
@@ -79,7 +79,7 @@ def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Ma
             result.vevents_cached += 1
         else:  # missing, or stale (changed since cached, or another base URL): serialized from the whole row
             vevent = result.vevents[index] = serialize_vevent(batch.slice(index, 1).to_pylist()[0], base)
-        w = when_utc(event["starts_z"], event["ends_z"], event["timezone"], bool(event["all_day"]))
+        w = when_of_row(event)
         json_lines.append(jsonfeed.event_line(event, w, base))
         page = site.event_page_path(event_id)
         if page is None:  # not an id we can trust as a file name: no page, but in every feed

@@ -25,7 +25,7 @@ from pyevents.output.federation import SourcePlace
 from pyevents.output.ical import event_uid
 from pyevents.output.jsontext import string, value
 from pyevents.output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name, topics
-from pyevents.output.timefmt import When, day_text_on, deadline_text, stamp_text, utc_instant
+from pyevents.output.timefmt import When, day_text_on, deadline_text, label_city, stamp_text, utc_instant
 from pyevents.pipeline.normalize.text import safe_url
 
 AGENDA_LIMIT = 2000  # entries on one agenda page; more would make a page too heavy for a phone
@@ -289,7 +289,7 @@ def event_page_context(
         facts=event_facts(event.get("country"), event.get("region"), kind),
         series_page=series_page_path(event.get("series_page")) or "",
         url=safe_href(event.get("url")),
-        cfp_deadline=deadline_text(utc_instant(deadline) if deadline else None, event.get("timezone")),
+        cfp_deadline=deadline_text(utc_instant(deadline) if deadline else None, event.get("timezone"), label_city(event)),
         cfp_url=safe_href(event.get("cfp_url")),
         topics=event_topics,
         description=description,
