@@ -1,7 +1,7 @@
 """The event page's "Add to calendar" links: the event's own VCALENDAR in a percent-encoded `data:` URL,
 and Google Calendar's event template URL.
 
-A publish no longer writes a single-event .ics per event (that was half of its 300k files); the link
+A publish writes no single-event .ics per event (it would double a publish's files); the link
 carries the same text instead. That text comes from our iCal writer, so it is escaped there, and
 percent-encoding leaves no character that HTML or the URL could give a meaning to.
 """

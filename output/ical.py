@@ -1,6 +1,7 @@
 """iCalendar text written by hand (RFC 5545 / RFC 7986): one VEVENT per event, streamed VCALENDARs.
 
-Hand-written because icalendar needs ~95 s to serialize 100k events. Every value a source could
+Hand-written because icalendar's serializer (an object per property) would be most of a publish's
+time (benchmarks/RESULTS.md, "Why the tricks"). Every value a source could
 influence passes through `escape_text` (TEXT), `_uri` (http(s) only) or a strict pattern (TZID), and
 every line through `fold`, so nothing a source sends can add a line, a property or a component.
 

@@ -352,13 +352,12 @@ class EventPages:
 
     The layout (base.html, through event.html) is the same on every event page, so it is rendered once
     with a marker for each part that belongs to one event. event_body.html renders those parts of many
-    pages in one call (Jinja's per-render set-up, ~15 µs, is paid once per slice, not per page), and a
+    pages in one call (Jinja's per-render set-up is paid once per slice, not per page), and a
     page is the layout's pieces and its own parts, interleaved. Same markup, a fraction of the work.
     """
 
     PART = "\x00pyevents-part\x00"  # clean_text and tojson never let a NUL through: it cannot come from data
-    # Pages per render: more would save little and cost more (measured per page: 28 µs at 1 per render,
-    # 23 at 8, 30 at 32, 50 at 2,000: the garbage collector walks the growing list of escaped pieces).
+    # Pages per render: enough to share Jinja's set-up; more would make the collector walk a growing list of pieces.
     PAGES_PER_RENDER = 8
     _PARTS_PER_PAGE = 4  # title, head, main, freshness
 

@@ -178,7 +178,7 @@ def zone_for_place(
 
 class _Gazetteer:
     """GeoNames' cities as flat columns and one joined string of names, with a sorted array of 64-bit
-    name-key digests beside the city bearing each name: a few MB for ~350,000 names. The file is decoded
+    name-key digests beside the city bearing each name: no Python object per name. The file is decoded
     one record at a time, so the parsed JSON never exists whole and leaves no freed objects behind."""
 
     def __init__(self, records: Iterator[dict[str, Any]]) -> None:
