@@ -18,7 +18,7 @@ def no_cyclic_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             # Whatever the work allocated would sit in the youngest generation and be traversed by the
-            # next young and middle collections, right away (~0.2 s after a merge of 150k reports).
+            # next young and middle collections, right away.
             # Moved to the oldest generation instead (freeze and unfreeze only splice lists): it is
             # looked at again only when a full collection comes due, as for any long-lived object.
             gc.freeze()

@@ -19,7 +19,7 @@ _MALLOC_TRIM = _malloc_trim()
 def release_freed_memory() -> None:
     """Give the C heap's free pages back to the OS (glibc: `malloc_trim`; elsewhere nothing).
 
-    glibc keeps freed memory resident for reuse: the ~200 MB of parse results a run has just stored, or
+    glibc keeps freed memory resident for reuse: the parse results a run has just stored, or
     what the store freed before the publish, would otherwise stay in the process's RSS for the rest of
     the run, beside the next stage's own peak.
     """

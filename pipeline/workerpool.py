@@ -7,7 +7,7 @@ from multiprocessing.context import ForkServerContext
 
 # What the fork server imports once for every worker: only what all their tasks use. Each worker imports
 # its own task's modules (parsers, iCal writer, page templates) on its first task, so none carries the
-# others': a VEVENT or page worker forked from a server with the parsers loaded was ~40 MB bigger.
+# others' (a worker forked from a server with the parsers loaded would carry them all).
 SHARED_MODULES = ["pyarrow"]
 
 

@@ -51,7 +51,7 @@ POOL_THRESHOLD = 4
 FAILED_STATUSES = ("failed", "gone", "quarantined")
 NOTHING_REACHABLE = "no source was reachable: is the network down? nothing was changed"
 ACCEPT_WITHDRAWALS_FLAG = "--accept-withdrawals"  # named in the refusal: the CLI option that gives consent
-VEVENT_POOL_MIN = 2_000  # fewer VEVENTs are serialized in this process: starting workers costs ~0.3 s
+VEVENT_POOL_MIN = 2_000  # fewer VEVENTs are serialized in this process: starting workers would cost more
 
 
 @dataclass(slots=True)
@@ -437,7 +437,7 @@ def _merged_events(store: Store, window: Window, priorities: dict[str, int], rep
     """The live reports merged into events, staged for saving: the reports and events, Python objects,
     are gone when this returns (they would otherwise sit beside DuckDB's work in save_events)."""
     clock = time.perf_counter()
-    with no_cyclic_gc():  # 150k acyclic SourceEvents: collector passes over them would cost more
+    with no_cyclic_gc():  # one acyclic SourceEvent per report: collector passes over them would cost more
         reports = store.live_reports(window)
     report.stage_seconds["store_reports"] += time.perf_counter() - clock
     clock = time.perf_counter()
@@ -474,7 +474,7 @@ class VeventSerializer:
 
     @property
     def pooled(self) -> bool:
-        """Whether worker processes are serializing (they take ~230 MB beside this process)."""
+        """Whether worker processes are serializing (they take memory beside this process)."""
         return self._pool is not None
 
     def submit(self, rows: Path) -> None:
@@ -546,7 +546,7 @@ def publish_site(config: Config, db_path: Path, out_dir: Path, *, as_of: dt.date
 
 class _ImportWhileCrawling:
     """Imports a module in a thread once the first source is fetched: the crawl keeps this process waiting
-    for its child, and the publish's modules (templates, feeds; ~70 ms) need not delay the crawl's start
+    for its child, and the publish's modules (templates, feeds) need not delay the crawl's start
     nor follow its end (an import under way when the publish starts is waited for by Python's import
     lock). `progress` is the run's, passed on."""
 

@@ -1,7 +1,7 @@
 """The DuckDB store: the run's single writer (`Store`) and its lock; read-only queries live in `reader`.
 
 The writer's names are loaded on first use (PEP 562): a worker process that only stages parses or reads
-Arrow (`staging`, `arrowio`) then never imports DuckDB, ~35 MB of its memory.
+Arrow (`staging`, `arrowio`) then never imports DuckDB, nor carries its memory.
 """
 
 from __future__ import annotations

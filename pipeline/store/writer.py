@@ -8,7 +8,7 @@ Readers holding the old file keep their snapshot; a run killed at any moment lea
 Lifecycle decisions (see `lifecycle.py`) keep reports of failing and shrinking sources; events that no
 longer come out of de-duplication become cancelled tombstones while not past, or `withdrawn` when all their
 sources left the configuration (`withdrawal.py`; past ones stay as history, untouched); reports and events move in bulk through Arrow, then an UPDATE of the rows already stored and
-an INSERT of the others (one MERGE inserting 150k rows cost several times more). Parses arrive staged as
+an INSERT of the others (DuckDB's MERGE is slow at inserting many rows). Parses arrive staged as
 Arrow tables (`staging.py`); merged events are staged (`stage_events`) so the caller can drop its Python
 objects before DuckDB works on them.
 """
@@ -73,7 +73,7 @@ MEMORY_LIMIT = "250MB"
 # DuckDB memory a stored row may take in the writes that cannot spill (the tables' key indexes, the
 # joins of an upsert): a store's limit grows past MEMORY_LIMIT with its largest table (benchmarks/SCALE.md).
 MEMORY_PER_ROW_BYTES = 1_700
-EXPORT_MEMORY_LIMIT = "1GB"  # for write_exports when nothing else of the run is running (it takes ~350 MB)
+EXPORT_MEMORY_LIMIT = "1GB"  # for write_exports when nothing else of the run is running: room not to spill
 EXPORT_ROW_GROUP_ROWS = 8192  # Parquet row groups of the exports: small enough for both cores to write them
 # What output.ical.serialize_vevent reads of an `events` row (its docstring), in the table's order.
 VEVENT_COLUMNS = (
@@ -169,12 +169,12 @@ class Store:
         them after the database swap, `abort` deletes them. Call after the last change to those tables.
 
         `memory_limit`: DuckDB's while it writes them. With nothing else running beside it, the caller can
-        afford EXPORT_MEMORY_LIMIT: writing 150k events under 250 MB took 0.4 s instead of 0.25 s."""
+        afford EXPORT_MEMORY_LIMIT, under which the writes need not spill."""
         export_dir.mkdir(parents=True, exist_ok=True)
         con = self._connection()
         _set_memory_limit(con, max(memory_limit, self._memory_limit, key=_megabytes))
-        # Row groups written in parallel, in whatever order they finish (a table has no order of its own):
-        # 150k events took 0.17 s instead of 0.23 s.
+        # Row groups written in parallel, in whatever order they finish (a table has no order of its own),
+        # so every core writes them.
         con.execute("SET preserve_insertion_order = false")
         try:
             for table in schema.EXPORTED:
@@ -722,8 +722,8 @@ class Store:
 
     def _upsert_from(self, table: str, keys: tuple[str, ...], columns: Sequence[str], source: str) -> None:
         """Upsert the rows of `source` (a table name or a parenthesized query) into `table` on `keys`: matched
-        rows take every given column, others are inserted (an UPDATE and an INSERT: a MERGE inserting many
-        rows costs several times more)."""
+        rows take every given column, others are inserted (an UPDATE and an INSERT: DuckDB's MERGE is slow
+        at inserting many rows)."""
         on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
         sets = ", ".join(f"{c} = s.{c}" for c in columns if c not in keys)
         con = self._connection()
@@ -744,7 +744,7 @@ _LIVE_REPORTS = (
 )
 _MERGE_KEY = "merge_input_key"  # `meta` key: the merge_input_key of the stored events
 # Report columns with few distinct values (per source, zone, place, series): one Python object per value,
-# not one per report (150k reports: ~100 MB less while they are merged).
+# not one per report, shared by every report that carries it while they are merged.
 _FEW_VALUES = frozenset({"source_id", "series_uid", "timezone", "status", "venue", "city", "country", "region",
                          "kind", "tags", "cfp_url", "source_url"})  # fmt: skip
 
@@ -794,8 +794,8 @@ def _ical_ahead_sql() -> str:
 
 def _save_events_sql() -> tuple[str, ...]:
     """What one MERGE of incoming_events into events would do, as three statements: unchanged events are
-    seen now, changed ones take the incoming fields and one more sequence, new ones are inserted (a MERGE
-    inserting 150k rows cost ~4x a plain INSERT of them)."""
+    seen now, changed ones take the incoming fields and one more sequence, new ones are inserted (DuckDB's
+    MERGE is slow at inserting many rows)."""
     stored = (*EVENT_FIELDS, "content_hash")
     updates = ", ".join(f"{name} = i.{name}" for name in stored if name != "event_id")
     return (
@@ -850,7 +850,7 @@ def _connect(work: Path, published: Path) -> duckdb.DuckDBPyConnection:
     try:
         con.execute("SET TimeZone = 'UTC'")  # instants to and from text are UTC, whatever the host says
         # DuckDB would otherwise keep up to 80% of RAM of a run's merges in its buffers; beyond this it
-        # evicts and spills, so the whole run (150k events) stays under 1 GB beside the Python objects.
+        # evicts and spills, so the whole run stays within its memory budget beside the Python objects.
         _set_memory_limit(con, MEMORY_LIMIT)
         _migrate(con)
     except duckdb.Error as exc:
@@ -866,7 +866,7 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables, add columns the schema gained since the file was made, refresh the views.
 
     A file last migrated by this very schema (its digest in `meta`) is left as it is: comparing the
-    columns with a reference database costs ~45 ms, on the path of every run before its crawl starts."""
+    columns with a reference database is work on the path of every run before its crawl starts."""
     if _schema_digest_of(con) == _SCHEMA_DIGEST:
         return
     con.execute(schema.TABLES)
