@@ -348,7 +348,7 @@ def moved_page(site: Site, event: Mapping[str, Any], w: When, link: str) -> str:
 
 
 class EventPages:
-    """Event pages of one site, fast enough for 150k of them.
+    """Event pages of one site, fast enough for one page per event of a large federation.
 
     The layout (base.html, through event.html) is the same on every event page, so it is rendered once
     with a marker for each part that belongs to one event. event_body.html renders those parts of many
