@@ -190,10 +190,6 @@ class Snapshot:
             piece = {**params, "lo_start": lo_start, "lo_id": lo_id, "hi_start": hi_start, "hi_id": hi_id}
             yield from self._con.sql(_EVENT_INPUTS, params=piece).to_arrow_reader(batch_rows)
 
-    def events(self, window: Window, salt: str = "") -> list[dict[str, Any]]:
-        """`event_batches` as one list of dicts (for small databases and tests)."""
-        return [row for batch in self.event_batches(window, salt, 10_000) for row in batch.to_pylist()]
-
     def inputs_digest(self, window: Window, salt: str) -> str:
         """One hash of everything the published events show, and of which are upcoming or have an open CFP.
 
