@@ -7,7 +7,7 @@ becomes a failed result, never an exception.
 
 A caller with work of its own before the crawl (opening the store, reading the sources' states)
 starts a `CrawlerChild` first and hands it to `fetch_sources`: Scrapy's start-up in the child (spawn
-and imports, ~0.6 s of CPU) then overlaps that work instead of following it.
+and imports) then overlaps that work instead of following it.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class CrawlerChild:
         except BaseException:
             self.close()
             raise
-        if not done:  # after "done" the child ends by itself: its shutdown (~0.1 s) need not delay the run
+        if not done:  # after "done" the child ends by itself: its shutdown need not delay the run
             self.close()
         crash = crash or (
             "the crawler finished without a result for this source" if done

@@ -18,10 +18,8 @@ MAX_RETRY_AFTER_SECONDS = 120.0  # a longer Retry-After fails the source for thi
 REDIRECT_MAX_TIMES = 5
 METAREFRESH_MAX_DELAY_SECONDS = 30
 DNS_TIMEOUT_SECONDS = 5.0  # a name server's own retry period: past it, the lookup is retried or the host fails
-# Requests to one host start at least this far apart, even with `delay_seconds: 0`. Started in the same
-# instant (a slot's queue released at once), N connections reach the server's listen queue together:
-# http.server's holds 6, and the kernel drops the rest, each retried only after 1 s. Against it, 1,200
-# conditional GETs took 1.1-2.1 s with 0-12 such drops; spaced by 0.5 ms, 1.04-1.07 s with 0-2.
+# Requests to one host start at least this far apart, even with `delay_seconds: 0`: connections started
+# in one instant overflow a small server's listen queue, and the kernel retries a dropped one only a second later.
 MIN_REQUEST_SPACING_SECONDS = 0.0005
 # Process-wide: a Scrapy process installs its reactor and resolver before any crawl's own settings apply.
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # spiders use `async def start()`
@@ -39,8 +37,8 @@ def crawl_settings(crawl: CrawlSettings) -> Settings:
         "PYEVENTS_ROBOTS_MAX_BYTES": ROBOTS_MAX_BYTES,
         "CONCURRENT_REQUESTS": crawl.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.per_host_concurrency,
-        # Callbacks return no items, only the few requests for a feed's entry pages; Scrapy starts this
-        # many tasks for every response's output, so the default (100) cost ~100 tasks per request.
+        # Scrapy starts this many tasks for each response's output, and callbacks return no items (only
+        # the few requests for a feed's entry pages).
         "CONCURRENT_ITEMS": 1,
         "DOWNLOAD_DELAY": max(crawl.delay_seconds, MIN_REQUEST_SPACING_SECONDS),
         # Exact delays: the operator chose them, and tests can measure them.
@@ -90,7 +88,7 @@ def crawl_settings(crawl: CrawlSettings) -> Settings:
         "LOG_VERSIONS": [],  # looking up a dozen package versions at start-up, for an INFO line never shown
         # Every component of the crawl, written out as the whole list: Scrapy imports each class a
         # component setting names, even one set to None, so disabling the defaults one by one imported
-        # aiohttp, tldextract and requests (~0.2 s of start-up) for components that never ran. Left out on
+        # aiohttp, tldextract and requests at start-up for components that never ran. Left out on
         # purpose: Scrapy's robots.txt and retry middlewares (ours replace them), offsite (every source is
         # its own site), HTTP auth, proxy, cache, cookies, stats, the meta-copy warning, and every extension
         # (telnet, remote control, memory usage, log stats, feed export, autothrottle, spider state, ...).

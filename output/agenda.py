@@ -169,7 +169,7 @@ def _render_agenda(
 
 class Occurrence(NamedTuple):
     """One date of a series, as its page lists it: the fields series.html's loop unpacks, in its order
-    (a tuple unpacked into locals: no attribute look-up per field and date, 50k dates a publish)."""
+    (a tuple unpacked into locals: no attribute look-up per field and date)."""
 
     anchor: str
     cancelled: bool

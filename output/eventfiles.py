@@ -29,7 +29,7 @@ _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 MOVED = "moved:"  # a fingerprint's prefix for an occurrence's old page, which only sends readers on
 
 # The columns of `Snapshot.event_batches` a chunk turns into Python values: the instants as UTC text
-# (`*_z`), not as datetimes, which cost ~50 times more to convert; only a VEVENT to serialize again
+# (`*_z`), not as datetimes, which cost far more to convert; only a VEVENT to serialize again
 # needs its row's datetimes.
 ROW_COLUMNS = (
     "event_id", "series_id", "title", "description", "timezone", "all_day", "kind", "status", "url", "venue",
@@ -117,8 +117,8 @@ def _span(event: Mapping[str, Any]) -> tuple[dt.date, dt.date]:
 
 def create_files(directory: Path, files: Sequence[tuple[str, str]]) -> None:
     """Create each (name, text) in `directory` as UTF-8: one open relative to the directory (no path
-    walk per file) and one write. Two workers create files in the one directory at once: measured on
-    this disk, that costs ~15 % less wall time than one after the other (docs/PUBLISHED.md)."""
+    walk per file) and one write. Two workers create files in the one directory at once, which takes
+    less wall time than one after the other (benchmarks/RESULTS.md, "Why the tricks")."""
     folder = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         for name, text in files:

@@ -2,7 +2,7 @@
 
 A publish writes a complete new version beside the current one (`output.versions`), taking from the
 current version what it can (`output.reuse`), and writes every aggregate feed the registry declares
-(`output.feeds`). Work is split by size: the event pages (150k) are rendered by a process pool in
+(`output.feeds`). Work is split by size: the event pages (one per event) are rendered by a process pool in
 chunks (`output.eventfiles`), while this process writes the listings and appends each chunk's
 VEVENTs (the cached text straight from the Arrow batch) and JSON lines to the aggregate files in order.
 """
@@ -116,15 +116,15 @@ def publish(
         (version / INPUTS).write_text(digest, encoding="utf-8")  # last: a version without it is never kept as is
         # On disk before anything points at it: a version truncated by a power loss would otherwise be
         # kept (same digest) and its event files linked into every later version. A new generation:
-        # one sync (measured ~1 s for 150k events, 0.9 GB still dirty; fsync per file would cost far
-        # more). Reused content: what a flushed version already holds is on disk, so only the version's
-        # own few files and folders are flushed (a sync would also wait for every other writer's data).
+        # one sync (far cheaper than an fsync per file). Reused content: what a flushed version already
+        # holds is on disk, so only the version's own few files and folders are flushed (a sync would
+        # also wait for every other writer's data).
         if reused is None:
             os.sync()
         else:
             flush_version(version)
         previous = swap(out_dir, version, versions)
-        # Deleting a generation is 300k unlinks (10-20 s): left to the next publish that writes one.
+        # Deleting a generation is an unlink per event file: left to the next publish that writes one.
         remove_old_versions(versions, keep={version, previous}, generations=reused is None)
     return PublishSummary(
         out_dir=out_dir,

@@ -45,7 +45,7 @@ def when(event: Mapping[str, Any]) -> When:
 @lru_cache(maxsize=8192)
 def when_utc(starts_z: str, ends_z: str, timezone: str | None, all_day: bool, city: str | None = None) -> When:
     """`when` of instants given as UTC text (YYYY-MM-DDTHH:MM:SSZ), computed once per distinct value:
-    recurring meetups and multi-track conferences repeat the same times (150k events, ~14k distinct).
+    recurring meetups and multi-track conferences repeat the same times.
     `city`: the city the zone's label names (`label_city`), else the zone's own."""
     return _when(utc_instant(starts_z), utc_instant(ends_z), timezone, all_day, city)
 

@@ -105,8 +105,8 @@ def merge_reports(
     ids = _assign_ids(clusters, known_ids)
     events = [_merge(members, ids[n], priorities) for n, members in enumerate(clusters)]
     events.sort(key=lambda e: (e.starts_at.timestamp(), e.event_id))
-    # The caches serve one merge: kept, their ~200k keys and values would stay scattered among the
-    # freed reports and keep most of that memory from going back to the OS.
+    # The caches serve one merge: kept, their keys and values (about one per report) would stay scattered
+    # among the freed reports and keep most of that memory from going back to the OS.
     for cache in (title_keys, _host_kind, _series_id):
         cache.cache_clear()
     return events

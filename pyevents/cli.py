@@ -21,7 +21,7 @@ from pyevents.crawlers.fetch import CrawlerChild
 from pyevents import exitcodes, tables
 
 # Imported where used: `nightly` and `crawl` start their crawler child before anything else, and
-# pydantic's models (the config) and rich take ~0.1 s to import.
+# importing pydantic's models (the config) and rich need not delay it.
 if TYPE_CHECKING:
     from rich.console import Console
 

@@ -2,7 +2,7 @@
 
 A worker imports a task function's module to unpickle it: this one costs the parsers or the iCal writer
 (each imported by the task that needs it) and Arrow, not the run's orchestration (DuckDB, the crawler,
-the publisher, the merge's rapidfuzz and numpy), which made each VEVENT worker ~60 MB bigger.
+the publisher, the merge's rapidfuzz and numpy), whose memory a VEVENT worker would carry otherwise.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ ParseJob = tuple[bytes, ParseContext, str | None, Callable[[ParsedSource], T]]
 
 
 def parse_one(job: ParseJob[T]) -> T:
-    # Imported on first use: the parsers cost ~0.3 s of imports, which a run with nothing to parse in this
-    # process never needs.
+    # Imported on first use: a run with nothing to parse in this process never imports the parsers.
     from pyevents.pipeline.parse import parse_source
 
     body, ctx, region, finish = job

@@ -200,7 +200,7 @@ def zone_for_place(
 
 class _Gazetteer:
     """GeoNames' cities as flat columns and one joined string of names, with a sorted array of 64-bit
-    name-key digests beside the city bearing each name: a few MB for ~350,000 names. Built from the
+    name-key digests beside the city bearing each name: no Python object per name. Built from the
     cities file (`_build_columns`) or read ready-made from the machine's cache (`arraycache`)."""
 
     def __init__(self, columns: Arrays) -> None:

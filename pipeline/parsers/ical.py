@@ -6,7 +6,7 @@ an IANA zone (`normalize.timezones`), rejects what cannot be used with a reason,
 recurrence expansion (`ical_recurrence`), so a hostile calendar ends in bounded time while its good
 events are kept. Pure function: bytes and a context in, a ParsedSource out.
 
-icalendar costs about 0.4 ms per event, so plain documents are read by `ical_plain` instead, before any
+icalendar's reading is most of a nightly's parse time, so plain documents are read by `ical_plain`, before any
 repair when they need none; an event whose one recurrence is its RRULE goes to recurring-ical-events
 as a component built from that reading, the events of other series still go to icalendar first. Both readers feed the same
 preparation and occurrence code through `_EventView`; icalendar stays the reference and the fallback.

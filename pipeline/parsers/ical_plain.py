@@ -1,7 +1,7 @@
 """A fast reader for plain iCalendar text: the common VEVENT read in one pass of content lines.
 
 Why it exists: icalendar builds an object per property and parameter (Contentline, Parameters,
-CaselessDict, a value type each) and costs about 0.4 ms per event, most of a nightly's parse time.
+CaselessDict, a value type each), which is most of a nightly's parse time.
 Most calendars are plain: unquoted parameters, IANA zones, UTC or local date-times. This module reads
 such text directly and decodes only the properties the parser uses, with icalendar's own value
 functions (`unescape_backslash`, `split_on_unescaped_comma`, `vDDDTypes.from_ical`, `vGeo`).

@@ -16,7 +16,8 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from pyevents.pipeline.store import Store, StoreLocked, lock
+from pyevents.pipeline import osfiles
+from pyevents.pipeline.store import Store, StoreLocked
 from tests.store.support import fetched, parse, query, reports, run, source
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,7 +104,7 @@ def test_a_second_run_is_refused_at_once_naming_the_holder(
         attempts.append(operation)
         fcntl.flock(fd, operation)
 
-    monkeypatch.setattr(lock, "fcntl", SimpleNamespace(flock=recording_flock, LOCK_EX=fcntl.LOCK_EX, LOCK_NB=fcntl.LOCK_NB))
+    monkeypatch.setattr(osfiles, "fcntl", SimpleNamespace(flock=recording_flock, LOCK_EX=fcntl.LOCK_EX, LOCK_NB=fcntl.LOCK_NB))
     with pytest.raises(StoreLocked) as refused:
         Store.open(db)
     monkeypatch.undo()
