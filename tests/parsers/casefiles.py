@@ -20,8 +20,10 @@ The header says what to expect (every key is optional unless said):
   reader      iCal only, required: which reader reads it (plain, icalendar, or none for a non-calendar)
 and how to parse it:
   window      [first day, day after the last] in UTC (default 2026-01-01, 2027-01-01)
+  as-of       the run's instant (default: the window's start), from which dates without a year are read
   default-zone, federation-zone (default UTC), source-name, max-per-series, url
-  line-breaks CRLF (the default: what exports send), LF or CR: the document's line breaks as parsed
+  line-breaks CRLF, LF or CR: the document's line breaks as parsed (default: CRLF for iCal, what
+              exports send; LF, as the file has them, for the other formats)
   encoding    the document is UTF-8 in the file and parsed in this encoding (utf-16 and utf-8-sig add
               a BOM); without it the bytes are parsed as they are
 
@@ -46,7 +48,7 @@ CASES = Path(__file__).resolve().parent / "cases"
 _HEADER_KEYS = frozenset(
     {
         "events", "count", "includes", "excludes", "rejects", "warnings", "error", "reader",
-        "window", "default-zone", "federation-zone", "source-name", "max-per-series", "url",
+        "window", "as-of", "default-zone", "federation-zone", "source-name", "max-per-series", "url",
         "line-breaks", "encoding",
     }
 )
@@ -73,11 +75,12 @@ class Case:
 
     def context(self, source_type: str) -> ParseContext:
         first, last = (dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC) for day in self.expect.get("window", ("2026-01-01", "2027-01-01")))
+        as_of = dt.datetime.fromisoformat(self.expect["as-of"]).astimezone(dt.UTC) if "as-of" in self.expect else first
         return ParseContext(
             "case",
             source_type,
             self.expect.get("url", "https://example.org/calendar"),
-            Window(first, first, last),
+            Window(as_of, first, last),
             SourceDefaults(timezone=self.expect.get("default-zone")),
             self.expect.get("federation-zone", "UTC"),
             max_occurrences_per_series=self.expect.get("max-per-series", 1000),
@@ -97,11 +100,11 @@ def read_case(path: Path) -> Case:
     unknown = set(expect) - _HEADER_KEYS
     if unknown:
         raise ValueError(f"{path.name}: unknown header keys {sorted(unknown)}")
-    return Case(path, header[0].strip(), expect, _body(raw, expect))
+    return Case(path, header[0].strip(), expect, _body(raw, expect, "CRLF" if path.parent.name == "ical" else "LF"))
 
 
-def _body(raw: bytes, expect: Mapping[str, Any]) -> bytes:
-    breaks = _LINE_BREAKS[expect.get("line-breaks", "CRLF")]
+def _body(raw: bytes, expect: Mapping[str, Any], line_breaks: str) -> bytes:
+    breaks = _LINE_BREAKS[expect.get("line-breaks", line_breaks)]
     body = raw.replace(b"\r\n", b"\n").replace(b"\n", breaks)
     encoding = expect.get("encoding")
     return body.decode("utf-8").encode(encoding) if encoding else body

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from pyevents.pipeline.parsers.feed import parse_feed
+from pyevents.pipeline.parsers.html import parse_html
 from pyevents.pipeline.parsers.ical import parse_ical
 from tests.parsers.casefiles import case_params, check, read_case
 
@@ -16,3 +18,15 @@ from tests.parsers.casefiles import case_params, check, read_case
 def test_ical_case(path: Path) -> None:
     case = read_case(path)
     check(case, parse_ical(case.body, case.context("ical")))
+
+
+@pytest.mark.parametrize("path", case_params("html"))
+def test_html_case(path: Path) -> None:
+    case = read_case(path)
+    check(case, parse_html(case.body, case.context("html")))
+
+
+@pytest.mark.parametrize("path", case_params("feed"))
+def test_feed_case(path: Path) -> None:
+    case = read_case(path)
+    check(case, parse_feed(case.body, case.context("feed")))
