@@ -81,7 +81,7 @@ class AddressPolicy:
 
     @classmethod
     def from_host_ports(cls, items: Iterable[str]) -> AddressPolicy:
-        """Build from "host:port" strings as `FederationConfig.allow_private_hosts` holds them."""
+        """Build from "host:port" strings as `CrawlSettings.allow_private_hosts` holds them."""
         pairs = set()
         for item in items:
             host, _, port = item.rpartition(":")

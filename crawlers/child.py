@@ -1,7 +1,7 @@
 """The crawl as it runs inside the child process `crawlers.fetch` starts.
 
 The child is started before its sources are known: it imports Scrapy and the crawl's components
-(most of its start-up) while the parent opens the store, then waits for one (config, jobs) request.
+(most of its start-up) while the parent opens the store, then waits for one (CrawlSettings, jobs) request.
 Everything goes back to the parent over one pipe as (kind, payload) messages:
 ("result", FetchResult) once per finished source, ("log", LogRecord) for Scrapy/Twisted/crawler
 warnings, ("error", text) if the crawl itself could not run, ("counts", dict) with what the crawl did
@@ -16,19 +16,15 @@ import logging.handlers
 import threading
 import traceback
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pyevents.crawlers.jobs import SourceJob
+from pyevents.crawlers.jobs import CrawlSettings, SourceJob
 from pyevents.pipeline.model import FetchResult
-
-if TYPE_CHECKING:
-    from pyevents.config import Config
 
 FORWARDED_LOGGERS = ("scrapy", "twisted", "pyevents.crawlers", "py.warnings")
 # Imported before the request arrives: Scrapy, its HTTP handler and engine, and our components.
 # (The parent never imports Scrapy or Twisted: only this child does, here and in `_crawl`.)
 WARM_UP_MODULES = (
-    "pyevents.config",  # for the request's Config: the parent spawns this child before importing it
     "scrapy.crawler",
     "scrapy.core.engine",
     "scrapy.core.downloader.handlers.http11",
@@ -68,35 +64,34 @@ class _ChannelHandler(logging.handlers.QueueHandler):
 
 
 def run_crawl(requests: Connection, connection: Connection) -> None:
-    """Entry point of the child process: get ready, then crawl the (config, jobs) that arrive on `requests`,
+    """Entry point of the child process: get ready, then crawl the (settings, jobs) that arrive on `requests`,
     reporting each result over `connection`. A parent that closes `requests` instead ends the child."""
     channel = Channel(connection)
     try:
         for name in WARM_UP_MODULES:
             importlib.import_module(name)
         try:
-            config, jobs = requests.recv()
+            settings, jobs = requests.recv()
         except EOFError:
             return  # the parent needs no crawl after all (e.g. another run holds the store)
-        _crawl(config, jobs, channel)
+        _crawl(settings, jobs, channel)
     except BaseException:  # noqa: BLE001 - whatever happened, the parent must hear about it
         channel.send("error", traceback.format_exc(limit=5).strip().splitlines()[-1])
         raise
     channel.send("done", None)
 
 
-def _crawl(config: Config, jobs: list[SourceJob], channel: Channel) -> None:
+def _crawl(crawl: CrawlSettings, jobs: list[SourceJob], channel: Channel) -> None:
     from scrapy.crawler import AsyncCrawlerProcess
 
     from pyevents.crawlers.reachability import Reachability
     from pyevents.crawlers.settings import crawl_settings
     from pyevents.crawlers.spiders.sources import SourcesSpider
 
-    settings = crawl_settings(config)
+    settings = crawl_settings(crawl)
     _forward_logs(channel)  # before Scrapy's logging setup: its start-up lines must not reach a root handler
     process = AsyncCrawlerProcess(settings)
     _forward_logs(channel)  # and again after: Scrapy's dictConfig resets levels and handlers (not `propagate`)
-    crawl = config.federation.crawl
     reachability = Reachability()
     _ = process.crawl(  # the process keeps the crawl's task and runs it in start()
         SourcesSpider,

@@ -7,7 +7,7 @@ becomes a failed result, never an exception.
 
 A caller with work of its own before the crawl (opening the store, reading the sources' states)
 starts a `CrawlerChild` first and hands it to `fetch_sources`: Scrapy's start-up in the child (spawn
-and imports, ~0.6 s of CPU) then overlaps that work instead of following it.
+and imports) then overlaps that work instead of following it.
 """
 
 from __future__ import annotations
@@ -15,17 +15,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pyevents.crawlers.child import run_crawl
-from pyevents.crawlers.jobs import SourceJob
+from pyevents.crawlers.jobs import ConfiguredSource, CrawlSettings, SourceJob
 from pyevents.pipeline.model import FetchResult, SourceState
-
-if TYPE_CHECKING:
-    from pyevents.config import Config, SourceConfig
 
 POLL_SECONDS = 0.2  # how often the parent checks that the child is still alive while waiting
 JOIN_SECONDS = 10.0  # how long the child may take to shut down after its last message
@@ -71,7 +68,7 @@ class CrawlerChild:
         self._results.close()
 
     def crawl(
-        self, config: Config, jobs: list[SourceJob], on_progress: Callable[[FetchResult], None] | None
+        self, settings: CrawlSettings, jobs: list[SourceJob], on_progress: Callable[[FetchResult], None] | None
     ) -> dict[str, FetchResult]:
         """Crawl `jobs` (once per child); one FetchResult per job, failed ones for whatever the child left."""
         if self._crawled:
@@ -81,12 +78,12 @@ class CrawlerChild:
         try:
             # the child may end before reading its request; what it said meanwhile is still in the pipe
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self._requests.send((config, jobs))
+                self._requests.send((settings, jobs))
             done, crash = _collect(self._process, self._results, results, on_progress, self.counts)
         except BaseException:
             self.close()
             raise
-        if not done:  # after "done" the child ends by itself: its shutdown (~0.1 s) need not delay the run
+        if not done:  # after "done" the child ends by itself: its shutdown need not delay the run
             self.close()
         crash = crash or (
             "the crawler finished without a result for this source" if done
@@ -99,8 +96,8 @@ class CrawlerChild:
 
 
 def fetch_sources(
-    config: Config,
-    sources: list[SourceConfig],
+    settings: CrawlSettings,
+    sources: Sequence[ConfiguredSource],
     states: dict[str, SourceState],
     *,
     on_progress: Callable[[FetchResult], None] | None = None,
@@ -114,9 +111,9 @@ def fetch_sources(
     if not jobs:
         return {}
     if crawler is not None:
-        return crawler.crawl(config, jobs, on_progress)
+        return crawler.crawl(settings, jobs, on_progress)
     with CrawlerChild() as child:
-        return child.crawl(config, jobs, on_progress)
+        return child.crawl(settings, jobs, on_progress)
 
 
 def _collect(

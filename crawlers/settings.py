@@ -1,4 +1,4 @@
-"""Every Scrapy setting the crawl depends on, written out and derived from the federation's config.
+"""Every Scrapy setting the crawl depends on, written out and derived from the federation's crawl settings.
 
 Nothing is left to Scrapy's defaults where a default would be impolite or unsafe: components read
 their values from these settings in `from_crawler`, never from globals.
@@ -10,7 +10,7 @@ from typing import Any
 
 from scrapy.settings import Settings
 
-from pyevents.config import Config
+from pyevents.crawlers.jobs import CrawlSettings
 
 ROBOTS_USER_AGENT = "pyevents"  # the product token robots.txt groups are matched against
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB of robots.txt
@@ -18,30 +18,27 @@ MAX_RETRY_AFTER_SECONDS = 120.0  # a longer Retry-After fails the source for thi
 REDIRECT_MAX_TIMES = 5
 METAREFRESH_MAX_DELAY_SECONDS = 30
 DNS_TIMEOUT_SECONDS = 5.0  # a name server's own retry period: past it, the lookup is retried or the host fails
-# Requests to one host start at least this far apart, even with `delay_seconds: 0`. Started in the same
-# instant (a slot's queue released at once), N connections reach the server's listen queue together:
-# http.server's holds 6, and the kernel drops the rest, each retried only after 1 s. Against it, 1,200
-# conditional GETs took 1.1-2.1 s with 0-12 such drops; spaced by 0.5 ms, 1.04-1.07 s with 0-2.
+# Requests to one host start at least this far apart, even with `delay_seconds: 0`: connections started
+# in one instant overflow a small server's listen queue, and the kernel retries a dropped one only a second later.
 MIN_REQUEST_SPACING_SECONDS = 0.0005
 # Process-wide: a Scrapy process installs its reactor and resolver before any crawl's own settings apply.
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # spiders use `async def start()`
 RESOLVER = "pyevents.crawlers.resolver.SafeHostnameResolver"
 
 
-def crawl_settings(config: Config) -> Settings:
-    """The Scrapy settings for one crawl of `config`'s sources."""
-    crawl = config.federation.crawl
+def crawl_settings(crawl: CrawlSettings) -> Settings:
+    """The Scrapy settings for one crawl with the federation's `crawl` settings."""
     values: dict[str, Any] = {
         # Identity and politeness
         "BOT_NAME": "pyevents",
-        "USER_AGENT": config.user_agent,
+        "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": True,
         "ROBOTSTXT_USER_AGENT": ROBOTS_USER_AGENT,
         "PYEVENTS_ROBOTS_MAX_BYTES": ROBOTS_MAX_BYTES,
         "CONCURRENT_REQUESTS": crawl.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.per_host_concurrency,
-        # Callbacks return no items, only the few requests for a feed's entry pages; Scrapy starts this
-        # many tasks for every response's output, so the default (100) cost ~100 tasks per request.
+        # Scrapy starts this many tasks for each response's output, and callbacks return no items (only
+        # the few requests for a feed's entry pages).
         "CONCURRENT_ITEMS": 1,
         "DOWNLOAD_DELAY": max(crawl.delay_seconds, MIN_REQUEST_SPACING_SECONDS),
         # Exact delays: the operator chose them, and tests can measure them.
@@ -68,7 +65,7 @@ def crawl_settings(config: Config) -> Settings:
         # Address safety: every lookup goes through our resolver, no cache to outlive a check
         "TWISTED_DNS_RESOLVER": RESOLVER,
         "DNSCACHE_ENABLED": False,
-        "PYEVENTS_ALLOW_PRIVATE_HOSTS": list(config.federation.allow_private_hosts),
+        "PYEVENTS_ALLOW_PRIVATE_HOSTS": list(crawl.allow_private_hosts),
         "HTTPPROXY_ENABLED": False,  # a proxy from the environment would hide the real destination
         "DOWNLOAD_VERIFY_CERTIFICATES": True,  # what we republish must come from the host it names
         "DOWNLOAD_HANDLERS": {"ftp": None, "s3": None, "data": None},  # http(s), and file: for the demo
@@ -91,7 +88,7 @@ def crawl_settings(config: Config) -> Settings:
         "LOG_VERSIONS": [],  # looking up a dozen package versions at start-up, for an INFO line never shown
         # Every component of the crawl, written out as the whole list: Scrapy imports each class a
         # component setting names, even one set to None, so disabling the defaults one by one imported
-        # aiohttp, tldextract and requests (~0.2 s of start-up) for components that never ran. Left out on
+        # aiohttp, tldextract and requests at start-up for components that never ran. Left out on
         # purpose: Scrapy's robots.txt and retry middlewares (ours replace them), offsite (every source is
         # its own site), HTTP auth, proxy, cache, cookies, stats, the meta-copy warning, and every extension
         # (telnet, remote control, memory usage, log stats, feed export, autothrottle, spider state, ...).

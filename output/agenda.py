@@ -22,7 +22,7 @@ from pyevents.output.feeds import Feeds
 from pyevents.output.ical import ical_zone
 from pyevents.output.labels import REGION_NAMES, country_in_sentence, country_name, kind_name, place_label, region_name
 from pyevents.output.rows import AgendaEntry, SeriesDate
-from pyevents.output.timefmt import When, utc_instant, when_utc
+from pyevents.output.timefmt import When, utc_instant, when_of_row, when_utc
 
 if TYPE_CHECKING:
     from pyevents.pipeline.store.reader import Overview
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 def entry_view(row: AgendaEntry) -> site.EventView:
     """An agenda entry from a row of `Snapshot.agenda_entries`: an event, or a series by its next date."""
-    w = when_utc(row["starts_z"], row["ends_z"], row["timezone"], bool(row["all_day"]))
+    w = when_of_row(row)
     view = site.event_view(row, w)
     view.short_when = short_when(w)
     page = site.series_page_path(row.get("series_id"))
@@ -169,7 +169,7 @@ def _render_agenda(
 
 class Occurrence(NamedTuple):
     """One date of a series, as its page lists it: the fields series.html's loop unpacks, in its order
-    (a tuple unpacked into locals: no attribute look-up per field and date, 50k dates a publish)."""
+    (a tuple unpacked into locals: no attribute look-up per field and date)."""
 
     anchor: str
     cancelled: bool
@@ -234,7 +234,7 @@ def _render_series(page_site: site.Site, template: Any, rows: list[SeriesDate], 
 
 
 def _occurrence(row: SeriesDate, base_url: str, usual_place: str) -> Occurrence:
-    w = when_utc(row["starts_z"], row["ends_z"], row.get("timezone"), bool(row.get("all_day")))
+    w = when_of_row(row)
     place = place_label(row)
     moved = row.get("moved_from")
     moved_from = ""

@@ -16,7 +16,7 @@ from typing import Any
 from pyevents.output.labels import kind_name, place_label
 from pyevents.output.rows import OpenCfp
 from pyevents.output.site import Site, environment, event_link, safe_href
-from pyevents.output.timefmt import countdown_text, deadline_text, when
+from pyevents.output.timefmt import countdown_text, deadline_text, label_city, when
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,7 @@ def open_call(event: OpenCfp, as_of: dt.datetime) -> OpenCall:
         title=event.get("title") or "(untitled)",
         page=event_link(event["event_id"], event.get("series_key")),
         deadline_iso=deadline.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        deadline=deadline_text(deadline, event.get("timezone")),
+        deadline=deadline_text(deadline, event.get("timezone"), label_city(event)),
         countdown=countdown_text(deadline, as_of),
         when=w.text,
         zone=w.zone,

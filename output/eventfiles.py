@@ -23,14 +23,13 @@ from pyevents.output.calendarlink import event_calendar_url
 from pyevents.output.feeds import Feeds
 from pyevents.output.ical import serialize_vevent, used_tzid, vevent_head_of
 from pyevents.output.rows import EventText, UtcTexts
-from pyevents.output.timefmt import when_utc
-from pyevents.pipeline.gcpause import no_cyclic_gc
+from pyevents.output.timefmt import when_of_row
 
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 MOVED = "moved:"  # a fingerprint's prefix for an occurrence's old page, which only sends readers on
 
 # The columns of `Snapshot.event_batches` a chunk turns into Python values: the instants as UTC text
-# (`*_z`), not as datetimes, which cost ~50 times more to convert; only a VEVENT to serialize again
+# (`*_z`), not as datetimes, which cost far more to convert; only a VEVENT to serialize again
 # needs its row's datetimes.
 ROW_COLUMNS = (
     "event_id", "series_id", "title", "description", "timezone", "all_day", "kind", "status", "url", "venue",
@@ -63,13 +62,6 @@ class ChunkResult:
 
 def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Mapping[str, str]) -> ChunkResult:
     """Everything per event for one batch of `Snapshot.event_batches` rows."""
-    # A chunk allocates dozens of short-lived, acyclic objects per event and keeps its pages until the
-    # end: the cycle collector walking them cost ~3 µs per event (10k events left ~20 cyclic objects).
-    with no_cyclic_gc():
-        return _render_chunk(job, batch, previous_fingerprints)
-
-
-def _render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Mapping[str, str]) -> ChunkResult:
     result = ChunkResult()
     base = job.site.base_url
     pages = site.EventPages(job.site, job.feeds)
@@ -87,7 +79,7 @@ def _render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: M
             result.vevents_cached += 1
         else:  # missing, or stale (changed since cached, or another base URL): serialized from the whole row
             vevent = result.vevents[index] = serialize_vevent(batch.slice(index, 1).to_pylist()[0], base)
-        w = when_utc(event["starts_z"], event["ends_z"], event["timezone"], bool(event["all_day"]))
+        w = when_of_row(event)
         json_lines.append(jsonfeed.event_line(event, w, base))
         page = site.event_page_path(event_id)
         if page is None:  # not an id we can trust as a file name: no page, but in every feed
@@ -125,8 +117,8 @@ def _span(event: UtcTexts) -> tuple[dt.date, dt.date]:
 
 def create_files(directory: Path, files: Sequence[tuple[str, str]]) -> None:
     """Create each (name, text) in `directory` as UTF-8: one open relative to the directory (no path
-    walk per file) and one write. Two workers create files in the one directory at once: measured on
-    this disk, that costs ~15 % less wall time than one after the other (docs/PUBLISHED.md)."""
+    walk per file) and one write. Two workers create files in the one directory at once, which takes
+    less wall time than one after the other (benchmarks/RESULTS.md, "Why the tricks")."""
     folder = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         for name, text in files:

@@ -1,6 +1,7 @@
 """iCalendar text written by hand (RFC 5545 / RFC 7986): one VEVENT per event, streamed VCALENDARs.
 
-Hand-written because icalendar needs ~95 s to serialize 100k events. Every value a source could
+Hand-written because icalendar's serializer (an object per property) would be most of a publish's
+time (benchmarks/RESULTS.md, "Why the tricks"). Every value a source could
 influence passes through `escape_text` (TEXT), `_uri` (http(s) only) or a strict pattern (TZID), and
 every line through `fold`, so nothing a source sends can add a line, a property or a component.
 
@@ -48,7 +49,12 @@ def escape_text(value: object) -> str:
 
 
 def fold(line: str) -> str:
-    """One content line folded at 75 octets (continuations start with a space), never inside a UTF-8 sequence."""
+    """One content line folded at 75 octets (continuations start with a space), never inside a UTF-8
+    sequence nor inside a backslash escape: strict clients read `\\` CRLF ` n` as a lone backslash.
+
+    The one folding of every iCal writer. Not icalendar's: its folding moves one backslash only, so it
+    still splits `\\\\` before an `n`, and its first line holds 74 octets, which would refold every feed.
+    """
     raw = line.encode("utf-8")
     if len(raw) <= 75:
         return line + CRLF
@@ -58,9 +64,20 @@ def fold(line: str) -> str:
         end = min(start + limit, len(raw))
         while end < len(raw) and (raw[end] & 0xC0) == 0x80:  # do not cut a multi-byte character
             end -= 1
+        if end < len(raw) and raw[end - 1] == 0x5C and _ends_in_escape(raw, start, end):
+            end -= 1  # the escape's backslash starts the continuation
         parts.append(raw[start:end].decode("utf-8"))
         start, limit = end, 74  # the leading space of a continuation counts towards its 75 octets
     return (CRLF + " ").join(parts) + CRLF
+
+
+def _ends_in_escape(raw: bytes, start: int, end: int) -> bool:
+    """Whether raw[start:end] ends with the backslash of an unfinished escape (an odd run of backslashes);
+    a part always starts on an escape's boundary, so the run is counted within it."""
+    run = end
+    while run > start and raw[run - 1] == 0x5C:
+        run -= 1
+    return (end - run) % 2 == 1
 
 
 def utc_stamp(value: dt.datetime) -> str:

@@ -10,7 +10,6 @@ import datetime as dt
 import json
 
 from pyevents.output.ical import event_uid
-from pyevents.output.jsontext import TRUTH, string, value
 from pyevents.output.labels import country_name
 from pyevents.output.rows import EventText
 from pyevents.output.site import event_link, safe_href
@@ -40,37 +39,48 @@ DOCUMENT_END = "\n]}\n"
 
 
 def event_line(event: EventText, w: When, base_url: str) -> str:
-    """One event as documented in docs/PUBLISHED.md, exactly as `json.dumps(..., ensure_ascii=False,
-    sort_keys=True)` writes it, from a row of `Snapshot.event_batches` (instants as UTC text, `*_z`);
-    `w` is its `when`. Written from its encoded values, keys in sorted order (output.jsontext)."""
+    """One event as documented in docs/PUBLISHED.md, from a row of `Snapshot.event_batches` (instants
+    as UTC text, `*_z`); `w` is its `when`."""
     page = event_link(event["event_id"], event.get("series_key"))
     cfp_url = safe_href(event.get("cfp_url")) or None
     cfp_ends = event.get("cfp_ends_z")
-    cfp = f'{{"ends_at": {value(cfp_ends)}, "url": {value(cfp_url)}}}' if cfp_ends or cfp_url else "null"
-    tags = ", ".join([value(tag) for tag in event.get("tags") or []])
-    sources = ", ".join([
-        f'{{"name": {value(s.get("name"))}, "source_id": {value(s.get("source_id"))}, '
-        f'"url": {value(safe_href(s.get("source_url")) or None)}}}'
-        for s in event.get("sources") or []
-    ])
-    return (
-        f'{{"all_day": {TRUTH[bool(event.get("all_day"))]}, "cfp": {cfp}, "city": {value(event.get("city"))}, '
-        f'"country": {value(event.get("country"))}, "country_name": {value(country_name(event.get("country")) or None)}, '
-        f'"description": {string(event.get("description") or "")}, "end_local": {string(w.end_iso)}, '
-        f'"ends_at": {string(event["ends_z"])}, "first_seen_at": {value(event.get("first_seen_z"))}, '
-        f'"id": {string(event["event_id"])}, "kind": {string(event.get("kind") or "other")}, '
-        f'"latitude": {value(event.get("latitude"))}, "longitude": {value(event.get("longitude"))}, '
-        f'"online": {TRUTH[bool(event.get("online"))]}, "page_url": {value(base_url + page if page else None)}, '
-        f'"region": {value(event.get("region"))}, "sequence": {int(event.get("sequence") or 0)}, '
-        f'"series_id": {value(event.get("series_id"))}, "sources": [{sources}], '
-        f'"start_local": {string(w.start_iso)}, "starts_at": {string(event["starts_z"])}, '
-        f'"status": {string(event.get("status") or "confirmed")}, "subdivision": {value(event.get("subdivision"))}, '
-        f'"tags": [{tags}], '
-        f'"timezone": {value(event.get("timezone"))}, "title": {string(event.get("title") or "")}, '
-        f'"uid": {string(event_uid(event["event_id"], base_url))}, "updated_at": {value(event.get("updated_z"))}, '
-        f'"url": {value(safe_href(event.get("url")) or None)}, "venue": {value(event.get("venue"))}, '
-        f'"zone_label": {value(w.zone or None)}}}'
-    )
+    line = {
+        "all_day": bool(event.get("all_day")),
+        "cfp": {"ends_at": cfp_ends, "url": cfp_url} if cfp_ends or cfp_url else None,
+        "city": event.get("city"),
+        "country": event.get("country"),
+        "country_name": country_name(event.get("country")) or None,
+        "description": event.get("description") or "",
+        "end_local": w.end_iso,
+        "ends_at": event["ends_z"],
+        "first_seen_at": event.get("first_seen_z"),
+        "id": event["event_id"],
+        "kind": event.get("kind") or "other",
+        "latitude": event.get("latitude"),
+        "longitude": event.get("longitude"),
+        "online": bool(event.get("online")),
+        "page_url": base_url + page if page else None,
+        "region": event.get("region"),
+        "sequence": int(event.get("sequence") or 0),
+        "series_id": event.get("series_id"),
+        "sources": [
+            {"name": s.get("name"), "source_id": s.get("source_id"), "url": safe_href(s.get("source_url")) or None}
+            for s in event.get("sources") or []
+        ],
+        "start_local": w.start_iso,
+        "starts_at": event["starts_z"],
+        "status": event.get("status") or "confirmed",
+        "subdivision": event.get("subdivision"),
+        "tags": list(event.get("tags") or []),
+        "timezone": event.get("timezone"),
+        "title": event.get("title") or "",
+        "uid": event_uid(event["event_id"], base_url),
+        "updated_at": event.get("updated_z"),
+        "url": safe_href(event.get("url")) or None,
+        "venue": event.get("venue"),
+        "zone_label": w.zone or None,
+    }
+    return json.dumps(line, ensure_ascii=False, sort_keys=True)
 
 
 def _instant(instant: dt.datetime | None) -> str | None:

@@ -2,7 +2,7 @@
 
 A publish writes a complete new version beside the current one (`output.versions`), taking from the
 current version what it can (`output.reuse`), and writes every aggregate feed the registry declares
-(`output.feeds`). Work is split by size: the event pages (150k) are rendered by a process pool in
+(`output.feeds`). Work is split by size: the event pages (one per event) are rendered by a process pool in
 chunks (`output.eventfiles`), while this process writes the listings and appends each chunk's
 VEVENTs (the cached text straight from the Arrow batch) and JSON lines to the aggregate files in order.
 """
@@ -26,6 +26,7 @@ from typing import IO, cast
 import pyarrow as pa
 from pyevents.output import agenda, atom, cadence, cfppage, eventfiles, jsonfeed, site
 from pyevents.output.cardimage import CARD_PATH, card_png
+from pyevents.output.federation import Federation
 from pyevents.output.feeds import CFP_PATH, Feeds, FeedWriter
 from pyevents.output.ical import calendar_text, cfp_tzid, serialize_cfp_vevent, span_of
 from pyevents.output.labels import REGION_NAMES, country_name
@@ -49,12 +50,12 @@ from pyevents.output.rows import AgendaEntry, Announced, OpenCfp, SourceHealth
 from pyevents.output.versions import PublishError, exclusive, flush_version, remove_leftovers, remove_old_versions, swap
 from pyevents.pipeline.model import REGIONS, Window
 from pyevents.pipeline.store.reader import Overview, Snapshot
-from pyevents.pipeline.workerpool import worker_context
 
-from pyevents.config import Config
-
-__all__ = ["PublishError", "PublishSummary", "publish"]
+__all__ = ["PublishError", "PublishSummary", "StartWorkers", "publish"]
 CHUNK_EVENTS = 2000  # events per worker task: big enough to amortize a task, small enough to keep memory flat
+# Starts the processes that render event pages: (how many, initializer, its arguments) -> a pool. The run
+# hands its own, so how workers start (and what they preload) is decided there, not here.
+StartWorkers = Callable[[int, Callable[[eventfiles.ChunkJob], None], tuple[eventfiles.ChunkJob]], cf.Executor]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +73,18 @@ class PublishSummary:
 
 
 def publish(
-    db_path: Path, out_dir: Path, config: Config, as_of: dt.datetime, *, chunk_events: int = CHUNK_EVENTS
+    db_path: Path,
+    out_dir: Path,
+    fed: Federation,
+    as_of: dt.datetime,
+    *,
+    start_workers: StartWorkers,
+    chunk_events: int = CHUNK_EVENTS,
 ) -> PublishSummary:
     """Render every page and feed from the database at `db_path` into `out_dir`, swapped in atomically."""
     started = time.monotonic()
-    fed = config.federation
     as_of = as_of.astimezone(dt.timezone.utc)
-    window = Window.around(as_of, fed.window.past_days, fed.window.future_days)
+    window = Window.around(as_of, fed.past_days, fed.future_days)
     out_dir = Path(out_dir).absolute()
     versions = out_dir.parent / f".{out_dir.name}.versions"
     versions.mkdir(parents=True, exist_ok=True)
@@ -88,8 +94,8 @@ def publish(
         feeds = Feeds.of(snap.countries())
         countries = list(feeds.countries)
         overview = snap.overview(window)
-        federation_json = fed.model_dump_json()
-        events_digest = snap.inputs_digest(window, _event_salt(config))
+        federation_json = fed.config_json
+        events_digest = snap.inputs_digest(window, _event_salt(fed))
         digest = inputs_digest(events_digest, window, federation_json, health, countries)
         current = out_dir.resolve() if out_dir.is_symlink() and out_dir.is_dir() else None
         if current is not None and read(current / INPUTS) == digest:
@@ -100,37 +106,37 @@ def publish(
         content = content_digest(events_digest, federation_json, health, countries)
         reused = reuse_content(version, current, content, feeds.paths())
         counts = reused or Counts()
-        page_site = _site(config, window, overview, countries)
+        page_site = _site(fed, window, overview, countries)
         if reused is not None:  # event files shared with the current version, aggregate feeds linked
             assert current is not None
             linked = [*_linked_listings(), *_series_pages(current)]
             made = reuse_listings(version, current, site.freshness(page_site), _listing_pages(countries), linked)
             if made is None:
-                _listings(snap, version, window, config, health, countries, overview, counts)()
+                _listings(snap, version, window, fed, health, countries, overview, counts)()
             else:
                 counts.files += made
-            _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days, _places(config)), counts)
+            _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days, fed.places), counts)
             _write(version, "cfp.html", _cfp_page(snap, page_site, window), counts)
-            _write(version, "feed.atom", _atom(snap, config, window), counts)
+            _write(version, "feed.atom", _atom(snap, fed, window), counts)
         else:
-            listings = _listings(snap, version, window, config, health, countries, overview, counts)
-            _write_version(snap, version, current, window, config, health, feeds, overview, chunk_events, counts, listings)
-            _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days, _places(config)), counts)
+            listings = _listings(snap, version, window, fed, health, countries, overview, counts)
+            _write_version(snap, version, current, window, fed, health, feeds, overview, chunk_events, counts, listings, start_workers)
+            _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days, fed.places), counts)
             _write(version, "cfp.html", _cfp_page(snap, page_site, window), counts)
-            _write(version, "feed.atom", _atom(snap, config, window), counts)
+            _write(version, "feed.atom", _atom(snap, fed, window), counts)
             _write(version, CONTENT, [f"{content} {counts.events_with_files}"], counts)
         (version / INPUTS).write_text(digest, encoding="utf-8")  # last: a version without it is never kept as is
         # On disk before anything points at it: a version truncated by a power loss would otherwise be
         # kept (same digest) and its event files linked into every later version. A new generation:
-        # one sync (measured ~1 s for 150k events, 0.9 GB still dirty; fsync per file would cost far
-        # more). Reused content: what a flushed version already holds is on disk, so only the version's
-        # own few files and folders are flushed (a sync would also wait for every other writer's data).
+        # one sync (far cheaper than an fsync per file). Reused content: what a flushed version already
+        # holds is on disk, so only the version's own few files and folders are flushed (a sync would
+        # also wait for every other writer's data).
         if reused is None:
             os.sync()
         else:
             flush_version(version)
         previous = swap(out_dir, version, versions)
-        # Deleting a generation is 300k unlinks (10-20 s): left to the next publish that writes one.
+        # Deleting a generation is an unlink per event file: left to the next publish that writes one.
         remove_old_versions(versions, keep={version, previous}, generations=reused is None)
     return PublishSummary(
         out_dir=out_dir,
@@ -149,7 +155,7 @@ def _listings(
     snap: Snapshot,
     version: Path,
     window: Window,
-    config: Config,
+    fed: Federation,
     health: list[SourceHealth],
     countries: list[str],
     overview: Overview,
@@ -157,8 +163,7 @@ def _listings(
 ) -> Callable[[], None]:
     """Read what the listings (but sources.html, cfp.html and feed.atom), `cfp.ics` and the static assets need (now:
     one query at a time per connection, before any event stream), and return the function that writes them."""
-    fed = config.federation
-    page_site = _site(config, window, overview, countries)
+    page_site = _site(fed, window, overview, countries)
     agenda_rows = cast(list[AgendaEntry], snap.agenda_entries(window, site.AGENDA_LIMIT, cadence.SAMPLE))
     occurrences = snap.series_occurrences(window)
     cfps = cast(list[OpenCfp], snap.open_cfps(window))
@@ -185,9 +190,8 @@ def _cfp_page(snap: Snapshot, page_site: site.Site, window: Window) -> Iterator[
     return cfppage.render_cfp(page_site, cfps, [site.Feed("Calls for proposals", CFP_PATH)])
 
 
-def _atom(snap: Snapshot, config: Config, window: Window) -> Iterator[str]:
+def _atom(snap: Snapshot, fed: Federation, window: Window) -> Iterator[str]:
     """feed.atom: which events are soon follows the publish's day, so it is written on every publish."""
-    fed = config.federation
     announced = cast(list[Announced], snap.announced(window, atom.ATOM_LIMIT, atom.soon_until(window.as_of)))
     return atom.atom_feed(fed.name, fed.base_url, announced)
 
@@ -202,27 +206,16 @@ def _series_pages(current: Path) -> list[str]:
     return sorted(f"series/{page.name}" for page in (current / "series").glob("*.html"))
 
 
-def _places(config: Config) -> list[site.SourcePlace]:
-    """Each enabled source's country and region (the config's override, else the country's), for coverage."""
-    from pyevents.pipeline.normalize.countries import region_of
-
-    return [
-        site.SourcePlace(s.id, s.defaults.country, s.region or region_of(s.defaults.country) or ("online" if s.defaults.online else None))
-        for s in config.sources if s.enabled
-    ]
-
-
 def _linked_listings() -> list[str]:
     """The files `_listings` writes that do not show the publish time: a version with the same content links them."""
     return [CFP_PATH, CARD_PATH, *(f"static/{asset.name}" for asset in static_assets())]
 
 
-def _event_salt(config: Config) -> str:
-    return event_salt(config.federation.name, config.federation.base_url)
+def _event_salt(fed: Federation) -> str:
+    return event_salt(fed.name, fed.base_url)
 
 
-def _site(config: Config, window: Window, overview: Overview, countries: Sequence[str]) -> site.Site:
-    fed = config.federation
+def _site(fed: Federation, window: Window, overview: Overview, countries: Sequence[str]) -> site.Site:
     return site.Site(
         name=fed.name,
         base_url=fed.base_url,
@@ -253,16 +246,16 @@ def _write_version(
     version: Path,
     previous: Path | None,
     window: Window,
-    config: Config,
+    fed: Federation,
     health: list[SourceHealth],
     feeds: Feeds,
     overview: Overview,
     chunk_events: int,
     counts: Counts,
     listings: Callable[[], None],
+    start_workers: StartWorkers,
 ) -> None:
     """Every event file into a new generation, and the aggregate feeds; `listings` runs meanwhile."""
-    fed = config.federation
     span = _span(overview)
     description = _description(health)
     specs = feeds.specs()
@@ -271,7 +264,7 @@ def _write_version(
     generation = Path(tempfile.mkdtemp(prefix="e-", dir=version.parent))
     generation.chmod(0o755)
     os.symlink(os.path.join(os.pardir, generation.name), version / "events")  # workers write through it
-    job = eventfiles.ChunkJob(version, previous, _site(config, window, overview, list(feeds.countries)), feeds)
+    job = eventfiles.ChunkJob(version, previous, _site(fed, window, overview, list(feeds.countries)), feeds)
 
     fingerprints: dict[str, str] = {}
     with ExitStack() as stack:
@@ -281,8 +274,8 @@ def _write_version(
         events_json = stack.enter_context(_open_binary(version, "events.json"))
         events_json.write(jsonfeed.document_head(fed.name, fed.base_url, overview.events, overview.latest_update).encode("utf-8"))
         first_line = True
-        batches = snap.event_batches(window, _event_salt(config), chunk_events)
-        for batch, result in _render_chunks(job, batches, previous_fingerprints, before_first_result=listings):
+        batches = snap.event_batches(window, _event_salt(fed), chunk_events)
+        for batch, result in _render_chunks(job, batches, previous_fingerprints, listings, start_workers):
             writer.append(batch, _vevents(batch, result.vevents))
             if result.json_lines:
                 events_json.write((("" if first_line else jsonfeed.EVENT_SEPARATOR) + result.json_lines).encode("utf-8"))
@@ -316,6 +309,7 @@ def _render_chunks(
     batches: Iterator[pa.RecordBatch],
     previous_fingerprints: Mapping[str, str],
     before_first_result: Callable[[], None],
+    start_workers: StartWorkers,
 ) -> Iterator[tuple[pa.RecordBatch, eventfiles.ChunkResult]]:
     """Each batch with its ChunkResult, in order. One batch renders here; more go to a process pool (one
     worker per core, at most two chunks in flight per worker) while this process writes the listings."""
@@ -326,7 +320,7 @@ def _render_chunks(
             yield batch, eventfiles.render_chunk(job, batch, _subset(previous_fingerprints, batch))
         return
     workers = os.cpu_count() or 1
-    with cf.ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=eventfiles.init_worker, initargs=(job,)) as pool:
+    with start_workers(workers, eventfiles.init_worker, (job,)) as pool:
         pending: deque[tuple[pa.RecordBatch, cf.Future[eventfiles.ChunkResult]]] = deque()
 
         def submit(batch: pa.RecordBatch) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import threading
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -64,9 +63,3 @@ def serve(out_dir: Path, port: int) -> None:
     with server:
         server.serve_forever()
 
-
-def serve_in_background(out_dir: Path, port: int = 0) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Start a server in a daemon thread; return it and its base URL (callers `shutdown()` it)."""
-    server = make_server(out_dir, port)
-    threading.Thread(target=server.serve_forever, name="pyevents-serve", daemon=True).start()
-    return server, f"http://{HOST}:{server.server_address[1]}/"

@@ -16,12 +16,13 @@ from typing import Any, NamedTuple, cast
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes, select_autoescape
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 from pyevents.output.calendarlink import google_calendar_url
 from pyevents.output.cardimage import CARD_PATH
 from pyevents.output.feeds import CFP_PATH, KIND_SLUGS, Feeds, main_specs
+from pyevents.output.federation import SourcePlace
 from pyevents.output.ical import event_uid
-from pyevents.output.jsontext import string, value
 from pyevents.output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name, topics
 from pyevents.output.rows import (
     AgendaEntry,
@@ -34,7 +35,7 @@ from pyevents.output.rows import (
     SeriesSource,
     SourceHealth,
 )
-from pyevents.output.timefmt import When, day_text_on, deadline_text, stamp_text, utc_instant
+from pyevents.output.timefmt import When, day_text_on, deadline_text, label_city, stamp_text, utc_instant
 from pyevents.pipeline.normalize.text import safe_url
 
 AGENDA_LIMIT = 2000  # entries on one agenda page; more would make a page too heavy for a phone
@@ -303,7 +304,7 @@ def event_page_context(
         facts=event_facts(event.get("country"), event.get("region"), kind),
         series_page=series_page_path(event.get("series_page")) or "",
         url=safe_href(event.get("url")),
-        cfp_deadline=deadline_text(utc_instant(deadline) if deadline else None, event.get("timezone")),
+        cfp_deadline=deadline_text(utc_instant(deadline) if deadline else None, event.get("timezone"), label_city(event)),
         cfp_url=safe_href(event.get("cfp_url")),
         topics=event_topics,
         description=description,
@@ -363,17 +364,16 @@ def moved_page(site: Site, event: EventText, w: When, link: str) -> str:
 
 
 class EventPages:
-    """Event pages of one site, fast enough for 150k of them.
+    """Event pages of one site, fast enough for one page per event of a large federation.
 
     The layout (base.html, through event.html) is the same on every event page, so it is rendered once
     with a marker for each part that belongs to one event. event_body.html renders those parts of many
-    pages in one call (Jinja's per-render set-up, ~15 µs, is paid once per slice, not per page), and a
+    pages in one call (Jinja's per-render set-up is paid once per slice, not per page), and a
     page is the layout's pieces and its own parts, interleaved. Same markup, a fraction of the work.
     """
 
     PART = "\x00pyevents-part\x00"  # clean_text and tojson never let a NUL through: it cannot come from data
-    # Pages per render: more would save little and cost more (measured per page: 28 µs at 1 per render,
-    # 23 at 8, 30 at 32, 50 at 2,000: the garbage collector walks the growing list of escaped pieces).
+    # Pages per render: enough to share Jinja's set-up; more would make the collector walk a growing list of pieces.
     PAGES_PER_RENDER = 8
     _PARTS_PER_PAGE = 4  # title, head, main, freshness
 
@@ -425,14 +425,6 @@ def _event_body_template() -> Template:
     if names != EventPage._fields:
         raise ValueError(f"event_body.html's loop unpacks {names}, not EventPage's fields {EventPage._fields}")
     return env.from_string(source.replace("{{ part }}", EventPages.PART))
-
-
-class SourcePlace(NamedTuple):
-    """Where a configured source's events are: its country (alpha-2) and region, both optional."""
-
-    source_id: str
-    country: str | None
-    region: str | None
 
 
 def coverage(places: Sequence[SourcePlace], sources: Sequence[SourceHealth]) -> list[dict[str, Any]]:
@@ -570,56 +562,52 @@ def event_jsonld(event: SeriesDate, w: When, place: str, base_url: str) -> Marku
     return _html_safe_json(_jsonld(event, w, place, base_url + page if page else None, base_url, topics(event.get("tags"))))
 
 
-def _html_safe_json(text: str) -> Markup:
-    """JSON text fit for a <script> element: Jinja's `htmlsafe_json_dumps` escaping of <, >, & and '."""
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027"))
+def _html_safe_json(data: dict[str, Any]) -> Markup:
+    """JSON text fit for a <script> element (<, >, & and ' escaped), keys sorted so a page is reproducible."""
+    return htmlsafe_json_dumps(data, sort_keys=True, ensure_ascii=False)
 
 
-def _jsonld(event: EventText | SeriesDate, w: When, place: str, page_url: str | None, base_url: str, keywords: Sequence[str]) -> str:
-    """schema.org Event as JSON text, keys sorted (output.jsontext)."""
+def _jsonld(
+    event: Mapping[str, Any], w: When, place: str, page_url: str | None, base_url: str, keywords: Sequence[str]
+) -> dict[str, Any]:
+    """schema.org Event."""
     online = bool(event.get("online"))
     has_place = bool(event.get("venue") or event.get("city") or event.get("country"))
     url = safe_href(event.get("url"))
     status = "EventCancelled" if event.get("status") == "cancelled" else "EventScheduled"
     mode = "MixedEventAttendanceMode" if online and has_place else "OnlineEventAttendanceMode" if online else "OfflineEventAttendanceMode"
-    locations: list[str] = []
+    locations: list[dict[str, Any]] = []
     if has_place:
-        address = ['"@type": "PostalAddress"']
-        if event.get("country"):
-            address.append(f'"addressCountry": {value(event["country"])}')
-        if event.get("city"):
-            address.append(f'"addressLocality": {value(event["city"])}')
-        subdivision = event.get("subdivision")  # not on a series date's row
-        if subdivision:
-            address.append(f'"addressRegion": {value(subdivision)}')
+        address = {"@type": "PostalAddress"}
+        for key, column in (("addressCountry", "country"), ("addressLocality", "city"), ("addressRegion", "subdivision")):
+            if event.get(column):
+                address[key] = event[column]
+        venue: dict[str, Any] = {"@type": "Place", "address": address, "name": event.get("venue") or place}
         lat, lon = event.get("latitude"), event.get("longitude")
-        geo = (
-            f'"geo": {{"@type": "GeoCoordinates", "latitude": {value(lat)}, "longitude": {value(lon)}}}, '
-            if isinstance(lat, (int, float)) and isinstance(lon, (int, float))
-            else ""
-        )
-        locations.append(f'{{"@type": "Place", "address": {{{", ".join(address)}}}, {geo}"name": {value(event.get("venue") or place)}}}')
+        if isinstance(lat, (int, float)) and isinstance(lon, (int, float)):
+            venue["geo"] = {"@type": "GeoCoordinates", "latitude": lat, "longitude": lon}
+        locations.append(venue)
     if online:
-        locations.append(f'{{"@type": "VirtualLocation", "url": {value(url or page_url or base_url)}}}')
-    fields = ['"@context": "https://schema.org"']
+        locations.append({"@type": "VirtualLocation", "url": url or page_url or base_url})
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.get("title") or "(untitled)",
+        "startDate": w.start_iso,
+        "endDate": w.end_iso,
+        "eventAttendanceMode": f"https://schema.org/{mode}",
+        "eventStatus": f"https://schema.org/{status}",
+        "identifier": event_uid(event["event_id"], base_url),
+        "image": base_url + CARD_PATH,
+    }
     if page_url:
-        fields.append(f'"@id": {value(page_url)}')
-    fields.append('"@type": "Event"')
-    description = event.get("description")  # not on a series date's row
-    if description:
-        fields.append(f'"description": {value(description)}')
-    fields += [
-        f'"endDate": {string(w.end_iso)}',
-        f'"eventAttendanceMode": "https://schema.org/{mode}"',
-        f'"eventStatus": "https://schema.org/{status}"',
-        f'"identifier": {string(event_uid(event["event_id"], base_url))}',
-        f'"image": {string(base_url + CARD_PATH)}',
-    ]
+        data["@id"] = page_url
+    if event.get("description"):
+        data["description"] = event["description"]
     if keywords:
-        fields.append(f'"keywords": {value(", ".join(keywords))}')
+        data["keywords"] = ", ".join(keywords)
     if locations:
-        fields.append('"location": ' + (locations[0] if len(locations) == 1 else f'[{", ".join(locations)}]'))
-    fields += [f'"name": {string(event.get("title") or "(untitled)")}', f'"startDate": {string(w.start_iso)}']
+        data["location"] = locations[0] if len(locations) == 1 else locations
     if url or page_url:
-        fields.append(f'"url": {value(url or page_url)}')
-    return "{" + ", ".join(fields) + "}"
+        data["url"] = url or page_url
+    return data

@@ -8,15 +8,29 @@ from functools import lru_cache
 from typing import Any
 
 from pyevents.output.ical import DAY_ONLY_TIMES
-from pyevents.output.rows import EventColumns
+from pyevents.output.rows import EventColumns, Listed, UtcTexts
+from pyevents.pipeline.normalize.gazetteer import keeps_zone
 from pyevents.pipeline.normalize.timezones import zone_info
 from pyevents.pipeline.parsers.dates_lenient import AOE
+
+# Zones whose city GeoNames writes with accents or punctuation a zone name cannot carry: the most
+# populous GeoNames city keeping the zone whose name folds to the zone's (tests derive it again).
+ZONE_CITIES = {
+    "Africa/Lome": "Lomé", "Africa/Ndjamena": "N'Djamena", "Africa/Sao_Tome": "São Tomé",
+    "America/Araguaina": "Araguaína", "America/Argentina/Cordoba": "Córdoba",
+    "America/Argentina/Rio_Gallegos": "Río Gallegos", "America/Asuncion": "Asunción", "America/Belem": "Belém",
+    "America/Bogota": "Bogotá", "America/Cancun": "Cancún", "America/Ciudad_Juarez": "Ciudad Juárez",
+    "America/Cuiaba": "Cuiabá", "America/Eirunepe": "Eirunepé", "America/Maceio": "Maceió",
+    "America/Mazatlan": "Mazatlán", "America/Merida": "Mérida", "America/Santarem": "Santarém",
+    "America/Sao_Paulo": "São Paulo", "America/St_Johns": "St. John's", "Asia/Urumqi": "Ürümqi",
+    "Atlantic/Reykjavik": "Reykjavík", "Europe/Zurich": "Zürich", "Pacific/Noumea": "Nouméa",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class When:
     text: str  # "Tue 11 Mar 2025, 19:00–21:00" or "Tue 11 – Thu 13 Mar 2025"
-    zone: str  # "Berlin time (UTC+1)", "UTC−05:00" for a fixed offset; "" for all-day events
+    zone: str  # "Berlin time (UTC+1)", "Cape Town time (UTC+2)", "UTC−05:00" for a fixed offset; "" for all-day events
     start_iso: str  # for <time datetime>: a date for all-day events, else local time with offset
     end_iso: str
     month_key: str  # "2025-03"
@@ -25,14 +39,27 @@ class When:
 
 def when(event: EventColumns) -> When:
     """How an event's dates read on the site, in its own local zone (UTC when the zone is unknown)."""
-    return _when(event["starts_at"], event["ends_at"], event.get("timezone"), bool(event.get("all_day")))
+    return _when(event["starts_at"], event["ends_at"], event.get("timezone"), bool(event.get("all_day")), label_city(event))
 
 
 @lru_cache(maxsize=8192)
-def when_utc(starts_z: str, ends_z: str, timezone: str | None, all_day: bool) -> When:
+def when_utc(starts_z: str, ends_z: str, timezone: str | None, all_day: bool, city: str | None = None) -> When:
     """`when` of instants given as UTC text (YYYY-MM-DDTHH:MM:SSZ), computed once per distinct value:
-    recurring meetups and multi-track conferences repeat the same times (150k events, ~14k distinct)."""
-    return _when(utc_instant(starts_z), utc_instant(ends_z), timezone, all_day)
+    recurring meetups and multi-track conferences repeat the same times.
+    `city`: the city the zone's label names (`label_city`), else the zone's own."""
+    return _when(utc_instant(starts_z), utc_instant(ends_z), timezone, all_day, city)
+
+
+def when_of_row(row: UtcTexts) -> When:
+    """`when_utc` of a reader row: its `starts_z`, `ends_z`, zone, all-day flag and `label_city`."""
+    return when_utc(row["starts_z"], row["ends_z"], row.get("timezone"), bool(row.get("all_day")), label_city(row))
+
+
+def label_city(event: Listed) -> str | None:
+    """The event's own city when it keeps the event's zone (Cape Town keeps Africa/Johannesburg), else
+    None: the zone's label then names the zone's own city."""
+    city = event.get("city")
+    return city if city and keeps_zone(city, event.get("country"), event.get("timezone")) else None
 
 
 def utc_instant(text: str) -> dt.datetime:
@@ -40,7 +67,7 @@ def utc_instant(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=dt.timezone.utc)
 
 
-def _when(starts: dt.datetime, ends: dt.datetime, timezone: str | None, all_day: bool) -> When:
+def _when(starts: dt.datetime, ends: dt.datetime, timezone: str | None, all_day: bool, city: str | None) -> When:
     zone = zone_info(timezone)
     local_zone = zone or dt.timezone.utc
     start = starts.astimezone(local_zone)
@@ -62,7 +89,7 @@ def _when(starts: dt.datetime, ends: dt.datetime, timezone: str | None, all_day:
         text = f"{_day(start.date())} {start.hour:02d}:{start.minute:02d} – {_day(end.date())} {end.hour:02d}:{end.minute:02d}"
     return When(
         text,
-        zone_label(zone, start),
+        zone_label(zone, start, city),
         start.isoformat(timespec="minutes"),
         end.isoformat(timespec="minutes"),
         _month_key(start),
@@ -70,10 +97,11 @@ def _when(starts: dt.datetime, ends: dt.datetime, timezone: str | None, all_day:
     )
 
 
-def deadline_text(deadline: dt.datetime | None, timezone: str | None) -> str:
+def deadline_text(deadline: dt.datetime | None, timezone: str | None, city: str | None = None) -> str:
     """A CFP deadline in the zone it was stated in: Anywhere on Earth when it falls at the end of a day
-    there (and not at the end of a day in the event's zone), else the event's zone; the day and "end
-    of day" when it has no hour (cfp.ics makes it an all-day event)."""
+    there (and not at the end of a day in the event's zone), else the event's zone (its label naming
+    `city`, see `zone_label`); the day and "end of day" when it has no hour (cfp.ics makes it an
+    all-day event)."""
     if deadline is None:
         return ""
     zone = zone_info(timezone)
@@ -82,8 +110,8 @@ def deadline_text(deadline: dt.datetime | None, timezone: str | None) -> str:
     if anywhere.time() in DAY_ONLY_TIMES and local.time() not in DAY_ONLY_TIMES:
         return f"{_day(anywhere.date())}, end of day AoE (Anywhere on Earth, UTC-12)"
     if local.time() in DAY_ONLY_TIMES:
-        return f"{_day(local.date())}, end of day {zone_label(zone, local)}"
-    return f"{_day(local.date())}, {local:%H:%M} {zone_label(zone, local)}"
+        return f"{_day(local.date())}, end of day {zone_label(zone, local, city)}"
+    return f"{_day(local.date())}, {local:%H:%M} {zone_label(zone, local, city)}"
 
 
 def countdown_text(deadline: dt.datetime, as_of: dt.datetime) -> str:
@@ -97,14 +125,15 @@ def countdown_text(deadline: dt.datetime, as_of: dt.datetime) -> str:
     return "closes within the hour"
 
 
-def zone_label(zone: Any, local: dt.datetime) -> str:
-    """'Amsterdam time (UTC+1)', 'Lima time (UTC−5)', 'Kolkata time (UTC+5:30)'; a zone of no city
-    (UTC, a fixed offset such as 'UTC−05:00') by its offset alone."""
+def zone_label(zone: Any, local: dt.datetime, city: str | None = None) -> str:
+    """'Amsterdam time (UTC+1)', 'Bogotá time (UTC−5)', 'Kolkata time (UTC+5:30)': `city` (the event's
+    own, when it keeps the zone: 'Cape Town time (UTC+2)') or the zone's city as GeoNames writes it; a
+    zone of no city (UTC, a fixed offset such as 'UTC−05:00') by its offset alone."""
     key = getattr(zone, "key", None)
     if not key or key == "UTC" or key.startswith("Etc/"):
         return utc_offset(local, padded=True)
-    city = key.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{city} time ({utc_offset(local)})"
+    name = city or ZONE_CITIES.get(key) or key.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{name} time ({utc_offset(local)})"
 
 
 def utc_offset(local: dt.datetime, *, padded: bool = False) -> str:

@@ -11,35 +11,28 @@ directory (from an older layout) is moved into the versions folder once and kept
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from pyevents.pipeline.osfiles import ExclusiveLock, LockHeld, fsync_path
 
 
 class PublishError(OSError):
     """The output directory cannot be written (another publish holds it, or it is not a directory)."""
 
 
-class exclusive:  # noqa: N801 - used as a function: `with exclusive(...)`
+@contextmanager
+def exclusive(path: Path, out_dir: Path) -> Iterator[None]:
     """An advisory lock so two publishes never write one output directory at once."""
-
-    def __init__(self, path: Path, out_dir: Path) -> None:
-        self.path = path
-        self.out_dir = out_dir
-        self.fd = -1
-
-    def __enter__(self) -> None:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(self.fd)
-            raise PublishError(f"another publish is writing {self.out_dir}") from None
-
-    def __exit__(self, *exc: object) -> None:
-        fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.close(self.fd)
+    try:
+        lock = ExclusiveLock.acquire(path)
+    except LockHeld:
+        raise PublishError(f"another publish is writing {out_dir}") from None
+    with lock:
+        yield
 
 
 def flush_version(version: Path) -> None:
@@ -48,17 +41,9 @@ def flush_version(version: Path) -> None:
         for name in names:
             path = os.path.join(folder, name)
             if not os.path.islink(path):
-                _fsync(path, os.O_RDONLY)
-        _fsync(folder, os.O_RDONLY | os.O_DIRECTORY)
-    _fsync(str(version.parent), os.O_RDONLY | os.O_DIRECTORY)
-
-
-def _fsync(path: str, flags: int) -> None:
-    fd = os.open(path, flags | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+                fsync_path(path)
+        fsync_path(folder)
+    fsync_path(version.parent)
 
 
 def swap(out_dir: Path, version: Path, versions: Path) -> Path | None:

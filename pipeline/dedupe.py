@@ -43,7 +43,6 @@ from typing import TypeVar
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from pyevents.pipeline.gcpause import no_cyclic_gc
 from pyevents.pipeline.model import Event, SourceEvent
 from pyevents.pipeline.normalize.timezones import zone_info
 
@@ -99,16 +98,15 @@ def merge_reports(
     reports: list[SourceEvent], priorities: dict[str, int], known_ids: dict[tuple[str, str], str]
 ) -> list[Event]:
     """Cluster the reports of all sources into real events and merge each cluster (see module doc)."""
-    with no_cyclic_gc():
-        ordered = sorted(reports, key=lambda r: (r.source_id, r.source_uid, r.starts_at))
-        prepared = [_prepare(i, ev) for i, ev in enumerate(ordered)]
-        pairs = sorted(_matching_pairs(prepared), key=lambda p: (-p[0], p[1], p[2]))
-        clusters = _cluster(prepared, pairs)
-        ids = _assign_ids(clusters, known_ids)
-        events = [_merge(members, ids[n], priorities) for n, members in enumerate(clusters)]
-        events.sort(key=lambda e: (e.starts_at.timestamp(), e.event_id))
-    # The caches serve one merge: kept, their ~200k keys and values would stay scattered among the
-    # freed reports and keep most of that memory from going back to the OS.
+    ordered = sorted(reports, key=lambda r: (r.source_id, r.source_uid, r.starts_at))
+    prepared = [_prepare(i, ev) for i, ev in enumerate(ordered)]
+    pairs = sorted(_matching_pairs(prepared), key=lambda p: (-p[0], p[1], p[2]))
+    clusters = _cluster(prepared, pairs)
+    ids = _assign_ids(clusters, known_ids)
+    events = [_merge(members, ids[n], priorities) for n, members in enumerate(clusters)]
+    events.sort(key=lambda e: (e.starts_at.timestamp(), e.event_id))
+    # The caches serve one merge: kept, their keys and values (about one per report) would stay scattered
+    # among the freed reports and keep most of that memory from going back to the OS.
     for cache in (title_keys, _host_kind, _series_id):
         cache.cache_clear()
     return events

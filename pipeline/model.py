@@ -13,8 +13,6 @@ KINDS = ("conference", "meetup", "sprint", "workshop", "other")
 REGIONS = ("africa", "asia", "europe", "north-america", "south-america", "oceania", "online")
 STATUSES = ("confirmed", "tentative", "cancelled")
 
-Kind = Literal["conference", "meetup", "sprint", "workshop", "other"]
-Status = Literal["confirmed", "tentative", "cancelled"]
 FetchOutcome = Literal["ok", "not_modified", "failed", "gone"]
 
 
@@ -119,7 +117,7 @@ class FetchResult:
     """What the crawler brought back for one source."""
 
     source_id: str
-    outcome: str  # one of FetchOutcome
+    outcome: FetchOutcome
     url: str  # the URL requested
     final_url: str | None = None  # after redirects
     moved_to: str | None = None  # set when a permanent redirect (301/308) should update the configured URL

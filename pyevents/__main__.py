@@ -2,7 +2,7 @@
 
 The CLI is imported inside `main`, not here: under the console script, every worker process of a run
 runs that script again as `__mp_main__` (multiprocessing's forkserver does), and the script imports this
-module; none of the workers needs the CLI's click, rich, pydantic and crawler (~30 MB each).
+module; none of the workers needs the memory of the CLI's click, rich, pydantic and crawler.
 """
 
 

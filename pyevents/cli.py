@@ -22,12 +22,12 @@ from pyevents.crawlers.fetch import CrawlerChild
 from pyevents import exitcodes, tables
 
 # Imported where used: `nightly` and `crawl` start their crawler child before anything else, and
-# pydantic's models (the config) and rich take ~0.1 s to import.
+# importing pydantic's models (the config) and rich need not delay it.
 if TYPE_CHECKING:
     from rich.console import Console
 
     from pyevents.config import Config
-    from pyevents.run import RunReport
+    from pyevents.runreport import RunReport
 
 DEFAULT_CONFIG = Path("config/events.yaml")
 
@@ -358,10 +358,10 @@ def publish(config_path: Path, db_path: Path | None, out_dir: Path | None, as_of
         sys.exit(exitcodes.UNPUBLISHABLE)
     if quiet:
         return
-    if summary.get("unchanged"):
-        click.echo(f"{out_dir} is already up to date ({summary.get('events', 0)} events): nothing to write")
+    if summary.unchanged:
+        click.echo(f"{out_dir} is already up to date ({summary.events} events): nothing to write")
     else:
-        click.echo(f"published {summary.get('events', 0)} events, {summary.get('files', 0)} files to {out_dir}")
+        click.echo(f"published {summary.events} events, {summary.files} files to {out_dir}")
 
 
 @main.command()
@@ -449,7 +449,7 @@ def _check_online(config: Config, console: Console) -> int:
     from pyevents.crawlers.fetch import fetch_sources
 
     enabled = [s for s in config.sources if s.enabled]
-    results = fetch_sources(config, enabled, {})
+    results = fetch_sources(config.crawl_settings(), enabled, {})
     table = Table(title="reachability")
     for col in ("id", "answer", "http", "bytes", "error"):
         table.add_column(col, overflow="fold")

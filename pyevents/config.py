@@ -17,10 +17,11 @@ import pycountry
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pyevents.crawlers.jobs import CrawlSettings
+from pyevents.output.federation import Federation, SourcePlace
 from pyevents.pipeline.model import KINDS, REGIONS, SourceDefaults
 
-# libyaml's parser when PyYAML was built with it: the same documents and marks, ~7x faster than pure Python
-# (a 1,200-source federation: 0.05 instead of 0.37 s).
+# libyaml's parser when PyYAML was built with it: the same documents and marks, much faster than pure Python.
 SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SOURCE_TYPES = ("ical", "feed", "html", "listing")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -165,8 +166,8 @@ class SourceConfig(_Strict):
     def _format(cls, v: str | None) -> str | None:
         if v is None:
             return v
-        # Imported only when a source names a format: the listing parsers cost every `pyevents` command and
-        # the crawler process ~40 ms of imports otherwise.
+        # Imported only when a source names a format: otherwise every `pyevents` command and the crawler
+        # process would import the listing parsers.
         from pyevents.pipeline.parsers.listings import FORMATS
 
         if v not in FORMATS:
@@ -222,6 +223,44 @@ class Config(_Strict):
     @property
     def user_agent(self) -> str:
         return f"pyevents/0.1 (+{self.federation.base_url}; {self.federation.contact})"
+
+    def crawl_settings(self) -> CrawlSettings:
+        """What the crawler needs of this configuration."""
+        crawl = self.federation.crawl
+        return CrawlSettings(
+            user_agent=self.user_agent,
+            concurrency=crawl.concurrency,
+            per_host_concurrency=crawl.per_host_concurrency,
+            delay_seconds=crawl.delay_seconds,
+            timeout_seconds=crawl.timeout_seconds,
+            max_bytes=crawl.max_bytes,
+            retries=crawl.retries,
+            max_linked_pages=crawl.max_linked_pages,
+            allow_private_hosts=tuple(self.federation.allow_private_hosts),
+        )
+
+    def publish_settings(self) -> Federation:
+        """What a publish needs of this configuration."""
+        # Imported here: the country tables cost every other command's start-up.
+        from pyevents.pipeline.normalize.countries import region_of
+
+        fed = self.federation
+        return Federation(
+            name=fed.name,
+            base_url=fed.base_url,
+            contact=fed.contact,
+            repository=fed.repository,
+            past_days=fed.window.past_days,
+            future_days=fed.window.future_days,
+            stale_after_days=fed.stale_after_days,
+            config_json=fed.model_dump_json(),
+            places=tuple(
+                # The config's region override, else the country's; an online-only source counts as online.
+                SourcePlace(s.id, s.defaults.country, s.region or region_of(s.defaults.country) or ("online" if s.defaults.online else None))
+                for s in self.sources
+                if s.enabled
+            ),
+        )
 
 
 def _check_zone(v: str) -> str:

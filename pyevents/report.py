@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from pyevents.run import RunReport
+    from pyevents.runreport import RunReport
 
 MAX_FAILURES_SHOWN = 15  # distinct failure reasons listed in the report
 MAX_IDS_PER_REASON = 3  # source ids named for one reason before "and N more"

@@ -17,7 +17,8 @@ from pyevents.crawlers.fetch import CrawlerChild, fetch_sources
 from pyevents.crawlers.jobs import SourceJob
 from pyevents.fetchedfiles import read_states, write_shard
 from pyevents.pipeline.model import FetchResult, SourceState, Window
-from pyevents.run import now_utc, states_for_fetch
+from pyevents.parsepool import states_for_fetch
+from pyevents.run import now_utc
 from pyevents.shards import Shard, sources_of_shard
 
 
@@ -64,7 +65,7 @@ def fetch_shard(
 ) -> ShardFetch:
     """Fetch shard `shard` of `config`'s enabled sources and write it into `out_dir`."""
     plan = plan_shard(config, shard, out_dir, as_of)
-    results = fetch_sources(config, plan.sources, plan.states, on_progress=on_progress, crawler=crawler)
+    results = fetch_sources(config.crawl_settings(), plan.sources, plan.states, on_progress=on_progress, crawler=crawler)
     path = write_shard(out_dir, shard, config, plan.sources, results, plan.as_of)
     outcomes = [r.outcome for r in results.values()]
     return ShardFetch(

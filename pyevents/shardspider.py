@@ -64,9 +64,9 @@ class ShardSpider(SourcesSpider):
         plan = plan_shard(federation, Shard.parse(shard), Path(out), instant)
         # Since Scrapy 2.11 a spider may set its crawler's settings here: the crawl's own follow the config
         # (each at its own priority, so what the scheduler set on the command line still wins).
-        crawler.settings.update(crawl_settings(federation))
-        crawl = federation.federation.crawl
-        spider = super().from_crawler(
+        crawl = federation.crawl_settings()
+        crawler.settings.update(crawl_settings(crawl))
+        spider: ShardSpider = super().from_crawler(
             crawler,
             jobs=plan.jobs(),
             plan=plan,

@@ -2,7 +2,7 @@
 
 A worker imports a task function's module to unpickle it: this one costs the parsers or the iCal writer
 (each imported by the task that needs it) and Arrow, not the run's orchestration (DuckDB, the crawler,
-the publisher, the merge's rapidfuzz and numpy), which made each VEVENT worker ~60 MB bigger.
+the publisher, the merge's rapidfuzz and numpy), whose memory a VEVENT worker would carry otherwise.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from pyevents.pipeline.gcpause import no_cyclic_gc
 from pyevents.pipeline.model import ParseContext, ParsedSource
 from pyevents.pipeline.store.staging import StagedSource
+from pyevents.runtime import no_cyclic_gc
 
 if TYPE_CHECKING:
     from pyevents.output.rows import EventColumns
@@ -24,18 +24,17 @@ ParseJob = tuple[bytes, ParseContext, str | None, Callable[[ParsedSource], T]]
 
 
 def parse_one(job: ParseJob[T]) -> T:
-    # Imported on first use: the parsers cost ~0.3 s of imports, which a run with nothing to parse in this
-    # process never needs.
+    # Imported on first use: a run with nothing to parse in this process never imports the parsers.
     from pyevents.pipeline.parse import parse_source
 
     body, ctx, region, finish = job
     return finish(parse_source(body, ctx, region))
 
 
-def serialize_row_group(rows: Path, group: int, base_url: str, out: Path) -> int:
+def serialize_row_group(base_url: str, rows: Path, group: int, out: Path) -> int:
     """Serialize the VEVENTs of one row group of a Parquet file of `events` rows (VEVENT_COLUMNS) into a
-    Parquet file of `event_ical` rows at `out`; how many. The texts go from here to DuckDB through the
-    file: the parent never holds them."""
+    Parquet file of `event_ical` rows at `out`; how many (the store's vevents.SerializeGroup, once given
+    `base_url`). The texts go from here to DuckDB through the file: the parent never holds them."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -27,6 +27,7 @@ Rules decided here (documented for operators):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import operator
 
 from pyevents.pipeline.model import KINDS, REGIONS, STATUSES, SourceDefaults, SourceEvent
@@ -58,8 +59,8 @@ def finish_events(
         key = (_finishing_inputs(ev), tuple(ev.tags))
         like = finished.get(key)
         if like is None:
-            placed = _finish_place(ev, defaults, region_override)
-            like = finished[key] = (placed, place_zone(placed))
+            like = finished[key] = _finish_place(ev, defaults, region_override)
+            placed = like[0]
         else:
             passed = {name: getattr(ev, name) for name in _PASSED_THROUGH}
             placed = dataclasses.replace(like[0], tags=list(like[0].tags), **passed)
@@ -72,18 +73,13 @@ def finish_event(
 ) -> SourceEvent:
     """Fill what the parser left open: place, online, kind, tags and region, then the zone of the times;
     pure (returns a new event)."""
-    placed = _finish_place(ev, defaults, region_override)
-    return settle_zone(placed, place_zone(placed), defaults.timezone, federation_zone)
+    placed, zone = _finish_place(ev, defaults, region_override)
+    return settle_zone(placed, zone, defaults.timezone, federation_zone)
 
 
-def place_zone(ev: SourceEvent) -> str | None:
-    """The zone of the event's own place; None for an online-only event or an unknown place."""
-    if ev.online and not (ev.venue or ev.city or ev.latitude is not None):
-        return None  # an online event's country says nothing about its hours
-    return zone_for_place(ev.latitude, ev.longitude, ev.city, ev.subdivision, ev.country)
-
-
-def _finish_place(ev: SourceEvent, defaults: SourceDefaults, region_override: str | None) -> SourceEvent:
+def _finish_place(ev: SourceEvent, defaults: SourceDefaults, region_override: str | None) -> tuple[SourceEvent, str | None]:
+    """The event with its place, online flag, kind, tags and region filled; and the zone of its place
+    (None for an online-only event or an unknown place: an online event's country says nothing of its hours)."""
     title = clean_text(ev.title, single_line=True)
     location = clean_text(ev.location, single_line=True) or None
     url = safe_url(ev.url)
@@ -100,11 +96,12 @@ def _finish_place(ev: SourceEvent, defaults: SourceDefaults, region_override: st
     if city is None and defaults.city and country in (None, defaults.country) and not online_only:
         city = defaults.city
     country = country or defaults.country
-    city, subdivision, country = settle_city(city, ev.subdivision or place.subdivision, country)
-    latitude, longitude = _coordinates(ev.latitude, ev.longitude, country)
+    subdivision = ev.subdivision or place.subdivision
+    city, subdivision, country, swapped, zone = _settled_place(city, subdivision, country, ev.latitude, ev.longitude)
+    latitude, longitude = _coordinates(ev.latitude, ev.longitude, swapped)
     kind = ev.kind if ev.kind in KINDS and ev.kind != "other" else refine_kind(title, defaults.kind)
     description = clean_text(ev.description)
-    return dataclasses.replace(
+    finished = dataclasses.replace(
         ev,
         title=title,
         description=description,
@@ -124,13 +121,34 @@ def _finish_place(ev: SourceEvent, defaults: SourceDefaults, region_override: st
         cfp_url=safe_url(ev.cfp_url),
         source_url=safe_url(ev.source_url),
     )
+    return finished, None if online and not (venue or city or latitude is not None) else zone
 
 
-def _coordinates(latitude: float | None, longitude: float | None, country: str | None) -> tuple[float | None, float | None]:
-    """Both coordinates or neither; swapped back when only the swapped pair lies in the event's country."""
+Located = tuple[str | None, str | None, str | None, bool, str | None]
+
+
+# A calendar's venues and cities repeat across its events; the lookups are pure, so results are shared.
+@functools.lru_cache(maxsize=8192)
+def _settled_place(
+    city: str | None, subdivision: str | None, country: str | None, latitude: float | None, longitude: float | None
+) -> Located:
+    """(city, subdivision, country) as the gazetteer settles them (`settle_city`), whether the coordinates
+    are swapped (outside the country, inside it once swapped back), and the zone of that place."""
+    city, subdivision, country = settle_city(city, subdivision, country)
+    swapped = False
+    if latitude is not None and longitude is not None:
+        swapped = fix_swapped(latitude, longitude, country) != (latitude, longitude)
+        latitude, longitude = (longitude, latitude) if swapped else (latitude, longitude)
+    else:
+        latitude = longitude = None
+    return city, subdivision, country, swapped, zone_for_place(latitude, longitude, city, subdivision, country)
+
+
+def _coordinates(latitude: float | None, longitude: float | None, swapped: bool) -> tuple[float | None, float | None]:
+    """Both coordinates or neither, in the order `_settled_place` found."""
     if latitude is None or longitude is None:
         return None, None
-    return fix_swapped(latitude, longitude, country)
+    return (longitude, latitude) if swapped else (latitude, longitude)
 
 
 def _website_in(description: str) -> str | None:

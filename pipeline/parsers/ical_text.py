@@ -18,7 +18,8 @@ from icalendar.parser.property import unescape_backslash
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _TEXT_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CHARSET_PARAM = re.compile(rb";CHARSET=\"?([A-Za-z0-9_.-]{1,40})", re.IGNORECASE)
-_BEGIN_CALENDAR = re.compile(r"^BEGIN:(?:VCALENDAR|VEVENT)\s*$", re.IGNORECASE | re.MULTILINE)
+# A line of its own, whichever line breaks the text has (CR alone too, as old Mac exports).
+_BEGIN_CALENDAR = re.compile(r"(?:^|\r)BEGIN:(?:VCALENDAR|VEVENT)[^\S\r\n]*(?:\r|$)", re.IGNORECASE | re.MULTILINE)
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),

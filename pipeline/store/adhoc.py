@@ -15,6 +15,8 @@ from typing import Any
 
 import duckdb
 
+from pyevents.pipeline.store.errors import StoreError
+
 # Statement types that only read: SELECT also covers WITH, FROM, VALUES, DESCRIBE, SHOW and SUMMARIZE.
 READING = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.PRAGMA, duckdb.StatementType.CALL}
 _SANDBOX: dict[str, str | bool | int | float | list[str]] = {
@@ -30,7 +32,7 @@ class QueryRefused(ValueError):
     """SQL that is not exactly one read-only statement (nothing was run)."""
 
 
-class QueryFailed(Exception):
+class QueryFailed(StoreError):
     """DuckDB refused the statement or the file; the message is DuckDB's own, with its hint."""
 
 

@@ -2,8 +2,8 @@
 
 Arrow types are taken from the DuckDB tables themselves, so a column added to the schema needs no
 second declaration here. Instants travel as tz-aware `timestamp('us', 'UTC')`, tags as `list<string>`.
-Conversions are column-wise: one C-level pass per direction, and instants built from integers, which
-is several times faster than pyarrow's per-value time-zone lookups.
+Conversions are column-wise: one C-level pass per direction, and instants built from integers rather
+than through pyarrow's per-value time-zone lookups.
 """
 
 from __future__ import annotations
@@ -23,6 +23,13 @@ _MICROSECOND = dt.timedelta(microseconds=1)
 CHUNK_ROWS = 25_000  # rows per chunk of a table built from objects
 
 
+def utc(value: dt.datetime) -> dt.datetime:
+    """An aware instant in UTC, as the store writes them; a naive one is refused."""
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value.isoformat()}: the store needs aware instants")
+    return value.astimezone(dt.timezone.utc)
+
+
 def table_schema(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str]) -> pa.Schema:
     """The Arrow schema of some columns of a stored table, instants in UTC."""
     stored = con.sql(f"SELECT {', '.join(columns)} FROM {table} LIMIT 0").to_arrow_table().schema
@@ -40,8 +47,8 @@ def from_objects(
 ) -> pa.Table:
     """An Arrow table whose columns are the objects' attributes of the schema's names (or `extra` columns)."""
     extra = extra or {}
-    # In chunks: Arrow's builders over-allocate while they grow, and 150k long descriptions in one go
-    # would briefly need twice their size.
+    # In chunks: Arrow's builders over-allocate while they grow, and a whole table of long descriptions
+    # in one go would briefly need twice its size.
     chunks = [
         _objects_chunk(objects[at : at + CHUNK_ROWS], schema, {k: v[at : at + CHUNK_ROWS] for k, v in extra.items()})
         for at in range(0, len(objects), CHUNK_ROWS)
@@ -50,8 +57,8 @@ def from_objects(
 
 
 def _objects_chunk(objects: Sequence[object], schema: pa.Schema, extra: Mapping[str, Sequence[Any]]) -> pa.Table:
-    # Column by column: no tuple per object, so building 150k rows never wakes the cyclic collector
-    # (row tuples did, and each of its passes walked every object of the run: 10x slower).
+    # Column by column: no tuple per object, so building a table never wakes the cyclic collector, each
+    # of whose passes would walk every object of the run.
     arrays = [
         pa.array(list(extra[f.name]) if f.name in extra else list(map(operator.attrgetter(f.name), objects)), type=f.type)
         for f in schema

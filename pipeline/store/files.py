@@ -12,6 +12,8 @@ import os
 import secrets
 from pathlib import Path
 
+from pyevents.pipeline.osfiles import fsync_path
+
 _RUN_MARK = ".run-"
 
 
@@ -28,15 +30,6 @@ def remove_leftovers(final: Path) -> list[Path]:
         Path(name).unlink(missing_ok=True)
         removed.append(Path(name))
     return removed
-
-
-def fsync_path(path: Path) -> None:
-    """Flush a file's (or a folder's) contents to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def replace_durably(temp: Path, final: Path) -> None:

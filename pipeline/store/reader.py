@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from pyevents.pipeline.model import Event, Window
+from pyevents.pipeline.store.errors import StoreError, raises_store_errors
 
 # The events a publish shows: overlapping the window; a cancelled one only until it is past; a withdrawn
 # one (its sources left the federation) never.
@@ -40,19 +41,19 @@ _SERIES_KEY = f"""
     CASE WHEN ends_at >= $as_of AND series_id IN ({_SERIES_WITH_PAGES}) THEN series_id END AS series_key
 """
 MAX_CHANGES_PER_EVENT = 20
-READ_ERRORS = (OSError, duckdb.Error)  # what opening or reading a snapshot raises for an unusable file
+READ_ERRORS = (OSError, StoreError)  # what opening or reading a snapshot raises for an unusable file
 
 # Every input of one published event, one row per event. `last_seen_at` (bumped by every fetch, shown
 # nowhere) is left out so that a fetch alone never changes a fingerprint. The fingerprint is DuckDB's
-# 64-bit hash of the whole row (nested lists included) and a caller's salt (code version, site): ten
-# times cheaper than md5 of its text, stable for one DuckDB version (an upgrade re-renders once).
+# 64-bit hash of the whole row (nested lists included) and a caller's salt (code version, site): no text
+# of the row is built, and it is stable for one DuckDB version (an upgrade re-renders once).
 # One piece of the published events: from ($lo_start, $lo_id) inclusive to ($hi_start, $hi_id) exclusive,
 # in (starts_at, event_id) order; a null upper bound means no end.
 _PIECE = """
     (starts_at > $lo_start OR (starts_at = $lo_start AND event_id >= $lo_id))
     AND ($hi_start IS NULL OR starts_at < $hi_start OR (starts_at = $hi_start AND event_id < $hi_id))
 """
-PIECE_ROWS = 20_000  # events per query: DuckDB sorts and aggregates one piece at a time (~60 MB, not ~800)
+PIECE_ROWS = 20_000  # events per query: DuckDB sorts and aggregates one piece at a time, not every event
 
 def _utc_texts(*columns: str) -> str:
     """Instants as UTC text, `<name>_z` for `<name>_at` (see Snapshot.event_batches)."""
@@ -133,6 +134,7 @@ class Overview:
     conferences_by_country: dict[str, int]
 
 
+@raises_store_errors
 class Snapshot:
     """A read-only view of one database file; use as a context manager."""
 
@@ -170,11 +172,11 @@ class Snapshot:
         first seen), `changes` (the latest changes, newest first, bounded; changed_on is the UTC day),
         `vevent` (cached text or null), `fingerprint` (hash of all of them and `salt`), and the instants
         again as UTC text (`starts_z`, `ends_z`, `cfp_ends_z`, `first_seen_z`, `updated_z`:
-        YYYY-MM-DDTHH:MM:SSZ): turning an Arrow timestamp into a Python datetime costs ~2.5 µs, a string
-        ~0.05 µs, and a publish needs the text anyway. Read the batches before the next query.
+        YYYY-MM-DDTHH:MM:SSZ): a string costs far less to turn into a Python value than a datetime, and a
+        publish needs the text anyway. Read the batches before the next query.
 
-        Read in pieces of about PIECE_ROWS events, one query each: sorting and aggregating all 150k
-        rows at once held ~800 MB in DuckDB before the first batch came out.
+        Read in pieces of about PIECE_ROWS events, one query each, so that DuckDB's memory holds one
+        piece's sort and aggregation, not every event's, before the first batch comes out.
         """
         params = {**self._window(window), "salt": salt}
         piece_rows = batch_rows * max(1, PIECE_ROWS // batch_rows)  # whole batches per piece
@@ -190,10 +192,6 @@ class Snapshot:
         for (lo_start, lo_id), (hi_start, hi_id) in zip(bounds, [*bounds[1:], (None, None)]):
             piece = {**params, "lo_start": lo_start, "lo_id": lo_id, "hi_start": hi_start, "hi_id": hi_id}
             yield from self._con.sql(_EVENT_INPUTS, params=piece).to_arrow_reader(batch_rows)
-
-    def events(self, window: Window, salt: str = "") -> list[dict[str, Any]]:
-        """`event_batches` as one list of dicts (for small databases and tests)."""
-        return [row for batch in self.event_batches(window, salt, 10_000) for row in batch.to_pylist()]
 
     def inputs_digest(self, window: Window, salt: str) -> str:
         """One hash of everything the published events show, and of which are upcoming or have an open CFP.

@@ -30,8 +30,7 @@ def browser() -> Iterator[Any]:
 def published_site(root: Path, build: Callable[[Path], object]) -> Iterator[str]:
     """The site published from a database `build` writes, served on 127.0.0.1: its base URL."""
     from pyevents.config import Config
-    from pyevents.output.publish import publish
-    from pyevents.output.serve import serve_in_background
+    from tests.sites import publish, serve_in_background
     from tests.output.eventdb import T0
 
     build(root / "events.duckdb")

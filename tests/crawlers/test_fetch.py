@@ -27,14 +27,14 @@ def test_ok_fetch_then_etag_makes_the_second_fetch_a_304() -> None:
             Reply(304, b"", {"ETag": '"v1"'}),
         ]
         config = config_for([srv], {"cal": srv.url("/cal.ics")})
-        first = by_id(fetch_sources(config, config.sources, {}), "cal")
+        first = by_id(fetch_sources(config.crawl_settings(), config.sources, {}), "cal")
         assert (first.outcome, first.http_status, first.body) == ("ok", 200, ICS)
         assert first.content_type == "text/calendar; charset=utf-8"
         assert (first.http_etag, first.http_last_modified) == ('"v1"', "Mon, 02 Mar 2026 10:00:00 GMT")
         assert first.seconds > 0
 
         state = SourceState("cal", url=first.url, http_etag=first.http_etag, http_last_modified=first.http_last_modified)
-        second = by_id(fetch_sources(config, config.sources, {"cal": state}), "cal")
+        second = by_id(fetch_sources(config.crawl_settings(), config.sources, {"cal": state}), "cal")
     assert (second.outcome, second.http_status, second.body) == ("not_modified", 304, None)
     assert (second.http_etag, second.http_last_modified) == ('"v1"', "Mon, 02 Mar 2026 10:00:00 GMT")
     first_hit, second_hit = srv.hits_for("/cal.ics")
@@ -54,7 +54,7 @@ def test_a_failing_source_does_not_stop_the_others() -> None:
              "missing": srv.url("/missing.ics"), "gone": srv.url("/gone.ics")},
         )
         seen: list[FetchResult] = []
-        results = fetch_sources(config, config.sources, {}, on_progress=seen.append)
+        results = fetch_sources(config.crawl_settings(), config.sources, {}, on_progress=seen.append)
     assert sorted(r.source_id for r in seen) == ["broken", "gone", "good", "missing"]  # once per source
     assert (results["good"].outcome, results["good"].body) == ("ok", ICS)
     assert (results["broken"].outcome, results["broken"].error, results["broken"].http_status) == ("failed", "HTTP 500", 500)
@@ -70,7 +70,7 @@ def test_permanent_redirect_sets_moved_to_and_temporary_does_not() -> None:
         srv.routes["/today.ics"] = Reply(200, ICS)
         srv.routes["/temp.ics"] = Reply(307, b"", {"Location": "/today.ics"})
         config = config_for([srv], {"moved": srv.url("/old.ics"), "temp": srv.url("/temp.ics")})
-        results = fetch_sources(config, config.sources, {})
+        results = fetch_sources(config.crawl_settings(), config.sources, {})
     moved, temp = results["moved"], results["temp"]
     assert (moved.outcome, moved.url, moved.final_url) == ("ok", srv.url("/old.ics"), srv.url("/today.ics"))
     assert moved.moved_to == srv.url("/new.ics")  # the permanent hop, not the temporary one after it
@@ -81,7 +81,7 @@ def test_user_agent_names_the_federation_and_its_contact() -> None:
     with serving() as srv:
         srv.routes["/cal.ics"] = Reply(200, ICS)
         config = config_for([srv], {"cal": srv.url("/cal.ics")})
-        fetch_sources(config, config.sources, {})
+        fetch_sources(config.crawl_settings(), config.sources, {})
     agents = {h.headers["user-agent"] for h in srv.hits}
     assert agents == {config.user_agent}
     assert "mailto:ops@example.org" in config.user_agent and "https://events.example.org/" in config.user_agent
@@ -92,7 +92,7 @@ def test_file_url_is_read_when_it_is_the_configured_source(tmp_path: Path) -> No
     calendar = tmp_path / "demo.ics"
     calendar.write_bytes(ICS)
     config = config_for([], {"demo": calendar.as_uri()})
-    result = by_id(fetch_sources(config, config.sources, {}), "demo")
+    result = by_id(fetch_sources(config.crawl_settings(), config.sources, {}), "demo")
     assert (result.outcome, result.body, result.error) == ("ok", ICS, None)
 
 
@@ -112,7 +112,7 @@ def test_feed_entry_pages_are_fetched_within_the_limit() -> None:
         srv.routes["/events/caf%C3%A9.html"] = Reply(200, b"<html>one</html>", {"Content-Type": "text/html"})
         srv.routes["/events/2.html"] = Reply(500, b"down")
         config = config_for([srv], {"feed": srv.url("/feed.rss")}, source_type="feed", max_linked_pages=2)
-        result = by_id(fetch_sources(config, config.sources, {}), "feed")
+        result = by_id(fetch_sources(config.crawl_settings(), config.sources, {}), "feed")
     assert result.outcome == "ok"
     assert result.linked == {srv.url("/events/café.html"): b"<html>one</html>"}
     assert result.linked_errors == {srv.url("/events/2.html"): "HTTP 500"}
@@ -131,7 +131,7 @@ def test_a_crash_of_the_child_fails_the_unfinished_sources_instead_of_raising() 
                 (child,) = [p for p in multiprocessing.active_children() if p.name == "pyevents-crawl"]
                 os.kill(child.pid, signal.SIGKILL)
 
-        results = fetch_sources(config, config.sources, {}, on_progress=kill_the_crawler)
+        results = fetch_sources(config.crawl_settings(), config.sources, {}, on_progress=kill_the_crawler)
     assert results["fast"].outcome == "ok"
     assert results["slow"].outcome == "failed"
     assert results["slow"].error == "the crawler process ended (exit code -9) before this source finished"
@@ -144,7 +144,7 @@ def test_scrapy_warnings_reach_the_scrapy_logger_and_nothing_reaches_stdout(
         srv.routes["/big.ics"] = Reply(200, b"x" * 5000)
         config = config_for([srv], {"big": srv.url("/big.ics")}, max_bytes=2048)
         with caplog.at_level(logging.WARNING):
-            result = by_id(fetch_sources(config, config.sources, {}), "big")
+            result = by_id(fetch_sources(config.crawl_settings(), config.sources, {}), "big")
     assert result.error == "exceeded 2048 bytes"
     scrapy_records = [r for r in caplog.records if r.name.startswith("scrapy.")]
     assert any("larger than download max size (2048)" in r.getMessage() for r in scrapy_records)
@@ -153,7 +153,7 @@ def test_scrapy_warnings_reach_the_scrapy_logger_and_nothing_reaches_stdout(
 
 
 def test_no_sources_starts_no_crawl() -> None:
-    assert fetch_sources(config_for([], {}), [], {}) == {}
+    assert fetch_sources(config_for([], {}).crawl_settings(), [], {}) == {}
 
 
 def _crawl_children() -> list[multiprocessing.Process]:
@@ -166,13 +166,13 @@ def test_a_child_started_before_the_sources_are_known_crawls_them_once() -> None
         config = config_for([srv], {"cal": srv.url("/cal.ics")})
         with CrawlerChild() as crawler:
             seen: list[FetchResult] = []
-            result = by_id(fetch_sources(config, config.sources, {}, on_progress=seen.append, crawler=crawler), "cal")
+            result = by_id(fetch_sources(config.crawl_settings(), config.sources, {}, on_progress=seen.append, crawler=crawler), "cal")
             (child,) = _crawl_children() or [None]
             if child is not None:  # the child ends by itself after its crawl (reaped when the context ends)
                 child.join(timeout=JOIN_SECONDS)
                 assert child.exitcode == 0
             with pytest.raises(RuntimeError, match="crawls once"):
-                fetch_sources(config, config.sources, {}, crawler=crawler)
+                fetch_sources(config.crawl_settings(), config.sources, {}, crawler=crawler)
     assert (result.outcome, result.body, result.http_etag) == ("ok", ICS, '"v1"')
     assert [r.source_id for r in seen] == ["cal"]
     assert len(srv.hits_for("/cal.ics")) == 1
@@ -206,6 +206,6 @@ def test_a_child_dead_before_its_request_fails_every_source() -> None:
             (child,) = _crawl_children()
             os.kill(child.pid, signal.SIGKILL)
             child.join()
-            result = by_id(fetch_sources(config, config.sources, {}, crawler=crawler), "cal")
+            result = by_id(fetch_sources(config.crawl_settings(), config.sources, {}, crawler=crawler), "cal")
     assert result.outcome == "failed"
     assert result.error == "the crawler process ended (exit code -9) before this source finished"

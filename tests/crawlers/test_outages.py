@@ -20,7 +20,7 @@ HOSTS = [f"calendars-{n}.outage.invalid" for n in range(10)]
 
 def _crawl(config: Config) -> tuple[dict[str, FetchResult], dict[str, dict[str, int]]]:
     with CrawlerChild() as child:
-        results = child.crawl(config, [SourceJob.for_source(s, None) for s in config.sources], None)
+        results = child.crawl(config.crawl_settings(), [SourceJob.for_source(s, None) for s in config.sources], None)
     return results, child.counts
 
 

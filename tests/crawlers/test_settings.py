@@ -15,7 +15,7 @@ def _config(delay_seconds: float = 2.5) -> Config:
 
 def test_politeness_and_limits_come_from_the_config() -> None:
     config = _config()
-    s = crawl_settings(config)
+    s = crawl_settings(config.crawl_settings())
     assert s.getbool("ROBOTSTXT_OBEY") is True
     assert s["USER_AGENT"] == config.user_agent and "mailto:crawl@example.net" in s["USER_AGENT"]
     assert s.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 3
@@ -33,7 +33,7 @@ def test_politeness_and_limits_come_from_the_config() -> None:
 
 
 def test_unsafe_and_stateful_features_are_off() -> None:
-    s = crawl_settings(_config())
+    s = crawl_settings(_config().crawl_settings())
     for name in ("TELNETCONSOLE_ENABLED", "REMOTE_CONTROL_ENABLED", "COOKIES_ENABLED", "AUTOTHROTTLE_ENABLED",
                  "HTTPCACHE_ENABLED", "HTTPPROXY_ENABLED", "DNSCACHE_ENABLED", "LOG_INSTALL_ROOT_HANDLER",
                  "LOG_STDOUT", "MEMUSAGE_ENABLED"):
@@ -48,7 +48,7 @@ def test_unsafe_and_stateful_features_are_off() -> None:
 
 
 def test_our_components_replace_scrapys() -> None:
-    s = crawl_settings(_config())
+    s = crawl_settings(_config().crawl_settings())
     from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
 
     enabled = DownloaderMiddlewareManager._get_mwlist_from_settings(s)
@@ -69,7 +69,7 @@ def test_only_the_components_the_crawl_uses_are_enabled() -> None:
     from scrapy.core.spidermw import SpiderMiddlewareManager
     from scrapy.extension import ExtensionManager
 
-    s = crawl_settings(_config())
+    s = crawl_settings(_config().crawl_settings())
     assert DownloaderMiddlewareManager._get_mwlist_from_settings(s) == [
         "pyevents.crawlers.middlewares.AddressGuardMiddleware",
         "pyevents.crawlers.robots.RobotsGateMiddleware",
@@ -94,5 +94,5 @@ def test_only_the_components_the_crawl_uses_are_enabled() -> None:
 
 
 def test_requests_to_a_host_are_spaced_a_little_even_without_a_delay() -> None:
-    assert crawl_settings(_config(delay_seconds=0.0)).getfloat("DOWNLOAD_DELAY") == MIN_REQUEST_SPACING_SECONDS
+    assert crawl_settings(_config(delay_seconds=0.0).crawl_settings()).getfloat("DOWNLOAD_DELAY") == MIN_REQUEST_SPACING_SECONDS
     assert 0 < MIN_REQUEST_SPACING_SECONDS <= 0.001  # a burst breaker, not a politeness delay

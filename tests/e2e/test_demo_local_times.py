@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -34,6 +35,10 @@ def test_the_demo_shows_each_event_in_its_own_zone(tmp_path: Path) -> None:
 
     page = lxml.html.parse(str(tmp_path / "public" / "events" / f"{lima_id}.html")).getroot()
     assert "Sat 12 Dec 2026, 09:00–17:30 Lima time (UTC−5)" in " ".join(page.text_content().split())
+    labels = {e["title"].split(":")[0]: e["zone_label"] for e in json.loads((tmp_path / "public" / "events.json").read_text())["events"]}
+    # the event's own city when it keeps the zone, else the zone's city as GeoNames writes it (accents kept)
+    assert labels["PyData Cape Town"] == "Cape Town time (UTC+2)" and labels["PyLadies Bogotá"] == "Bogotá time (UTC−5)"
+    assert labels["Django Girls Lima"] == "Lima time (UTC−5)"
     calendar = icalendar.Calendar.from_ical((tmp_path / "public" / "calendar.ics").read_bytes())
     lima = next(e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]).startswith("Django Girls Lima"))
     assert lima["DTSTART"].params["TZID"] == "America/Lima" and lima["DTSTART"].dt.hour == 9

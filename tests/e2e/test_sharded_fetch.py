@@ -19,7 +19,8 @@ from pyevents import exitcodes
 from pyevents.config import load_config
 from pyevents.fetchedfiles import METADATA_KEY, STATES_FILE, ShardManifest, write_shard
 from pyevents.pipeline.model import FetchResult
-from pyevents.run import RunReport, crawl_into_store
+from pyevents.run import crawl_into_store
+from pyevents.runreport import RunReport
 from pyevents.shards import Shard
 from tests.e2e.conftest import run_cli
 from tests.e2e.sharded import AS_OF, loopback_federation, provenance, stored_events

@@ -16,7 +16,8 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from pyevents.pipeline.store import Store, StoreLocked, lock
+from pyevents.pipeline import osfiles
+from pyevents.pipeline.store import Store, StoreLocked
 from tests.store.support import fetched, parse, query, reports, run, source
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,7 +104,7 @@ def test_a_second_run_is_refused_at_once_naming_the_holder(
         attempts.append(operation)
         fcntl.flock(fd, operation)
 
-    monkeypatch.setattr(lock, "fcntl", SimpleNamespace(flock=recording_flock, LOCK_EX=fcntl.LOCK_EX, LOCK_NB=fcntl.LOCK_NB))
+    monkeypatch.setattr(osfiles, "fcntl", SimpleNamespace(flock=recording_flock, LOCK_EX=fcntl.LOCK_EX, LOCK_NB=fcntl.LOCK_NB))
     with pytest.raises(StoreLocked) as refused:
         Store.open(db)
     monkeypatch.undo()
@@ -115,7 +116,7 @@ def test_a_second_run_is_refused_at_once_naming_the_holder(
         store.abort()
 
 
-@pytest.mark.parametrize("stage", ["open", "apply_fetches", "save_events", "save_ical", "finish_run", "before_rename"])
+@pytest.mark.parametrize("stage", ["open", "apply_fetches", "save_events", "save_vevents", "finish_run", "before_rename"])
 def test_a_run_killed_at_any_stage_leaves_the_previous_database_whole(
     tmp_path: Path, children: list[Child], stage: str
 ) -> None:
@@ -146,9 +147,9 @@ def test_an_analyst_holding_the_database_neither_blocks_a_run_nor_sees_half_of_o
     analyst.expect("ready")
     assert analyst.count() == 3
 
-    nightly = Child("run", str(db), "save_ical", "5", "1")  # writes, then pauses before committing
+    nightly = Child("run", str(db), "save_vevents", "5", "1")  # writes, then pauses before committing
     children.append(nightly)
-    nightly.expect("at save_ical")
+    nightly.expect("at save_vevents")
     assert analyst.count() == 3
     newcomer = Child("read", str(db))
     children.append(newcomer)

@@ -32,7 +32,7 @@ def test_redirects_to_non_public_addresses_are_refused_before_connecting() -> No
             srv.routes[f"/{sid}"] = Reply(302, b"", {"Location": target})
         other_ip.routes["/x.ics"] = other_port.routes["/x.ics"] = Reply(200, ICS)
         config = config_for([srv], {sid: srv.url(f"/{sid}") for sid in targets})
-        results = fetch_sources(config, config.sources, {})
+        results = fetch_sources(config.crawl_settings(), config.sources, {})
     for sid, (_, error) in targets.items():
         assert (sid, results[sid].outcome, results[sid].error, results[sid].body) == (sid, "failed", error, None)
     assert other_ip.hits == [] and other_port.hits == []
@@ -45,7 +45,7 @@ def test_configured_urls_on_non_public_addresses_are_refused() -> None:
             "other-port": other_port.url("/x.ics"),
             "by-name": f"http://localhost:{srv.port}/x.ics",  # allowed as 127.0.0.1:port, not as a name
         })
-        results = fetch_sources(config, config.sources, {})
+        results = fetch_sources(config.crawl_settings(), config.sources, {})
     assert results["other-port"].error == "refused: 127.0.0.1 is a loopback address"
     by_name = results["by-name"].error or ""
     assert by_name.startswith("refused: localhost resolves to ") and by_name.endswith("a loopback address")
@@ -63,7 +63,7 @@ def test_meta_refresh_is_followed_only_to_allowed_addresses() -> None:
         srv.routes["/to-allowed"] = refresh_to(srv.url("/cal.ics"))
         srv.routes["/cal.ics"] = other_ip.routes["/cal.ics"] = Reply(200, ICS)
         config = config_for([srv], {p.strip("/"): srv.url(p) for p in ("/to-private", "/to-loopback", "/to-allowed")})
-        results = fetch_sources(config, config.sources, {})
+        results = fetch_sources(config.crawl_settings(), config.sources, {})
     assert results["to-private"].error == "refused: 10.0.0.1 is a private address"
     assert results["to-loopback"].error == "refused: 127.0.0.2 is a loopback address"
     assert (results["to-allowed"].outcome, results["to-allowed"].body) == ("ok", ICS)  # meta refresh does work
@@ -77,7 +77,7 @@ def test_redirects_to_other_schemes_are_refused_and_loops_are_bounded() -> None:
         srv.routes["/loop-a"] = Reply(302, b"", {"Location": "/loop-b"})
         srv.routes["/loop-b"] = Reply(302, b"", {"Location": "/loop-a"})
         config = config_for([srv], {"cal": srv.url("/cal.ics"), "data": srv.url("/data.ics"), "loop": srv.url("/loop-a")})
-        results = fetch_sources(config, config.sources, {})
+        results = fetch_sources(config.crawl_settings(), config.sources, {})
     assert (results["cal"].outcome, results["cal"].error, results["cal"].body) == (
         "failed", "refused: redirect to a file: URL", None)
     assert (results["data"].outcome, results["data"].error) == ("failed", "refused: redirect to a data: URL")
@@ -91,7 +91,7 @@ def test_robots_disallow_is_obeyed_for_our_user_agent() -> None:
             200, b"User-agent: somebot\nDisallow: /\n\nUser-agent: pyevents\nDisallow: /private/\n")
         srv.routes["/private/cal.ics"] = srv.routes["/public.ics"] = Reply(200, ICS)
         config = config_for([srv], {"private": srv.url("/private/cal.ics"), "public": srv.url("/public.ics")})
-        results = fetch_sources(config, config.sources, {})
+        results = fetch_sources(config.crawl_settings(), config.sources, {})
     assert (results["private"].outcome, results["private"].error) == ("failed", "robots.txt disallows /private/cal.ics")
     assert results["public"].outcome == "ok"
     assert srv.hits_for("/private/cal.ics") == []
@@ -103,7 +103,7 @@ def test_robots_5xx_means_nothing_is_fetched_this_run() -> None:
         srv.routes["/robots.txt"] = Reply(503, b"busy")
         srv.routes["/cal.ics"] = Reply(200, ICS)
         config = config_for([srv], {"cal": srv.url("/cal.ics")})
-        result = fetch_sources(config, config.sources, {})["cal"]
+        result = fetch_sources(config.crawl_settings(), config.sources, {})["cal"]
     assert (result.outcome, result.error) == ("failed", "robots.txt answered 503: not fetching this run")
     assert [h.path for h in srv.hits] == ["/robots.txt"]
 
@@ -117,7 +117,7 @@ def test_robots_is_known_before_any_other_request_to_the_host() -> None:
             srv.routes[path] = Reply(200, ICS)
         config = config_for([srv], {p.strip("/").replace("/", "-").removesuffix(".ics"): srv.url(p) for p in paths},
                             per_host_concurrency=4)
-        results = fetch_sources(config, config.sources, {})
+        results = fetch_sources(config.crawl_settings(), config.sources, {})
     (robots,) = srv.hits_for("/robots.txt")
     assert robots.answered is not None
     pages = [h for h in srv.hits if h.path != "/robots.txt"]
@@ -133,7 +133,7 @@ def test_one_request_at_a_time_per_host_with_the_delay_between() -> None:
             srv.routes[path] = Reply(200, ICS, delay=0.1)
         config = config_for([srv], {f"s{n}": srv.url(p) for n, p in enumerate(paths)},
                             per_host_concurrency=1, delay_seconds=0.4)
-        results = fetch_sources(config, config.sources, {})
+        results = fetch_sources(config.crawl_settings(), config.sources, {})
     assert {r.outcome for r in results.values()} == {"ok"}
     hits = sorted(srv.hits, key=lambda h: h.arrived)
     assert len(hits) == 4  # robots.txt and three calendars
@@ -150,7 +150,7 @@ def test_retry_after_is_honoured_and_bounded() -> None:
         srv.routes["/later.ics"] = Reply(429, b"", {"Retry-After": "3600"})
         config = config_for([srv], {"busy": srv.url("/busy.ics"), "later": srv.url("/later.ics")},
                             per_host_concurrency=2)
-        results = fetch_sources(config, config.sources, {})
+        results = fetch_sources(config.crawl_settings(), config.sources, {})
     assert (results["busy"].outcome, results["busy"].body) == ("ok", ICS)
     first, second = srv.hits_for("/busy.ics")
     assert second.arrived - first.arrived >= 1.0
@@ -162,7 +162,7 @@ def test_slow_source_times_out_after_bounded_retries() -> None:
     with serving() as srv:
         srv.routes["/slow.ics"] = Reply(200, ICS, hold=threading.Event())  # answers only when the server stops
         config = config_for([srv], {"slow": srv.url("/slow.ics")}, timeout_seconds=0.5, retries=1)
-        result = fetch_sources(config, config.sources, {})["slow"]
+        result = fetch_sources(config.crawl_settings(), config.sources, {})["slow"]
         hits = srv.hits_for("/slow.ics")
         assert [hit.answered for hit in hits] == [None, None]  # both attempts given up while still held
     assert (result.outcome, result.error) == ("failed", "timed out after 0.5 s (2 attempts)")
@@ -175,7 +175,7 @@ def test_oversized_bodies_are_stopped_at_max_bytes() -> None:
         srv.routes["/fits.ics"] = Reply(200, b"x" * 2000)
         config = config_for([srv], {p.strip("/").removesuffix(".ics"): srv.url(p)
                                     for p in ("/declared.ics", "/streamed.ics", "/fits.ics")}, max_bytes=2048)
-        results = fetch_sources(config, config.sources, {})
+        results = fetch_sources(config.crawl_settings(), config.sources, {})
     assert (results["declared"].outcome, results["declared"].error) == ("failed", "exceeded 2048 bytes")
     assert (results["streamed"].outcome, results["streamed"].error) == ("failed", "exceeded 2048 bytes")
     assert results["fits"].outcome == "ok" and len(results["fits"].body or b"") == 2000
@@ -190,7 +190,7 @@ def test_decompression_bombs_are_stopped_at_max_bytes_of_decompressed_size() -> 
             srv.routes[f"/{encoding}.ics"] = Reply(200, body, {"Content-Encoding": encoding})
         srv.routes["/small.ics"] = Reply(200, gzip.compress(ICS), {"Content-Encoding": "gzip"})
         config = config_for([srv], {e: srv.url(f"/{e}.ics") for e in [*compressed, "small"]}, max_bytes=100_000)
-        results = fetch_sources(config, config.sources, {})
+        results = fetch_sources(config.crawl_settings(), config.sources, {})
     for encoding in compressed:
         assert (encoding, results[encoding].outcome, results[encoding].error) == (
             encoding, "failed", "exceeded 100000 bytes once decompressed")

@@ -66,7 +66,7 @@ def test_untrusted_certificate_is_refused(tls_files: tuple[Path, ssl.SSLContext]
     with serving(tls=context) as srv:
         srv.routes["/cal.ics"] = Reply(200, ICS)
         config = config_for([srv], {"cal": srv.url("/cal.ics")})
-        result = fetch_sources(config, config.sources, {})["cal"]
+        result = fetch_sources(config.crawl_settings(), config.sources, {})["cal"]
     assert (result.outcome, result.body) == ("failed", None)
     assert result.error == "robots.txt unreachable (TLS certificate verification failed): not fetching this run"
 
@@ -77,5 +77,5 @@ def test_certificate_from_a_trusted_ca_is_read(tls_files: tuple[Path, ssl.SSLCon
     with serving(tls=context) as srv:
         srv.routes["/cal.ics"] = Reply(200, ICS)
         config = config_for([srv], {"cal": srv.url("/cal.ics")})
-        result = fetch_sources(config, config.sources, {})["cal"]
+        result = fetch_sources(config.crawl_settings(), config.sources, {})["cal"]
     assert (result.outcome, result.body) == ("ok", ICS)

@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 
 from pyevents.output.calendarlink import DATA_URL_PREFIX
-from pyevents.output.publish import publish
+from tests.sites import publish
 from pyevents.config import Config
 from tests.output.eventdb import T0, make_event, make_source, provenance, site_files, write_db
 

@@ -15,7 +15,7 @@ import icalendar
 import pytest
 
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
-from pyevents.pipeline.parsers import ical
+from pyevents.pipeline.parsers import ical_occurrences
 from pyevents.pipeline.parsers.ical import parse_ical
 from pyevents.pipeline.parsers.ical_recurrence import CALENDAR_WORK_LIMIT, rule_cost
 
@@ -55,13 +55,13 @@ def _ctx(max_per_series: int = 1000) -> ParseContext:
 def expanded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The UID of every series handed to recurring-ical-events for expansion, in order."""
     uids: list[str] = []
-    between = ical._SourcedSeries.between
+    between = ical_occurrences._SourcedSeries.between
 
-    def recording_between(series: ical._SourcedSeries, start: dt.datetime, end: dt.datetime) -> object:
+    def recording_between(series: ical_occurrences._SourcedSeries, start: dt.datetime, end: dt.datetime) -> object:
         uids.append(str(series.uid))
         return between(series, start, end)
 
-    monkeypatch.setattr(ical._SourcedSeries, "between", recording_between)
+    monkeypatch.setattr(ical_occurrences._SourcedSeries, "between", recording_between)
     yield uids
 
 

@@ -6,7 +6,7 @@ import copy
 import datetime as dt
 
 from pyevents.pipeline.model import SourceDefaults, SourceEvent
-from pyevents.pipeline.normalize import finish_event
+from pyevents.pipeline.normalize import _settled_place, finish_event, finish_events
 
 START = dt.datetime(2027, 3, 4, 18, 30, tzinfo=dt.timezone.utc)
 BERLIN_GROUP = SourceDefaults(kind="meetup", country="DE", city="Berlin", timezone="Europe/Berlin", tags=["PyLadies", "python"])
@@ -139,3 +139,14 @@ def test_the_website_is_recovered_from_the_description_when_the_source_gave_none
     assert unsafe.url is None
     placeless = finish_event(report(description="https://site.example.org/"), SourceDefaults())
     assert placeless.url == "https://site.example.org/" and placeless.online is False  # a recovered link says nothing of online
+
+
+def test_a_place_is_settled_once_for_every_event_at_it() -> None:
+    _settled_place.cache_clear()
+    talks = [report(source_uid=f"uid-{n}", title=f"Talk {n}", location="Bars Hub, Torstr. 1, Berlin, Germany",
+                    latitude=13.405, longitude=52.52) for n in range(3)]  # fmt: skip  # GEO written longitude;latitude
+    finished = finish_events(talks, SourceDefaults())
+    assert _settled_place.cache_info().misses == 1 and _settled_place.cache_info().hits == 2
+    assert {(ev.city, ev.country, ev.latitude, ev.longitude, ev.timezone) for ev in finished} == {
+        ("Berlin", "DE", 52.52, 13.405, "Europe/Berlin")
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pycountry
 import pytest
 
@@ -71,3 +73,36 @@ def test_the_gazetteer_is_loaded_once_per_process() -> None:
     gazetteer.find_city("Hamburg", None, "DE")
     assert gazetteer._gazetteer() is loaded
     assert gazetteer._gazetteer.cache_info().misses == 1
+
+
+@pytest.mark.parametrize(
+    ("city", "country", "zone", "keeps"),
+    [("Cape Town", "ZA", "Africa/Johannesburg", True), ("Kaapstad", "ZA", "Africa/Johannesburg", False),
+     ("Amsterdam", "NL", "Europe/Berlin", False), ("Portland", "US", "America/New_York", True),
+     ("Portland", "US", "America/Los_Angeles", True), ("Portland", "US", "America/Denver", False), ("Portland", "US", "America/Chicago", True),
+     ("Bogotá", None, "America/Bogota", True), ("Smalltown", "AU", "Australia/Sydney", False),
+     ("Lima", "PE", "UTC-05:00", False), (None, "PE", "America/Lima", False), ("Lima", "PE", None, False),
+     ("Sao Paulo", "BR", "America/Sao_Paulo", True)],
+)  # fmt: skip
+def test_a_city_keeps_a_zone_when_a_city_of_that_own_name_in_its_country_does(
+    city: str | None, country: str | None, zone: str | None, keeps: bool
+) -> None:
+    assert gazetteer.keeps_zone(city, country, zone) is keeps
+
+
+def test_the_index_is_built_once_per_cache_folder_and_read_back_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built = gazetteer.load_gazetteer(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [f"gazetteer-{gazetteer._index_key()}.npz"]  # no temporary left
+
+    def no_build() -> None:
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(gazetteer, "_columns_from_cities", no_build)
+    read = gazetteer.load_gazetteer(tmp_path)
+    assert (read.names, read.countries, read.labels, read.subdivision_zones) == (
+        built.names, built.countries, built.labels, built.subdivision_zones
+    )
+    for column in ("digests", "owners", "name_starts", "latitudes", "longitudes", "populations", "zones", "subdivisions"):
+        assert getattr(read, column).dtype == getattr(built, column).dtype
+        assert (getattr(read, column) == getattr(built, column)).all(), column
+    assert read.named(gazetteer.fold("Köln")) == built.named(gazetteer.fold("Köln")) != []

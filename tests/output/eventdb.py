@@ -19,10 +19,17 @@ import lxml.html
 import pyarrow as pa
 
 from pyevents.output.calendarlink import DATA_URL_PREFIX
+from pyevents.pipeline.model import Window
 from pyevents.pipeline.store import schema
+from pyevents.pipeline.store.reader import Snapshot
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def published_events(snap: Snapshot, window: Window, salt: str = "") -> list[dict[str, Any]]:
+    """`Snapshot.event_batches` as one list of dicts."""
+    return [row for batch in snap.event_batches(window, salt, 10_000) for row in batch.to_pylist()]
 
 
 def event_id_for(name: str) -> str:

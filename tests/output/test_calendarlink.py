@@ -10,7 +10,7 @@ import icalendar
 import lxml.html
 from markupsafe import escape
 
-from pyevents.output.calendarlink import DATA_URL_PREFIX, _BYTE_CODES, event_calendar_url, percent_encode
+from pyevents.output.calendarlink import DATA_URL_PREFIX, event_calendar_url, percent_encode
 from pyevents.output.ical import CALENDAR_END, calendar_head, serialize_vevent, span_of, used_tzid
 from tests.output.eventdb import make_event
 
@@ -24,11 +24,6 @@ def test_plain_and_other_text_round_trip_and_keep_only_safe_characters() -> None
         encoded = percent_encode(text)
         assert unquote(encoded, errors="strict") == text
         assert ONLY_KEPT.match(encoded), encoded
-
-
-def test_the_fast_path_equals_the_byte_table() -> None:
-    plain = "".join(chr(c) for c in range(0x20, 0x7F)) + "\r\n" * 3 + "%25 %%"
-    assert percent_encode(plain) == plain.encode("utf-8").decode("latin-1").translate(_BYTE_CODES)
 
 
 def test_the_link_carries_the_single_event_calendar_and_no_markup() -> None:

@@ -14,7 +14,7 @@ import pytest
 import vobject
 
 from pyevents.config import Config
-from pyevents.output.publish import publish
+from tests.sites import publish
 from tests.output.eventdb import T0, make_event, write_db
 
 CONFIG = Config.model_validate({"federation": {

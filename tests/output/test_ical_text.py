@@ -45,6 +45,32 @@ def test_fold_keeps_lines_within_75_octets_and_never_splits_a_character() -> Non
     assert fold("SHORT:x") == "SHORT:x\r\n"
 
 
+def _ends_mid_escape(physical: str) -> bool:
+    """Whether a physical line, read on its own, ends with a backslash that escapes nothing."""
+    index = 0
+    while index < len(physical):
+        index += 2 if physical[index] == "\\" else 1
+    return index > len(physical)
+
+
+@pytest.mark.parametrize("text", [r"a\nb", r"C:\\Users", r"x\\\nb", r"a\;b\,c", r"\\\\\\"])
+def test_fold_never_splits_a_backslash_escape_at_any_offset(text: str) -> None:
+    for pad in range(160):
+        line = "DESCRIPTION:" + "é" * (pad % 3) + "x" * pad + text * 40
+        physical = fold(line).split("\r\n")[:-1]
+        assert all(len(p.encode("utf-8")) <= 75 for p in physical)
+        assert not any(_ends_mid_escape(p.removeprefix(" ") if i else p) for i, p in enumerate(physical)), (pad, physical)
+        assert "".join([physical[0]] + [p[1:] for p in physical[1:]]) == line
+
+
+def test_fold_cuts_at_75_octets_where_no_escape_is_in_the_way() -> None:
+    line = "DESCRIPTION:" + "x" * 62 + "\\nb" + "y" * 100  # 74 octets, then the escape: cut before it
+    assert fold(line).split("\r\n")[0] == "DESCRIPTION:" + "x" * 62
+    line = "DESCRIPTION:" + "x" * 61 + "\\nb"  # the escape ends exactly at 75 octets
+    assert fold(line).split("\r\n")[0] == "DESCRIPTION:" + "x" * 61 + "\\n"
+    assert [len(p) for p in fold("SUMMARY:" + "z" * 200).split("\r\n")[:-1]] == [75, 75, 60]
+
+
 def test_timed_event_round_trips_through_icalendar_with_its_zone() -> None:
     ev = make_event("Zoned", starts_at=dt.datetime(2025, 3, 9, 23, 0, tzinfo=UTC), timezone="America/New_York")
     cal = parse([ev])

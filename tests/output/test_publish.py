@@ -17,10 +17,11 @@ import vobject
 
 from pyevents.output import publish as publish_module
 from pyevents.output.ical import serialize_vevent
-from pyevents.output.publish import PublishError, publish
+from pyevents.output.publish import PublishError
 from pyevents.pipeline.model import REGIONS
 from pyevents.config import Config
 from tests.output.eventdb import ON_SERIES_PAGE, OWN_PAGES, PUBLISHED, T0, make_event, page_calendar, sample_federation, site_files, write_db
+from tests.sites import publish
 
 CONFIG = Config.model_validate({"federation": {"name": "Python Events", "base_url": "https://events.example.org/"}})
 HOST = "events.example.org"

@@ -10,7 +10,7 @@ import pytest
 from pyevents.pipeline.model import Window
 from pyevents.pipeline.store.adhoc import run_query
 from pyevents.pipeline.store.reader import Snapshot
-from tests.output.eventdb import BERLIN_SERIES, PUBLISHED, T0, make_event, sample_federation, write_db
+from tests.output.eventdb import BERLIN_SERIES, PUBLISHED, T0, make_event, published_events, sample_federation, write_db
 
 WINDOW = Window.around(T0, 30, 400)
 
@@ -24,7 +24,7 @@ def db(tmp_path: Path) -> tuple[Path, dict]:
 def test_events_are_the_window_with_cancelled_ones_until_past(db: tuple[Path, dict]) -> None:
     path, fed = db
     with Snapshot(path) as snap:
-        events = snap.events(WINDOW)
+        events = published_events(snap, WINDOW)
     ids = [ev["event_id"] for ev in events]
     assert set(ids) == {fed["events"][k]["event_id"] for k in PUBLISHED}
     assert [ev["starts_at"] for ev in events] == sorted(ev["starts_at"] for ev in events)
@@ -38,14 +38,14 @@ def test_an_event_overlapping_the_window_edge_is_published(tmp_path: Path) -> No
     after = make_event("After", starts_at=WINDOW.end)
     write_db(tmp_path / "db.duckdb", [edge, after])
     with Snapshot(tmp_path / "db.duckdb") as snap:
-        assert [ev["title"] for ev in snap.events(WINDOW)] == ["Edge"]
+        assert [ev["title"] for ev in published_events(snap, WINDOW)] == ["Edge"]
 
 
 def test_each_event_carries_its_provenance_history_cache_and_fingerprint(db: tuple[Path, dict]) -> None:
     path, fed = db
     with Snapshot(path) as snap:
-        events = {ev["event_id"]: ev for ev in snap.events(WINDOW, salt="a")}
-        salted = {ev["event_id"]: ev["fingerprint"] for ev in snap.events(WINDOW, salt="b")}
+        events = {ev["event_id"]: ev for ev in published_events(snap, WINDOW, salt="a")}
+        salted = {ev["event_id"]: ev["fingerprint"] for ev in published_events(snap, WINDOW, salt="b")}
     pycon = events[fed["events"]["pycon_de"]["event_id"]]
     assert [(s["source_id"], s["name"]) for s in pycon["sources"]] == [("pyberlin", "PyBerlin"), ("python-org", "Python Events Calendar")]
     assert [c["field"] for c in events[fed["events"]["tokyo"]["event_id"]]["changes"]] == ["starts_at"]
@@ -59,7 +59,7 @@ def test_fingerprints_and_digest_follow_content_not_sightings(tmp_path: Path) ->
         path = tmp_path / f"{len(list(tmp_path.iterdir()))}.duckdb"
         write_db(path, [event])
         with Snapshot(path) as snap:
-            return snap.events(WINDOW)[0]["fingerprint"], snap.inputs_digest(WINDOW, "")
+            return published_events(snap, WINDOW)[0]["fingerprint"], snap.inputs_digest(WINDOW, "")
 
     event = make_event("Once")
     first = read(event)
@@ -134,7 +134,7 @@ def test_event_batches_read_in_pieces_give_every_event_once_in_order(tmp_path: P
     events = [make_event(f"Piece {i}", starts_at=s) for i, s in enumerate(starts)]
     write_db(tmp_path / "db.duckdb", events)
     with Snapshot(tmp_path / "db.duckdb") as snap:
-        whole = [(ev["event_id"], ev["fingerprint"]) for ev in snap.events(WINDOW)]
+        whole = [(ev["event_id"], ev["fingerprint"]) for ev in published_events(snap, WINDOW)]
         monkeypatch.setattr(reader, "PIECE_ROWS", 2)
         batches = list(snap.event_batches(WINDOW, "", 2))
     assert [b.num_rows for b in batches] == [2, 2, 2, 2, 1]

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from pyevents.output.publish import publish
+from tests.sites import publish
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parse import parse_source
 from pyevents.pipeline.store.reader import Snapshot
 from pyevents.config import Config
-from tests.output.eventdb import T0, sample_federation
+from tests.output.eventdb import T0, published_events, sample_federation
 
 CONFIG = Config.model_validate({"federation": {"name": "Python Events", "base_url": "https://events.example.org/"}})
 WINDOW = Window.around(T0, CONFIG.federation.window.past_days, CONFIG.federation.window.future_days)
@@ -25,7 +25,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     sample_federation(root / "events.duckdb")
     publish(root / "events.duckdb", root / "public", CONFIG, T0)
     with Snapshot(root / "events.duckdb") as snap:
-        events = snap.events(WINDOW)
+        events = published_events(snap, WINDOW)
     return {"out": root / "public", "events": {ev["event_id"]: ev for ev in events}}
 
 

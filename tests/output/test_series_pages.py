@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 
 from pyevents.config import Config
-from pyevents.output.publish import publish
+from tests.sites import publish
 from tests.output.eventdb import T0, site_files
 from tests.output.seriesdb import AMSTERDAM, CHICAGO, series_federation
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pyevents.output.publish import publish
-from pyevents.output.serve import HOST, make_server, serve_in_background
+from tests.sites import publish, serve_in_background
+from pyevents.output.serve import HOST, make_server
 from pyevents.config import Config
 from tests.output.eventdb import T0, make_event, write_db
 

@@ -9,7 +9,7 @@ from typing import Any
 import lxml.html
 import pytest
 
-from pyevents.output.publish import publish
+from tests.sites import publish
 from pyevents.config import Config
 from tests.output.eventdb import T0, page_calendar, sample_federation, site_files
 

@@ -1,4 +1,5 @@
-"""parse_feed and entry_links_needing_page over fixtures for each way a feed carries events, and hostile feeds."""
+"""parse_feed and entry_links_needing_page where a case file (tests/parsers/cases/feed, run by test_cases.py)
+does not fit: linked pages, hostile and generated feeds, what normalization makes of a parsed event."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import pytest
 
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.normalize import finish_event
-from pyevents.pipeline.parsers.feed import HTML_PAGE_ERROR, entry_links_needing_page, parse_feed
+from pyevents.pipeline.parsers.feed import entry_links_needing_page, parse_feed
+from tests.parsers.casefiles import CASES, read_case
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+CAMPUS = read_case(CASES / "feed" / "campus_vendor_elements_cancelled.rss").body
+NOT_A_FEED = read_case(CASES / "feed" / "html_page_is_refused.html").body
 UTC = dt.timezone.utc
 
 
@@ -20,20 +24,11 @@ def ctx(timezone: str | None = None, linked: dict[str, bytes] | None = None, url
     return ParseContext("pug", "feed", url, window, SourceDefaults(timezone=timezone), linked=linked or {})
 
 
-def test_rss1_event_module() -> None:
-    result = parse_feed((FIXTURES / "rss1_event_module.rdf").read_bytes(), ctx("Europe/Berlin"))
-    assert result.error is None and result.warnings == []
-    assert [e.title for e in result.events] == ["April meeting: typing deep dive", "May sprint"]  # the news item is skipped
-    meeting, sprint = result.events
-    assert meeting.starts_at == dt.datetime(2025, 4, 10, 17, tzinfo=UTC)
-    assert meeting.ends_at == dt.datetime(2025, 4, 10, 19, 30, tzinfo=UTC)
+def test_an_offset_only_time_gets_the_zone_of_its_place() -> None:
+    case = read_case(CASES / "feed" / "rss1_event_module.rdf")
+    meeting = parse_feed(case.body, case.context("feed")).events[0]
     assert (meeting.timezone, meeting.zone_basis) == ("UTC+02:00", "offset")  # the feed gives an offset only
     assert finish_event(meeting, SourceDefaults()).timezone == "Europe/Berlin"  # Heidelberg's zone has it then
-    assert meeting.location == "Heidelberg, Germany"
-    assert meeting.description == "Talks about typing."
-    assert meeting.source_uid == "https://pug.example/2025/04/meeting"
-    assert meeting.url == meeting.source_url == "https://pug.example/2025/04/meeting"
-    assert sprint.all_day and sprint.ends_at - sprint.starts_at == dt.timedelta(days=2)
 
 
 def test_hevent_in_entry_xcal_elements_and_linked_pages() -> None:
@@ -67,7 +62,7 @@ def test_entry_links_needing_page() -> None:
     ]
     assert entry_links_needing_page(body, 1) == ["https://pyladies-lagos.example/events/social-april"]
     assert entry_links_needing_page(body, 0) == []
-    assert entry_links_needing_page((FIXTURES / "not_a_feed.html").read_bytes(), 5) == []
+    assert entry_links_needing_page(NOT_A_FEED, 5) == []
 
 
 def test_unsafe_links_are_not_followed() -> None:
@@ -77,35 +72,11 @@ def test_unsafe_links_are_not_followed() -> None:
     assert entry_links_needing_page(body, 10) == ["https://ok.example/e"]
 
 
-def test_vendor_elements_with_cancellation() -> None:
-    result = parse_feed((FIXTURES / "campus_cancelled.rss").read_bytes(), ctx("America/New_York"))
-    [event] = result.events
-    assert event.status == "cancelled"
-    assert event.starts_at == dt.datetime(2025, 4, 8, 22, tzinfo=UTC)
-    assert event.location == "Library room 2"
-
-
-def test_html_page_is_refused() -> None:
-    result = parse_feed((FIXTURES / "not_a_feed.html").read_bytes(), ctx())
-    assert result.error == HTML_PAGE_ERROR and result.events == []
-
-
 def test_bozo_feed_is_salvaged_and_flagged() -> None:
-    body = (FIXTURES / "campus_cancelled.rss").read_bytes().replace(b"</channel></rss>", b"<broken></channel>")
+    body = CAMPUS.replace(b"</channel></rss>", b"<broken></channel>")
     result = parse_feed(body, ctx())
     assert len(result.events) == 1
     assert len(result.warnings) == 1 and result.warnings[0].startswith("feed is not well-formed")
-
-
-def test_windows_1255_without_declaration() -> None:
-    title = "מפגש פייתון בתל אביב - הרצאות ונטוורקינג"
-    body = (
-        f"<rss version='2.0' xmlns:ev='http://purl.org/rss/1.0/modules/event/'><channel><title>PyWeb-IL</title>"
-        f"<item><title>{title}</title><description>נפגשים לדבר על פייתון, למידת מכונה וקוד פתוח</description>"
-        f"<ev:startdate>2025-04-07T18:30:00+03:00</ev:startdate></item></channel></rss>"
-    ).encode("windows-1255")
-    [event] = parse_feed(body, ctx("Asia/Jerusalem")).events
-    assert event.title == title
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "koi8-r", "shift_jis"])
@@ -152,22 +123,6 @@ def test_billion_laughs_is_not_expanded() -> None:
 
 def test_bytes_that_look_like_a_path_or_url_are_not_opened(tmp_path: Path) -> None:
     feed_file = tmp_path / "feed.xml"
-    feed_file.write_bytes((FIXTURES / "campus_cancelled.rss").read_bytes())
+    feed_file.write_bytes(CAMPUS)
     assert parse_feed(str(feed_file).encode(), ctx()).events == []
     assert parse_feed(b"http://127.0.0.1:9/feed.xml", ctx()).events == []
-
-
-def test_event_module_type_sets_the_kind() -> None:
-    feed = b"""<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0" xmlns:ev="http://purl.org/rss/1.0/modules/event/"><channel><title>PUG</title>
-<item><title>Hands-on pandas</title><link>https://pug.example/pandas</link>
-<ev:startdate>2025-04-05T10:00:00+02:00</ev:startdate><ev:type>Tutorial</ev:type></item>
-<item><title>Spring gathering</title><link>https://pug.example/spring</link>
-<ev:startdate>2025-04-12T18:00:00+02:00</ev:startdate><ev:type>meetup</ev:type></item>
-<item><title>Something</title><link>https://pug.example/other</link>
-<ev:startdate>2025-04-19T18:00:00+02:00</ev:startdate><ev:type>party</ev:type></item>
-</channel></rss>"""
-    result = parse_feed(feed, ctx("Europe/Berlin"))
-    assert [(e.title, e.kind) for e in result.events] == [
-        ("Hands-on pandas", "workshop"), ("Spring gathering", "meetup"), ("Something", "other")
-    ]

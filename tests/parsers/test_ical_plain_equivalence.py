@@ -1,9 +1,14 @@
 """The plain reader (`ical_plain`) gives exactly what the icalendar path gives, field by field.
 
 Every document is parsed twice, once as usual and once with `icalendar_only=True`; the events (with
-the zone object of every time), rejects, warnings and error must be equal. The documents: every
-real-world calendar of the shared corpus, every .ics fixture, generated calendars shaped like the
-benchmark's groups, and small documents at the edges of what the plain reader admits.
+the zone object of every time), rejects, warnings and error must be equal. The documents live in the
+repository: the iCal case files (tests/parsers/cases/ical, each saying which reader takes it), the
+other .ics fixtures, generated calendars shaped like the benchmark's groups, and small documents at
+the edges of what the plain reader admits. The real-world calendars of the shared corpus are an
+extra run when ../shared is beside the checkout.
+
+The proof holds for the icalendar the project pins (pyproject.toml); widen the pin only after this
+passes with the new version.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, 
 from pyevents.pipeline.parsers.ical import parse_ical
 from pyevents.pipeline.parsers.ical_plain import read_plain_calendars
 from pyevents.pipeline.parsers.ical_text import decode_calendar, repair_structure
+from tests.parsers.casefiles import case_params, case_paths, read_case
 from tests.shared_corpus import corpus_files, file_params, require
 
 TESTS = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((TESTS / "fixtures").rglob("*.ics"))
+CASES = case_paths("ical")
 WINDOW = Window.around(dt.datetime(2026, 12, 15, 6, tzinfo=dt.UTC), 30, 800)
 WIDE = Window.around(dt.datetime(2015, 1, 1, tzinfo=dt.UTC), 20 * 365, 20 * 365)
 
@@ -60,6 +67,17 @@ def _assert_same(body: bytes, ctx: ParseContext) -> None:
 def test_corpus_calendars_read_the_same(path: Path, defaults: SourceDefaults) -> None:
     require(path)
     _assert_same(path.read_bytes(), _ctx(WIDE, defaults))
+
+
+@pytest.mark.parametrize("path", case_params("ical"))
+def test_case_files_take_their_reader_and_read_the_same(path: Path) -> None:
+    case = read_case(path)
+    reader = case.expect["reader"]
+    assert reader in ("plain", "icalendar", "none"), f"{path.name}: reader is plain, icalendar or none"
+    if reader != "none":
+        assert _is_plain(case.body) == (reader == "plain"), f"{path.name}: not read by {reader}"
+    _assert_same(case.body, case.context("ical"))
+    _assert_same(case.body, _ctx(WIDE))
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -231,9 +249,10 @@ def test_unrepaired_text_is_refused_or_read_as_repaired(body: bytes) -> None:
     _assert_same(body, _ctx(WINDOW))
 
 
-@pytest.mark.parametrize("path", [*corpus_files("ics", "*.ics"), *FIXTURES], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*corpus_files("ics", "*.ics"), *FIXTURES, *CASES], ids=lambda p: p.name)
 def test_real_calendars_read_unrepaired_as_repaired(path: Path) -> None:
-    text = decode_calendar(path.read_bytes()).text
+    body = read_case(path).body if path in CASES else path.read_bytes()
+    text = decode_calendar(body).text
     repaired = repair_structure(text)
     unrepaired_reading = read_plain_calendars(text)
     if repaired.warnings or repaired.text != text:

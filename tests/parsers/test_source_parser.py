@@ -10,7 +10,7 @@ import pytest
 
 from pyevents.pipeline.store import lifecycle
 from pyevents.pipeline.store.lifecycle import body_sha256
-from pyevents.run import POOL_THRESHOLD, SourceParser, parse_fetches
+from pyevents.parsepool import POOL_THRESHOLD, SourceParser
 
 AS_OF = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
 WINDOW = Window.around(AS_OF, 30, 400)
@@ -90,10 +90,3 @@ def test_the_parse_code_digest_covers_parsers_normalization_and_the_model() -> N
     without_listings = files_digest([PIPELINE_DIR / "parsers" / "ical.py"])
     assert without_listings != parse_code_digest()
 
-
-def test_parse_fetches_is_the_same_in_one_call() -> None:
-    config = _config(POOL_THRESHOLD)
-    fetches = {f.source_id: f for f in _fetches(POOL_THRESHOLD)}
-    at_once = parse_fetches(config, config.sources, fetches, {}, WINDOW)
-    streamed, _, _ = _parse(POOL_THRESHOLD, {})
-    assert at_once == streamed

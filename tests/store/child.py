@@ -14,19 +14,20 @@ from pathlib import Path
 
 import duckdb
 
-from pyevents.pipeline.store import Store, writer
+from pyevents.pipeline.store import Store, database
 from tests.store.support import (
     AS_OF,
     DAY,
     fetched,
     one_event_per_report,
+    refresh_vevents,
     reports,
     source,
     staged,
     window,
 )
 
-STAGES = ("open", "apply_fetches", "save_events", "save_ical", "finish_run", "before_rename", "never")
+STAGES = ("open", "apply_fetches", "save_events", "save_vevents", "finish_run", "before_rename", "never")
 
 
 def _pause(stage: str, wanted: str) -> None:
@@ -38,14 +39,14 @@ def _pause(stage: str, wanted: str) -> None:
 def run_until(db: Path, wanted: str, count: int, days: int) -> None:
     """The orchestrator's sequence for one new source "s<days>" with `count` events, pausing at `wanted`."""
     if wanted == "before_rename":
-        publish = writer.replace_durably
+        publish = database.replace_durably
 
         def paused_replace(temp: Path, final: Path) -> None:
             if final.name == db.name:
                 _pause("before_rename", wanted)
             publish(temp, final)
 
-        writer.replace_durably = paused_replace
+        database.replace_durably = paused_replace
     as_of, sid = AS_OF + days * DAY, f"s{days}"
     with Store.open(db) as store:
         _pause("open", wanted)
@@ -53,10 +54,11 @@ def run_until(db: Path, wanted: str, count: int, days: int) -> None:
         store.sync_sources([source(f"s{d}") for d in range(days + 1)])
         store.apply_fetches(window(as_of), {sid: fetched(sid)}, {sid: staged(sid, reports(sid, count))}, as_of)
         _pause("apply_fetches", wanted)
-        store.save_events(one_event_per_report(store.live_reports(window(as_of)), store.known_event_ids()), as_of)
+        live = store.live_reports(window(as_of))
+        store.save_events(window(as_of), one_event_per_report(live, store.known_event_ids()), as_of)
         _pause("save_events", wanted)
-        store.save_ical([(r["event_id"], r["sequence"], "BEGIN:VEVENT") for r in store.events_needing_ical()])
-        _pause("save_ical", wanted)
+        refresh_vevents(store)
+        _pause("save_vevents", wanted)
         store.finish_run("ok", {})
         _pause("finish_run", wanted)
         store.commit(db.parent / "export")

@@ -14,11 +14,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pyevents.pipeline.model import Event, FetchResult, ParsedSource, SourceEvent, Window
-from pyevents.pipeline.store import RunCounts, Store
+from pyevents.pipeline.store import ConfiguredSource, RunCounts, Store
 from pyevents.pipeline.store.staging import StagedSource, stage
-from pyevents.config import SourceConfig
 
 UTC = dt.timezone.utc
 AS_OF = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -53,9 +54,9 @@ def reports(source_id: str, count: int, **fields: object) -> list[SourceEvent]:
     return [report(source_id, f"uid-{i}", days=10 + i, **fields) for i in range(count)]
 
 
-def source(source_id: str, url: str | None = None, enabled: bool = True) -> SourceConfig:
+def source(source_id: str, url: str | None = None, enabled: bool = True) -> ConfiguredSource:
     url = url or f"https://example.org/{source_id}.ics"
-    return SourceConfig(id=source_id, name=source_id.title(), type="ical", url=url, enabled=enabled)
+    return ConfiguredSource(id=source_id, name=source_id.title(), type="ical", url=url, enabled=enabled)
 
 
 _BODY_VERSIONS = itertools.count(1)  # with the pid: each default body differs from every other, whatever the clock
@@ -100,6 +101,21 @@ def one_event_per_report(live: list[SourceEvent], known: dict[tuple[str, str], s
     return events
 
 
+def labelled_vevents(rows: Path, group: int, out: Path) -> int:
+    """A serializer for the store's VEVENT refresh that writes "VEVENT <title>" for each row."""
+    batch = pq.ParquetFile(rows).read_row_group(group)
+    texts = pa.array([f"VEVENT {title}" for title in batch["title"].to_pylist()], pa.string())
+    pq.write_table(pa.table({"event_id": batch["event_id"], "sequence": batch["sequence"], "vevent": texts}), out)
+    return len(texts)
+
+
+def refresh_vevents(store: Store) -> int:
+    """Make every stale VEVENT again (labelled, in this process), as the run does after a save; how many."""
+    with store.refresh_vevents(labelled_vevents) as vevents:
+        vevents.hand_out_stale()
+        return vevents.save()
+
+
 @dataclass
 class RunResult:
     statuses: dict[str, str]
@@ -109,7 +125,7 @@ class RunResult:
 
 def run(
     db: Path,
-    sources: list[SourceConfig],
+    sources: list[ConfiguredSource],
     fetches: list[FetchResult],
     parsed: list[ParsedSource],
     as_of: dt.datetime = AS_OF,
@@ -122,9 +138,8 @@ def run(
         w = window(as_of)
         statuses = store.apply_fetches(w, {f.source_id: f for f in fetches}, {p.source_id: stage(p) for p in parsed}, as_of)
         live = store.live_reports(w)
-        counts = store.save_events(one_event_per_report(live, store.known_event_ids()), as_of)
-        needing = store.events_needing_ical()
-        store.save_ical([(row["event_id"], row["sequence"], f"VEVENT {row['title']}") for row in needing])
+        counts = store.save_events(w, one_event_per_report(live, store.known_event_ids()), as_of)
+        refresh_vevents(store)
         store.finish_run("ok", {"events_new": counts.new})
         store.commit(export_dir)
     return RunResult(statuses, counts, live)

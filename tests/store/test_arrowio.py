@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from pyevents.pipeline.store import Store, arrowio, writer
+from pyevents.pipeline.store import Store, arrowio, events as store_events
 from pyevents.pipeline.store.arrowio import from_objects, shared_values
 from tests.store.support import one_event_per_report, reports
 
@@ -37,7 +37,7 @@ def test_a_table_built_in_chunks_equals_one_built_at_once(monkeypatch: pytest.Mo
 def test_staging_events_with_release_empties_the_list_and_stages_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(writer, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(store_events, "CHUNK_ROWS", 3)
     events = one_event_per_report(reports("a", 7) + reports("b", 2), {})
     with Store.open(tmp_path / "events.duckdb") as store:
         kept = store.stage_events(events)

@@ -7,6 +7,7 @@ import zoneinfo
 from dataclasses import replace
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from pyevents.pipeline.model import Event
@@ -17,6 +18,7 @@ from tests.store.support import (
     default_event_id,
     event_rows,
     fetched,
+    labelled_vevents,
     one_event_per_report,
     parse,
     query,
@@ -30,8 +32,7 @@ from tests.store.support import (
 
 def _save(db: Path, events: list[Event], now: dt.datetime) -> RunCounts:
     with Store.open(db) as store:
-        store.live_reports(window(now))  # as the orchestrator does: fixes the window for tombstones
-        counts = store.save_events(events, now)
+        counts = store.save_events(window(now), events, now)
         store.commit(None)
     return counts
 
@@ -142,24 +143,34 @@ def test_a_report_moving_to_another_event_updates_its_provenance(tmp_path: Path)
         assert store.known_event_ids() == {("a", "x"): merged_id, ("b", "y"): merged_id}
 
 
-def test_vevents_are_asked_for_once_per_sequence(tmp_path: Path) -> None:
+def test_vevents_are_made_once_per_sequence(tmp_path: Path) -> None:
     db = tmp_path / "events.duckdb"
+    handed: list[dict[str, object]] = []
+
+    def recording(rows: Path, group: int, out: Path) -> int:
+        handed.extend(pq.ParquetFile(rows).read_row_group(group).to_pylist())
+        return labelled_vevents(rows, group, out)
+
+    def refresh(store: Store) -> int:
+        with store.refresh_vevents(recording) as vevents:
+            vevents.hand_out_stale()
+            return vevents.save()
+
     with Store.open(db) as store:
-        store.save_events(_events(report("a", "x"), report("a", "y")), AS_OF)
-        needing = store.events_needing_ical()
-        assert sorted(r["event_id"] for r in needing) == sorted(default_event_id("a", uid) for uid in ("x", "y"))
-        row = needing[0]
+        store.save_events(window(), _events(report("a", "x"), report("a", "y")), AS_OF)
+        assert refresh(store) == 2
+        assert sorted(r["event_id"] for r in handed) == sorted(default_event_id("a", uid) for uid in ("x", "y"))
+        row = handed[0]
         assert row["tags"] == ["python"] and row["starts_at"].utcoffset() == dt.timedelta(0)
-        assert "content_hash" not in row
-        store.save_ical([(r["event_id"], r["sequence"], f"BEGIN:VEVENT {r['title']}") for r in needing])
-        assert store.events_needing_ical() == []
-        store.save_events(_events(report("a", "x", title="Renamed"), report("a", "y")), AS_OF + DAY)
-        again = store.events_needing_ical()
-        assert [(r["event_id"], r["sequence"]) for r in again] == [(default_event_id("a", "x"), 1)]
-        store.save_ical([(again[0]["event_id"], 1, "BEGIN:VEVENT Renamed")])
+        assert "content_hash" not in row and "region" not in row
+        assert refresh(store) == 0
+        handed.clear()
+        store.save_events(window(), _events(report("a", "x", title="Renamed"), report("a", "y")), AS_OF + DAY)
+        assert refresh(store) == 1
+        assert [(r["event_id"], r["sequence"]) for r in handed] == [(default_event_id("a", "x"), 1)]
         store.commit(None)
     assert query(db, "SELECT sequence, vevent FROM event_ical WHERE event_id = ?", [default_event_id("a", "x")]) == [
-        (1, "BEGIN:VEVENT Renamed")
+        (1, "VEVENT Renamed")
     ]
 
 
@@ -168,6 +179,6 @@ def test_duplicate_event_ids_are_refused_and_nothing_is_written(tmp_path: Path) 
     twice = _events(report("a", "x")) * 2
     with Store.open(db) as store:
         with pytest.raises(ValueError, match="duplicate event_id"):
-            store.save_events(twice, AS_OF)
+            store.save_events(window(), twice, AS_OF)
         store.commit(None)
     assert query(db, "SELECT count(*) FROM events") == [(0,)]

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from pyevents.pipeline.model import FetchResult, ParsedSource, Window
-from pyevents.pipeline.store import RunCounts, Store
+from pyevents.pipeline.store import ConfiguredSource, RunCounts, Store
 from pyevents.pipeline.store.staging import stage
-from pyevents.config import SourceConfig
 from tests.store.support import (
     AS_OF,
     DAY,
@@ -24,6 +23,7 @@ from tests.store.support import (
     one_event_per_report,
     parse,
     query,
+    refresh_vevents,
     report,
     reports,
     source,
@@ -32,7 +32,7 @@ from tests.store.support import (
 
 @dataclasses.dataclass(frozen=True)
 class Step:
-    sources: list[SourceConfig]
+    sources: list[ConfiguredSource]
     fetches: list[FetchResult]
     parsed: list[ParsedSource]
     as_of: dt.datetime
@@ -48,13 +48,13 @@ def _run(db: Path, step: Step, may_keep: bool) -> tuple[RunCounts, int, bool]:
         store.sync_sources(step.sources)
         store.apply_fetches(window, {f.source_id: f for f in step.fetches}, {p.source_id: stage(p) for p in step.parsed}, step.as_of)
         key = store.merge_input_key(window, step.salt)
-        kept = store.keep_merged_events(key, step.as_of) if may_keep else None
+        kept = store.keep_merged_events(window, key, step.as_of) if may_keep else None
         if kept is None:
             events = one_event_per_report(store.live_reports(window), store.known_event_ids())
-            counts, total, merged = store.save_events(events, step.as_of, key), len(events), True
+            counts, total, merged = store.save_events(window, events, step.as_of, key), len(events), True
         else:
             (counts, total), merged = kept, False
-        store.save_ical([(row["event_id"], row["sequence"], "VEVENT") for row in store.events_needing_ical()])
+        refresh_vevents(store)
         store.finish_run("ok", {})
         store.commit(None)
     return counts, total, merged
