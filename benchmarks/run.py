@@ -137,7 +137,11 @@ def timed(cmd: list[str], cwd: Path, *, memory_cap_mb: float | None = None) -> T
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, str(TREE_CPU), str(usage_file), "--", *cmd],
-        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     peak = 0
     series: list[tuple[float, float]] = []
@@ -163,7 +167,7 @@ def timed(cmd: list[str], cwd: Path, *, memory_cap_mb: float | None = None) -> T
     sampler.join()
     report: dict[str, object] = {}
     with contextlib.suppress(json.JSONDecodeError):
-        report = json.loads(out[out.index("{"):]) if "{" in out else {}  # the JSON report, after any stray line
+        report = json.loads(out[out.index("{") :]) if "{" in out else {}  # the JSON report, after any stray line
     if proc.returncode not in (0, 1):
         sys.stderr.write(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err[-3000:]}\n")
     usage: dict[str, float] = {}
@@ -173,8 +177,16 @@ def timed(cmd: list[str], cwd: Path, *, memory_cap_mb: float | None = None) -> T
     # The wrapper's own wall time excludes its start-up; without it (it failed), the outer measurement.
     seconds = float(usage.get("seconds", seconds))
     return Timing(
-        seconds, peak / 1024, proc.returncode, usage.get("user", 0.0) + usage.get("sys", 0.0), usage.get("sys", 0.0),
-        listen_overflows() - overflows, report, series, capped, err[-4000:],
+        seconds,
+        peak / 1024,
+        proc.returncode,
+        usage.get("user", 0.0) + usage.get("sys", 0.0),
+        usage.get("sys", 0.0),
+        listen_overflows() - overflows,
+        report,
+        series,
+        capped,
+        err[-4000:],
     )
 
 
@@ -183,10 +195,9 @@ def _kill_tree(root: int) -> None:
     pids: list[int] = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == root:
-                        pids.append(int(entry))
+            with contextlib.suppress(OSError, IndexError, ValueError), open(f"/proc/{entry}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == root:
+                    pids.append(int(entry))
     for pid in pids:
         _kill_tree(pid)
     with contextlib.suppress(ProcessLookupError):
@@ -198,7 +209,8 @@ def serve(directory: Path) -> Iterator[int]:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):
@@ -251,8 +263,21 @@ def probe_ms_per_1000() -> float:
 
 def nightly(config: Path, run_dir: Path, *, memory_cap_mb: float | None = None) -> Timing:
     return timed(
-        [sys.executable, "-m", "pyevents", "nightly", "--config", str(config), "--db", str(run_dir / "events.duckdb"),
-         "--out", str(run_dir / "public"), "--as-of", AS_OF, "--json"],
+        [
+            sys.executable,
+            "-m",
+            "pyevents",
+            "nightly",
+            "--config",
+            str(config),
+            "--db",
+            str(run_dir / "events.duckdb"),
+            "--out",
+            str(run_dir / "public"),
+            "--as-of",
+            AS_OF,
+            "--json",
+        ],
         REPO,
         memory_cap_mb=memory_cap_mb,
     )
@@ -263,14 +288,18 @@ def measure(name: str, n_ical: int, n_html: int, n_lists: int, *, with_floor: bo
     directory = new_dir(name)
     results: list[dict[str, Timing]] = []
     with serve(directory) as port:  # synth.py bakes the port into its config, so serve first
-        subprocess.run([sys.executable, str(BENCH / "synth.py"), str(directory), str(port), str(n_ical), str(n_html), str(n_lists)],
-                       check=True)
+        subprocess.run(
+            [sys.executable, str(BENCH / "synth.py"), str(directory), str(port), str(n_ical), str(n_html), str(n_lists)],
+            check=True,
+        )
         config = directory / "config.yaml"
         for number in range(1, rounds + 1):
             run_dir = new_dir(f"{name}-run{number}")
             round_: dict[str, Timing] = {}
             if with_floor:
-                round_["floor"] = timed([sys.executable, str(BENCH / "floor.py"), str(config), str(run_dir / "floor"), AS_OF], REPO)
+                round_["floor"] = timed(
+                    [sys.executable, str(BENCH / "floor.py"), str(config), str(run_dir / "floor"), AS_OF], REPO
+                )
             round_["full"] = nightly(config, run_dir)
             round_["unchanged"] = nightly(config, run_dir)
             results.append(round_)
@@ -355,7 +384,7 @@ def write_results(
     lines = [
         "# Benchmark results",
         "",
-        f"- date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {machine()}",
         f"- federation: synth.py with {sizes[0]} iCal groups, {sizes[1]} JSON-LD pages, {sizes[2]} listings "
         f"({n_sources} sources, {events} events after merge); served by http.server on 127.0.0.1; as-of {AS_OF}",
@@ -400,12 +429,24 @@ def main() -> None:
     parser.add_argument("--lists", type=int, default=50)
     parser.add_argument("--small-fraction", type=float, default=0.3)
     parser.add_argument("--rounds", type=int, default=3, help="repetitions of each measurement (medians are reported)")
-    parser.add_argument("--settle-ms-per-1000", type=float, default=60.0,
-                        help="file creation counts as normal at or below this many ms per 1,000 creates")
-    parser.add_argument("--settle-max-seconds", type=float, default=300.0,
-                        help="give up waiting for normal file creation after this long (recorded as not settled)")
-    parser.add_argument("--scale", default=None, metavar="FACTORS",
-                        help="scaling mode: comma-separated factors of the federation, e.g. 1,4,10 (writes SCALE.md)")
+    parser.add_argument(
+        "--settle-ms-per-1000",
+        type=float,
+        default=60.0,
+        help="file creation counts as normal at or below this many ms per 1,000 creates",
+    )
+    parser.add_argument(
+        "--settle-max-seconds",
+        type=float,
+        default=300.0,
+        help="give up waiting for normal file creation after this long (recorded as not settled)",
+    )
+    parser.add_argument(
+        "--scale",
+        default=None,
+        metavar="FACTORS",
+        help="scaling mode: comma-separated factors of the federation, e.g. 1,4,10 (writes SCALE.md)",
+    )
     parser.add_argument("--memory-cap-gb", type=float, default=16.0, help="scaling mode: stop a run past this RSS")
     args = parser.parse_args()
     if not BENCH.is_dir():

@@ -61,14 +61,18 @@ def _table_rows(path: Path) -> list[str]:
     """The rows of the table already in `path` (a run of some sizes keeps the others' rows)."""
     if not path.exists():
         return []
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("| ") and line.split("|")[1].strip().isdigit()]
+    return [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| ") and line.split("|")[1].strip().isdigit()
+    ]
 
 
 def write_scale_results(path: Path, runs: list[ScaleRun], machine: str) -> str:
     lines = [
         "# Scaling: one machine, growing federations",
         "",
-        f"- date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {machine}",
         "- one full `pyevents nightly` per size (synth.py, the default federation times the factor), served by",
         "  http.server on 127.0.0.1; written by `benchmarks/run.py --scale`",
@@ -82,15 +86,12 @@ def write_scale_results(path: Path, runs: list[ScaleRun], machine: str) -> str:
         run = item.run
         stages = run.report.get("stage_seconds", {}) if isinstance(run.report, dict) else {}
         peaks = stage_peaks(run)
-        cells = [
-            f"{float(stages[name]):.1f} s / {peaks.get(name, 0):.0f} MB" if name in stages else "—" for name in STAGES
-        ]
-        exit_text = (
-            f"stopped at the memory cap in {_stopped_in(item, runs[:index])}" if run.capped else str(run.exit_code)
-        )
+        cells = [f"{float(stages[name]):.1f} s / {peaks.get(name, 0):.0f} MB" if name in stages else "—" for name in STAGES]
+        exit_text = f"stopped at the memory cap in {_stopped_in(item, runs[:index])}" if run.capped else str(run.exit_code)
         lines.append(
             f"| {item.factor} | {item.sources} | {run.report.get('events_total', '—')} | {run.seconds:.1f} | "
-            + " | ".join(cells) + f" | {run.peak_rss_mb:.0f} MB | {exit_text} |"
+            + " | ".join(cells)
+            + f" | {run.peak_rss_mb:.0f} MB | {exit_text} |"
         )
     rows = sorted(kept + lines[9:], key=lambda line: int(line.split("|")[1]))
     lines = lines[:9] + rows

@@ -21,14 +21,13 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pyarrow as pa  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pyevents.pipeline.model import Event, FetchResult, ParsedSource, SourceEvent, Window
+from pyevents.pipeline.store import ConfiguredSource, Store
+from pyevents.pipeline.store.staging import stage
 
-from pyevents.pipeline.model import Event, FetchResult, ParsedSource, SourceEvent, Window  # noqa: E402
-from pyevents.pipeline.store import ConfiguredSource, Store  # noqa: E402
-from pyevents.pipeline.store.staging import stage  # noqa: E402
-
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T = TypeVar("T")
 BASE = dt.datetime(2026, 3, 1, 0, 0, tzinfo=UTC)  # events do not move with the run date
 
@@ -89,9 +88,7 @@ def one_run(db: Path, sources: int, per_source: int, as_of: dt.datetime, moved_e
     window = Window.around(as_of, 30, 400)
     ids = [f"group-{n:04d}" for n in range(sources)]
     configs = [ConfiguredSource(id=s, name=s, type="ical", url=f"https://example.org/{s}.ics") for s in ids]
-    fetches = {
-        s: FetchResult(s, "ok", f"https://example.org/{s}.ics", body=f"{s}{as_of}{moved_every}".encode()) for s in ids
-    }
+    fetches = {s: FetchResult(s, "ok", f"https://example.org/{s}.ics", body=f"{s}{as_of}{moved_every}".encode()) for s in ids}
     # As the parse workers hand them over: staged (Arrow), so staging is not timed here.
     parsed = {s: stage(ParsedSource(s, synthetic_reports(s, per_source, as_of, moved_every))) for s in ids}
     total = time.perf_counter()

@@ -21,14 +21,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.store_bench import synthetic_reports, to_events  # noqa: E402
-from pyevents.pipeline.model import FetchResult, ParsedSource, Window  # noqa: E402
-from pyevents.pipeline.store import ConfiguredSource, Store  # noqa: E402
-from pyevents.pipeline.store.staging import stage  # noqa: E402
-from pyevents.runtime import worker_pool  # noqa: E402
-from pyevents.workers import serialize_row_group  # noqa: E402
+from pyevents.pipeline.model import FetchResult, ParsedSource, Window
+from pyevents.pipeline.store import ConfiguredSource, Store
+from pyevents.pipeline.store.staging import stage
 
-AS_OF = dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.timezone.utc)
+from benchmarks.store_bench import synthetic_reports, to_events
+from pyevents.runtime import worker_pool
+from pyevents.workers import serialize_row_group
+
+AS_OF = dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC)
 WINDOW = Window.around(AS_OF, 30, 400)
 SERIALIZE = functools.partial(serialize_row_group, "https://events.example.org/")
 

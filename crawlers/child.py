@@ -75,18 +75,17 @@ def run_crawl(requests: Connection, connection: Connection) -> None:
         except EOFError:
             return  # the parent needs no crawl after all (e.g. another run holds the store)
         _crawl(settings, jobs, channel)
-    except BaseException:  # noqa: BLE001 - whatever happened, the parent must hear about it
+    except BaseException:
         channel.send("error", traceback.format_exc(limit=5).strip().splitlines()[-1])
         raise
     channel.send("done", None)
 
 
 def _crawl(crawl: CrawlSettings, jobs: list[SourceJob], channel: Channel) -> None:
-    from scrapy.crawler import AsyncCrawlerProcess
-
     from pyevents.crawlers.reachability import Reachability
     from pyevents.crawlers.settings import crawl_settings
     from pyevents.crawlers.spiders.sources import SourcesSpider
+    from scrapy.crawler import AsyncCrawlerProcess
 
     settings = crawl_settings(crawl)
     _forward_logs(channel)  # before Scrapy's logging setup: its start-up lines must not reach a root handler

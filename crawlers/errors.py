@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from OpenSSL import SSL
-
+from pyevents.pipeline.normalize.text import clean_text
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -18,9 +18,8 @@ from scrapy.exceptions import (
 from scrapy.http import Request
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
-from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as TxTimeoutError
-
-from pyevents.pipeline.normalize.text import clean_text
+from twisted.internet.error import ConnectError, DNSLookupError
+from twisted.internet.error import TimeoutError as TxTimeoutError
 
 MAX_ERROR_CHARS = 300
 SCRAPY_TOO_MANY_REDIRECTS = "max redirections reached"  # RedirectMiddleware's IgnoreRequest message
@@ -79,7 +78,7 @@ def _http_error(exc: HttpError) -> str:
 
 
 def _tls_problem(exc: BaseException) -> str | None:
-    """"certificate verification failed" (or OpenSSL's reason) when a TLS handshake ended the download."""
+    """ "certificate verification failed" (or OpenSSL's reason) when a TLS handshake ended the download."""
     cause = exc.__cause__
     for reason in getattr(cause, "reasons", None) or []:
         error = getattr(reason, "value", None)

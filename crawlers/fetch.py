@@ -53,9 +53,7 @@ class CrawlerChild:
     def __enter__(self) -> CrawlerChild:
         return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
     def close(self) -> None:
@@ -86,7 +84,8 @@ class CrawlerChild:
         if not done:  # after "done" the child ends by itself: its shutdown need not delay the run
             self.close()
         crash = crash or (
-            "the crawler finished without a result for this source" if done
+            "the crawler finished without a result for this source"
+            if done
             else f"the crawler process ended (exit code {self._process.exitcode}) before this source finished"
         )
         for job in jobs:
@@ -145,9 +144,7 @@ def _collect(
             return True, crash
 
 
-def _accept(
-    result: FetchResult, results: dict[str, FetchResult], on_progress: Callable[[FetchResult], None] | None
-) -> None:
+def _accept(result: FetchResult, results: dict[str, FetchResult], on_progress: Callable[[FetchResult], None] | None) -> None:
     results[result.source_id] = result
     if on_progress is not None:
         on_progress(result)

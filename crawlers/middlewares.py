@@ -13,22 +13,21 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
-import functools
 import email.utils
+import functools
 import ipaddress
 import socket
 from typing import Any
-
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import CannotResolveHostError
-from scrapy.http import Request, Response
-from scrapy.settings import BaseSettings
-from scrapy.utils.httpobj import urlparse_cached
 
 from pyevents.crawlers import meta
 from pyevents.crawlers.addresses import DEFAULT_PORTS, AddressPolicy, never_resolves
 from pyevents.crawlers.errors import Refused
 from pyevents.crawlers.reachability import RESOLVER_SILENT, HostUnreachable, Reachability, reachability_of
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import CannotResolveHostError
+from scrapy.http import Request, Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.httpobj import urlparse_cached
 
 RETRY_AFTER_STATUSES = (429, 503)
 # Name lookups in flight at once: asyncio's default executor has cores + 4 threads, which a few names
@@ -135,7 +134,7 @@ class AddressGuardMiddleware:
             if silence in done:
                 raise HostUnreachable(f"cannot resolve {host}: {RESOLVER_SILENT}")
             # Scrapy's retry middleware retries this like any failed lookup.
-            raise CannotResolveHostError(f"{host}: timed out") from asyncio.TimeoutError()
+            raise CannotResolveHostError(f"{host}: timed out") from TimeoutError()
         try:
             infos = lookup.result()
         except OSError as exc:
@@ -153,7 +152,7 @@ class RetryAfterMiddleware(RetryMiddleware):
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if response.status in RETRY_AFTER_STATUSES and not request.meta.get("dont_retry", False):
-            wait = retry_after_seconds(response.headers.get(b"Retry-After"), dt.datetime.now(dt.timezone.utc))
+            wait = retry_after_seconds(response.headers.get(b"Retry-After"), dt.datetime.now(dt.UTC))
             if wait is not None:
                 if wait > self._max_wait:
                     raise Refused(f"HTTP {response.status}: asked to retry after {wait:.0f} s")
@@ -178,5 +177,5 @@ def retry_after_seconds(value: bytes | None, now: dt.datetime) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
+        when = when.replace(tzinfo=dt.UTC)
     return max(0.0, (when - now).total_seconds())

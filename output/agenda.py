@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from pyevents.pipeline.store.reader import Overview
 
 
-
 def entry_view(row: AgendaEntry) -> site.EventView:
     """An agenda entry from a row of `Snapshot.agenda_entries`: an event, or a series by its next date."""
     w = when_of_row(row)
@@ -55,7 +54,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def _cadence(starts_z: Sequence[str], timezone: str | None) -> str:
-    zone = ical_zone(timezone) or dt.timezone.utc
+    zone = ical_zone(timezone) or dt.UTC
     return cadence([utc_instant(text).astimezone(zone).date() for text in starts_z])
 
 
@@ -102,16 +101,36 @@ def scopes(page_site: site.Site, overview: Overview, feeds: Feeds) -> list[Scope
     pages = [Scope("index.html", "Upcoming Python events", "", "all", site.MAIN_FEEDS, overview.entries, overview.conferences)]
     for region, name, _count in page_site.regions:
         phrase = "online" if region == "online" else f"in {name}"
-        pages.append(Scope(
-            f"regions/{region}.html", f"Python events {phrase}", "../", f"region:{region}", within("region", region),
-            overview.upcoming_by_region.get(region, 0), overview.conferences_by_region.get(region, 0), "region", region, phrase,
-        ))
+        pages.append(
+            Scope(
+                f"regions/{region}.html",
+                f"Python events {phrase}",
+                "../",
+                f"region:{region}",
+                within("region", region),
+                overview.upcoming_by_region.get(region, 0),
+                overview.conferences_by_region.get(region, 0),
+                "region",
+                region,
+                phrase,
+            )
+        )
     for code in feeds.countries:  # every country that ever had events keeps its page, even with none upcoming
         phrase = f"in {country_in_sentence(code)}"
-        pages.append(Scope(
-            f"countries/{code.lower()}.html", f"Python events {phrase}", "../", f"country:{code}", within("country", code),
-            overview.upcoming_by_country.get(code, 0), overview.conferences_by_country.get(code, 0), "country", code, phrase,
-        ))
+        pages.append(
+            Scope(
+                f"countries/{code.lower()}.html",
+                f"Python events {phrase}",
+                "../",
+                f"country:{code}",
+                within("country", code),
+                overview.upcoming_by_country.get(code, 0),
+                overview.conferences_by_country.get(code, 0),
+                "country",
+                code,
+                phrase,
+            )
+        )
     return pages
 
 
@@ -139,7 +158,11 @@ def _months(entries: Sequence[site.EventView], items: AgendaItems, root: str) ->
 
 
 def _render_agenda(
-    page_site: site.Site, scope: Scope, conferences: Sequence[site.EventView], others: Sequence[site.EventView], items: AgendaItems
+    page_site: site.Site,
+    scope: Scope,
+    conferences: Sequence[site.EventView],
+    others: Sequence[site.EventView],
+    items: AgendaItems,
 ) -> Iterator[str]:
     shown = [*conferences, *others]
     sections = [
@@ -148,22 +171,26 @@ def _render_agenda(
     ]
     region = scope.value if scope.field == "region" else ""
     country = scope.value if scope.field == "country" else ""
-    return site.environment().get_template("agenda.html").generate(
-        site=page_site,
-        title=scope.title,
-        root=scope.root,
-        feeds=list(scope.feeds),
-        own_feed=scope.feeds[0] if scope.field else None,
-        phrase=scope.phrase,
-        sections=sections,
-        total=scope.total,
-        shown=len(shown),
-        kinds=[(k, kind_name(k)) for k in sorted({ev.kind for ev in shown})],
-        topics=sorted({topic for ev in shown for topic in ev.topics.split()}),
-        scope=scope.key,
-        preset_region=region or "",
-        preset_country=country or "",
-        page="index" if scope.key == "all" else scope.key,
+    return (
+        site.environment()
+        .get_template("agenda.html")
+        .generate(
+            site=page_site,
+            title=scope.title,
+            root=scope.root,
+            feeds=list(scope.feeds),
+            own_feed=scope.feeds[0] if scope.field else None,
+            phrase=scope.phrase,
+            sections=sections,
+            total=scope.total,
+            shown=len(shown),
+            kinds=[(k, kind_name(k)) for k in sorted({ev.kind for ev in shown})],
+            topics=sorted({topic for ev in shown for topic in ev.topics.split()}),
+            scope=scope.key,
+            preset_region=region or "",
+            preset_country=country or "",
+            page="index" if scope.key == "all" else scope.key,
+        )
     )
 
 
@@ -205,32 +232,34 @@ def _render_series(page_site: site.Site, template: Any, rows: list[SeriesDate], 
     usual_place = place_label(first) or "Place not announced"
     dates = [_occurrence(row, page_site.base_url, usual_place) for row in rows]
     live = [d for d in dates if not d.cancelled]
-    zone = ical_zone(first.get("timezone")) or dt.timezone.utc
+    zone = ical_zone(first.get("timezone")) or dt.UTC
     rhythm = cadence([utc_instant(row["starts_z"]).astimezone(zone).date() for row in rows if row.get("status") != "cancelled"])
     kind = first.get("kind") or "other"
     country = first.get("country") if country_name(first.get("country")) else None
     region = first.get("region") if first.get("region") in REGION_NAMES else None
-    return [template.render(  # one string: a page of many small parts is written faster whole
-        site=page_site,
-        title=first.get("title") or "(untitled)",
-        root="../",
-        page="series",
-        cadence=rhythm,
-        dates=len(live),
-        next=live[0] if live else None,
-        occurrences=dates,
-        place=usual_place,
-        kind_name=kind_name(kind),
-        country=country,
-        country_name=country_name(country),
-        region=region,
-        region_name=region_name(region),
-        url=site.safe_href(first.get("url")),
-        description=about.get("series_description") or "",
-        sources=site.provenance(tuple(site.source_view(s) for s in about.get("series_sources") or [])),
-        feeds=site.event_feeds(feeds, first),
-        updated=max((updated for row in rows if (updated := row.get("updated_z"))), default=""),
-    )]
+    return [
+        template.render(  # one string: a page of many small parts is written faster whole
+            site=page_site,
+            title=first.get("title") or "(untitled)",
+            root="../",
+            page="series",
+            cadence=rhythm,
+            dates=len(live),
+            next=live[0] if live else None,
+            occurrences=dates,
+            place=usual_place,
+            kind_name=kind_name(kind),
+            country=country,
+            country_name=country_name(country),
+            region=region,
+            region_name=region_name(region),
+            url=site.safe_href(first.get("url")),
+            description=about.get("series_description") or "",
+            sources=site.provenance(tuple(site.source_view(s) for s in about.get("series_sources") or [])),
+            feeds=site.event_feeds(feeds, first),
+            updated=max((updated for row in rows if (updated := row.get("updated_z"))), default=""),
+        )
+    ]
 
 
 def _occurrence(row: SeriesDate, base_url: str, usual_place: str) -> Occurrence:
@@ -250,8 +279,15 @@ def _occurrence(row: SeriesDate, base_url: str, usual_place: str) -> Occurrence:
         cancelled=status == "cancelled",
         status=status,
         google_url=google_calendar_url(
-            row.get("title") or "(untitled)", row["starts_z"], row["ends_z"], w.start_iso[:10], w.end_iso[:10],
-            all_day=bool(row.get("all_day")), timezone=row.get("timezone"), location=place, page_url=base_url + link,
+            row.get("title") or "(untitled)",
+            row["starts_z"],
+            row["ends_z"],
+            w.start_iso[:10],
+            w.end_iso[:10],
+            all_day=bool(row.get("all_day")),
+            timezone=row.get("timezone"),
+            location=place,
+            page_url=base_url + link,
         ),
         start_iso=w.start_iso,
         when_text=w.text,

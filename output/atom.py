@@ -30,8 +30,8 @@ _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 
 def soon_until(as_of: dt.datetime) -> dt.datetime:
     """The end of the window whose events the feed never leaves out: SOON_DAYS after the end of as_of's UTC day."""
-    day = as_of.astimezone(dt.timezone.utc).date() + dt.timedelta(days=SOON_DAYS + 1)
-    return dt.datetime.combine(day, dt.time(0, 0), dt.timezone.utc)
+    day = as_of.astimezone(dt.UTC).date() + dt.timedelta(days=SOON_DAYS + 1)
+    return dt.datetime.combine(day, dt.time(0, 0), dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,7 @@ def _template() -> Template:
 
 def atom_feed(name: str, base_url: str, entries: Sequence[Announced]) -> Iterator[str]:
     """Stream the Atom document for `entries` (already chosen and ordered: `Snapshot.announced`)."""
-    updated = max((ev["updated_at"] for ev in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    updated = max((ev["updated_at"] for ev in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     host = urlsplit(base_url).hostname or "pyevents.invalid"
     return _template().generate(
         name=name,
@@ -84,7 +84,7 @@ def _entry(ev: Announced, base_url: str, host: str) -> Entry:
     if len(description) > SUMMARY_CHARS:
         description = description[: SUMMARY_CHARS - 1] + "…"
     return Entry(
-        id=f"tag:{host},{first_seen.astimezone(dt.timezone.utc):%Y-%m-%d}:event/{ev['event_id']}",
+        id=f"tag:{host},{first_seen.astimezone(dt.UTC):%Y-%m-%d}:event/{ev['event_id']}",
         title=ev.get("title") or "(untitled)",
         link=base_url + page if page else safe_href(ev.get("url")) or base_url,
         published=_stamp(first_seen),
@@ -96,4 +96,4 @@ def _entry(ev: Announced, base_url: str, host: str) -> Entry:
 
 
 def _stamp(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -14,7 +14,6 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from markupsafe import Markup
-
 from pyevents.output.ical import CALENDAR_BEGIN, CALENDAR_END, CALENDAR_REFRESH, calendar_name_lines, ical_zone, vtimezone
 
 DATA_URL_PREFIX = "data:text/calendar;charset=utf-8,"
@@ -57,8 +56,16 @@ _ENCODED_END = percent_encode(CALENDAR_END)
 
 
 def google_calendar_url(
-    title: str, starts_z: str, ends_z: str, first_day: str, last_day: str, *, all_day: bool, timezone: str | None,
-    location: str, page_url: str,
+    title: str,
+    starts_z: str,
+    ends_z: str,
+    first_day: str,
+    last_day: str,
+    *,
+    all_day: bool,
+    timezone: str | None,
+    location: str,
+    page_url: str,
 ) -> str:
     """Google Calendar's template URL for one event: UTC instants (or dates, the end exclusive, for an
     all-day event), the event's zone as `ctz`, and its page as the details (the page has the description)."""

@@ -12,7 +12,13 @@ from functools import lru_cache
 
 CARD_PATH = "static/card.png"
 WIDTH, HEIGHT = 1200, 630  # the size Open Graph and Twitter's large summary card show without cropping
-_BLUE, _DARK, _YELLOW, _WHITE, _PALE = (0x37, 0x76, 0xAB), (0x1E, 0x3A, 0x5F), (0xFF, 0xD4, 0x3B), (0xFF, 0xFF, 0xFF), (0xD6, 0xE4, 0xF0)
+_BLUE, _DARK, _YELLOW, _WHITE, _PALE = (
+    (0x37, 0x76, 0xAB),
+    (0x1E, 0x3A, 0x5F),
+    (0xFF, 0xD4, 0x3B),
+    (0xFF, 0xFF, 0xFF),
+    (0xD6, 0xE4, 0xF0),
+)
 
 
 @lru_cache(maxsize=1)
@@ -22,7 +28,7 @@ def card_png() -> bytes:
 
     def fill(x0: int, y0: int, x1: int, y1: int, color: tuple[int, int, int]) -> None:
         for y in range(y0, y1):
-            rows[y][x0 * 3:x1 * 3] = bytes(color) * (x1 - x0)
+            rows[y][x0 * 3 : x1 * 3] = bytes(color) * (x1 - x0)
 
     left, top, right, bottom = 390, 125, 810, 525
     fill(left, top, right, bottom, _WHITE)
@@ -36,12 +42,14 @@ def card_png() -> bytes:
             y = top + 125 + row * (cell + gap)
             fill(x, y, x + cell, y + cell, _YELLOW if (row, col) == (1, 2) else _PALE)
     raw = b"".join(b"\x00" + bytes(row) for row in rows)  # filter type 0 (none) on every scanline
-    return b"".join((
-        b"\x89PNG\r\n\x1a\n",
-        _chunk(b"IHDR", struct.pack(">IIBBBBB", WIDTH, HEIGHT, 8, 2, 0, 0, 0)),  # 8-bit RGB
-        _chunk(b"IDAT", zlib.compress(raw, 9)),
-        _chunk(b"IEND", b""),
-    ))
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", struct.pack(">IIBBBBB", WIDTH, HEIGHT, 8, 2, 0, 0, 0)),  # 8-bit RGB
+            _chunk(b"IDAT", zlib.compress(raw, 9)),
+            _chunk(b"IEND", b""),
+        )
+    )
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

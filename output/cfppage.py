@@ -41,7 +41,7 @@ def open_call(event: OpenCfp, as_of: dt.datetime) -> OpenCall:
     return OpenCall(
         title=event.get("title") or "(untitled)",
         page=event_link(event["event_id"], event.get("series_key")),
-        deadline_iso=deadline.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        deadline_iso=deadline.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         deadline=deadline_text(deadline, event.get("timezone"), label_city(event)),
         countdown=countdown_text(deadline, as_of),
         when=w.text,
@@ -56,6 +56,8 @@ def open_call(event: OpenCfp, as_of: dt.datetime) -> OpenCall:
 def render_cfp(site: Site, rows: Sequence[OpenCfp], feeds: Sequence[Any]) -> Iterator[str]:
     """The page, from Snapshot.open_cfps (already by deadline, then id)."""
     calls = [open_call(row, site.as_of) for row in rows if row["cfp_ends_at"] >= site.as_of]
-    return environment().get_template("cfp.html").generate(
-        site=site, title="Calls for proposals", calls=calls, root="", feeds=feeds, page="cfp"
+    return (
+        environment()
+        .get_template("cfp.html")
+        .generate(site=site, title="Calls for proposals", calls=calls, root="", feeds=feeds, page="cfp")
     )

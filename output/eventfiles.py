@@ -32,10 +32,37 @@ MOVED = "moved:"  # a fingerprint's prefix for an occurrence's old page, which o
 # (`*_z`), not as datetimes, which cost far more to convert; only a VEVENT to serialize again
 # needs its row's datetimes.
 ROW_COLUMNS = (
-    "event_id", "series_id", "title", "description", "timezone", "all_day", "kind", "status", "url", "venue",
-    "city", "country", "subdivision", "region", "latitude", "longitude", "online", "tags", "cfp_url", "sequence", "sources",
-    "series_page", "series_key",
-    "changes", "vevent", "fingerprint", "starts_z", "ends_z", "cfp_ends_z", "first_seen_z", "updated_z",
+    "event_id",
+    "series_id",
+    "title",
+    "description",
+    "timezone",
+    "all_day",
+    "kind",
+    "status",
+    "url",
+    "venue",
+    "city",
+    "country",
+    "subdivision",
+    "region",
+    "latitude",
+    "longitude",
+    "online",
+    "tags",
+    "cfp_url",
+    "sequence",
+    "sources",
+    "series_page",
+    "series_key",
+    "changes",
+    "vevent",
+    "fingerprint",
+    "starts_z",
+    "ends_z",
+    "cfp_ends_z",
+    "first_seen_z",
+    "updated_z",
 )
 
 
@@ -126,7 +153,7 @@ def create_files(directory: Path, files: Sequence[tuple[str, str]]) -> None:
             try:
                 view = memoryview(text.encode("utf-8"))
                 while view:
-                    view = view[os.write(fd, view):]
+                    view = view[os.write(fd, view) :]
             finally:
                 os.close(fd)
     finally:

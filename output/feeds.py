@@ -19,7 +19,6 @@ from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-
 from pyevents.output.ical import CALENDAR_END, calendar_head, ical_zone
 from pyevents.output.labels import COUNTRY_CODE, country_name, region_name
 from pyevents.pipeline.model import REGIONS
@@ -193,5 +192,4 @@ def _utf8(strings: pa.Array) -> pa.Buffer:
     _validity, offsets_buffer, data = strings.buffers()
     offset_type = pa.int64() if pa.types.is_large_string(strings.type) else pa.int32()
     offsets = pa.Array.from_buffers(offset_type, len(strings) + 1, [None, offsets_buffer], offset=strings.offset)
-    return data[offsets[0].as_py():offsets[-1].as_py()]
-
+    return data[offsets[0].as_py() : offsets[-1].as_py()]

@@ -81,7 +81,7 @@ def _ends_in_escape(raw: bytes, start: int, end: int) -> bool:
 
 
 def utc_stamp(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 @lru_cache(maxsize=1024)
@@ -112,7 +112,8 @@ def vevent_head(event: EventColumns, base_url: str) -> str:
 def vevent_head_of(event_id: str, dtstamp: str, sequence: int, base_url: str) -> str:
     """`vevent_head` from its parts; `dtstamp` as written (YYYYMMDDTHHMMSSZ)."""
     return (
-        "BEGIN:VEVENT" + CRLF
+        "BEGIN:VEVENT"
+        + CRLF
         + fold("UID:" + escape_text(event_uid(event_id, base_url)))
         + fold("DTSTAMP:" + dtstamp)
         + fold(f"SEQUENCE:{sequence}")
@@ -153,7 +154,7 @@ def serialize_cfp_vevent(event: OpenCfp, base_url: str) -> str:
     """A VEVENT for an event's call-for-proposals deadline (`cfp.ics`), all-day when the deadline has no hour."""
     deadline: dt.datetime = event["cfp_ends_at"]
     zone = ical_zone(event.get("timezone"))
-    local = deadline.astimezone(zone or dt.timezone.utc)
+    local = deadline.astimezone(zone or dt.UTC)
     lines = [
         "BEGIN:VEVENT" + CRLF,
         fold("UID:" + escape_text("cfp-" + event_uid(event["event_id"], base_url))),
@@ -198,7 +199,17 @@ def calendar_name_lines(name: str) -> str:
 
 
 # calendar_properties' fixed lines: before the name, and after the name and description.
-CALENDAR_BEGIN = "BEGIN:VCALENDAR" + CRLF + fold("PRODID:" + PRODID) + "VERSION:2.0" + CRLF + "CALSCALE:GREGORIAN" + CRLF + "METHOD:PUBLISH" + CRLF
+CALENDAR_BEGIN = (
+    "BEGIN:VCALENDAR"
+    + CRLF
+    + fold("PRODID:" + PRODID)
+    + "VERSION:2.0"
+    + CRLF
+    + "CALSCALE:GREGORIAN"
+    + CRLF
+    + "METHOD:PUBLISH"
+    + CRLF
+)
 CALENDAR_REFRESH = f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}" + CRLF + f"X-PUBLISHED-TTL:{REFRESH}" + CRLF
 
 
@@ -253,8 +264,8 @@ def vtimezone(tzid: str, first: dt.date, last: dt.date) -> str:
     zone = ical_zone(tzid)
     if zone is None:
         raise ValueError(f"no VTIMEZONE for {tzid!r}")
-    start = dt.datetime(first.year, first.month, first.day, tzinfo=dt.timezone.utc)
-    end = dt.datetime(last.year, last.month, last.day, tzinfo=dt.timezone.utc)
+    start = dt.datetime(first.year, first.month, first.day, tzinfo=dt.UTC)
+    end = dt.datetime(last.year, last.month, last.day, tzinfo=dt.UTC)
     state = _zone_state(zone, start)
     lines = ["BEGIN:VTIMEZONE" + CRLF, fold("TZID:" + tzid)]
     lines.append(_observance(state, state[0], start + state[0]))
@@ -277,7 +288,9 @@ def _zone_state(zone: zoneinfo.ZoneInfo, instant: dt.datetime) -> tuple[dt.timed
     return local.utcoffset() or dt.timedelta(), local.dst() or dt.timedelta(), local.tzname() or ""
 
 
-def _transition(zone: zoneinfo.ZoneInfo, before: dt.datetime, after: dt.datetime, state: tuple[dt.timedelta, dt.timedelta, str]) -> dt.datetime:
+def _transition(
+    zone: zoneinfo.ZoneInfo, before: dt.datetime, after: dt.datetime, state: tuple[dt.timedelta, dt.timedelta, str]
+) -> dt.datetime:
     """The first second in (before, after] whose zone state differs from `state` (bisection)."""
     while after - before > dt.timedelta(seconds=1):
         mid = before + (after - before) / 2
@@ -315,7 +328,7 @@ def _offset(delta: dt.timedelta) -> str:
 def _when(starts: dt.datetime, ends: dt.datetime, timezone: str | None, all_day: bool) -> list[str]:
     zone = ical_zone(timezone)
     if all_day:
-        local = zone or dt.timezone.utc
+        local = zone or dt.UTC
         first = starts.astimezone(local).date()
         after = ends.astimezone(local).date()
         return _when_all_day(first, max(after, first + dt.timedelta(days=1)))

@@ -86,4 +86,4 @@ def event_line(event: EventText, w: When, base_url: str) -> str:
 def _instant(instant: dt.datetime | None) -> str | None:
     if instant is None:
         return None
-    return instant.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

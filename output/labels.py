@@ -27,9 +27,19 @@ KIND_NAMES = {
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 # Tags that name where an event was listed (a source's `defaults.tags`), not what it is about: the
 # event page's "Where this comes from" says that already, so they are not topics.
-PROVENANCE_TAGS = frozenset({
-    "python-org", "python-organizers", "confs-tech", "pretalx", "frab", "meetup", "meetup-com", "luma", "pythondeadlines",
-})
+PROVENANCE_TAGS = frozenset(
+    {
+        "python-org",
+        "python-organizers",
+        "confs-tech",
+        "pretalx",
+        "frab",
+        "meetup",
+        "meetup-com",
+        "luma",
+        "pythondeadlines",
+    }
+)
 TOPIC = re.compile(r"^[a-z0-9][a-z0-9+.#-]{0,39}$")  # a tag fit for a filter value and a link's query
 
 
@@ -52,13 +62,39 @@ def _topics(tags: tuple[str, ...]) -> tuple[str, ...]:
 
 # Names as people write them where ISO's short name reads like a register entry.
 _PLAIN_NAMES = {
-    "BN": "Brunei", "CD": "Democratic Republic of the Congo", "FM": "Micronesia", "PS": "Palestine",
-    "RU": "Russia", "VA": "Vatican City",
+    "BN": "Brunei",
+    "CD": "Democratic Republic of the Congo",
+    "FM": "Micronesia",
+    "PS": "Palestine",
+    "RU": "Russia",
+    "VA": "Vatican City",
 }
 # Countries whose English name takes "the" inside a sentence ("Python events in the Netherlands").
-_WITH_THE = frozenset({
-    "AE", "BS", "CD", "CF", "CG", "DO", "FO", "GB", "GM", "KM", "KY", "MH", "MV", "NL", "PH", "SB", "TC", "US", "VA", "VG", "VI",
-})
+_WITH_THE = frozenset(
+    {
+        "AE",
+        "BS",
+        "CD",
+        "CF",
+        "CG",
+        "DO",
+        "FO",
+        "GB",
+        "GM",
+        "KM",
+        "KY",
+        "MH",
+        "MV",
+        "NL",
+        "PH",
+        "SB",
+        "TC",
+        "US",
+        "VA",
+        "VG",
+        "VI",
+    }
+)
 
 
 @lru_cache(maxsize=512)

@@ -83,7 +83,7 @@ def publish(
 ) -> PublishSummary:
     """Render every page and feed from the database at `db_path` into `out_dir`, swapped in atomically."""
     started = time.monotonic()
-    as_of = as_of.astimezone(dt.timezone.utc)
+    as_of = as_of.astimezone(dt.UTC)
     window = Window.around(as_of, fed.past_days, fed.future_days)
     out_dir = Path(out_dir).absolute()
     versions = out_dir.parent / f".{out_dir.name}.versions"
@@ -99,8 +99,18 @@ def publish(
         digest = inputs_digest(events_digest, window, federation_json, health, countries)
         current = out_dir.resolve() if out_dir.is_symlink() and out_dir.is_dir() else None
         if current is not None and read(current / INPUTS) == digest:
-            return PublishSummary(out_dir, current, overview.events, overview.upcoming, 0, 0, 0, 0,
-                                  round(time.monotonic() - started, 3), unchanged=True)
+            return PublishSummary(
+                out_dir,
+                current,
+                overview.events,
+                overview.upcoming,
+                0,
+                0,
+                0,
+                0,
+                round(time.monotonic() - started, 3),
+                unchanged=True,
+            )
         version = Path(tempfile.mkdtemp(prefix=f"v-{as_of:%Y%m%dT%H%M%S}-", dir=versions))
         version.chmod(0o755)
         content = content_digest(events_digest, federation_json, health, countries)
@@ -120,7 +130,9 @@ def publish(
             _write(version, "feed.atom", _atom(snap, fed, window), counts)
         else:
             listings = _listings(snap, version, window, fed, health, countries, overview, counts)
-            _write_version(snap, version, current, window, fed, health, feeds, overview, chunk_events, counts, listings, start_workers)
+            _write_version(
+                snap, version, current, window, fed, health, feeds, overview, chunk_events, counts, listings, start_workers
+            )
             _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days, fed.places), counts)
             _write(version, "cfp.html", _cfp_page(snap, page_site, window), counts)
             _write(version, "feed.atom", _atom(snap, fed, window), counts)
@@ -170,10 +182,18 @@ def _listings(
 
     def write() -> None:
         _write_listings(version, page_site, agenda_rows, overview, occurrences, countries, counts)
-        _write(version, CFP_PATH, calendar_text(
-            f"{fed.name}: calls for proposals", (serialize_cfp_vevent(ev, fed.base_url) for ev in cfps),
-            {tz for ev in cfps if (tz := cfp_tzid(ev))}, _span(overview), _description(health),
-        ), counts)
+        _write(
+            version,
+            CFP_PATH,
+            calendar_text(
+                f"{fed.name}: calls for proposals",
+                (serialize_cfp_vevent(ev, fed.base_url) for ev in cfps),
+                {tz for ev in cfps if (tz := cfp_tzid(ev))},
+                _span(overview),
+                _description(health),
+            ),
+            counts,
+        )
         (version / "static").mkdir(exist_ok=True)
         for asset in static_assets():
             shutil.copyfile(asset, version / "static" / asset.name)
@@ -198,7 +218,12 @@ def _atom(snap: Snapshot, fed: Federation, window: Window) -> Iterator[str]:
 
 def _listing_pages(countries: Sequence[str]) -> list[str]:
     """The pages `_write_listings` writes: they show the content and, in their footer, the publish time."""
-    return ["index.html", *(f"regions/{r}.html" for r in REGIONS), *(f"countries/{c.lower()}.html" for c in countries), "about.html"]
+    return [
+        "index.html",
+        *(f"regions/{r}.html" for r in REGIONS),
+        *(f"countries/{c.lower()}.html" for c in countries),
+        "about.html",
+    ]
 
 
 def _series_pages(current: Path) -> list[str]:

@@ -39,21 +39,25 @@ class Counts:
     events_with_files: int = 0
 
 
-def inputs_digest(events_digest: str, window: Window, federation_json: str, health: Sequence[SourceHealth], countries: list[str]) -> str:
+def inputs_digest(
+    events_digest: str, window: Window, federation_json: str, health: Sequence[SourceHealth], countries: list[str]
+) -> str:
     """Everything the version shows, except the publish time on the listings: the data (`events_digest`,
     from Snapshot.inputs_digest), the code, the configuration, the day, and each source's health with
     how many days it has been stale."""
     as_of = window.as_of
     stale_days = [(as_of - last).days if (last := s.get("last_success_at")) else None for s in health]
-    material = repr((
-        render_version(),
-        federation_json,
-        as_of.date().isoformat(),
-        events_digest,
-        [sorted(s.items()) for s in health],
-        stale_days,
-        countries,
-    ))
+    material = repr(
+        (
+            render_version(),
+            federation_json,
+            as_of.date().isoformat(),
+            events_digest,
+            [sorted(s.items()) for s in health],
+            stale_days,
+            countries,
+        )
+    )
     return _digest(material)
 
 

@@ -62,4 +62,3 @@ def serve(out_dir: Path, port: int) -> None:
     server = make_server(out_dir, port)
     with server:
         server.serve_forever()
-

@@ -20,8 +20,8 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 from pyevents.output.calendarlink import google_calendar_url
 from pyevents.output.cardimage import CARD_PATH
-from pyevents.output.feeds import CFP_PATH, KIND_SLUGS, Feeds, main_specs
 from pyevents.output.federation import SourcePlace
+from pyevents.output.feeds import CFP_PATH, KIND_SLUGS, Feeds, main_specs
 from pyevents.output.ical import event_uid
 from pyevents.output.labels import REGION_NAMES, country_name, kind_name, place_label, region_name, topics
 from pyevents.output.rows import (
@@ -189,9 +189,9 @@ def event_facts(country: str | None, region: str | None, kind: str) -> Markup:
     rendered once per distinct combination."""
     known_country = country if country_name(country) else None
     known_region = region if region in REGION_NAMES else None
-    return Markup(macro("event_facts")(
-        known_country, country_name(known_country), known_region, region_name(known_region), kind_name(kind)
-    ))
+    return Markup(
+        macro("event_facts")(known_country, country_name(known_country), known_region, region_name(known_region), kind_name(kind))
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -310,8 +310,15 @@ def event_page_context(
         description=description,
         calendar_url=calendar_url,
         google_url=google_calendar_url(
-            title, event["starts_z"], event["ends_z"], w.start_iso[:10], w.end_iso[:10], all_day=bool(event.get("all_day")),
-            timezone=event.get("timezone"), location=place, page_url=page_url,
+            title,
+            event["starts_z"],
+            event["ends_z"],
+            w.start_iso[:10],
+            w.end_iso[:10],
+            all_day=bool(event.get("all_day")),
+            timezone=event.get("timezone"),
+            location=place,
+            page_url=page_url,
         ),
         event_id=event_id,
         subscribe=subscribe,
@@ -327,19 +334,23 @@ class CardMeta:
 
     def __init__(self, site_name: str, image_url: str) -> None:
         self._text = (
-            '<meta name="description" content="{summary}">\n'
-            '<meta property="og:type" content="website">\n'
-            '<meta property="og:site_name" content="@site">\n'
-            '<meta property="og:title" content="{title}">\n'
-            '<meta property="og:description" content="{summary}">\n'
-            '<meta property="og:url" content="{url}">\n'
-            '<meta property="og:image" content="@image">\n'
-            '<meta property="og:image:width" content="1200">\n'
-            '<meta property="og:image:height" content="630">\n'
-            '<meta property="og:image:alt" content="A calendar page with one day marked">\n'
-            '<meta name="twitter:card" content="summary_large_image">\n'  # its title, text and image: the og: ones
-            '<link rel="canonical" href="{url}">\n'
-        ).replace("@site", _brace_safe(escape(site_name))).replace("@image", _brace_safe(escape(image_url)))
+            (
+                '<meta name="description" content="{summary}">\n'
+                '<meta property="og:type" content="website">\n'
+                '<meta property="og:site_name" content="@site">\n'
+                '<meta property="og:title" content="{title}">\n'
+                '<meta property="og:description" content="{summary}">\n'
+                '<meta property="og:url" content="{url}">\n'
+                '<meta property="og:image" content="@image">\n'
+                '<meta property="og:image:width" content="1200">\n'
+                '<meta property="og:image:height" content="630">\n'
+                '<meta property="og:image:alt" content="A calendar page with one day marked">\n'
+                '<meta name="twitter:card" content="summary_large_image">\n'  # its title, text and image: the og: ones
+                '<link rel="canonical" href="{url}">\n'
+            )
+            .replace("@site", _brace_safe(escape(site_name)))
+            .replace("@image", _brace_safe(escape(image_url)))
+        )
 
     def render(self, title: Markup, summary: Markup, url: Markup) -> Markup:
         """The card of one page from its escaped title, summary and URL."""
@@ -357,9 +368,18 @@ def event_feeds(feeds: Feeds, event: Mapping[str, Any]) -> list[Feed]:
 
 def moved_page(site: Site, event: EventText, w: When, link: str) -> str:
     """The page left at an occurrence's old address: it sends the reader to `link`, its date on the series page."""
-    return environment().get_template("moved.html").render(
-        site=site, title=event.get("title") or "(untitled)", root="../", page="event", link=link,
-        start_iso=w.start_iso, when_text=w.text,
+    return (
+        environment()
+        .get_template("moved.html")
+        .render(
+            site=site,
+            title=event.get("title") or "(untitled)",
+            root="../",
+            page="event",
+            link=link,
+            start_iso=w.start_iso,
+            when_text=w.text,
+        )
     )
 
 
@@ -382,8 +402,10 @@ class EventPages:
         self.feeds = feeds
         self._subscribe: dict[tuple[Any, ...], Markup] = {}
         marker = Markup(self.PART)
-        layout = environment().get_template("event.html").render(
-            site=site, title=self.PART, head=marker, main=marker, freshness=marker, root="../", page="event"
+        layout = (
+            environment()
+            .get_template("event.html")
+            .render(site=site, title=self.PART, head=marker, main=marker, freshness=marker, root="../", page="event")
         )
         self._layout = layout.split(self.PART)  # around: the title, the head's part, main, the footer's freshness
         if len(self._layout) != self._PARTS_PER_PAGE + 1:
@@ -400,17 +422,18 @@ class EventPages:
             markup = self._subscribe[key] = Markup(macro("subscribe")(self.site, event_feeds(self.feeds, event), "../"))
         return markup
 
-
     def render(self, pages: Sequence[EventPage]) -> list[str]:
         """The text of each page, in order."""
         before_title, before_head, before_main, before_freshness, end = self._layout
         texts: list[str] = []
         step = self.PAGES_PER_RENDER
         for first in range(0, len(pages), step):
-            parts = self._body.render(self._shared, pages=pages[first:first + step]).split(self.PART)
+            parts = self._body.render(self._shared, pages=pages[first : first + step]).split(self.PART)
             for at in range(0, len(parts) - 1, self._PARTS_PER_PAGE):
-                title, head, main, freshness = parts[at:at + self._PARTS_PER_PAGE]
-                texts.append("".join((before_title, title, before_head, head, before_main, main, before_freshness, freshness, end)))
+                title, head, main, freshness = parts[at : at + self._PARTS_PER_PAGE]
+                texts.append(
+                    "".join((before_title, title, before_head, head, before_main, main, before_freshness, freshness, end))
+                )
         return texts
 
 
@@ -437,13 +460,22 @@ def coverage(places: Sequence[SourcePlace], sources: Sequence[SourceHealth]) -> 
     regions: dict[str, dict[str, Any]] = {}
     for p in places:
         key = p.region if p.region in REGION_NAMES else "worldwide"
-        region = regions.setdefault(key, {"region": key, "name": region_name(key) if key != "worldwide" else "Worldwide",
-                                          "sources": 0, "events": 0, "countries": {}})
+        region = regions.setdefault(
+            key,
+            {
+                "region": key,
+                "name": region_name(key) if key != "worldwide" else "Worldwide",
+                "sources": 0,
+                "events": 0,
+                "countries": {},
+            },
+        )
         region["sources"] += 1
         region["events"] += events.get(p.source_id, 0)
         if p.country:
-            country = region["countries"].setdefault(p.country, {"code": p.country, "name": country_name(p.country),
-                                                                 "sources": 0, "events": 0})
+            country = region["countries"].setdefault(
+                p.country, {"code": p.country, "name": country_name(p.country), "sources": 0, "events": 0}
+            )
             country["sources"] += 1
             country["events"] += events.get(p.source_id, 0)
     order = {r: i for i, r in enumerate(REGION_NAMES)}
@@ -458,15 +490,19 @@ def render_sources(
 ) -> Iterator[str]:
     rows = [_health_view(s, site.as_of, stale_after_days) for s in sources]
     rows.sort(key=lambda r: (r["healthy"], r["name"].casefold(), r["id"]))
-    return environment().get_template("sources.html").generate(
-        site=site,
-        title="Sources and their health",
-        rows=rows,
-        coverage=coverage(places, sources),
-        failing=sum(1 for r in rows if not r["healthy"]),
-        root="",
-        feeds=[MAIN_FEEDS[0]],
-        page="sources",
+    return (
+        environment()
+        .get_template("sources.html")
+        .generate(
+            site=site,
+            title="Sources and their health",
+            rows=rows,
+            coverage=coverage(places, sources),
+            failing=sum(1 for r in rows if not r["healthy"]),
+            root="",
+            feeds=[MAIN_FEEDS[0]],
+            page="sources",
+        )
     )
 
 
@@ -477,8 +513,10 @@ def freshness(site: Site) -> str:
 
 
 def render_about(site: Site) -> Iterator[str]:
-    return environment().get_template("about.html").generate(
-        site=site, title="Add a calendar", root="", feeds=MAIN_FEEDS, page="about"
+    return (
+        environment()
+        .get_template("about.html")
+        .generate(site=site, title="Add a calendar", root="", feeds=MAIN_FEEDS, page="about")
     )
 
 
@@ -575,7 +613,13 @@ def _jsonld(
     has_place = bool(event.get("venue") or event.get("city") or event.get("country"))
     url = safe_href(event.get("url"))
     status = "EventCancelled" if event.get("status") == "cancelled" else "EventScheduled"
-    mode = "MixedEventAttendanceMode" if online and has_place else "OnlineEventAttendanceMode" if online else "OfflineEventAttendanceMode"
+    mode = (
+        "MixedEventAttendanceMode"
+        if online and has_place
+        else "OnlineEventAttendanceMode"
+        if online
+        else "OfflineEventAttendanceMode"
+    )
     locations: list[dict[str, Any]] = []
     if has_place:
         address = {"@type": "PostalAddress"}

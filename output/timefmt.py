@@ -64,12 +64,12 @@ def label_city(event: Listed) -> str | None:
 
 def utc_instant(text: str) -> dt.datetime:
     """An aware datetime from UTC text such as the reader's `*_z` columns."""
-    return dt.datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=dt.UTC)
 
 
 def _when(starts: dt.datetime, ends: dt.datetime, timezone: str | None, all_day: bool, city: str | None) -> When:
     zone = zone_info(timezone)
-    local_zone = zone or dt.timezone.utc
+    local_zone = zone or dt.UTC
     start = starts.astimezone(local_zone)
     end = ends.astimezone(local_zone)
     if all_day:
@@ -84,7 +84,9 @@ def _when(starts: dt.datetime, ends: dt.datetime, timezone: str | None, all_day:
             _month_label(first),
         )
     if end.date() == start.date() or end <= start:
-        text = f"{_day(start.date())}, {start.hour:02d}:{start.minute:02d}" + (f"–{end.hour:02d}:{end.minute:02d}" if end > start else "")
+        text = f"{_day(start.date())}, {start.hour:02d}:{start.minute:02d}" + (
+            f"–{end.hour:02d}:{end.minute:02d}" if end > start else ""
+        )
     else:
         text = f"{_day(start.date())} {start.hour:02d}:{start.minute:02d} – {_day(end.date())} {end.hour:02d}:{end.minute:02d}"
     return When(
@@ -105,7 +107,7 @@ def deadline_text(deadline: dt.datetime | None, timezone: str | None, city: str 
     if deadline is None:
         return ""
     zone = zone_info(timezone)
-    local = deadline.astimezone(zone or dt.timezone.utc)
+    local = deadline.astimezone(zone or dt.UTC)
     anywhere = deadline.astimezone(AOE)
     if anywhere.time() in DAY_ONLY_TIMES and local.time() not in DAY_ONLY_TIMES:
         return f"{_day(anywhere.date())}, end of day AoE (Anywhere on Earth, UTC-12)"
@@ -156,13 +158,25 @@ def day_text_on(iso_day: str | None) -> str:
 
 
 def stamp_text(value: dt.datetime | None) -> str:
-    return "" if value is None else value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return "" if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 # English names, independent of the process locale (strftime's %a/%b/%B are not, and are slower).
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _weekday(day: dt.date) -> str:

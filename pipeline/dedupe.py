@@ -41,10 +41,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
-from rapidfuzz import fuzz, process
-
 from pyevents.pipeline.model import Event, SourceEvent
 from pyevents.pipeline.normalize.timezones import zone_info
+from rapidfuzz import fuzz, process
 
 T = TypeVar("T")
 
@@ -94,9 +93,7 @@ class _Report:
     site: str | None
 
 
-def merge_reports(
-    reports: list[SourceEvent], priorities: dict[str, int], known_ids: dict[tuple[str, str], str]
-) -> list[Event]:
+def merge_reports(reports: list[SourceEvent], priorities: dict[str, int], known_ids: dict[tuple[str, str], str]) -> list[Event]:
     """Cluster the reports of all sources into real events and merge each cluster (see module doc)."""
     ordered = sorted(reports, key=lambda r: (r.source_id, r.source_uid, r.starts_at))
     prepared = [_prepare(i, ev) for i, ev in enumerate(ordered)]
@@ -117,7 +114,7 @@ def merge_reports(
 
 def _local_days(ev: SourceEvent) -> tuple[int, int]:
     """First and last local day (ordinals) the report covers; all-day ends are exclusive."""
-    zone = zone_info(ev.timezone) or dt.timezone.utc  # IANA or fixed offset ("UTC-05:00")
+    zone = zone_info(ev.timezone) or dt.UTC  # IANA or fixed offset ("UTC-05:00")
     first = ev.starts_at.astimezone(zone).date().toordinal()
     end = ev.ends_at.astimezone(zone)
     last = (end - dt.timedelta(microseconds=1)).date().toordinal() if ev.all_day else end.date().toordinal()
@@ -151,7 +148,7 @@ def normalize_title(title: str) -> str:
 
 
 def _suffixes(host: str) -> Iterator[str]:
-    """"a.b.example.org" -> "a.b.example.org", "b.example.org", "example.org", "org"."""
+    """ "a.b.example.org" -> "a.b.example.org", "b.example.org", "example.org", "org"."""
     yield host
     while "." in host:
         host = host.split(".", 1)[1]
@@ -175,7 +172,7 @@ def site_of(url: str | None) -> str | None:
 
 @functools.lru_cache(maxsize=65536)  # an event's URLs mostly share the host of its source
 def _host_kind(host: str) -> str:
-    """"generic" (says nothing about the event), "shared" (the first path segment names it) or "own"."""
+    """ "generic" (says nothing about the event), "shared" (the first path segment names it) or "own"."""
     if any(h in _GENERIC_HOSTS for h in _suffixes(host)):
         return "generic"
     if any(h in _SHARED_HOSTS for h in _suffixes(host)):

@@ -26,7 +26,7 @@ class Window:
 
     @classmethod
     def around(cls, as_of: dt.datetime, past_days: int, future_days: int) -> Window:
-        as_of = as_of.astimezone(dt.timezone.utc)
+        as_of = as_of.astimezone(dt.UTC)
         return cls(as_of, as_of - dt.timedelta(days=past_days), as_of + dt.timedelta(days=future_days))
 
 

@@ -45,7 +45,9 @@ def parse_source(body: bytes, ctx: ParseContext, region_override: str | None = N
 
 def unplaced_floating(events: list[SourceEvent], ctx: ParseContext) -> list[Reject]:
     """One note when times without zone had no place to read them in: an operator can add a default zone."""
-    count = sum(1 for ev in events if ev.zone_basis == "federation" and not ev.all_day)  # dates stay dates (VALUE=DATE) in any zone
+    count = sum(
+        1 for ev in events if ev.zone_basis == "federation" and not ev.all_day
+    )  # dates stay dates (VALUE=DATE) in any zone
     if not count:
         return []
     detail = (

@@ -11,15 +11,15 @@ import datetime as dt
 import difflib
 import json
 import sys
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from click.core import ParameterSource
 
-from pyevents.crawlers.fetch import CrawlerChild
 from pyevents import exitcodes, tables
+from pyevents.crawlers.fetch import CrawlerChild
 
 # Imported where used: `nightly` and `crawl` start their crawler child before anything else, and
 # importing pydantic's models (the config) and rich need not delay it.
@@ -44,26 +44,36 @@ class AsOf(click.ParamType):  # type: ignore[type-arg]  # generic only from clic
             parsed = dt.datetime.fromisoformat(str(value))
         except ValueError:
             self.fail(f"{value!r} is not an ISO 8601 date-time (e.g. 2027-03-01T06:00:00Z)", param, ctx)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _config_option(f: Any) -> Any:
     return click.option(
-        "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True,
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path),
+        default=DEFAULT_CONFIG,
+        show_default=True,
         help="Federation config file.",
     )(f)
 
 
 def _db_option(f: Any) -> Any:
     return click.option(
-        "--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+        "--db",
+        "db_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
         help="DuckDB database file.  [default: the config's federation.database, else data/events.duckdb]",
     )(f)
 
 
 def _out_option(f: Any) -> Any:
     return click.option(
-        "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
         help="Site directory.  [default: the config's federation.site, else public/]",
     )(f)
 
@@ -78,7 +88,11 @@ def _only_option(f: Any) -> Any:
 
 def _fetched_option(f: Any) -> Any:
     return click.option(
-        "--fetched", "fetched_dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
+        "--fetched",
+        "fetched_dir",
+        type=click.Path(path_type=Path),
+        default=None,
+        metavar="DIR",
         help="Load the shards `pyevents fetch` wrote into DIR instead of crawling.",
     )(f)
 
@@ -90,7 +104,8 @@ def _crawler(fetched_dir: Path | None) -> Any:
 
 def _accept_withdrawals_option(f: Any) -> Any:
     return click.option(
-        "--accept-withdrawals", is_flag=True,
+        "--accept-withdrawals",
+        is_flag=True,
         help="Run even when the config has no enabled source or would withdraw more than half of the live events.",
     )(f)
 
@@ -202,8 +217,15 @@ def main() -> None:
 @_accept_withdrawals_option
 @_report_options
 def nightly(
-    config_path: Path, db_path: Path | None, out_dir: Path | None, only: tuple[str, ...], as_of: dt.datetime | None,
-    fetched_dir: Path | None, accept_withdrawals: bool, quiet: bool, as_json: bool,
+    config_path: Path,
+    db_path: Path | None,
+    out_dir: Path | None,
+    only: tuple[str, ...],
+    as_of: dt.datetime | None,
+    fetched_dir: Path | None,
+    accept_withdrawals: bool,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Crawl, store and publish (the cron job).
 
@@ -234,8 +256,14 @@ def nightly(
         console = Console(stderr=True)
         with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
             report = runner.nightly(
-                config, db_path or config.database_path, out_dir or config.site_path,
-                only=only, as_of=as_of, progress=display.update, crawler=crawler, fetched_dir=fetched_dir,
+                config,
+                db_path or config.database_path,
+                out_dir or config.site_path,
+                only=only,
+                as_of=as_of,
+                progress=display.update,
+                crawler=crawler,
+                fetched_dir=fetched_dir,
                 accept_withdrawals=accept_withdrawals,
             )
     _finish(report, quiet, as_json, console)
@@ -250,8 +278,14 @@ def nightly(
 @_accept_withdrawals_option
 @_report_options
 def crawl(
-    config_path: Path, db_path: Path | None, only: tuple[str, ...], as_of: dt.datetime | None, fetched_dir: Path | None,
-    accept_withdrawals: bool, quiet: bool, as_json: bool,
+    config_path: Path,
+    db_path: Path | None,
+    only: tuple[str, ...],
+    as_of: dt.datetime | None,
+    fetched_dir: Path | None,
+    accept_withdrawals: bool,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Crawl and store, without publishing.
 
@@ -275,8 +309,14 @@ def crawl(
         console = Console(stderr=True)
         with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
             report = runner.crawl_into_store(
-                config, db_path or config.database_path, only=only, as_of=as_of, progress=display.update, crawler=crawler,
-                fetched_dir=fetched_dir, accept_withdrawals=accept_withdrawals,
+                config,
+                db_path or config.database_path,
+                only=only,
+                as_of=as_of,
+                progress=display.update,
+                crawler=crawler,
+                fetched_dir=fetched_dir,
+                accept_withdrawals=accept_withdrawals,
             )
     _finish(report, quiet, as_json, console)
 
@@ -400,7 +440,7 @@ def sources(
     config = _load(config_path)
     console = Console()
     if check:
-        as_of = as_of or dt.datetime.now(dt.timezone.utc)
+        as_of = as_of or dt.datetime.now(dt.UTC)
         if _check_offline(config_path, config, as_of, db_path or config.database_path):
             sys.exit(exitcodes.USAGE)
         if online:
@@ -437,8 +477,8 @@ def _check_offline(config_path: Path, config: Config, as_of: dt.datetime, db_pat
     enabled = sum(s.enabled for s in config.sources)
     verdict = f"{errors} error(s)" if errors else "are valid"
     click.echo(
-        f"{config_path}: {len(config.sources)} sources ({enabled} enabled) {verdict}, "
-        f"{len(findings) - errors} warning(s)", err=True,
+        f"{config_path}: {len(config.sources)} sources ({enabled} enabled) {verdict}, {len(findings) - errors} warning(s)",
+        err=True,
     )
     return errors
 
@@ -459,8 +499,11 @@ def _check_online(config: Config, console: Console) -> int:
         ok = r is not None and r.outcome in ("ok", "not_modified")
         bad += not ok
         table.add_row(
-            s.id, "ok" if ok else (r.outcome if r else "not fetched"), str(r.http_status or "") if r else "",
-            str(len(r.body or b"")) if r else "", (r.error or "") if r else "",
+            s.id,
+            "ok" if ok else (r.outcome if r else "not fetched"),
+            str(r.http_status or "") if r else "",
+            str(len(r.body or b"")) if r else "",
+            (r.error or "") if r else "",
         )
     console.print(table)
     console.print(f"{len(enabled) - bad} of {len(enabled)} sources answered")
@@ -471,7 +514,11 @@ def _check_online(config: Config, console: Console) -> int:
 @_config_option
 @_db_option
 @click.option(
-    "--format", "output_format", type=click.Choice(tables.FORMATS), default="table", show_default=True,
+    "--format",
+    "output_format",
+    type=click.Choice(tables.FORMATS),
+    default="table",
+    show_default=True,
     help="table fits the terminal (values cut with …); csv, json and markdown print every value whole.",
 )
 @click.argument("sql")
@@ -517,7 +564,9 @@ def query(config_path: Path, db_path: Path | None, output_format: str, sql: str)
 @main.command()
 @_config_option
 @_out_option
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free one).")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free one)."
+)
 def serve(config_path: Path, out_dir: Path | None, port: int) -> None:
     """Preview the published site on 127.0.0.1.
 

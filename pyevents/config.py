@@ -256,7 +256,11 @@ class Config(_Strict):
             config_json=fed.model_dump_json(),
             places=tuple(
                 # The config's region override, else the country's; an online-only source counts as online.
-                SourcePlace(s.id, s.defaults.country, s.region or region_of(s.defaults.country) or ("online" if s.defaults.online else None))
+                SourcePlace(
+                    s.id,
+                    s.defaults.country,
+                    s.region or region_of(s.defaults.country) or ("online" if s.defaults.online else None),
+                )
                 for s in self.sources
                 if s.enabled
             ),

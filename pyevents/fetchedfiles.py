@@ -78,7 +78,13 @@ class ShardManifest:
 
     def to_bytes(self) -> bytes:
         return json.dumps(
-            {"shard": str(self.shard), "config": self.config, "as_of": self.as_of, "hosts": list(self.hosts), "sources": list(self.sources)},
+            {
+                "shard": str(self.shard),
+                "config": self.config,
+                "as_of": self.as_of,
+                "hosts": list(self.hosts),
+                "sources": list(self.sources),
+            },
             sort_keys=True,
         ).encode("utf-8")
 
@@ -191,7 +197,9 @@ def _shard_files(fetched_dir: Path) -> dict[Shard, Path]:
         if match:
             files[Shard.parse(f"{int(match.group(1))}/{int(match.group(2))}")] = path
     if not files:
-        raise ShardError(f"{fetched_dir} holds no shard files (shard-IIII-of-NNNN.parquet, written by `pyevents fetch --shard I/N`)")
+        raise ShardError(
+            f"{fetched_dir} holds no shard files (shard-IIII-of-NNNN.parquet, written by `pyevents fetch --shard I/N`)"
+        )
     return files
 
 

@@ -41,8 +41,13 @@ class ProgressDisplay:
     def __enter__(self) -> ProgressDisplay:
         if self.enabled:
             self._progress = Progress(
-                TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=self.console, transient=True,
+                TextColumn("{task.description:<8}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
             )
             self._progress.__enter__()
         return self
@@ -75,7 +80,9 @@ class ProgressDisplay:
             if info.get("outcome") != "ok" and self._parse is not None:
                 p.advance(self._parse)  # nothing to parse for it
         elif stage == "parsed" and self._parse is not None:
-            p.console.print(f"  {info.get('source_id')}: fetched, parsed, {info.get('events', 0)} events", markup=False, highlight=False)
+            p.console.print(
+                f"  {info.get('source_id')}: fetched, parsed, {info.get('events', 0)} events", markup=False, highlight=False
+            )
             self._events += int(info.get("events", 0) or 0)
             p.advance(self._parse)
             p.update(self._parse, rate=f"{self._events} events, {self._events / elapsed:.0f} events/s")
@@ -99,8 +106,9 @@ def render_report(report: RunReport, console: Console) -> None:
     )
     summary.add_row(
         "events",
-        "kept as they were" if report.unreachable else
-        f"{report.events_new} new, {report.events_updated} updated, {report.events_cancelled} cancelled, "
+        "kept as they were"
+        if report.unreachable
+        else f"{report.events_new} new, {report.events_updated} updated, {report.events_cancelled} cancelled, "
         f"{report.events_withdrawn} withdrawn (their sources left the config), "
         f"{report.events_stale} stale (from {report.sources_stale} sources failing for days), {report.events_total} live",
     )
@@ -108,7 +116,8 @@ def render_report(report: RunReport, console: Console) -> None:
         published = report.published
         summary.add_row(
             "published",
-            f"{published.get('events', 0)} events, site unchanged" if published.get("unchanged")
+            f"{published.get('events', 0)} events, site unchanged"
+            if published.get("unchanged")
             else f"{published.get('events', 0)} events in {published.get('files', 0)} files",
         )
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in report.stage_seconds.items())

@@ -29,8 +29,8 @@ from pyevents.pipeline.model import FetchResult, SourceState, Window
 from pyevents.pipeline.store import ConfiguredSource, RunCounts, Store, StoreError, StoreLocked
 from pyevents.pipeline.store.events import StagedEvents
 from pyevents.pipeline.store.staging import stage
-from pyevents.pipeline.store.withdrawal import WithdrawalPreview
 from pyevents.pipeline.store.vevents import VeventRefresh
+from pyevents.pipeline.store.withdrawal import WithdrawalPreview
 from pyevents.runreport import Progress, RunReport, SourceOutcome, no_progress
 from pyevents.runtime import no_cyclic_gc, release_freed_memory, worker_pool
 from pyevents.shards import ShardError
@@ -44,7 +44,7 @@ ACCEPT_WITHDRAWALS_FLAG = "--accept-withdrawals"  # named in the refusal: the CL
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def select_sources(config: Config, only: tuple[str, ...] = ()) -> list[SourceConfig]:
@@ -80,7 +80,7 @@ def crawl_into_store(
     A config with no enabled source, or one that would withdraw more than half of the live events, is
     refused (exit 2, nothing crawled or written) unless `accept_withdrawals`.
     """
-    as_of = (as_of or now_utc()).astimezone(dt.timezone.utc)
+    as_of = (as_of or now_utc()).astimezone(dt.UTC)
     fed = config.federation
     window = Window.around(as_of, fed.window.past_days, fed.window.future_days)
     report = RunReport(run_id=uuid.uuid4().hex[:12], as_of=as_of, started_at=now_utc())
@@ -146,7 +146,9 @@ def crawl_into_store(
 
             clock = time.perf_counter()
             statuses = store.apply_fetches(window, fetches, parsed, as_of)
-            report.sources = [SourceOutcome.of(s.id, statuses.get(s.id, "failed"), fetches.get(s.id), parsed.get(s.id)) for s in sources]
+            report.sources = [
+                SourceOutcome.of(s.id, statuses.get(s.id, "failed"), fetches.get(s.id), parsed.get(s.id)) for s in sources
+            ]
             stale = _stale_sources(report, states, as_of, fed.stale_after_days)
             report.sources_stale, report.events_stale = len(stale), sum(states[sid].event_count for sid in stale)
             if fetched_dir is not None:
@@ -252,7 +254,7 @@ def publish_site(config: Config, db_path: Path, out_dir: Path, *, as_of: dt.date
 
     if not db_path.exists():
         raise FileNotFoundError(f"no database at {db_path}: run `pyevents crawl` or `pyevents nightly` first")
-    as_of = (as_of or now_utc()).astimezone(dt.timezone.utc)
+    as_of = (as_of or now_utc()).astimezone(dt.UTC)
     # A chunk of event pages is many short-lived acyclic objects: its worker runs it with the collector paused.
     page_workers = functools.partial(worker_pool, collector_paused=True)
     return publish(db_path, out_dir, config.publish_settings(), as_of, start_workers=page_workers)
@@ -272,7 +274,13 @@ def nightly(
 ) -> RunReport:
     """The cron job: crawl into the store (or load `fetched_dir`), then publish the site; exit code per the contract."""
     report = crawl_into_store(
-        config, db_path, only=only, as_of=as_of, progress=progress, crawler=crawler, fetched_dir=fetched_dir,
+        config,
+        db_path,
+        only=only,
+        as_of=as_of,
+        progress=progress,
+        crawler=crawler,
+        fetched_dir=fetched_dir,
         accept_withdrawals=accept_withdrawals,
     )
     if report.exit_code in (exitcodes.UNPUBLISHABLE, exitcodes.USAGE) or report.unreachable:

@@ -16,8 +16,8 @@ from pyevents.config import Config, SourceConfig
 from pyevents.crawlers.fetch import CrawlerChild, fetch_sources
 from pyevents.crawlers.jobs import SourceJob
 from pyevents.fetchedfiles import read_states, write_shard
-from pyevents.pipeline.model import FetchResult, SourceState, Window
 from pyevents.parsepool import states_for_fetch
+from pyevents.pipeline.model import FetchResult, SourceState, Window
 from pyevents.run import now_utc
 from pyevents.shards import Shard, sources_of_shard
 
@@ -47,7 +47,7 @@ class ShardFetch:
 
 
 def plan_shard(config: Config, shard: Shard, out_dir: Path, as_of: dt.datetime | None = None) -> ShardPlan:
-    as_of = (as_of or now_utc()).astimezone(dt.timezone.utc)
+    as_of = (as_of or now_utc()).astimezone(dt.UTC)
     window = Window.around(as_of, config.federation.window.past_days, config.federation.window.future_days)
     sources = sources_of_shard([s for s in config.sources if s.enabled], shard)
     states = states_for_fetch(read_states(out_dir), window)

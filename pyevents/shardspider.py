@@ -60,7 +60,7 @@ class ShardSpider(SourcesSpider):
             )
         instant = dt.datetime.fromisoformat(as_of) if as_of else None
         if instant is not None and instant.tzinfo is None:
-            instant = instant.replace(tzinfo=dt.timezone.utc)  # naive means UTC, as for --as-of
+            instant = instant.replace(tzinfo=dt.UTC)  # naive means UTC, as for --as-of
         plan = plan_shard(federation, Shard.parse(shard), Path(out), instant)
         # Since Scrapy 2.11 a spider may set its crawler's settings here: the crawl's own follow the config
         # (each at its own priority, so what the scheduler set on the command line still wins).

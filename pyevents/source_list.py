@@ -25,8 +25,21 @@ HEALTHY = ("ok", "not_modified", "not run")
 NO_REGION = "worldwide"  # sources that name no country (python.org's calendar, conference lists)
 SHORT_COLUMNS = ("id", "type", "country", "status", "last_success")
 WIDE_COLUMNS = (
-    "region", "country", "id", "type", "format", "status", "last_success", "events", "kind", "city", "priority",
-    "enabled", "name", "url", "last_error",
+    "region",
+    "country",
+    "id",
+    "type",
+    "format",
+    "status",
+    "last_success",
+    "events",
+    "kind",
+    "city",
+    "priority",
+    "enabled",
+    "name",
+    "url",
+    "last_error",
 )
 
 
@@ -65,10 +78,19 @@ def _row(s: SourceConfig, health: dict[str, Any] | None) -> dict[str, Any]:
     else:
         status = health.get("last_status") or "not run"
     return {
-        "id": s.id, "name": s.name, "type": s.type, "format": s.format, "region": region,
-        "country": s.defaults.country, "city": s.defaults.city, "kind": s.defaults.kind, "enabled": s.enabled,
-        "priority": s.priority, "url": s.url, "status": status,
-        "last_success": last_success.astimezone(dt.timezone.utc).isoformat() if last_success else None,
+        "id": s.id,
+        "name": s.name,
+        "type": s.type,
+        "format": s.format,
+        "region": region,
+        "country": s.defaults.country,
+        "city": s.defaults.city,
+        "kind": s.defaults.kind,
+        "enabled": s.enabled,
+        "priority": s.priority,
+        "url": s.url,
+        "status": status,
+        "last_success": last_success.astimezone(dt.UTC).isoformat() if last_success else None,
         "last_error": health.get("last_error") if health else None,
         "events": health.get("event_count") if health else None,
     }
@@ -128,7 +150,9 @@ def summary_line(rows: list[dict[str, Any]]) -> str:
     by_type = Counter(r["type"] for r in rows)
     countries = len({r["country"] for r in rows if r["country"]})
     return (
-        "by region: " + ", ".join(f"{k} {v}" for k, v in sorted(by_region.items()))
-        + " | by type: " + ", ".join(f"{k} {v}" for k, v in sorted(by_type.items()))
+        "by region: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(by_region.items()))
+        + " | by type: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(by_type.items()))
         + f" | countries: {countries}"
     )

@@ -77,8 +77,7 @@ def check_config(
 def stored_health(rows: Iterable[Mapping[str, Any]]) -> dict[str, StoredHealth]:
     """The `sources` table's rows (pipeline.store.reader.Snapshot.sources) keyed by source id."""
     return {
-        r["source_id"]: StoredHealth(r.get("last_status"), int(r.get("event_count") or 0), r.get("last_success_at"))
-        for r in rows
+        r["source_id"]: StoredHealth(r.get("last_status"), int(r.get("event_count") or 0), r.get("last_success_at")) for r in rows
     }
 
 
@@ -107,9 +106,7 @@ def _source_findings(
     if year is not None and year < as_of.year:
         yield "warning", f"edition {year} is over: bump it to the next edition's URL or remove it"
     elif year is not None and health is not None and _empty_for_runs(health, runs):
-        yield "warning", (
-            f"per-edition source had no event inside the window after {runs} runs: its edition may be over"
-        )
+        yield "warning", (f"per-edition source had no event inside the window after {runs} runs: its edition may be over")
 
 
 def _empty_for_runs(health: StoredHealth, runs: int) -> bool:

@@ -78,7 +78,7 @@ def print_table(console: Console, columns: Sequence[str], rows: Sequence[Sequenc
     for row, raw in zip(texts, rows):
         table.add_row(*(Text(t, style="dim") if v is None else Text(t) for t, v in zip(row[: len(widths)], raw)))
     console.print(table)
-    return list(columns[len(widths):])
+    return list(columns[len(widths) :])
 
 
 def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

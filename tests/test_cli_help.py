@@ -26,7 +26,7 @@ def _examples(command: click.Command) -> list[str]:
     """The `pyevents …` lines of a command's help (an `Examples:` block kept as written by click's \\b)."""
     lines = (command.help or "").splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() in ("Example:", "Examples:"))
-    return [line.strip() for line in lines[start + 1:] if line.strip().startswith("pyevents ")]
+    return [line.strip() for line in lines[start + 1 :] if line.strip().startswith("pyevents ")]
 
 
 def test_contract_commands_exist() -> None:

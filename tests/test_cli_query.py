@@ -14,7 +14,7 @@ from pyevents.cli import main
 from pyevents.tables import MIN_WIDTH, fit_widths
 from tests.output.eventdb import make_event, write_db
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 LONG_TITLE = "PyCon Test with a title far longer than any terminal column could ever hope to show whole"
 
 

@@ -34,13 +34,35 @@ def test_the_real_federation_takes_one_line_per_source_at_80_columns(tmp_path: P
 
 def test_health_comes_from_the_database_and_wide_and_json_show_everything(tmp_path: Path) -> None:
     db = tmp_path / "events.duckdb"
-    when = dt.datetime(2027, 1, 10, 6, tzinfo=dt.timezone.utc)
-    write_db(db, [], sources=[
-        {"source_id": "demo-pyladies-nairobi", "name": "x", "type": "ical", "url": "file:x", "enabled": True,
-         "last_status": "ok", "last_success_at": when, "last_error": None, "event_count": 58},
-        {"source_id": "demo-pycon-baltics", "name": "x", "type": "html", "url": "file:x", "enabled": True,
-         "last_status": "failed", "last_success_at": None, "last_error": "HTTP 503 from the server", "event_count": 0},
-    ])
+    when = dt.datetime(2027, 1, 10, 6, tzinfo=dt.UTC)
+    write_db(
+        db,
+        [],
+        sources=[
+            {
+                "source_id": "demo-pyladies-nairobi",
+                "name": "x",
+                "type": "ical",
+                "url": "file:x",
+                "enabled": True,
+                "last_status": "ok",
+                "last_success_at": when,
+                "last_error": None,
+                "event_count": 58,
+            },
+            {
+                "source_id": "demo-pycon-baltics",
+                "name": "x",
+                "type": "html",
+                "url": "file:x",
+                "enabled": True,
+                "last_status": "failed",
+                "last_success_at": None,
+                "last_error": "HTTP 503 from the server",
+                "event_count": 0,
+            },
+        ],
+    )
     base = ["sources", "--config", str(REPO / "config" / "demo.yaml"), "--db", str(db)]
     short = CliRunner(env={"COLUMNS": "80"}).invoke(main, base).output
     nairobi = next(line for line in short.splitlines() if "demo-pyladies-nairobi" in line).split()

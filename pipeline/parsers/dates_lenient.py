@@ -78,7 +78,7 @@ def _from_iso_match(m: re.Match[str]) -> dt.date | dt.datetime | None:
 def parse_offset(text: str) -> dt.tzinfo | None:
     """A fixed zone from `Z`, `UTC`, `+05:30`, `+0530`, `-08` or the decimal-hour `+5.5:00`."""
     if text in ("Z", "z", "UTC", "GMT"):
-        return dt.timezone.utc
+        return dt.UTC
     if text.lower() == "aoe":
         return AOE
     m = _OFFSET.match(text)

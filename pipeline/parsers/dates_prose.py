@@ -67,7 +67,7 @@ class ProseDates:
 
         settings = {
             "PREFER_DATES_FROM": "future",
-            "RELATIVE_BASE": self.as_of.astimezone(dt.timezone.utc).replace(tzinfo=None),
+            "RELATIVE_BASE": self.as_of.astimezone(dt.UTC).replace(tzinfo=None),
             "REQUIRE_PARTS": ["day", "month"],  # "next week" or "2027" is no event date
             "RETURN_AS_TIMEZONE_AWARE": False,
         }

@@ -22,7 +22,6 @@ from typing import Any
 
 import feedparser
 import lxml.etree
-
 from pyevents.pipeline.model import KINDS, ParseContext, ParsedSource, Reject, SourceEvent
 from pyevents.pipeline.normalize.text import clean_text, safe_url
 from pyevents.pipeline.parsers.dates_lenient import parse_when
@@ -41,9 +40,7 @@ _EVENT_MARKUP = re.compile(r"h-event|\bvevent\b|application/ld\+json|schema\.org
 _FIRST_TAG = re.compile(r"<(?![?!])\s*([A-Za-z][\w:.-]*)")
 _PROLOG = re.compile(r"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*", re.DOTALL | re.IGNORECASE)
 # Repairs ill-formed feeds; never loads a DTD, resolves an entity or touches the network.
-_RECOVERING_PARSER = lxml.etree.XMLParser(
-    recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-)
+_RECOVERING_PARSER = lxml.etree.XMLParser(recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 def parse_feed(body: bytes, ctx: ParseContext) -> ParsedSource:

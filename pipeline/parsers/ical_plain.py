@@ -33,7 +33,6 @@ from typing import cast
 from icalendar import Calendar, Event
 from icalendar.parser.property import split_on_unescaped_comma, unescape_backslash
 from icalendar.prop import vCategory, vDDDTypes, vGeo, vRecur, vText
-
 from pyevents.pipeline.model import ParseContext
 from pyevents.pipeline.normalize.text import clean_text
 from pyevents.pipeline.normalize.timezones import resolve_tzid
@@ -159,7 +158,7 @@ class PlainView:
             return name in self.event.dates
         if name == "DURATION":
             return self.event.duration is not None
-        return name == "UID" and self.uid is not None or name in self.event.texts
+        return (name == "UID" and self.uid is not None) or name in self.event.texts
 
     def raw_start(self) -> str:
         return self.event.start_text

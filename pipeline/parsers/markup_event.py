@@ -73,7 +73,7 @@ def build_event(
         return Reject(ctx.source_id, "no-dtstart", title + unread)
     all_day = not isinstance(fields.start, dt.datetime)
     zone_name, basis = _zone_name(fields, ctx)
-    zone = zone_info(zone_name) or dt.timezone.utc
+    zone = zone_info(zone_name) or dt.UTC
     if not isinstance(fields.start, dt.datetime):
         first = fields.start
         last = fields.end if isinstance(fields.end, dt.date) else first
@@ -143,9 +143,7 @@ def stable_uid(title: str, day: dt.date) -> str:
     return f"sha256:{digest[:32]}"
 
 
-def collect(
-    candidates: list[SourceEvent | Reject | None], events: list[SourceEvent], rejects: list[Reject]
-) -> None:
+def collect(candidates: list[SourceEvent | Reject | None], events: list[SourceEvent], rejects: list[Reject]) -> None:
     """Sort built candidates into events and rejects; one source_uid stays unique within a document."""
     seen = {ev.source_uid for ev in events}
     for item in candidates:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-
 from pyevents.pipeline.store.errors import StoreError
 
 # Statement types that only read: SELECT also covers WITH, FROM, VALUES, DESCRIBE, SHOW and SUMMARIZE.
@@ -50,7 +49,7 @@ def check_statement(sql: str) -> None:
     except duckdb.Error as exc:
         raise QueryFailed(str(exc)) from None
     if not statements:
-        raise QueryRefused("no SQL statement given, e.g. \"select * from upcoming_events limit 5\"")
+        raise QueryRefused('no SQL statement given, e.g. "select * from upcoming_events limit 5"')
     if len(statements) > 1:
         raise QueryRefused(f"{len(statements)} statements given: run one statement at a time")
     kind = statements[0].type

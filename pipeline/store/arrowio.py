@@ -18,7 +18,7 @@ import pyarrow as pa
 if TYPE_CHECKING:
     import duckdb
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
 CHUNK_ROWS = 25_000  # rows per chunk of a table built from objects
 
@@ -27,7 +27,7 @@ def utc(value: dt.datetime) -> dt.datetime:
     """An aware instant in UTC, as the store writes them; a naive one is refused."""
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value.isoformat()}: the store needs aware instants")
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)
 
 
 def table_schema(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str]) -> pa.Schema:
@@ -42,9 +42,7 @@ def _in_utc(f: pa.Field) -> pa.Field:
     return f
 
 
-def from_objects(
-    objects: Sequence[object], schema: pa.Schema, extra: Mapping[str, Sequence[Any]] | None = None
-) -> pa.Table:
+def from_objects(objects: Sequence[object], schema: pa.Schema, extra: Mapping[str, Sequence[Any]] | None = None) -> pa.Table:
     """An Arrow table whose columns are the objects' attributes of the schema's names (or `extra` columns)."""
     extra = extra or {}
     # In chunks: Arrow's builders over-allocate while they grow, and a whole table of long descriptions
@@ -78,9 +76,7 @@ def query_columns(
     return result.column_names, [_python_values(column) for column in result.columns]
 
 
-def query_dicts(
-    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None
-) -> list[dict[str, Any]]:
+def query_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """The rows of a query as dicts of Python values; instants are aware datetimes in UTC."""
     return table_dicts(con.sql(sql, params=params or {}).to_arrow_table())
 

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-
 from pyevents.pipeline.store import schema
 from pyevents.pipeline.store.arrowio import table_schema
 from pyevents.pipeline.store.errors import StoreError, StoreUnusable
@@ -210,9 +209,11 @@ class Database:
         """Refuse a table with two rows of one key (checked in DuckDB: no Python tuple per row)."""
         names = ", ".join(keys)
         with self.registered("checked_rows", rows):
-            repeated = self.connection().execute(
-                f"SELECT {names} FROM checked_rows GROUP BY {names} HAVING count(*) > 1 ORDER BY {names} LIMIT 1"
-            ).fetchall()
+            repeated = (
+                self.connection()
+                .execute(f"SELECT {names} FROM checked_rows GROUP BY {names} HAVING count(*) > 1 ORDER BY {names} LIMIT 1")
+                .fetchall()
+            )
         if repeated:
             key = repeated[0] if len(keys) > 1 else repeated[0][0]
             raise ValueError(f"duplicate {what} in one save: {key!r}")

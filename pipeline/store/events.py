@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import pyarrow as pa
-
 from pyevents.pipeline.model import Event, SourceEvent, Window
 from pyevents.pipeline.store import withdrawal
 from pyevents.pipeline.store.arrowio import CHUNK_ROWS, from_objects, query_columns, shared_values, utc
@@ -79,11 +78,15 @@ class EventRecords:
         (with the count) identifies it; DuckDB computes it without moving a row into Python.
         """
         row_hash = f"hash({', '.join('r.' + name for name in REPORT_FIELDS)})"
-        ((count, total, mixed),) = self._db.connection().execute(
-            f"SELECT count(*), coalesce(sum({row_hash}), 0)::VARCHAR, coalesce(bit_xor({row_hash}), 0)::VARCHAR "
-            f"{_LIVE_REPORTS}",
-            {"start": window.start, "end": window.end},
-        ).fetchall()
+        ((count, total, mixed),) = (
+            self._db.connection()
+            .execute(
+                f"SELECT count(*), coalesce(sum({row_hash}), 0)::VARCHAR, coalesce(bit_xor({row_hash}), 0)::VARCHAR "
+                f"{_LIVE_REPORTS}",
+                {"start": window.start, "end": window.end},
+            )
+            .fetchall()
+        )
         return hashlib.sha256(f"{salt}\x1f{count}\x1f{total}\x1f{mixed}".encode()).hexdigest()
 
     def keep_merged(self, window: Window, merge_key: str, now: dt.datetime) -> tuple[RunCounts, int] | None:
@@ -214,8 +217,7 @@ def _provenance_table(events: list[Event]) -> pa.Table:
 
 # The reports a merge reads: of enabled sources, overlapping the window ($start, $end).
 _LIVE_REPORTS = (
-    "FROM reports r JOIN sources s ON s.source_id = r.source_id "
-    "WHERE s.enabled AND r.starts_at < $end AND r.ends_at >= $start"
+    "FROM reports r JOIN sources s ON s.source_id = r.source_id WHERE s.enabled AND r.starts_at < $end AND r.ends_at >= $start"
 )
 _MERGE_KEY = "merge_input_key"  # `meta` key: the merge_input_key of the stored events
 # Report columns with few distinct values (per source, zone, place, series): one Python object per value,
@@ -259,8 +261,7 @@ def _history_sql() -> str:
     return (
         "INSERT INTO event_changes (event_id, changed_at, field, old_value, new_value) "
         f"WITH changed AS MATERIALIZED (SELECT e.event_id, {pairs} FROM events e "
-        "JOIN incoming_events i ON e.event_id = i.event_id WHERE NOT i.unchanged) "
-        + selects
+        "JOIN incoming_events i ON e.event_id = i.event_id WHERE NOT i.unchanged) " + selects
     )
 
 

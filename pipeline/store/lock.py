@@ -24,7 +24,7 @@ class RunLock(ExclusiveLock):
     @classmethod
     def acquire(cls, path: Path, holder: str | None = None) -> Self:
         """Take the lock or raise StoreLocked naming the holder; never waits."""
-        started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         try:
             return super().acquire(path, holder or f"pid {os.getpid()}, started {started}\n")
         except LockHeld as held:

@@ -19,8 +19,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-
-from pyevents.pipeline.model import Event, Window
+from pyevents.pipeline.model import Window
 from pyevents.pipeline.store.errors import StoreError, raises_store_errors
 
 # The events a publish shows: overlapping the window; a cancelled one only until it is past; a withdrawn
@@ -54,6 +53,7 @@ _PIECE = """
     AND ($hi_start IS NULL OR starts_at < $hi_start OR (starts_at = $hi_start AND event_id < $hi_id))
 """
 PIECE_ROWS = 20_000  # events per query: DuckDB sorts and aggregates one piece at a time, not every event
+
 
 def _utc_texts(*columns: str) -> str:
     """Instants as UTC text, `<name>_z` for `<name>_at` (see Snapshot.event_batches)."""
@@ -218,7 +218,7 @@ class Snapshot:
 
     def overview(self, window: Window) -> Overview:
         params = self._window(window)
-        (events, upcoming, latest, first, last), = self._con.execute(
+        ((events, upcoming, latest, first, last),) = self._con.execute(
             f"""
             SELECT count(*), count(*) FILTER (WHERE ends_at >= $as_of), max(updated_at),
                    least(min(year(starts_at)) - 1, min(year(ends_at)) + 1),
@@ -238,8 +238,19 @@ class Snapshot:
                 for table in (name, f"conference_{name}") if is_conference else (name,):
                     if key is not None:
                         by[table][key] = by[table].get(key, 0) + n
-        return Overview(events, upcoming, latest, first, last, entries, conferences, by["region"], by["country"],
-                        by["conference_region"], by["conference_country"])
+        return Overview(
+            events,
+            upcoming,
+            latest,
+            first,
+            last,
+            entries,
+            conferences,
+            by["region"],
+            by["country"],
+            by["conference_region"],
+            by["conference_country"],
+        )
 
     def zones_in_use(self, window: Window, columns: Sequence[str]) -> list[dict[str, Any]]:
         """The distinct `columns` and timezone of the published timed events: which feed (selecting on
@@ -377,7 +388,5 @@ class Snapshot:
 
     def countries(self) -> list[str]:
         """Every country any stored event ever had, so a country's feed never disappears under subscribers."""
-        rows = self._con.execute(
-            "SELECT DISTINCT country FROM events WHERE country IS NOT NULL ORDER BY country"
-        ).fetchall()
+        rows = self._con.execute("SELECT DISTINCT country FROM events WHERE country IS NOT NULL ORDER BY country").fetchall()
         return [r[0] for r in rows]

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-
 from pyevents.pipeline.model import FetchResult, Reject, SourceState, Window
 from pyevents.pipeline.store.arrowio import from_dicts, query_dicts, utc
 from pyevents.pipeline.store.database import Database

@@ -50,8 +50,7 @@ WHEN MATCHED THEN UPDATE SET status = t.new_status, sequence = e.sequence + 1, u
 """
 
 COUNT_VANISHED_SQL = (
-    f"SELECT count(*) FILTER (WHERE new_status = '{CANCELLED}'), count(*) FILTER (WHERE new_status = '{WITHDRAWN}') "
-    "FROM vanished"
+    f"SELECT count(*) FILTER (WHERE new_status = '{CANCELLED}'), count(*) FILTER (WHERE new_status = '{WITHDRAWN}') FROM vanished"
 )
 
 # The provenance of withdrawn sources on events that stay live (another source still reports them).

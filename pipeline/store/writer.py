@@ -47,9 +47,7 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if not self._db.committed:
             self._db.abort()
 
@@ -126,9 +124,7 @@ class Store:
 
     # -- the VEVENT cache (vevents.py) ---------------------------------------------------------------
 
-    def refresh_vevents(
-        self, serialize: SerializeGroup, start_pool: Callable[[], cf.Executor] | None = None
-    ) -> VeventRefresh:
+    def refresh_vevents(self, serialize: SerializeGroup, start_pool: Callable[[], cf.Executor] | None = None) -> VeventRefresh:
         return VeventRefresh(self._db, serialize, start_pool)
 
 

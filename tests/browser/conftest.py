@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +37,8 @@ def browser() -> Iterator[Any]:
 def published_site(root: Path, build: Callable[[Path], object]) -> Iterator[str]:
     """The site published from a database `build` writes, served on 127.0.0.1: its base URL."""
     from pyevents.config import Config
-    from tests.sites import publish, serve_in_background
     from tests.output.eventdb import T0
+    from tests.sites import publish, serve_in_background
 
     build(root / "events.duckdb")
     publish(root / "events.duckdb", root / "public", Config(), T0)

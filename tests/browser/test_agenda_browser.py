@@ -27,7 +27,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-
 def cards_in_view(page: Any) -> int:
     """Entries whose card lies wholly inside the viewport, as the reader sees it before scrolling."""
     return page.evaluate(

@@ -12,7 +12,6 @@ import pytest
 from tests.browser.conftest import CHROMIUM, published_site
 from tests.output.eventdb import sample_federation
 
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
@@ -25,7 +24,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-
 def visible_titles(page: Any) -> list[str]:
     return page.eval_on_selector_all("li.event:not([hidden]) h4", "els => els.map(e => e.textContent.trim())")
 
@@ -34,7 +32,9 @@ def test_index_filters_by_country_without_console_errors(served: str, browser: A
     context = browser.new_context(locale="en-GB", timezone_id="Asia/Tokyo", viewport={"width": 1100, "height": 900})
     page = context.new_page()
     problems: list[str] = []
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None)
+    page.on(
+        "console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None
+    )
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
 

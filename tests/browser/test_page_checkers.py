@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from pyevents.config import Config
-from tests.sites import publish, serve_in_background
 from tests.output.eventdb import T0, sample_federation, site_files, write_db
 from tests.output.seriesdb import AMSTERDAM, series_federation
+from tests.sites import publish, serve_in_background
 
 CHECKERS = Path(__file__).resolve().parent / "checkers" / "node_modules"
 VNU = CHECKERS / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -47,7 +47,9 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     publish(root / "sample.duckdb", root / "sample", CONFIG, T0)
     publish(root / "alone.duckdb", root / "series", CONFIG, T0)
     publish(root / "series.duckdb", root / "series", CONFIG, T0)  # that page now sends readers to the series page
-    assert "http-equiv=\"refresh\"" in (root / "series" / "events" / f"{fed['events']['ams_1']['event_id']}.html").read_text(encoding="utf-8")
+    assert 'http-equiv="refresh"' in (root / "series" / "events" / f"{fed['events']['ams_1']['event_id']}.html").read_text(
+        encoding="utf-8"
+    )
     return {"sample": root / "sample", "series": root / "series"}
 
 
@@ -58,7 +60,10 @@ def test_every_page_passes_the_nu_html_checker(sites: dict[str, Path]) -> None:
     assert len(pages) > 30 and any("/series/" in p for p in pages) and any("/events/" in p for p in pages)
     result = subprocess.run(
         [str(java), "-jar", str(VNU), "--errors-only", "--format", "json", *pages],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
     assert [f"{m.get('url', '').rsplit('/', 2)[-2:]}: {m.get('message')}" for m in messages] == []
@@ -76,7 +81,6 @@ def served(sites: dict[str, Path]) -> Iterator[dict[str, str]]:
             server.server_close()
 
 
-
 def violations(page: Any, axe_source: str) -> list[str]:
     """axe-core's violations on the page as loaded (injected through the browser's devtools protocol,
     so the page's CSP, which allows no inline script, stays as it is)."""
@@ -89,14 +93,24 @@ def violations(page: Any, axe_source: str) -> list[str]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 390])
-def test_axe_core_finds_no_violation(served: dict[str, str], browser: Any, width: int, scheme: str, sites: dict[str, Path]) -> None:
+def test_axe_core_finds_no_violation(
+    served: dict[str, str], browser: Any, width: int, scheme: str, sites: dict[str, Path]
+) -> None:
     need(AXE.is_file(), "axe-core")
     axe_source = AXE.read_text(encoding="utf-8")
-    event = next(p for p in site_files(sites["series"], ".html") if "/events/" in str(p) and "event-title" in p.read_text(encoding="utf-8")).name
+    event = next(
+        p for p in site_files(sites["series"], ".html") if "/events/" in str(p) and "event-title" in p.read_text(encoding="utf-8")
+    ).name
     pages = [
-        ("series", "index.html"), ("series", "regions/europe.html"), ("series", "countries/nl.html"),
-        ("series", f"series/{AMSTERDAM}.html"), ("series", f"events/{event}"), ("sample", "index.html"),
-        ("sample", "countries/jp.html"), ("sample", "sources.html"), ("sample", "about.html"),
+        ("series", "index.html"),
+        ("series", "regions/europe.html"),
+        ("series", "countries/nl.html"),
+        ("series", f"series/{AMSTERDAM}.html"),
+        ("series", f"events/{event}"),
+        ("sample", "index.html"),
+        ("sample", "countries/jp.html"),
+        ("sample", "sources.html"),
+        ("sample", "about.html"),
     ]
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()

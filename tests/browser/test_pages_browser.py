@@ -24,7 +24,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def watched(context: Any) -> tuple[Any, list[str]]:
     page = context.new_page()
     problems: list[str] = []
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None)
+    page.on(
+        "console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None
+    )
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     return page, problems
 
@@ -32,7 +34,7 @@ def watched(context: Any) -> tuple[Any, list[str]]:
 def test_cfp_deadlines_in_the_readers_zone_with_a_live_countdown(served: str, browser: Any) -> None:
     context = browser.new_context(locale="en-GB", timezone_id="America/New_York", viewport={"width": 390, "height": 844})
     page, problems = watched(context)
-    page.clock.set_fixed_time(dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.timezone.utc))  # T0: the publish time
+    page.clock.set_fixed_time(dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC))  # T0: the publish time
     page.goto(served + "cfp.html")
     call = page.locator("li.cfp", has_text="PyCon DE")
     page.wait_for_function("document.querySelector('li.cfp .viewer-deadline').textContent !== ''")

@@ -48,13 +48,14 @@ def test_a_nested_field_names_its_own_line(tmp_path: Path) -> None:
 def test_a_duplicate_id_names_the_second_one_and_the_line_of_its_first_use(tmp_path: Path) -> None:
     sources = SOURCE.format(id="once") + SOURCE.format(id="twice") + SOURCE.format(id="other") + SOURCE.format(id="twice")
     path = _write(tmp_path, "sources:\n" + sources)
-    assert _error(path) == (
-        f"{path}:14: source #4 'twice', field id: duplicate source id, first used by source #2 on line 6"
-    )
+    assert _error(path) == (f"{path}:14: source #4 'twice', field id: duplicate source id, first used by source #2 on line 6")
 
 
 def test_a_source_without_an_id_is_named_by_its_number_and_a_federation_field_by_its_path(tmp_path: Path) -> None:
-    no_id = _write(tmp_path, "sources:\n" + SOURCE.format(id="one") + "  - name: nameless\n    type: ical\n    url: https://example.org/x.ics\n")
+    no_id = _write(
+        tmp_path,
+        "sources:\n" + SOURCE.format(id="one") + "  - name: nameless\n    type: ical\n    url: https://example.org/x.ics\n",
+    )
     assert _error(no_id) == f"{no_id}:6: source #2, field id: Field required"
     window = _write(tmp_path, "federation:\n  window: {past_days: -1}\nsources: []\n")
     assert _error(window).startswith(f"{window}:2: field federation.window.past_days: Input should be greater than")
@@ -78,7 +79,9 @@ def test_an_unknown_listing_format_is_refused_and_a_known_one_kept(tmp_path: Pat
 def test_the_repository_is_an_optional_http_url(tmp_path: Path) -> None:
     text = "federation:\n  name: x\n  repository: javascript:alert(1)\nsources:\n" + SOURCE.format(id="one")
     message = _error(_write(tmp_path, text))
-    assert message.startswith(f"{tmp_path / 'events.yaml'}:3:") and "federation.repository" in message and "http(s) URL" in message
+    assert (
+        message.startswith(f"{tmp_path / 'events.yaml'}:3:") and "federation.repository" in message and "http(s) URL" in message
+    )
     fine = load_config(_write(tmp_path, text.replace("javascript:alert(1)", "https://git.example.org/calendars")))
     assert fine.federation.repository == "https://git.example.org/calendars"
     assert load_config(_write(tmp_path, "sources:\n" + SOURCE.format(id="one"))).federation.repository is None

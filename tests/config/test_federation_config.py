@@ -30,9 +30,9 @@ CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 REAL = CONFIG_DIR / "events.yaml"
 DEMO = CONFIG_DIR / "demo.yaml"
 # The demo's dates were written for this day; its recurring series keep going after it.
-DEMO_AS_OF = dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc)
+DEMO_AS_OF = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
 # The day events.yaml was last reviewed for editions that are over (bump it when you review again).
-REVIEWED = dt.datetime(2026, 12, 7, tzinfo=dt.timezone.utc)
+REVIEWED = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
 PYTHON_ORG_CALENDARS = (
     "j7gov1cmnqr9tvg14k621j7t5c%40group.calendar.google.com",  # Python Events Calendar
     "3haig2m9msslkpf2tn1h56nn9g%40group.calendar.google.com",  # Python User Group Calendar
@@ -121,7 +121,9 @@ def test_real_federation_starts_from_both_python_org_calendars(real: Config) -> 
 def test_real_federation_lists_conference_data_for_this_year_and_next(real: Config) -> None:
     urls = {s.url: s for s in real.sources}
     for year in (2026, 2027):
-        confs_tech = urls[f"https://raw.githubusercontent.com/tech-conferences/conference-data/main/conferences/{year}/python.json"]
+        confs_tech = urls[
+            f"https://raw.githubusercontent.com/tech-conferences/conference-data/main/conferences/{year}/python.json"
+        ]
         assert (confs_tech.type, confs_tech.format) == ("listing", "confs-tech")
         organizers = urls[f"https://raw.githubusercontent.com/python-organizers/conferences/main/{year}.csv"]
         assert (organizers.type, organizers.format) == ("listing", "python-organizers-csv")
@@ -214,14 +216,24 @@ def test_demo_reaches_60_events_in_ten_countries_on_five_continents(demo: Config
     countries = {r["country"] for r in conferences if r.get("country")}
     countries |= {s.defaults.country for s in demo.sources if s.defaults.country}
     assert len(countries) >= 10
-    regions = {"LV": "europe", "NL": "europe", "KE": "africa", "NG": "africa", "AU": "oceania", "NZ": "oceania",
-               "Mexico": "north-america", "U.S.A.": "north-america", "Brazil": "south-america", "Peru": "south-america"}
+    regions = {
+        "LV": "europe",
+        "NL": "europe",
+        "KE": "africa",
+        "NG": "africa",
+        "AU": "oceania",
+        "NZ": "oceania",
+        "Mexico": "north-america",
+        "U.S.A.": "north-america",
+        "Brazil": "south-america",
+        "Peru": "south-america",
+    }
     assert {regions[c] for c in countries if c in regions} >= {"europe", "africa", "oceania", "north-america", "south-america"}
 
 
 def test_demo_weekly_series_has_exdate_moved_and_cancelled_occurrences(demo: Config) -> None:
     path = next(p for p in _demo_files(demo, ".ics") if "pyladies" in p.name)
-    season = _occurrences(path, dt.datetime(2026, 12, 15, tzinfo=dt.timezone.utc), dt.datetime(2027, 2, 20, tzinfo=dt.timezone.utc))
+    season = _occurrences(path, dt.datetime(2026, 12, 15, tzinfo=dt.UTC), dt.datetime(2027, 2, 20, tzinfo=dt.UTC))
     starts = {o["DTSTART"].dt.date(): o for o in season}
     assert dt.date(2026, 12, 22) not in starts and dt.date(2026, 12, 29) not in starts  # EXDATE
     assert dt.date(2027, 1, 5) not in starts and dt.date(2027, 1, 7) in starts  # moved by RECURRENCE-ID
@@ -246,7 +258,7 @@ def test_demo_meetups_keep_recurring_for_years(demo: Config) -> None:
 def _instant(value: dt.date | dt.datetime) -> dt.datetime:
     if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time())
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def test_demo_has_an_all_day_multi_day_conference_and_a_cancelled_one(demo: Config) -> None:
@@ -287,7 +299,7 @@ def test_demo_meetup_is_in_two_calendars_with_the_same_instants(demo: Config) ->
     assert all(str(o["SUMMARY"]).endswith(" - Talks & Networking") for o in meetup)
     assert all(o["DTSTART"].dt.utcoffset() == dt.timedelta(0) for o in meetup)
     assert {str(o["UID"]) for o in meetup}.isdisjoint({str(o["UID"]) for o in outlook})
-    instants = {o["DTSTART"].dt.astimezone(dt.timezone.utc) for o in outlook}
+    instants = {o["DTSTART"].dt.astimezone(dt.UTC) for o in outlook}
     assert len(meetup) >= 10
     assert {o["DTSTART"].dt for o in meetup} == instants
 
@@ -312,4 +324,6 @@ def test_the_readmes_state_the_real_counts(real: Config) -> None:
     for readme in (CONFIG_DIR.parent / "README.md", CONFIG_DIR / "README.md"):
         text = " ".join(readme.read_text(encoding="utf-8").split())
         assert stated in text, readme
-        assert f"{types['ical']} `ical`, {types['html']} `html`, {types['feed']} `feed`, {types['listing']} `listing`" in text, readme
+        assert f"{types['ical']} `ical`, {types['html']} `html`, {types['feed']} `feed`, {types['listing']} `listing`" in text, (
+            readme
+        )

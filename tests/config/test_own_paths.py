@@ -45,7 +45,12 @@ def test_the_command_line_overrides_the_configs_paths_and_query_follows_the_conf
     assert CliRunner().invoke(main, ["nightly", *args]).exit_code == 0
     assert (tmp_path / "own" / "events.duckdb").is_file() and (tmp_path / "own" / "site" / "index.html").is_file()
     elsewhere = tmp_path / "elsewhere"
-    assert CliRunner().invoke(main, ["nightly", *args, "--db", str(elsewhere / "x.duckdb"), "--out", str(elsewhere / "site")]).exit_code == 0
+    assert (
+        CliRunner()
+        .invoke(main, ["nightly", *args, "--db", str(elsewhere / "x.duckdb"), "--out", str(elsewhere / "site")])
+        .exit_code
+        == 0
+    )
     assert (elsewhere / "x.duckdb").is_file() and (elsewhere / "site" / "calendar.ics").is_file()
     counted = CliRunner().invoke(main, ["query", "--config", str(config), "--format", "csv", "select count(*) as n from events"])
     assert counted.exit_code == 0 and counted.output.splitlines()[0] == "n" and int(counted.output.splitlines()[1]) > 0
@@ -54,10 +59,18 @@ def test_the_command_line_overrides_the_configs_paths_and_query_follows_the_conf
 @pytest.mark.parametrize(
     "generated",
     [
-        "data/events.duckdb", "data/events.duckdb.lock", "data/export/events.parquet", "public",
-        ".public.versions/v-20270110T060000-abc/index.html", "data/demo/events.duckdb", "data/demo/public",
-        "data/demo/.public.versions/v-1/index.html", "data/demo/export/events.parquet", "build/lib/x.py",
-        "pyevents.egg-info/PKG-INFO", ".venv/bin/python",
+        "data/events.duckdb",
+        "data/events.duckdb.lock",
+        "data/export/events.parquet",
+        "public",
+        ".public.versions/v-20270110T060000-abc/index.html",
+        "data/demo/events.duckdb",
+        "data/demo/public",
+        "data/demo/.public.versions/v-1/index.html",
+        "data/demo/export/events.parquet",
+        "build/lib/x.py",
+        "pyevents.egg-info/PKG-INFO",
+        ".venv/bin/python",
     ],
 )
 def test_git_ignores_every_generated_path(generated: str) -> None:

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyevents.pipeline.normalize import finish_events
 from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
+from pyevents.pipeline.normalize import finish_events
+
 from tests.shared_corpus import CORPUS, corpus_files, require
 
 
@@ -37,7 +38,7 @@ class Row:
 
 
 def context(source_type: str, row: Row, timezone: str | None = None) -> ParseContext:
-    start, end = (dt.datetime.fromisoformat(d).replace(tzinfo=dt.timezone.utc) for d in row.window)
+    start, end = (dt.datetime.fromisoformat(d).replace(tzinfo=dt.UTC) for d in row.window)
     window = Window(as_of=start, start=start, end=end)
     return ParseContext("corpus", source_type, "https://example.org/source", window, SourceDefaults(timezone=timezone))
 
@@ -62,16 +63,16 @@ def check(path: Path, rows: dict[str, Row], parse: Callable[[bytes, ParseContext
     assert ev is not None, f"no event titled {row.title!r} in {[e.title for e in result.events][:10]}"
     # the times as normalization settles them in the place's zone (as parse_source does); the rest as parsed
     timed = finish_events([ev], ctx.defaults, None, ctx.federation_timezone)[0]
-    assert timed.starts_at.astimezone(dt.timezone.utc).isoformat() == row.start_utc
+    assert timed.starts_at.astimezone(dt.UTC).isoformat() == row.start_utc
     if row.end_utc is not None:
-        assert timed.ends_at.astimezone(dt.timezone.utc).isoformat() == row.end_utc
+        assert timed.ends_at.astimezone(dt.UTC).isoformat() == row.end_utc
     assert ev.all_day is row.all_day
     assert (ev.status == "cancelled") is row.cancelled
     assert ev.online is row.online
     if row.timezone is not None:
         assert timed.timezone == row.timezone
     assert ev.cfp_url == row.cfp_url
-    cfp = timed.cfp_ends_at.astimezone(dt.timezone.utc).isoformat() if timed.cfp_ends_at else None
+    cfp = timed.cfp_ends_at.astimezone(dt.UTC).isoformat() if timed.cfp_ends_at else None
     assert cfp == row.cfp_ends_utc
 
 

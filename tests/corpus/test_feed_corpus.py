@@ -5,16 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from pyevents.pipeline.parsers.feed import entry_links_needing_page, parse_feed
 from pyevents.pipeline.parsers.markup_bytes import decode_xml, strip_http_headers
+
 from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check
 from tests.shared_corpus import file_params, require
 
 ROWS: dict[str, Row] = {
     # Campus Labs <start>/<end> in the "events" namespace (RFC 822, GMT); window from 5 April keeps 36 of 40.
     "brock_campuslabs_engage_EXCERPT.rss": Row(
-        36, "Chit Chaat", "2025-04-04T23:00:00+00:00", default_tz="America/Toronto", timezone="America/Toronto",
+        36,
+        "Chit Chaat",
+        "2025-04-04T23:00:00+00:00",
+        default_tz="America/Toronto",
+        timezone="America/Toronto",
         window=("2025-04-05", "2025-05-01"),
     ),
     "delhi_events_aggregator.rss": Row(0),  # pubDate is publish time; the dates are only prose in descriptions
@@ -57,8 +61,13 @@ def test_undeclared_encodings_are_detected(name: str, fragment: str) -> None:
 @pytest.mark.parametrize(
     ("name", "links"),
     [
-        ("delhi_events_aggregator.rss", ["https://www.meetup.com/pydelhi/events/301520830/",
-                                         "https://www.meetup.com/delhi-elixir-meetup-group/events/301280916/"]),
+        (
+            "delhi_events_aggregator.rss",
+            [
+                "https://www.meetup.com/pydelhi/events/301520830/",
+                "https://www.meetup.com/delhi-elixir-meetup-group/events/301280916/",
+            ],
+        ),
         ("brock_campuslabs_engage_EXCERPT.rss", []),  # every entry carries its dates
         ("feedparser_item_link_corrupted_ampersands.xml", ["http://link/get?a=1&b=2"]),
         ("upcoming_org_api_v1.xml", []),

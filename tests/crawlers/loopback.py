@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from pyevents.pipeline.model import FetchResult
+
 from pyevents.config import Config, CrawlConfig, FederationConfig, SourceConfig
 
 HOLD_LIMIT_SECONDS = 120.0  # a held reply forgotten by its test still ends
@@ -94,7 +95,7 @@ class LoopbackServer:
 
 def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             hit = Hit(self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
             server.record(hit)
             reply = server.next_reply(self.path)
@@ -131,18 +132,14 @@ def serving(host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> Itera
         server.stop()
 
 
-def config_for(
-    allowed: list[LoopbackServer], sources: dict[str, str], *, source_type: str = "ical", **crawl: Any
-) -> Config:
+def config_for(allowed: list[LoopbackServer], sources: dict[str, str], *, source_type: str = "ical", **crawl: Any) -> Config:
     """A config fetching `sources` (id -> URL), with only `allowed` servers' host:port let through.
 
     Test defaults keep the suite fast: no delay, 2 s timeout, 1 retry; keywords override CrawlConfig.
     """
     crawl_values: dict[str, Any] = {"delay_seconds": 0.0, "timeout_seconds": 2.0, "retries": 1, **crawl}
     return Config(
-        federation=FederationConfig(
-            allow_private_hosts=[s.host_port for s in allowed], crawl=CrawlConfig(**crawl_values)
-        ),
+        federation=FederationConfig(allow_private_hosts=[s.host_port for s in allowed], crawl=CrawlConfig(**crawl_values)),
         sources=[SourceConfig(id=sid, name=sid, type=source_type, url=url) for sid, url in sources.items()],
     )
 

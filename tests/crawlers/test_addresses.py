@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from pyevents.crawlers.addresses import AddressPolicy, address_problem
 
 
@@ -52,5 +51,6 @@ def test_allow_list_is_host_and_port_exactly() -> None:
 def test_every_resolved_address_is_checked() -> None:
     policy = AddressPolicy()
     assert policy.refusal("mixed.example", 443, ["93.184.215.14", "10.1.2.3"]) == (
-        "refused: mixed.example resolves to 10.1.2.3, a private address")
+        "refused: mixed.example resolves to 10.1.2.3, a private address"
+    )
     assert policy.refusal("public.example", 443, ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]) is None

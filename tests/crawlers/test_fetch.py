@@ -10,9 +10,9 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from pyevents.crawlers.fetch import JOIN_SECONDS, CrawlerChild, fetch_sources
 from pyevents.pipeline.model import FetchResult, SourceState
+
 from tests.crawlers.loopback import Reply, by_id, config_for, serving
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
@@ -22,8 +22,15 @@ def test_ok_fetch_then_etag_makes_the_second_fetch_a_304() -> None:
     # Two crawls in one test process: the reactor lives and dies in each call's child process.
     with serving() as srv:
         srv.routes["/cal.ics"] = [
-            Reply(200, ICS, {"Content-Type": "text/calendar; charset=utf-8", "ETag": '"v1"',
-                             "Last-Modified": "Mon, 02 Mar 2026 10:00:00 GMT"}),
+            Reply(
+                200,
+                ICS,
+                {
+                    "Content-Type": "text/calendar; charset=utf-8",
+                    "ETag": '"v1"',
+                    "Last-Modified": "Mon, 02 Mar 2026 10:00:00 GMT",
+                },
+            ),
             Reply(304, b"", {"ETag": '"v1"'}),
         ]
         config = config_for([srv], {"cal": srv.url("/cal.ics")})
@@ -50,8 +57,12 @@ def test_a_failing_source_does_not_stop_the_others() -> None:
         srv.routes["/gone.ics"] = Reply(410, b"gone")
         config = config_for(
             [srv],
-            {"broken": srv.url("/broken.ics"), "good": srv.url("/good.ics"),
-             "missing": srv.url("/missing.ics"), "gone": srv.url("/gone.ics")},
+            {
+                "broken": srv.url("/broken.ics"),
+                "good": srv.url("/good.ics"),
+                "missing": srv.url("/missing.ics"),
+                "gone": srv.url("/gone.ics"),
+            },
         )
         seen: list[FetchResult] = []
         results = fetch_sources(config.crawl_settings(), config.sources, {}, on_progress=seen.append)
@@ -106,7 +117,7 @@ def test_feed_entry_pages_are_fetched_within_the_limit() -> None:
         srv.routes["/feed.rss"] = Reply(
             200,
             f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Group</title>'
-            f'<link>{srv.url("/")}</link>{items}</channel></rss>'.encode(),
+            f"<link>{srv.url('/')}</link>{items}</channel></rss>".encode(),
             {"Content-Type": "application/rss+xml"},
         )
         srv.routes["/events/caf%C3%A9.html"] = Reply(200, b"<html>one</html>", {"Content-Type": "text/html"})
@@ -123,8 +134,9 @@ def test_a_crash_of_the_child_fails_the_unfinished_sources_instead_of_raising() 
     with serving() as srv:
         srv.routes["/fast.ics"] = Reply(200, ICS)
         srv.routes["/slow.ics"] = Reply(200, ICS, hold=threading.Event())  # still unanswered when the crawler dies
-        config = config_for([srv], {"fast": srv.url("/fast.ics"), "slow": srv.url("/slow.ics")},
-                            per_host_concurrency=2, timeout_seconds=10.0)
+        config = config_for(
+            [srv], {"fast": srv.url("/fast.ics"), "slow": srv.url("/slow.ics")}, per_host_concurrency=2, timeout_seconds=10.0
+        )
 
         def kill_the_crawler(result: FetchResult) -> None:
             if result.source_id == "fast":
@@ -166,7 +178,9 @@ def test_a_child_started_before_the_sources_are_known_crawls_them_once() -> None
         config = config_for([srv], {"cal": srv.url("/cal.ics")})
         with CrawlerChild() as crawler:
             seen: list[FetchResult] = []
-            result = by_id(fetch_sources(config.crawl_settings(), config.sources, {}, on_progress=seen.append, crawler=crawler), "cal")
+            result = by_id(
+                fetch_sources(config.crawl_settings(), config.sources, {}, on_progress=seen.append, crawler=crawler), "cal"
+            )
             (child,) = _crawl_children() or [None]
             if child is not None:  # the child ends by itself after its crawl (reaped when the context ends)
                 child.join(timeout=JOIN_SECONDS)

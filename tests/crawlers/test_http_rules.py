@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from scrapy.http import Request
-
 from pyevents.crawlers.jobs import SourceJob
 from pyevents.crawlers.middlewares import retry_after_seconds
 from pyevents.crawlers.outcome import permanent_target
 from pyevents.crawlers.robots import rules_from_response
 from pyevents.pipeline.model import SourceState
+from scrapy.http import Request
+
 from pyevents.config import SourceConfig
 
-NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:
@@ -36,7 +36,8 @@ def test_permanent_target_follows_only_the_leading_permanent_hops() -> None:
 def test_robots_answers_per_rfc_9309() -> None:
     page = Request("http://example.org/private/x.ics")
     assert rules_from_response(200, b"User-agent: pyevents\nDisallow: /private/\n").refusal(page, "pyevents") == (
-        "robots.txt disallows /private/x.ics")
+        "robots.txt disallows /private/x.ics"
+    )
     assert rules_from_response(200, b"User-agent: other\nDisallow: /\n").refusal(page, "pyevents") is None
     assert rules_from_response(404, b"").refusal(page, "pyevents") is None  # unavailable: no rules
     assert rules_from_response(401, b"").refusal(page, "pyevents") is None
@@ -46,7 +47,10 @@ def test_robots_answers_per_rfc_9309() -> None:
 
 def test_jobs_carry_validators_but_always_the_configured_url() -> None:
     source = SourceConfig(id="cal", name="Cal", type="ical", url="https://example.org/cal.ics")
-    state = SourceState("cal", url="https://moved.example.org/cal.ics", http_etag='"x"', http_last_modified="Mon, 02 Mar 2026 10:00:00 GMT")
+    state = SourceState(
+        "cal", url="https://moved.example.org/cal.ics", http_etag='"x"', http_last_modified="Mon, 02 Mar 2026 10:00:00 GMT"
+    )
     assert SourceJob.for_source(source, state) == SourceJob(
-        "cal", "ical", "https://example.org/cal.ics", '"x"', "Mon, 02 Mar 2026 10:00:00 GMT")
+        "cal", "ical", "https://example.org/cal.ics", '"x"', "Mon, 02 Mar 2026 10:00:00 GMT"
+    )
     assert SourceJob.for_source(source, None) == SourceJob("cal", "ical", "https://example.org/cal.ics")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.internet.address import IPv4Address
-from twisted.internet.task import Clock
-
 from pyevents.crawlers.addresses import AddressPolicy
 from pyevents.crawlers.resolver import SafeHostnameResolver
+from twisted.internet.address import IPv4Address
+from twisted.internet.task import Clock
 
 
 class _Receiver:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from pyevents.config import Config, CrawlConfig, FederationConfig
 from pyevents.crawlers.settings import MIN_REQUEST_SPACING_SECONDS, crawl_settings
+
+from pyevents.config import Config, CrawlConfig, FederationConfig
 
 
 def _config(delay_seconds: float = 2.5) -> Config:
-    crawl = CrawlConfig(delay_seconds=delay_seconds, per_host_concurrency=3, timeout_seconds=42, max_bytes=123_456,
-                        retries=4, concurrency=20)
-    return Config(federation=FederationConfig(contact="mailto:crawl@example.net", crawl=crawl,
-                                              allow_private_hosts=["127.0.0.1:8080"]))
+    crawl = CrawlConfig(
+        delay_seconds=delay_seconds, per_host_concurrency=3, timeout_seconds=42, max_bytes=123_456, retries=4, concurrency=20
+    )
+    return Config(
+        federation=FederationConfig(contact="mailto:crawl@example.net", crawl=crawl, allow_private_hosts=["127.0.0.1:8080"])
+    )
 
 
 def test_politeness_and_limits_come_from_the_config() -> None:
@@ -34,9 +37,18 @@ def test_politeness_and_limits_come_from_the_config() -> None:
 
 def test_unsafe_and_stateful_features_are_off() -> None:
     s = crawl_settings(_config().crawl_settings())
-    for name in ("TELNETCONSOLE_ENABLED", "REMOTE_CONTROL_ENABLED", "COOKIES_ENABLED", "AUTOTHROTTLE_ENABLED",
-                 "HTTPCACHE_ENABLED", "HTTPPROXY_ENABLED", "DNSCACHE_ENABLED", "LOG_INSTALL_ROOT_HANDLER",
-                 "LOG_STDOUT", "MEMUSAGE_ENABLED"):
+    for name in (
+        "TELNETCONSOLE_ENABLED",
+        "REMOTE_CONTROL_ENABLED",
+        "COOKIES_ENABLED",
+        "AUTOTHROTTLE_ENABLED",
+        "HTTPCACHE_ENABLED",
+        "HTTPPROXY_ENABLED",
+        "DNSCACHE_ENABLED",
+        "LOG_INSTALL_ROOT_HANDLER",
+        "LOG_STDOUT",
+        "MEMUSAGE_ENABLED",
+    ):
         assert s.getbool(name) is False, name
     from scrapy.extension import ExtensionManager
 
@@ -55,7 +67,10 @@ def test_our_components_replace_scrapys() -> None:
     assert "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware" not in enabled
     assert "scrapy.downloadermiddlewares.retry.RetryMiddleware" not in enabled
     # The address guard runs first, before the robots gate, so robots.txt requests are guarded too.
-    assert enabled[:2] == ["pyevents.crawlers.middlewares.AddressGuardMiddleware", "pyevents.crawlers.robots.RobotsGateMiddleware"]
+    assert enabled[:2] == [
+        "pyevents.crawlers.middlewares.AddressGuardMiddleware",
+        "pyevents.crawlers.robots.RobotsGateMiddleware",
+    ]
     # Where Scrapy's retry middleware was: after the user agent, before redirects and decompression.
     assert s.getwithbase("DOWNLOADER_MIDDLEWARES")["pyevents.crawlers.middlewares.RetryAfterMiddleware"] == 550
     assert s["TWISTED_DNS_RESOLVER"] == "pyevents.crawlers.resolver.SafeHostnameResolver"

@@ -19,7 +19,21 @@ from pyevents.pipeline.model import SourceEvent
 
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC")
 COUNTRIES = ("DE", "US", "JP", None)
-WORDS = "python data django flask async typing packaging testing web sprint workshop night users".split()
+WORDS = [
+    "python",
+    "data",
+    "django",
+    "flask",
+    "async",
+    "typing",
+    "packaging",
+    "testing",
+    "web",
+    "sprint",
+    "workshop",
+    "night",
+    "users",
+]
 SUFFIXES = ("", " - Talks & Networking", " @ Community Hall", " (online)", " | PyData", ": hands-on")
 
 
@@ -48,7 +62,7 @@ def _title_variant(rnd: random.Random, title: str) -> str:
 
 def federation(seed: int, events: int = 1000, sources: int = 8) -> list[SourceEvent]:
     rnd = random.Random(seed)
-    base = dt.datetime(2027, 3, 1, 18, tzinfo=dt.timezone.utc)
+    base = dt.datetime(2027, 3, 1, 18, tzinfo=dt.UTC)
     out: list[SourceEvent] = []
     uid = itertools.count()
     for n in range(events):
@@ -64,7 +78,7 @@ def federation(seed: int, events: int = 1000, sources: int = 8) -> list[SourceEv
             s = start + shift
             if all_day:
                 day = s.date()
-                s = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+                s = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
                 e = s + dt.timedelta(days=rnd.choice([1, 1, 3]))
             else:
                 e = s + dt.timedelta(hours=rnd.choice([2, 2, 30]))

@@ -13,12 +13,11 @@ import random
 import zoneinfo
 
 import pytest
-
 from pyevents.pipeline.dedupe import merge_reports, normalize_title, site_of, title_keys
 from pyevents.pipeline.model import Event, SourceDefaults, SourceEvent
 from pyevents.pipeline.normalize import finish_event
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 PRAGUE = zoneinfo.ZoneInfo("Europe/Prague")
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 PRIORITIES = {"python-org": 40, "confs-tech": 30, "europython-site": 80, "meetup-pyberlin": 20, "pyberlin-cal": 60,
@@ -37,56 +36,149 @@ def finished(defaults: SourceDefaults | None = None, **fields: object) -> Source
 def federation() -> list[SourceEvent]:
     conference = [
         # python.org's Google calendar: all-day, 12-18 July (exclusive end 19), X-WR-TIMEZONE Etc/GMT
-        finished(source_id="python-org", source_uid="ep27@google.com", title="EuroPython 2027", starts_at=day(2027, 7, 12),
-                 ends_at=day(2027, 7, 19), timezone="Etc/GMT", all_day=True, location="Prague, Czech Republic",
-                 description="<a href='https://ep2027.europython.eu'>EuroPython</a>",
-                 url="https://www.python.org/events/python-events/1234/"),
+        finished(
+            source_id="python-org",
+            source_uid="ep27@google.com",
+            title="EuroPython 2027",
+            starts_at=day(2027, 7, 12),
+            ends_at=day(2027, 7, 19),
+            timezone="Etc/GMT",
+            all_day=True,
+            location="Prague, Czech Republic",
+            description="<a href='https://ep2027.europython.eu'>EuroPython</a>",
+            url="https://www.python.org/events/python-events/1234/",
+        ),
         # confs.tech listing: dates only, country as a full name, a CFP
-        finished(SourceDefaults(kind="conference"), source_id="confs-tech", source_uid="https://ep2027.europython.eu",
-                 title="EuroPython", starts_at=day(2027, 7, 12), ends_at=day(2027, 7, 19), timezone="UTC", all_day=True,
-                 city="Prague", country="Czechia", url="https://ep2027.europython.eu", cfp_url="https://ep2027.europython.eu/cfp",
-                 cfp_ends_at=day(2027, 2, 1), tags=["python"]),
+        finished(
+            SourceDefaults(kind="conference"),
+            source_id="confs-tech",
+            source_uid="https://ep2027.europython.eu",
+            title="EuroPython",
+            starts_at=day(2027, 7, 12),
+            ends_at=day(2027, 7, 19),
+            timezone="UTC",
+            all_day=True,
+            city="Prague",
+            country="Czechia",
+            url="https://ep2027.europython.eu",
+            cfp_url="https://ep2027.europython.eu/cfp",
+            cfp_ends_at=day(2027, 2, 1),
+            tags=["python"],
+        ),
         # the conference's own page: JSON-LD with a timed start on the first conference day
-        finished(source_id="europython-site", source_uid="https://ep2027.europython.eu/#event",
-                 title="EuroPython 2027 – Prague", starts_at=dt.datetime(2027, 7, 14, 9, 0, tzinfo=PRAGUE),
-                 ends_at=dt.datetime(2027, 7, 16, 18, 0, tzinfo=PRAGUE), timezone="Europe/Prague",
-                 venue="Prague Congress Centre", city="Prague", country="CZ", latitude=50.0625, longitude=14.4286,
-                 url="https://ep2027.europython.eu/", description="The largest Python conference in Europe.", tags=["europython"]),
+        finished(
+            source_id="europython-site",
+            source_uid="https://ep2027.europython.eu/#event",
+            title="EuroPython 2027 – Prague",
+            starts_at=dt.datetime(2027, 7, 14, 9, 0, tzinfo=PRAGUE),
+            ends_at=dt.datetime(2027, 7, 16, 18, 0, tzinfo=PRAGUE),
+            timezone="Europe/Prague",
+            venue="Prague Congress Centre",
+            city="Prague",
+            country="CZ",
+            latitude=50.0625,
+            longitude=14.4286,
+            url="https://ep2027.europython.eu/",
+            description="The largest Python conference in Europe.",
+            tags=["europython"],
+        ),
     ]
     meetups = []
     for month, meetup_id in ((3, "301"), (4, "302")):
         local = dt.datetime(2027, month, 10, 19, 0, tzinfo=BERLIN)
         # Meetup export: UTC times, another UID, a title suffix
-        meetups.append(finished(SourceDefaults(kind="meetup", country="DE", city="Berlin"), source_id="meetup-pyberlin",
-                                source_uid=f"event_{meetup_id}@meetup.com", title="Python Users Berlin - Talks & Networking",
-                                starts_at=local.astimezone(UTC), ends_at=(local + dt.timedelta(hours=3)).astimezone(UTC),
-                                timezone="UTC", location="Bars Hub, Torstr. 1, Berlin, de",
-                                url=f"https://www.meetup.com/python-users-berlin/events/{meetup_id}/"))
+        meetups.append(
+            finished(
+                SourceDefaults(kind="meetup", country="DE", city="Berlin"),
+                source_id="meetup-pyberlin",
+                source_uid=f"event_{meetup_id}@meetup.com",
+                title="Python Users Berlin - Talks & Networking",
+                starts_at=local.astimezone(UTC),
+                ends_at=(local + dt.timedelta(hours=3)).astimezone(UTC),
+                timezone="UTC",
+                location="Bars Hub, Torstr. 1, Berlin, de",
+                url=f"https://www.meetup.com/python-users-berlin/events/{meetup_id}/",
+            )
+        )
         # the group's Google calendar: local TZID, a weekly-series occurrence UID
-        meetups.append(finished(SourceDefaults(kind="meetup", country="DE", city="Berlin", tags=["pub"]), source_id="pyberlin-cal",
-                                source_uid=f"pub-series@google.com/{local.isoformat()}", series_uid="pub-series@google.com",
-                                title="Python Users Berlin", starts_at=local, ends_at=local + dt.timedelta(hours=3),
-                                timezone="Europe/Berlin", location="Bars Hub (Torstr. 1, Berlin, de)",
-                                description="Talks, then pizza."))
+        meetups.append(
+            finished(
+                SourceDefaults(kind="meetup", country="DE", city="Berlin", tags=["pub"]),
+                source_id="pyberlin-cal",
+                source_uid=f"pub-series@google.com/{local.isoformat()}",
+                series_uid="pub-series@google.com",
+                title="Python Users Berlin",
+                starts_at=local,
+                ends_at=local + dt.timedelta(hours=3),
+                timezone="Europe/Berlin",
+                location="Bars Hub (Torstr. 1, Berlin, de)",
+                description="Talks, then pizza.",
+            )
+        )
     evening = dt.datetime(2027, 3, 10, 18, 30, tzinfo=BERLIN)
     near_misses = [
         # same dates, different countries
-        finished(source_id="python-org", source_uid="pycon-at@google.com", title="PyCon AT 2027", starts_at=day(2027, 9, 10),
-                 ends_at=day(2027, 9, 13), timezone="Etc/GMT", all_day=True, location="Vienna, Austria"),
-        finished(source_id="confs-tech", source_uid="https://pycon.org.au", title="PyCon AU", starts_at=day(2027, 9, 10),
-                 ends_at=day(2027, 9, 13), timezone="UTC", all_day=True, city="Melbourne", country="Australia"),
+        finished(
+            source_id="python-org",
+            source_uid="pycon-at@google.com",
+            title="PyCon AT 2027",
+            starts_at=day(2027, 9, 10),
+            ends_at=day(2027, 9, 13),
+            timezone="Etc/GMT",
+            all_day=True,
+            location="Vienna, Austria",
+        ),
+        finished(
+            source_id="confs-tech",
+            source_uid="https://pycon.org.au",
+            title="PyCon AU",
+            starts_at=day(2027, 9, 10),
+            ends_at=day(2027, 9, 13),
+            timezone="UTC",
+            all_day=True,
+            city="Melbourne",
+            country="Australia",
+        ),
         # same evening, same city, different groups
-        finished(SourceDefaults(kind="workshop", country="DE", city="Berlin"), source_id="django-girls",
-                 source_uid="dg-berlin-2027", title="Django Girls Berlin", starts_at=evening,
-                 ends_at=evening + dt.timedelta(hours=3), timezone="Europe/Berlin"),
-        finished(SourceDefaults(kind="meetup", country="DE", city="Berlin"), source_id="django-meetup",
-                 source_uid="djm-2027-03", title="Django Meetup Berlin", starts_at=evening,
-                 ends_at=evening + dt.timedelta(hours=3), timezone="Europe/Berlin"),
+        finished(
+            SourceDefaults(kind="workshop", country="DE", city="Berlin"),
+            source_id="django-girls",
+            source_uid="dg-berlin-2027",
+            title="Django Girls Berlin",
+            starts_at=evening,
+            ends_at=evening + dt.timedelta(hours=3),
+            timezone="Europe/Berlin",
+        ),
+        finished(
+            SourceDefaults(kind="meetup", country="DE", city="Berlin"),
+            source_id="django-meetup",
+            source_uid="djm-2027-03",
+            title="Django Meetup Berlin",
+            starts_at=evening,
+            ends_at=evening + dt.timedelta(hours=3),
+            timezone="Europe/Berlin",
+        ),
         # same day, one listing without a country: only the title tells them apart
-        finished(source_id="pydata-listing", source_uid="pydata-ams", title="PyData Amsterdam 2027", starts_at=day(2027, 9, 20),
-                 ends_at=day(2027, 9, 22), timezone="UTC", all_day=True),
-        finished(source_id="confs-tech", source_uid="https://pydata.org/berlin2027", title="PyData Berlin 2027",
-                 starts_at=day(2027, 9, 20), ends_at=day(2027, 9, 22), timezone="UTC", all_day=True, city="Berlin", country="Germany"),
+        finished(
+            source_id="pydata-listing",
+            source_uid="pydata-ams",
+            title="PyData Amsterdam 2027",
+            starts_at=day(2027, 9, 20),
+            ends_at=day(2027, 9, 22),
+            timezone="UTC",
+            all_day=True,
+        ),
+        finished(
+            source_id="confs-tech",
+            source_uid="https://pydata.org/berlin2027",
+            title="PyData Berlin 2027",
+            starts_at=day(2027, 9, 20),
+            ends_at=day(2027, 9, 22),
+            timezone="UTC",
+            all_day=True,
+            city="Berlin",
+            country="Germany",
+        ),
     ]
     return conference + meetups + near_misses
 
@@ -155,7 +247,9 @@ def test_meetup_merges_utc_export_with_local_calendar() -> None:
 
 def test_ids_do_not_depend_on_input_order() -> None:
     reports = federation()
-    reference = {(e.event_id, frozenset((r.source_id, r.source_uid) for r in e.reports)) for e in merge_reports(reports, PRIORITIES, {})}
+    reference = {
+        (e.event_id, frozenset((r.source_id, r.source_uid) for r in e.reports)) for e in merge_reports(reports, PRIORITIES, {})
+    }
     rnd = random.Random(7)
     for _ in range(5):
         shuffled = reports[:]
@@ -176,8 +270,16 @@ def test_ids_survive_a_reschedule_and_a_new_source() -> None:
     # with no memory at all, the id is still the same (hash of the smallest report key) ...
     assert by_title(merge_reports(moved, PRIORITIES, {}), "EuroPython 2027 – Prague").event_id == ep_id
     # ... and with the store's memory, a newly listed source joins the event without changing its id
-    newcomer = finished(source_id="aaa-first-listing", source_uid="ep", title="EuroPython 2027", starts_at=day(2027, 7, 19),
-                        ends_at=day(2027, 7, 26), timezone="UTC", all_day=True, country="CZ")
+    newcomer = finished(
+        source_id="aaa-first-listing",
+        source_uid="ep",
+        title="EuroPython 2027",
+        starts_at=day(2027, 7, 19),
+        ends_at=day(2027, 7, 26),
+        timezone="UTC",
+        all_day=True,
+        country="CZ",
+    )
     second = merge_reports([*moved, newcomer], PRIORITIES, known_from(first))
     ep = by_title(second, "EuroPython 2027 – Prague")
     assert ep.event_id == ep_id
@@ -187,11 +289,17 @@ def test_ids_survive_a_reschedule_and_a_new_source() -> None:
 
 def test_cluster_takes_the_smallest_known_id_and_a_split_keeps_ids_distinct() -> None:
     reports = federation()
-    known = {("python-org", "ep27@google.com"): "ffff000000000000", ("confs-tech", "https://ep2027.europython.eu"): "0000aaaa00000000"}
+    known = {
+        ("python-org", "ep27@google.com"): "ffff000000000000",
+        ("confs-tech", "https://ep2027.europython.eu"): "0000aaaa00000000",
+    }
     ep = by_title(merge_reports(reports, PRIORITIES, known), "EuroPython 2027 – Prague")
     assert ep.event_id == "0000aaaa00000000"
     # both near-miss conferences claim one id (say a bad earlier merge): one keeps it, the other gets a fresh id
-    known = {("python-org", "pycon-at@google.com"): "1111111111111111", ("confs-tech", "https://pycon.org.au"): "1111111111111111"}
+    known = {
+        ("python-org", "pycon-at@google.com"): "1111111111111111",
+        ("confs-tech", "https://pycon.org.au"): "1111111111111111",
+    }
     events = merge_reports(reports, PRIORITIES, known)
     at = by_title(events, "PyCon AT 2027")
     au = by_title(events, "PyCon AU")
@@ -200,13 +308,19 @@ def test_cluster_takes_the_smallest_known_id_and_a_split_keeps_ids_distinct() ->
     assert len({e.event_id for e in events}) == len(events)
 
 
-def timed(source_id: str, uid: str, title: str, start: dt.datetime, country: str | None = "DE", tz: str = "Europe/Berlin") -> SourceEvent:
+def timed(
+    source_id: str, uid: str, title: str, start: dt.datetime, country: str | None = "DE", tz: str = "Europe/Berlin"
+) -> SourceEvent:
     return SourceEvent(source_id, uid, title, start, start + dt.timedelta(hours=2), tz, country=country)
 
 
 def test_never_merges_two_reports_of_one_source() -> None:
     start = dt.datetime(2027, 5, 5, 19, 0, tzinfo=BERLIN)
-    reports = [timed("a", "1", "Python Night", start), timed("a", "2", "Python Night", start), timed("b", "x", "Python Night", start)]
+    reports = [
+        timed("a", "1", "Python Night", start),
+        timed("a", "2", "Python Night", start),
+        timed("b", "x", "Python Night", start),
+    ]
     events = merge_reports(reports, {"a": 10, "b": 5}, {})
     assert clusters(events) == {frozenset({("a", "1"), ("b", "x")}), frozenset({("a", "2")})}
 
@@ -245,8 +359,9 @@ def test_timezone_slop_needs_near_identical_titles() -> None:
 def test_same_site_lowers_the_title_bar() -> None:
     start = dt.datetime(2027, 6, 9, 19, 0, tzinfo=BERLIN)
     a = dataclasses.replace(timed("a", "1", "PyData Berlin June", start), url="https://www.meetup.com/pydata-berlin/events/1/")
-    b = dataclasses.replace(timed("b", "1", "PyData Berlin: Data pipelines in production", start),
-                            url="https://meetup.com/PyData-Berlin/events/1")
+    b = dataclasses.replace(
+        timed("b", "1", "PyData Berlin: Data pipelines in production", start), url="https://meetup.com/PyData-Berlin/events/1"
+    )
     c = dataclasses.replace(b, source_id="c", url="https://www.meetup.com/other-group/events/1")
     assert len(merge_reports([a, b], {}, {})) == 1  # "pydata berlin" vs "pydata berlin june": 84 < 88, same group page
     assert len(merge_reports([a, c], {}, {})) == 2

@@ -53,7 +53,7 @@ def _handler(server: FixtureServer) -> type[SimpleHTTPRequestHandler]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(server.directory), **kwargs)
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             server.requests.append(self.path)
             route = server.routes.get(self.path.split("?")[0])
             if route is None:

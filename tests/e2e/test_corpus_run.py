@@ -30,8 +30,18 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
     with serve_directory(CORPUS / "ics") as server:
         sources = [{"id": _source_id(p), "name": p.stem, "type": "ical", "url": f"{server.base}/{p.name}"} for p in ICS]
         config = write_config(tmp / "corpus.yaml", server, sources, window={"past_days": 3650, "future_days": 3650})
-        result = run_cli("crawl", "--config", str(config), "--db", "events.duckdb", "--as-of", "2012-06-01T00:00:00Z",
-                         "--json", cwd=tmp, timeout=600)
+        result = run_cli(
+            "crawl",
+            "--config",
+            str(config),
+            "--db",
+            "events.duckdb",
+            "--as-of",
+            "2012-06-01T00:00:00Z",
+            "--json",
+            cwd=tmp,
+            timeout=600,
+        )
     assert result.returncode in (0, 1), result.stderr[-3000:]
     with duckdb.connect(str(tmp / "events.duckdb"), read_only=True) as con:
         rows = con.execute("select source_id, last_status, last_error, last_attempt_at, event_count from sources").fetchall()

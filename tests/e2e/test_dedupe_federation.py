@@ -23,16 +23,47 @@ def dedupe_server() -> Iterator[FixtureServer]:
 
 def _sources(server: FixtureServer) -> list[dict[str, object]]:
     return [
-        {"id": "python-org", "name": "Python Events Calendar", "type": "ical", "url": f"{server.base}/python-org.ics",
-         "priority": 80, "defaults": {"kind": "conference"}},
-        {"id": "confs-tech", "name": "confs.tech Python", "type": "listing", "format": "confs-tech",
-         "url": f"{server.base}/confs.json", "priority": 50, "defaults": {"kind": "conference"}},
-        {"id": "pycon-pt", "name": "PyCon Portugal site", "type": "html", "url": f"{server.base}/pycon-pt.html",
-         "priority": 90, "defaults": {"kind": "conference", "country": "PT", "timezone": "Europe/Lisbon"}},
-        {"id": "meetup-berlin", "name": "Meetup: Berlin groups", "type": "ical", "url": f"{server.base}/meetup.ics",
-         "priority": 40, "defaults": {"kind": "meetup", "country": "DE", "city": "Berlin", "timezone": "Europe/Berlin"}},
-        {"id": "berlin-usergroups", "name": "Berlin user groups", "type": "ical", "url": f"{server.base}/usergroup.ics",
-         "priority": 60, "defaults": {"kind": "meetup", "country": "DE", "city": "Berlin", "timezone": "Europe/Berlin"}},
+        {
+            "id": "python-org",
+            "name": "Python Events Calendar",
+            "type": "ical",
+            "url": f"{server.base}/python-org.ics",
+            "priority": 80,
+            "defaults": {"kind": "conference"},
+        },
+        {
+            "id": "confs-tech",
+            "name": "confs.tech Python",
+            "type": "listing",
+            "format": "confs-tech",
+            "url": f"{server.base}/confs.json",
+            "priority": 50,
+            "defaults": {"kind": "conference"},
+        },
+        {
+            "id": "pycon-pt",
+            "name": "PyCon Portugal site",
+            "type": "html",
+            "url": f"{server.base}/pycon-pt.html",
+            "priority": 90,
+            "defaults": {"kind": "conference", "country": "PT", "timezone": "Europe/Lisbon"},
+        },
+        {
+            "id": "meetup-berlin",
+            "name": "Meetup: Berlin groups",
+            "type": "ical",
+            "url": f"{server.base}/meetup.ics",
+            "priority": 40,
+            "defaults": {"kind": "meetup", "country": "DE", "city": "Berlin", "timezone": "Europe/Berlin"},
+        },
+        {
+            "id": "berlin-usergroups",
+            "name": "Berlin user groups",
+            "type": "ical",
+            "url": f"{server.base}/usergroup.ics",
+            "priority": 60,
+            "defaults": {"kind": "meetup", "country": "DE", "city": "Berlin", "timezone": "Europe/Berlin"},
+        },
     ]
 
 

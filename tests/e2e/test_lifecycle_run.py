@@ -3,8 +3,8 @@ cancelled after two successful fetches without it, kept while its source fails, 
 
 from __future__ import annotations
 
-import json
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -13,14 +13,28 @@ import icalendar
 
 from tests.e2e.conftest import Route, run_cli, serve_directory, write_config
 
-FIRST_VERSION = int(dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc).timestamp())  # the file's Last-Modified
+FIRST_VERSION = int(dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp())  # the file's Last-Modified
 HEADER = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//lifecycle//EN"]
-TALKS = ["BEGIN:VEVENT", "UID:talks@pyberlin.example.org", "DTSTAMP:20261101T000000Z",
-         "DTSTART;TZID=Europe/Berlin:{day}T190000", "DTEND;TZID=Europe/Berlin:{day}T210000",
-         "SUMMARY:PyBerlin Talks", "LOCATION:c-base\\, Berlin\\, Germany", "END:VEVENT"]
-SPRINT = ["BEGIN:VEVENT", "UID:sprint@pyberlin.example.org", "DTSTAMP:20261101T000000Z",
-          "DTSTART;TZID=Europe/Berlin:20270220T100000", "DTEND;TZID=Europe/Berlin:20270220T170000",
-          "SUMMARY:PyBerlin Sprint", "LOCATION:c-base\\, Berlin\\, Germany", "END:VEVENT"]
+TALKS = [
+    "BEGIN:VEVENT",
+    "UID:talks@pyberlin.example.org",
+    "DTSTAMP:20261101T000000Z",
+    "DTSTART;TZID=Europe/Berlin:{day}T190000",
+    "DTEND;TZID=Europe/Berlin:{day}T210000",
+    "SUMMARY:PyBerlin Talks",
+    "LOCATION:c-base\\, Berlin\\, Germany",
+    "END:VEVENT",
+]
+SPRINT = [
+    "BEGIN:VEVENT",
+    "UID:sprint@pyberlin.example.org",
+    "DTSTAMP:20261101T000000Z",
+    "DTSTART;TZID=Europe/Berlin:20270220T100000",
+    "DTEND;TZID=Europe/Berlin:20270220T170000",
+    "SUMMARY:PyBerlin Sprint",
+    "LOCATION:c-base\\, Berlin\\, Germany",
+    "END:VEVENT",
+]
 
 
 def _publish_calendar(directory: Path, talks_day: str, with_sprint: bool, stamp: int) -> None:
@@ -46,21 +60,44 @@ def test_reschedule_disappearance_failure_and_past(tmp_path: Path) -> None:
     served.mkdir()
     _publish_calendar(served, "20270210", with_sprint=True, stamp=FIRST_VERSION)
     with serve_directory(served) as server:
-        config = write_config(tmp_path / "fed.yaml", server, [
-            {"id": "pyberlin", "name": "PyBerlin", "type": "ical", "url": f"{server.base}/pyberlin.ics",
-             "defaults": {"kind": "meetup", "country": "DE", "timezone": "Europe/Berlin"}},
-        ])
+        config = write_config(
+            tmp_path / "fed.yaml",
+            server,
+            [
+                {
+                    "id": "pyberlin",
+                    "name": "PyBerlin",
+                    "type": "ical",
+                    "url": f"{server.base}/pyberlin.ics",
+                    "defaults": {"kind": "meetup", "country": "DE", "timezone": "Europe/Berlin"},
+                },
+            ],
+        )
 
         def nightly(as_of: str) -> tuple[int, dict[str, object]]:
-            result = run_cli("nightly", "--config", str(config), "--db", "events.duckdb", "--out", "public",
-                             "--as-of", as_of, "--json", cwd=tmp_path)
+            result = run_cli(
+                "nightly",
+                "--config",
+                str(config),
+                "--db",
+                "events.duckdb",
+                "--out",
+                "public",
+                "--as-of",
+                as_of,
+                "--json",
+                cwd=tmp_path,
+            )
             assert result.returncode in (0, 1) and result.stdout.startswith("{"), result.stderr[-3000:]
             return result.returncode, json.loads(result.stdout)
 
         code, report = nightly("2027-01-01T00:00:00Z")
         assert code == 0 and report["events_new"] == 2
         first = _events(tmp_path / "events.duckdb")
-        assert {t: row[1:3] for t, row in first.items()} == {"PyBerlin Talks": ("confirmed", 0), "PyBerlin Sprint": ("confirmed", 0)}
+        assert {t: row[1:3] for t, row in first.items()} == {
+            "PyBerlin Talks": ("confirmed", 0),
+            "PyBerlin Sprint": ("confirmed", 0),
+        }
 
         # 1. the talks move a day; the sprint vanishes from the source
         _publish_calendar(served, "20270211", with_sprint=False, stamp=FIRST_VERSION + 100)

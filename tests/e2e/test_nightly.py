@@ -29,12 +29,28 @@ CONTRACT_COLUMNS = {
 
 def _sources(server: FixtureServer) -> list[dict[str, object]]:
     return [
-        {"id": "pyberlin", "name": "PyBerlin", "type": "ical", "url": f"{server.base}/pyberlin.ics",
-         "defaults": {"kind": "meetup", "country": "DE", "city": "Berlin", "timezone": "Europe/Berlin"}},
-        {"id": "conferences", "name": "Conferences", "type": "ical", "url": f"{server.base}/conferences.ics",
-         "priority": 80, "defaults": {"kind": "conference"}},
-        {"id": "pyladies-lagos", "name": "PyLadies Lagos", "type": "feed", "url": f"{server.base}/pyladies.rss",
-         "defaults": {"kind": "meetup", "country": "NG", "city": "Lagos", "timezone": "Africa/Lagos", "tags": ["pyladies"]}},
+        {
+            "id": "pyberlin",
+            "name": "PyBerlin",
+            "type": "ical",
+            "url": f"{server.base}/pyberlin.ics",
+            "defaults": {"kind": "meetup", "country": "DE", "city": "Berlin", "timezone": "Europe/Berlin"},
+        },
+        {
+            "id": "conferences",
+            "name": "Conferences",
+            "type": "ical",
+            "url": f"{server.base}/conferences.ics",
+            "priority": 80,
+            "defaults": {"kind": "conference"},
+        },
+        {
+            "id": "pyladies-lagos",
+            "name": "PyLadies Lagos",
+            "type": "feed",
+            "url": f"{server.base}/pyladies.rss",
+            "defaults": {"kind": "meetup", "country": "NG", "city": "Lagos", "timezone": "Africa/Lagos", "tags": ["pyladies"]},
+        },
         {"id": "broken", "name": "Broken group", "type": "ical", "url": f"{server.base}/broken.ics"},
     ]
 
@@ -46,8 +62,20 @@ def federation(tmp_path: Path, fixture_server: FixtureServer) -> Path:
 
 
 def _nightly(tmp_path: Path, config: Path, *extra: str):
-    return run_cli("nightly", "--config", str(config), "--db", "data/events.duckdb", "--out", "public",
-                   "--as-of", AS_OF, "--json", *extra, cwd=tmp_path)
+    return run_cli(
+        "nightly",
+        "--config",
+        str(config),
+        "--db",
+        "data/events.duckdb",
+        "--out",
+        "public",
+        "--as-of",
+        AS_OF,
+        "--json",
+        *extra,
+        cwd=tmp_path,
+    )
 
 
 def test_nightly_publishes_site_feeds_and_database(tmp_path: Path, federation: Path) -> None:
@@ -65,16 +93,23 @@ def test_nightly_publishes_site_feeds_and_database(tmp_path: Path, federation: P
     db = tmp_path / "data" / "events.duckdb"
     with duckdb.connect(str(db), read_only=True) as con:
         for table, columns in CONTRACT_COLUMNS.items():
-            have = [r[0] for r in con.execute(f"select column_name from information_schema.columns where table_name = '{table}'").fetchall()]
+            have = [
+                r[0]
+                for r in con.execute(
+                    f"select column_name from information_schema.columns where table_name = '{table}'"
+                ).fetchall()
+            ]
             assert have[: len(columns.split())] == columns.split(), table
-        rows = con.execute("select title, starts_at, status, all_day, timezone, country from events order by starts_at").fetchall()
+        rows = con.execute(
+            "select title, starts_at, status, all_day, timezone, country from events order by starts_at"
+        ).fetchall()
         weekly = [r for r in rows if r[0].startswith("PyBerlin Weekly")]
         # 8 weekly occurrences, one EXDATE, one moved to Wednesday 18:30 Berlin (17:30 UTC)
         assert len(weekly) == 7
         moved = [r for r in weekly if "moved" in r[0]]
-        assert [r[1].astimezone(dt.timezone.utc) for r in moved] == [dt.datetime(2027, 1, 27, 17, 30, tzinfo=dt.timezone.utc)]
+        assert [r[1].astimezone(dt.UTC) for r in moved] == [dt.datetime(2027, 1, 27, 17, 30, tzinfo=dt.UTC)]
         assert {r[4] for r in weekly} == {"Europe/Berlin"}
-        assert not any(r[1].astimezone(dt.timezone.utc).date() == dt.date(2027, 1, 19) for r in weekly)
+        assert not any(r[1].astimezone(dt.UTC).date() == dt.date(2027, 1, 19) for r in weekly)
         cancelled = [r for r in rows if r[2] == "cancelled"]
         assert [r[0] for r in cancelled] == ["PyBerlin Talks: Typing in Practice"]
         conf = next(r for r in rows if r[0] == "PyCon Example 2027")
@@ -146,25 +181,56 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
     assert f"{config}:3:" in result.stderr and "federation.colour" in result.stderr
 
 
-def test_query_answers_during_a_run_and_second_run_is_locked_out(tmp_path: Path, federation: Path, fixture_server: FixtureServer) -> None:
+def test_query_answers_during_a_run_and_second_run_is_locked_out(
+    tmp_path: Path, federation: Path, fixture_server: FixtureServer
+) -> None:
     assert _nightly(tmp_path, federation).returncode == 1
     # The run is held inside its crawl until the test releases pyberlin's reply; its crawl timeout
     # outlasts the hold, so the held source still succeeds.
-    held = Route(200, (fixture_server.directory / "pyberlin.ics").read_bytes(), content_type="text/calendar",
-                 hold=threading.Event())
+    held = Route(
+        200, (fixture_server.directory / "pyberlin.ics").read_bytes(), content_type="text/calendar", hold=threading.Event()
+    )
     fixture_server.routes["/pyberlin.ics"] = held
-    patient = write_config(tmp_path / "patient.yaml", fixture_server, _sources(fixture_server),
-                           crawl={"delay_seconds": 0, "per_host_concurrency": 4, "timeout_seconds": 150, "retries": 0})
-    running = start_cli("nightly", "--config", str(patient), "--db", "data/events.duckdb", "--out", "public",
-                        "--as-of", AS_OF, "--json", cwd=tmp_path)
+    patient = write_config(
+        tmp_path / "patient.yaml",
+        fixture_server,
+        _sources(fixture_server),
+        crawl={"delay_seconds": 0, "per_host_concurrency": 4, "timeout_seconds": 150, "retries": 0},
+    )
+    running = start_cli(
+        "nightly",
+        "--config",
+        str(patient),
+        "--db",
+        "data/events.duckdb",
+        "--out",
+        "public",
+        "--as-of",
+        AS_OF,
+        "--json",
+        cwd=tmp_path,
+    )
     try:
         assert held.arrived.wait(60), "the run never asked for /pyberlin.ics"
         assert running.poll() is None
-        query = run_cli("query", "--db", "data/events.duckdb", "--format", "json", "select count(*) as n from events", cwd=tmp_path)
+        query = run_cli(
+            "query", "--db", "data/events.duckdb", "--format", "json", "select count(*) as n from events", cwd=tmp_path
+        )
         assert query.returncode == 0, query.stderr
         assert json.loads(query.stdout) == [{"n": 12}]
-        second = run_cli("nightly", "--config", str(federation), "--db", "data/events.duckdb", "--out", "public",
-                         "--as-of", AS_OF, cwd=tmp_path, timeout=20)
+        second = run_cli(
+            "nightly",
+            "--config",
+            str(federation),
+            "--db",
+            "data/events.duckdb",
+            "--out",
+            "public",
+            "--as-of",
+            AS_OF,
+            cwd=tmp_path,
+            timeout=20,
+        )
         assert second.returncode == 3
         assert "lock" in second.stderr.lower()
     finally:
@@ -173,8 +239,12 @@ def test_query_answers_during_a_run_and_second_run_is_locked_out(tmp_path: Path,
     assert running.returncode == 1, err[-3000:]  # published; only the broken source failed
     statuses = {s["source_id"]: s["status"] for s in json.loads(out)["sources"]}
     # the same documents as the first run's: the held one too was read in full, not timed out
-    assert statuses == {"pyberlin": "not_modified", "conferences": "not_modified", "pyladies-lagos": "not_modified",
-                        "broken": "failed"}
+    assert statuses == {
+        "pyberlin": "not_modified",
+        "conferences": "not_modified",
+        "pyladies-lagos": "not_modified",
+        "broken": "failed",
+    }
     after = run_cli("query", "--db", "data/events.duckdb", "select count(*) from upcoming_events", cwd=tmp_path)
     assert after.returncode == 0 and "1 row" in after.stderr
 

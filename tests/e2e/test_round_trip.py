@@ -32,7 +32,9 @@ def test_published_site_reads_back_as_the_same_events(tmp_path: Path, fixture_se
     series = sorted((tmp_path / "site" / "series").glob("*.html"))  # upcoming dates of a series are read there
     assert len(pages) == 5 and len(series) == 1
     with serve_directory((tmp_path / "site").resolve()) as site:
-        sources = [{"id": "mirror-calendar", "name": "Mirror", "type": "ical", "url": f"{site.base}/calendar.ics", "priority": 60}]
+        sources = [
+            {"id": "mirror-calendar", "name": "Mirror", "type": "ical", "url": f"{site.base}/calendar.ics", "priority": 60}
+        ]
         sources += [
             {"id": f"mirror-page-{i}", "name": f"Mirror page {i}", "type": "html", "url": f"{site.base}/events/{page.name}"}
             for i, page in enumerate(pages[:4])
@@ -44,5 +46,7 @@ def test_published_site_reads_back_as_the_same_events(tmp_path: Path, fixture_se
     # the same events, instants, all-day flags, statuses and countries; the event pages merge into them
     assert mirrored == original
     with duckdb.connect(str(tmp_path / "second.duckdb"), read_only=True) as con:
-        multi = con.execute("select count(*) from (select event_id from event_sources group by 1 having count(*) = 2)").fetchone()[0]
+        multi = con.execute(
+            "select count(*) from (select event_id from event_sources group by 1 having count(*) = 2)"
+        ).fetchone()[0]
     assert multi == 4

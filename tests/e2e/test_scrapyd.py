@@ -47,7 +47,7 @@ class Node:
 
     def call(self, endpoint: str, **form: str | list[str]) -> dict[str, object]:
         data = urllib.parse.urlencode(form, doseq=True).encode() if form else None
-        with urllib.request.urlopen(self.url + endpoint, data=data, timeout=30) as response:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(self.url + endpoint, data=data, timeout=30) as response:
             return json.loads(response.read())
 
 
@@ -105,7 +105,9 @@ def _deploy(nodes: list[Node], root: Path) -> None:
     targets = "".join(f"[deploy:{n.name}]\nurl = {n.url}\nproject = pyevents\n\n" for n in nodes)
     (project / "scrapy.cfg").write_text(f"[settings]\ndefault = pyevents_scrapyd.settings\n\n{targets}", encoding="utf-8")
     deploy = Path(sys.executable).with_name("scrapyd-deploy")
-    done = subprocess.run([str(deploy), "-a", "-p", "pyevents", "--version", "1"], cwd=project, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(deploy), "-a", "-p", "pyevents", "--version", "1"], cwd=project, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     for node in nodes:
         assert node.call("listspiders.json?project=pyevents")["spiders"] == ["pyevents-shard"]
@@ -143,12 +145,35 @@ def test_two_scrapyd_nodes_fetch_what_one_machine_does(tmp_path: Path) -> None:
             _wait_finished(node, job)
         assert sorted(p.name for p in fetched.glob("shard-*")) == ["shard-0001-of-0002.parquet", "shard-0002-of-0002.parquet"]
 
-        merged = run_cli("nightly", "--config", str(federation.config), "--fetched", str(fetched),
-                         "--db", str(tmp_path / "merged.duckdb"), "--out", str(tmp_path / "merged-site"),
-                         "--as-of", AS_OF, "--quiet", cwd=tmp_path)
+        merged = run_cli(
+            "nightly",
+            "--config",
+            str(federation.config),
+            "--fetched",
+            str(fetched),
+            "--db",
+            str(tmp_path / "merged.duckdb"),
+            "--out",
+            str(tmp_path / "merged-site"),
+            "--as-of",
+            AS_OF,
+            "--quiet",
+            cwd=tmp_path,
+        )
         assert merged.returncode == 0, merged.stderr
-        single = run_cli("nightly", "--config", str(federation.config), "--db", str(tmp_path / "one.duckdb"),
-                         "--out", str(tmp_path / "one-site"), "--as-of", AS_OF, "--quiet", cwd=tmp_path)
+        single = run_cli(
+            "nightly",
+            "--config",
+            str(federation.config),
+            "--db",
+            str(tmp_path / "one.duckdb"),
+            "--out",
+            str(tmp_path / "one-site"),
+            "--as-of",
+            AS_OF,
+            "--quiet",
+            cwd=tmp_path,
+        )
         assert single.returncode == 0, single.stderr
 
     events = stored_events(tmp_path / "one.duckdb")
@@ -161,8 +186,15 @@ def test_a_node_scheduled_without_the_private_hosts_writes_no_shard(tmp_path: Pa
     """The config allows loopback hosts the node's resolver would refuse: the job says so and writes nothing."""
     with loopback_federation(tmp_path) as federation, scrapyd_nodes(tmp_path, 1) as (node,):
         _deploy([node], tmp_path)
-        answer = node.call("schedule.json", project="pyevents", spider="pyevents-shard", config=str(federation.config),
-                           shard="1/1", out=str(tmp_path / "fetched"), as_of=AS_OF)
+        answer = node.call(
+            "schedule.json",
+            project="pyevents",
+            spider="pyevents-shard",
+            config=str(federation.config),
+            shard="1/1",
+            out=str(tmp_path / "fetched"),
+            as_of=AS_OF,
+        )
         _wait_finished(node, str(answer["jobid"]))
         log = next((tmp_path / "node1" / "logs").rglob("*.log")).read_text(encoding="utf-8")
     assert "schedule with setting=PYEVENTS_ALLOW_PRIVATE_HOSTS=" in log

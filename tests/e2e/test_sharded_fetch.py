@@ -14,11 +14,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from pyevents.pipeline.model import FetchResult
 
 from pyevents import exitcodes
 from pyevents.config import load_config
 from pyevents.fetchedfiles import METADATA_KEY, STATES_FILE, ShardManifest, write_shard
-from pyevents.pipeline.model import FetchResult
 from pyevents.run import crawl_into_store
 from pyevents.runreport import RunReport
 from pyevents.shards import Shard
@@ -30,20 +30,45 @@ pytestmark = pytest.mark.slow
 
 def _fetch_all(config: Path, out: Path, count: int, cwd: Path) -> None:
     for index in range(1, count + 1):
-        done = run_cli("fetch", "--config", str(config), "--shard", f"{index}/{count}", "--out", str(out), "--as-of", AS_OF, cwd=cwd)
+        done = run_cli(
+            "fetch", "--config", str(config), "--shard", f"{index}/{count}", "--out", str(out), "--as-of", AS_OF, cwd=cwd
+        )
         assert done.returncode == 0, done.stderr
 
 
 def test_shards_then_fetched_give_the_events_of_one_machine(tmp_path: Path) -> None:
     with loopback_federation(tmp_path) as federation:
-        single = run_cli("nightly", "--config", str(federation.config), "--db", str(tmp_path / "one.duckdb"),
-                         "--out", str(tmp_path / "one-site"), "--as-of", AS_OF, "--quiet", cwd=tmp_path)
+        single = run_cli(
+            "nightly",
+            "--config",
+            str(federation.config),
+            "--db",
+            str(tmp_path / "one.duckdb"),
+            "--out",
+            str(tmp_path / "one-site"),
+            "--as-of",
+            AS_OF,
+            "--quiet",
+            cwd=tmp_path,
+        )
         assert single.returncode == 0, single.stderr
         _fetch_all(federation.config, tmp_path / "fetched", 2, tmp_path)
         hits_after_fetch = sum(len(s.hits) for s in federation.servers)
-        sharded = run_cli("nightly", "--config", str(federation.config), "--fetched", str(tmp_path / "fetched"),
-                          "--db", str(tmp_path / "two.duckdb"), "--out", str(tmp_path / "two-site"), "--as-of", AS_OF,
-                          "--quiet", cwd=tmp_path)
+        sharded = run_cli(
+            "nightly",
+            "--config",
+            str(federation.config),
+            "--fetched",
+            str(tmp_path / "fetched"),
+            "--db",
+            str(tmp_path / "two.duckdb"),
+            "--out",
+            str(tmp_path / "two-site"),
+            "--as-of",
+            AS_OF,
+            "--quiet",
+            cwd=tmp_path,
+        )
         assert sharded.returncode == 0, sharded.stderr
         assert sum(len(s.hits) for s in federation.servers) == hits_after_fetch  # the merge node crawled nothing
 
@@ -73,8 +98,19 @@ def test_conditional_get_state_flows_back_through_the_folder(tmp_path: Path) -> 
                     reply.headers["Last-Modified"] = "Mon, 01 Feb 2027 00:00:00 GMT"
         fetched = tmp_path / "fetched"
         _fetch_all(federation.config, fetched, 2, tmp_path)
-        loaded = run_cli("crawl", "--config", str(federation.config), "--fetched", str(fetched),
-                         "--db", str(tmp_path / "e.duckdb"), "--as-of", AS_OF, "--quiet", cwd=tmp_path)
+        loaded = run_cli(
+            "crawl",
+            "--config",
+            str(federation.config),
+            "--fetched",
+            str(fetched),
+            "--db",
+            str(tmp_path / "e.duckdb"),
+            "--as-of",
+            AS_OF,
+            "--quiet",
+            cwd=tmp_path,
+        )
         assert loaded.returncode == 0, loaded.stderr
         assert (fetched / STATES_FILE).exists()
         for server in federation.servers:
@@ -82,7 +118,6 @@ def test_conditional_get_state_flows_back_through_the_folder(tmp_path: Path) -> 
         _fetch_all(federation.config, fetched, 2, tmp_path)
         sent = [h.headers.get("if-modified-since") for s in federation.servers for h in s.hits if h.path.endswith(".ics")]
     assert sent == ["Mon, 01 Feb 2027 00:00:00 GMT"] * 5
-
 
 
 # ------------------------------------------------------------------ bad shard folders
@@ -94,8 +129,19 @@ def fetched_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     root = tmp_path_factory.mktemp("sharded")
     with loopback_federation(root) as federation:
         _fetch_all(federation.config, root / "fetched", 2, root)
-    loaded = run_cli("crawl", "--config", str(federation.config), "--fetched", str(root / "fetched"),
-                     "--db", str(root / "base.duckdb"), "--as-of", AS_OF, "--quiet", cwd=root)
+    loaded = run_cli(
+        "crawl",
+        "--config",
+        str(federation.config),
+        "--fetched",
+        str(root / "fetched"),
+        "--db",
+        str(root / "base.duckdb"),
+        "--as-of",
+        AS_OF,
+        "--quiet",
+        cwd=root,
+    )
     assert loaded.returncode == 0, loaded.stderr
     return federation.config, root / "fetched", root / "base.duckdb"
 

@@ -18,12 +18,18 @@ def test_sixty_megabyte_calendar_is_refused_at_the_default_limit(tmp_path: Path,
     body = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//huge//EN\r\n{events}END:VCALENDAR\r\n".encode()
     assert len(body) > 60_000_000
     fixture_server.routes["/huge.ics"] = Route(200, body, content_type="text/calendar")
-    config = write_config(tmp_path / "fed.yaml", fixture_server, [
-        {"id": "huge", "name": "Huge", "type": "ical", "url": f"{fixture_server.base}/huge.ics"},
-        {"id": "pyberlin", "name": "PyBerlin", "type": "ical", "url": f"{fixture_server.base}/pyberlin.ics"},
-    ], crawl={"delay_seconds": 0, "per_host_concurrency": 2, "timeout_seconds": 30, "retries": 0})  # default max_bytes
-    result = run_cli("crawl", "--config", str(config), "--db", "events.duckdb", "--as-of", "2027-01-01T00:00:00Z",
-                     "--json", cwd=tmp_path)
+    config = write_config(
+        tmp_path / "fed.yaml",
+        fixture_server,
+        [
+            {"id": "huge", "name": "Huge", "type": "ical", "url": f"{fixture_server.base}/huge.ics"},
+            {"id": "pyberlin", "name": "PyBerlin", "type": "ical", "url": f"{fixture_server.base}/pyberlin.ics"},
+        ],
+        crawl={"delay_seconds": 0, "per_host_concurrency": 2, "timeout_seconds": 30, "retries": 0},
+    )  # default max_bytes
+    result = run_cli(
+        "crawl", "--config", str(config), "--db", "events.duckdb", "--as-of", "2027-01-01T00:00:00Z", "--json", cwd=tmp_path
+    )
     assert result.returncode == 1, result.stderr[-2000:]
     sources = {s["source_id"]: s for s in json.loads(result.stdout)["sources"]}
     assert sources["huge"]["status"] == "failed" and "20000000 bytes" in sources["huge"]["error"]

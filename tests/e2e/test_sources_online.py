@@ -8,11 +8,15 @@ from tests.e2e.conftest import FixtureServer, run_cli, write_config
 
 
 def test_online_check_reports_which_sources_answer(tmp_path: Path, fixture_server: FixtureServer) -> None:
-    config = write_config(tmp_path / "fed.yaml", fixture_server, [
-        {"id": "pyberlin", "name": "PyBerlin", "type": "ical", "url": f"{fixture_server.base}/pyberlin.ics"},
-        {"id": "vanished-group", "name": "Vanished", "type": "ical", "url": f"{fixture_server.base}/vanished.ics"},
-        {"id": "switched-off", "name": "Off", "type": "ical", "url": f"{fixture_server.base}/off.ics", "enabled": False},
-    ])
+    config = write_config(
+        tmp_path / "fed.yaml",
+        fixture_server,
+        [
+            {"id": "pyberlin", "name": "PyBerlin", "type": "ical", "url": f"{fixture_server.base}/pyberlin.ics"},
+            {"id": "vanished-group", "name": "Vanished", "type": "ical", "url": f"{fixture_server.base}/vanished.ics"},
+            {"id": "switched-off", "name": "Off", "type": "ical", "url": f"{fixture_server.base}/off.ics", "enabled": False},
+        ],
+    )
     result = run_cli("sources", "--config", str(config), "--check", "--online", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     lines = {line.split()[1]: line for line in result.stdout.splitlines() if line.startswith("│ ") and len(line.split()) > 3}

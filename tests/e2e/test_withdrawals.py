@@ -49,8 +49,14 @@ def calendars(tmp_path: Path) -> Iterator[FixtureServer]:
 
 
 def _source(server: FixtureServer, sid: str, **fields: Any) -> dict[str, Any]:
-    return {"id": sid, "name": f"Source {sid}", "type": "ical", "url": f"{server.base}/{sid}.ics",
-            "defaults": {"kind": "meetup", "country": "DE", "city": "Berlin", "timezone": "Europe/Berlin"}, **fields}
+    return {
+        "id": sid,
+        "name": f"Source {sid}",
+        "type": "ical",
+        "url": f"{server.base}/{sid}.ics",
+        "defaults": {"kind": "meetup", "country": "DE", "city": "Berlin", "timezone": "Europe/Berlin"},
+        **fields,
+    }
 
 
 def _nightly(tmp_path: Path, server: FixtureServer, sources: list[dict[str, Any]], as_of: str, *flags: str) -> Any:
@@ -128,7 +134,9 @@ def test_removing_a_source_withdraws_its_events_for_nights_and_re_adding_restore
             assert events[title]["id"] == before[title]["id"]
         assert events[SHARED]["status"] == "confirmed" and events[SHARED]["sources"] == ["s1"]  # lost s2's provenance
         assert {t: e["status"] for t, e in events.items() if e["status"] != "withdrawn"} == {
-            **{f"Meetup of s{n}": "confirmed" for n in (1, 3, 4, 5, 6, 7)}, SHARED: "confirmed"}
+            **{f"Meetup of s{n}": "confirmed" for n in (1, 3, 4, 5, 6, 7)},
+            SHARED: "confirmed",
+        }
         public = tmp_path / "public"
         for name, titles in _published_titles(public).items():
             assert not titles & {"Meetup of s2", "Meetup of s8", "Meetup of s9"}, name

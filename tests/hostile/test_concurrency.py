@@ -15,9 +15,9 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
-
 from pyevents.pipeline import osfiles
 from pyevents.pipeline.store import Store, StoreLocked
+
 from tests.store.support import fetched, parse, query, reports, run, source
 
 REPO = Path(__file__).resolve().parents[2]
@@ -117,9 +117,7 @@ def test_a_second_run_is_refused_at_once_naming_the_holder(
 
 
 @pytest.mark.parametrize("stage", ["open", "apply_fetches", "save_events", "save_vevents", "finish_run", "before_rename"])
-def test_a_run_killed_at_any_stage_leaves_the_previous_database_whole(
-    tmp_path: Path, children: list[Child], stage: str
-) -> None:
+def test_a_run_killed_at_any_stage_leaves_the_previous_database_whole(tmp_path: Path, children: list[Child], stage: str) -> None:
     db = _published(tmp_path)
     original = db.read_bytes()
     victim = Child("run", str(db), stage, "5", "1")
@@ -138,9 +136,7 @@ def test_a_run_killed_at_any_stage_leaves_the_previous_database_whole(
     assert not list(tmp_path.glob(f".{db.name}.run-*")) and not db.with_name(db.name + ".wal").exists()
 
 
-def test_an_analyst_holding_the_database_neither_blocks_a_run_nor_sees_half_of_one(
-    tmp_path: Path, children: list[Child]
-) -> None:
+def test_an_analyst_holding_the_database_neither_blocks_a_run_nor_sees_half_of_one(tmp_path: Path, children: list[Child]) -> None:
     db = _published(tmp_path)
     analyst = Child("read", str(db))
     children.append(analyst)
@@ -183,10 +179,9 @@ def test_exports_are_written_whole_and_replace_the_old_ones(tmp_path: Path) -> N
 def test_an_exception_inside_the_run_aborts_and_keeps_the_old_database(tmp_path: Path) -> None:
     db = _published(tmp_path)
     original = db.read_bytes()
-    with pytest.raises(RuntimeError, match="crawler exploded"):
-        with Store.open(db) as store:
-            store.sync_sources([])
-            raise RuntimeError("crawler exploded")
+    with pytest.raises(RuntimeError, match="crawler exploded"), Store.open(db) as store:
+        store.sync_sources([])
+        raise RuntimeError("crawler exploded")
     assert db.read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == ["events.duckdb", "events.duckdb.lock"]
     with Store.open(db) as store:  # the lock is free again

@@ -8,6 +8,7 @@ from pathlib import Path
 from pyevents.pipeline.model import FetchResult, Reject
 from pyevents.pipeline.store import Store
 from pyevents.pipeline.store.lifecycle import MAX_REJECTS_PER_SOURCE
+
 from tests.store.support import (
     AS_OF,
     DAY,
@@ -50,7 +51,7 @@ def test_a_failing_source_keeps_its_events_and_shows_why(tmp_path: Path) -> None
     assert second.statuses == third.statuses == {"a": "failed"}
     assert len(third.live) == 6
     after = event_rows(db)
-    assert {k: (r["status"], r["sequence"]) for k, r in after.items()} == {k: ("confirmed", 0) for k in before}
+    assert {k: (r["status"], r["sequence"]) for k, r in after.items()} == dict.fromkeys(before, ("confirmed", 0))
     row = _source_row(db, "a")
     assert (row["last_status"], row["consecutive_failures"], row["last_error"]) == ("failed", 2, "timed out after 30 s")
     assert (row["last_success_at"], row["last_attempt_at"], row["event_count"]) == (AS_OF, THIRD, 6)

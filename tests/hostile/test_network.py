@@ -41,10 +41,13 @@ def test_redirects_to_non_public_addresses_are_refused_before_connecting() -> No
 def test_configured_urls_on_non_public_addresses_are_refused() -> None:
     with serving() as srv, serving() as other_port:
         other_port.routes["/x.ics"] = Reply(200, ICS)
-        config = config_for([srv], {
-            "other-port": other_port.url("/x.ics"),
-            "by-name": f"http://localhost:{srv.port}/x.ics",  # allowed as 127.0.0.1:port, not as a name
-        })
+        config = config_for(
+            [srv],
+            {
+                "other-port": other_port.url("/x.ics"),
+                "by-name": f"http://localhost:{srv.port}/x.ics",  # allowed as 127.0.0.1:port, not as a name
+            },
+        )
         results = fetch_sources(config.crawl_settings(), config.sources, {})
     assert results["other-port"].error == "refused: 127.0.0.1 is a loopback address"
     by_name = results["by-name"].error or ""
@@ -79,7 +82,10 @@ def test_redirects_to_other_schemes_are_refused_and_loops_are_bounded() -> None:
         config = config_for([srv], {"cal": srv.url("/cal.ics"), "data": srv.url("/data.ics"), "loop": srv.url("/loop-a")})
         results = fetch_sources(config.crawl_settings(), config.sources, {})
     assert (results["cal"].outcome, results["cal"].error, results["cal"].body) == (
-        "failed", "refused: redirect to a file: URL", None)
+        "failed",
+        "refused: redirect to a file: URL",
+        None,
+    )
     assert (results["data"].outcome, results["data"].error) == ("failed", "refused: redirect to a data: URL")
     assert (results["loop"].outcome, results["loop"].error) == ("failed", "too many redirects")
     assert len(srv.hits_for("/loop-a")) + len(srv.hits_for("/loop-b")) == 6  # the first request and 5 redirects
@@ -87,8 +93,7 @@ def test_redirects_to_other_schemes_are_refused_and_loops_are_bounded() -> None:
 
 def test_robots_disallow_is_obeyed_for_our_user_agent() -> None:
     with serving() as srv:
-        srv.routes["/robots.txt"] = Reply(
-            200, b"User-agent: somebot\nDisallow: /\n\nUser-agent: pyevents\nDisallow: /private/\n")
+        srv.routes["/robots.txt"] = Reply(200, b"User-agent: somebot\nDisallow: /\n\nUser-agent: pyevents\nDisallow: /private/\n")
         srv.routes["/private/cal.ics"] = srv.routes["/public.ics"] = Reply(200, ICS)
         config = config_for([srv], {"private": srv.url("/private/cal.ics"), "public": srv.url("/public.ics")})
         results = fetch_sources(config.crawl_settings(), config.sources, {})
@@ -115,8 +120,9 @@ def test_robots_is_known_before_any_other_request_to_the_host() -> None:
         paths = ["/a.ics", "/b.ics", "/c.ics", "/no/d.ics"]
         for path in paths:
             srv.routes[path] = Reply(200, ICS)
-        config = config_for([srv], {p.strip("/").replace("/", "-").removesuffix(".ics"): srv.url(p) for p in paths},
-                            per_host_concurrency=4)
+        config = config_for(
+            [srv], {p.strip("/").replace("/", "-").removesuffix(".ics"): srv.url(p) for p in paths}, per_host_concurrency=4
+        )
         results = fetch_sources(config.crawl_settings(), config.sources, {})
     (robots,) = srv.hits_for("/robots.txt")
     assert robots.answered is not None
@@ -131,8 +137,7 @@ def test_one_request_at_a_time_per_host_with_the_delay_between() -> None:
         paths = [f"/{n}.ics" for n in range(3)]
         for path in paths:
             srv.routes[path] = Reply(200, ICS, delay=0.1)
-        config = config_for([srv], {f"s{n}": srv.url(p) for n, p in enumerate(paths)},
-                            per_host_concurrency=1, delay_seconds=0.4)
+        config = config_for([srv], {f"s{n}": srv.url(p) for n, p in enumerate(paths)}, per_host_concurrency=1, delay_seconds=0.4)
         results = fetch_sources(config.crawl_settings(), config.sources, {})
     assert {r.outcome for r in results.values()} == {"ok"}
     hits = sorted(srv.hits, key=lambda h: h.arrived)
@@ -148,8 +153,7 @@ def test_retry_after_is_honoured_and_bounded() -> None:
     with serving() as srv:
         srv.routes["/busy.ics"] = [Reply(503, b"", {"Retry-After": "1"}), Reply(200, ICS)]
         srv.routes["/later.ics"] = Reply(429, b"", {"Retry-After": "3600"})
-        config = config_for([srv], {"busy": srv.url("/busy.ics"), "later": srv.url("/later.ics")},
-                            per_host_concurrency=2)
+        config = config_for([srv], {"busy": srv.url("/busy.ics"), "later": srv.url("/later.ics")}, per_host_concurrency=2)
         results = fetch_sources(config.crawl_settings(), config.sources, {})
     assert (results["busy"].outcome, results["busy"].body) == ("ok", ICS)
     first, second = srv.hits_for("/busy.ics")
@@ -173,8 +177,11 @@ def test_oversized_bodies_are_stopped_at_max_bytes() -> None:
         srv.routes["/declared.ics"] = Reply(200, b"x" * 5000)
         srv.routes["/streamed.ics"] = Reply(200, b"x" * 5000, send_length=False)
         srv.routes["/fits.ics"] = Reply(200, b"x" * 2000)
-        config = config_for([srv], {p.strip("/").removesuffix(".ics"): srv.url(p)
-                                    for p in ("/declared.ics", "/streamed.ics", "/fits.ics")}, max_bytes=2048)
+        config = config_for(
+            [srv],
+            {p.strip("/").removesuffix(".ics"): srv.url(p) for p in ("/declared.ics", "/streamed.ics", "/fits.ics")},
+            max_bytes=2048,
+        )
         results = fetch_sources(config.crawl_settings(), config.sources, {})
     assert (results["declared"].outcome, results["declared"].error) == ("failed", "exceeded 2048 bytes")
     assert (results["streamed"].outcome, results["streamed"].error) == ("failed", "exceeded 2048 bytes")
@@ -193,5 +200,8 @@ def test_decompression_bombs_are_stopped_at_max_bytes_of_decompressed_size() -> 
         results = fetch_sources(config.crawl_settings(), config.sources, {})
     for encoding in compressed:
         assert (encoding, results[encoding].outcome, results[encoding].error) == (
-            encoding, "failed", "exceeded 100000 bytes once decompressed")
+            encoding,
+            "failed",
+            "exceeded 100000 bytes once decompressed",
+        )
     assert (results["small"].outcome, results["small"].body) == ("ok", ICS)

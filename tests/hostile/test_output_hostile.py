@@ -11,11 +11,11 @@ import feedparser
 import icalendar
 import lxml.html
 import pytest
-
 from pyevents.output.calendarlink import DATA_URL_PREFIX
-from tests.sites import publish
+
 from pyevents.config import Config
 from tests.output.eventdb import T0, make_event, make_source, provenance, site_files, write_db
+from tests.sites import publish
 
 CONFIG = Config.model_validate({"federation": {"name": "Evil <b>Fed</b>", "base_url": "https://events.example.org/"}})
 TITLE = "<script>alert(1)</script>\r\nEND:VEVENT\r\nBEGIN:VEVENT\nUID:forged\u2028X-NEXT:1\x85Y"
@@ -38,10 +38,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     evil = make_event("evil", cfp_ends_at=T0 + (make_event("x")["starts_at"] - T0), **HOSTILE)
     plain = make_event("plain")
     source = make_source(
-        "evil-source", name='<b onmouseover="alert(8)">Evil</b>', url="vbscript:msgbox(9)",
-        last_status="failed", last_error="<script>alert(10)</script>",
+        "evil-source",
+        name='<b onmouseover="alert(8)">Evil</b>',
+        url="vbscript:msgbox(9)",
+        last_status="failed",
+        last_error="<script>alert(10)</script>",
     )
-    write_db(root / "db.duckdb", [evil, plain], [source], [{**provenance(evil, "evil-source"), "source_url": "data:text/html,<script>alert(11)</script>"}])
+    write_db(
+        root / "db.duckdb",
+        [evil, plain],
+        [source],
+        [{**provenance(evil, "evil-source"), "source_url": "data:text/html,<script>alert(11)</script>"}],
+    )
     publish(root / "db.duckdb", root / "public", CONFIG, T0)
     return {"out": root / "public", "evil": evil, "plain": plain}
 
@@ -54,7 +62,11 @@ def test_no_markup_from_a_source_becomes_an_element_or_handler(site: dict[str, A
     for path in html_pages(site):
         doc = lxml.html.fromstring(path.read_bytes())
         scripts = doc.xpath("//script")
-        assert all(s.get("src", "").endswith(("static/filter.js", "static/view.js", "static/cfp.js")) or s.get("type") == "application/ld+json" for s in scripts), path
+        assert all(
+            s.get("src", "").endswith(("static/filter.js", "static/view.js", "static/cfp.js"))
+            or s.get("type") == "application/ld+json"
+            for s in scripts
+        ), path
         assert not doc.xpath("//img | //svg | //iframe | //b"), path
         handlers = [a for el in doc.iter() if isinstance(el.tag, str) for a in el.attrib if a.lower().startswith("on")]
         assert handlers == [], path
@@ -92,7 +104,9 @@ def test_hostile_text_is_shown_as_text(site: dict[str, Any]) -> None:
     assert "<script>alert(1)</script>" in doc.xpath("string(//h1)")
     assert '<img src=x onerror="alert(2)">' in doc.xpath("string(//div[@class='description'])")
     sources = lxml.html.fromstring((site["out"] / "sources.html").read_bytes())
-    assert "<script>alert(10)</script>" in sources.text_content() and '<b onmouseover="alert(8)">Evil</b>' in sources.text_content()
+    assert (
+        "<script>alert(10)</script>" in sources.text_content() and '<b onmouseover="alert(8)">Evil</b>' in sources.text_content()
+    )
 
 
 def test_json_ld_cannot_close_its_script_element(site: dict[str, Any]) -> None:
@@ -141,10 +155,25 @@ def test_atom_and_json_stay_well_formed_and_link_free(site: dict[str, Any]) -> N
 @pytest.mark.parametrize(
     "url",
     [
-        "https://ok.example/a?b=1&c=2#d", "http://ok.example:8080/", "https://ok.example/a%20b", "HTTPS://ok.example/",
-        "javascript:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x",
-        "vbscript:x", "https://ok.example/\"onmouseover=x", "https://ok.example/<script>", "https:///nohost", "//ok.example/x",
-        "https://ok.example/ x", "https://ok.example/\u202e", "https://ok.example/\\x", "https://ok.example/'x", "ftp://ok.example/",
+        "https://ok.example/a?b=1&c=2#d",
+        "http://ok.example:8080/",
+        "https://ok.example/a%20b",
+        "HTTPS://ok.example/",
+        "javascript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,x",
+        "vbscript:x",
+        'https://ok.example/"onmouseover=x',
+        "https://ok.example/<script>",
+        "https:///nohost",
+        "//ok.example/x",
+        "https://ok.example/ x",
+        "https://ok.example/\u202e",
+        "https://ok.example/\\x",
+        "https://ok.example/'x",
+        "ftp://ok.example/",
     ],
 )
 def test_safe_href_agrees_with_safe_url(url: str) -> None:

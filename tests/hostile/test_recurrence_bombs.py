@@ -13,13 +13,12 @@ from collections.abc import Iterator
 
 import icalendar
 import pytest
-
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parsers import ical_occurrences
 from pyevents.pipeline.parsers.ical import parse_ical
 from pyevents.pipeline.parsers.ical_recurrence import CALENDAR_WORK_LIMIT, rule_cost
 
-AS_OF = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
+AS_OF = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 GOOD_EVENT = """BEGIN:VEVENT
 UID:good-meetup@example.org
 DTSTART;TZID=Europe/Berlin:20260310T190000
@@ -48,7 +47,9 @@ def _bomb(uid: str, start: str, rule: str) -> str:
 
 def _ctx(max_per_series: int = 1000) -> ParseContext:
     window = Window.around(AS_OF, past_days=30, future_days=400)
-    return ParseContext("hostile", "ical", "https://example.org/hostile.ics", window, SourceDefaults(), "UTC", None, max_per_series)
+    return ParseContext(
+        "hostile", "ical", "https://example.org/hostile.ics", window, SourceDefaults(), "UTC", None, max_per_series
+    )
 
 
 @pytest.fixture
@@ -133,7 +134,9 @@ def test_vtimezone_with_a_secondly_rule_is_defused(expanded: list[str]) -> None:
         "RRULE:FREQ=SECONDLY\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE\n"
     )
     event = "BEGIN:VEVENT\nUID:z@example.org\nDTSTART;TZID=Hostile Zone:20260310T190000\nSUMMARY:In a hostile zone\nEND:VEVENT\n"
-    body = _calendar(GOOD_EVENT).replace(b"PRODID:-//test//EN\r\n", ("PRODID:-//test//EN\n" + vtimezone + event).replace("\n", "\r\n").encode())
+    body = _calendar(GOOD_EVENT).replace(
+        b"PRODID:-//test//EN\r\n", ("PRODID:-//test//EN\n" + vtimezone + event).replace("\n", "\r\n").encode()
+    )
     parsed = parse_ical(body, _ctx())
     assert parsed.warnings == ["1 unparsable or misplaced line(s) dropped"]  # the zone's RRULE, before any lookup
     assert expanded == []  # two lone events: nothing recurs

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from pyevents.pipeline.normalize.text import clean_text, html_to_text, safe_url
 
 

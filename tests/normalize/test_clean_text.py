@@ -5,13 +5,40 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from pyevents.pipeline.normalize.text import _cleaned, clean_text
 
 # Characters each rule of the cleaning looks at: blanks, line breaks, controls, bidi, a lone surrogate,
 # decomposed and composed accents, other Unicode whitespace.
-ALPHABET = ["a", "Z", "1", " ", "  ", "\t", "\n", "\r", "\r\n", "\u00a0", "\u2003", "\u3000", "\x00", "\x0b", "\x1c", "\x85",
-            "\x7f", "\u202e", "\u2066", "\ufeff", "\ud800", "e\u0301", "\u00e9", "\u2028", "<b>", "&amp;", "ü", "日"]
+ALPHABET = [
+    "a",
+    "Z",
+    "1",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\r",
+    "\r\n",
+    "\u00a0",
+    "\u2003",
+    "\u3000",
+    "\x00",
+    "\x0b",
+    "\x1c",
+    "\x85",
+    "\x7f",
+    "\u202e",
+    "\u2066",
+    "\ufeff",
+    "\ud800",
+    "e\u0301",
+    "\u00e9",
+    "\u2028",
+    "<b>",
+    "&amp;",
+    "ü",
+    "日",
+]
 
 
 def _strings(seed: int, count: int) -> list[str]:

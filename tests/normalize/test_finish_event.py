@@ -8,7 +8,7 @@ import datetime as dt
 from pyevents.pipeline.model import SourceDefaults, SourceEvent
 from pyevents.pipeline.normalize import _settled_place, finish_event, finish_events
 
-START = dt.datetime(2027, 3, 4, 18, 30, tzinfo=dt.timezone.utc)
+START = dt.datetime(2027, 3, 4, 18, 30, tzinfo=dt.UTC)
 BERLIN_GROUP = SourceDefaults(kind="meetup", country="DE", city="Berlin", timezone="Europe/Berlin", tags=["PyLadies", "python"])
 
 
@@ -131,8 +131,12 @@ def test_the_website_is_recovered_from_the_description_when_the_source_gave_none
     html = '<a href="https://nordic.pycon.example.no/">PyCon Nordic</a> Join us on https://zoom.us/j/123. More: https://x.example.org/faq.'
     ev = finish_event(report(description=html), SourceDefaults())
     assert ev.url == "https://nordic.pycon.example.no/"
-    video_first = finish_event(report(description="Stream: https://meet.google.com/abc-defg-hij then https://site.example.org/."), SourceDefaults())
-    assert video_first.url == "https://site.example.org/"  # a video call is not the website, and a trailing dot is no part of a link
+    video_first = finish_event(
+        report(description="Stream: https://meet.google.com/abc-defg-hij then https://site.example.org/."), SourceDefaults()
+    )
+    assert (
+        video_first.url == "https://site.example.org/"
+    )  # a video call is not the website, and a trailing dot is no part of a link
     own = finish_event(report(url="https://own.example.org/", description="see https://other.example.org/"), SourceDefaults())
     assert own.url == "https://own.example.org/"
     unsafe = finish_event(report(description="javascript:alert(1) and http://[::1 broken"), SourceDefaults())

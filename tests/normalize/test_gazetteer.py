@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pycountry
 import pytest
-
 from pyevents.pipeline.normalize import gazetteer
 from pyevents.pipeline.normalize.admin1 import ADMIN1_ISO
 
@@ -100,7 +99,10 @@ def test_the_index_is_built_once_per_cache_folder_and_read_back_the_same(tmp_pat
     monkeypatch.setattr(gazetteer, "_columns_from_cities", no_build)
     read = gazetteer.load_gazetteer(tmp_path)
     assert (read.names, read.countries, read.labels, read.subdivision_zones) == (
-        built.names, built.countries, built.labels, built.subdivision_zones
+        built.names,
+        built.countries,
+        built.labels,
+        built.subdivision_zones,
     )
     for column in ("digests", "owners", "name_starts", "latitudes", "longitudes", "populations", "zones", "subdivisions"):
         assert getattr(read, column).dtype == getattr(built, column).dtype

@@ -8,12 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-
 from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
 from pyevents.pipeline.parse import parse_source
 
 TABLE = Path(__file__).resolve().parents[1] / "fixtures" / "times" / "local_times.tsv"
-AS_OF = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+AS_OF = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 WINDOW = Window.around(AS_OF, 30, 760)
 COLUMNS = ("id", "format", "start", "tzid", "place", "geo", "zone", "start_utc", "city", "why")
 
@@ -40,8 +39,17 @@ def _jsonld(case: dict[str, str]) -> tuple[str, bytes]:
     if _geo(case):
         lat, lon = _geo(case)  # type: ignore[misc]
         place["geo"] = {"@type": "GeoCoordinates", "latitude": lat, "longitude": lon}
-    event = {"@context": "https://schema.org", "@type": "Event", "name": case["id"], "startDate": case["start"], "location": place}
-    return "html", f'<html><head><script type="application/ld+json">{json.dumps(event)}</script></head><body></body></html>'.encode()
+    event = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": case["id"],
+        "startDate": case["start"],
+        "location": place,
+    }
+    return (
+        "html",
+        f'<html><head><script type="application/ld+json">{json.dumps(event)}</script></head><body></body></html>'.encode(),
+    )
 
 
 def _hevent(case: dict[str, str]) -> tuple[str, bytes]:
@@ -67,8 +75,14 @@ def _ics(case: dict[str, str]) -> tuple[str, bytes]:
 
 def _confs_tech(case: dict[str, str]) -> tuple[str, bytes]:
     city, country = case["place"].split(";")
-    record = {"name": case["id"], "url": f"https://{case['id']}.example.org/", "startDate": case["start"],
-              "endDate": case["start"], "city": city, "country": country}
+    record = {
+        "name": case["id"],
+        "url": f"https://{case['id']}.example.org/",
+        "startDate": case["start"],
+        "endDate": case["start"],
+        "city": city,
+        "country": country,
+    }
     return "listing", json.dumps([record]).encode()
 
 
@@ -95,8 +109,15 @@ def test_the_table_is_wide_enough() -> None:
 
 def _parse(case: dict[str, str]) -> ParsedSource:
     source_type, body = DOCUMENTS[case["format"]](case)
-    ctx = ParseContext("src", source_type, "https://example.org/source", WINDOW, SourceDefaults(), "UTC",
-                       listing_format="confs-tech" if source_type == "listing" else None)
+    ctx = ParseContext(
+        "src",
+        source_type,
+        "https://example.org/source",
+        WINDOW,
+        SourceDefaults(),
+        "UTC",
+        listing_format="confs-tech" if source_type == "listing" else None,
+    )
     return parse_source(body, ctx)
 
 
@@ -111,8 +132,8 @@ def test_a_time_lands_in_its_place(case: dict[str, str]) -> None:
     assert parsed.error is None and len(parsed.events) == 1, (parsed.error, parsed.rejects)
     ev = parsed.events[0]
     assert ev.timezone == case["zone"], case["why"]
-    assert ev.starts_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") == case["start_utc"], case["why"]
+    assert ev.starts_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") == case["start_utc"], case["why"]
     assert (ev.city or "") == case["city"]
-    assert ev.starts_at.utcoffset() == ev.starts_at.astimezone(dt.timezone.utc).astimezone(ev.starts_at.tzinfo).utcoffset()
+    assert ev.starts_at.utcoffset() == ev.starts_at.astimezone(dt.UTC).astimezone(ev.starts_at.tzinfo).utcoffset()
     noted = [r.reason for r in parsed.rejects]
     assert ("floating-time" in noted) is (case["id"] == "floating-no-place")

@@ -6,12 +6,11 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-
 from pyevents.pipeline.model import SourceEvent
 from pyevents.pipeline.normalize.localtime import settle_zone
 from pyevents.pipeline.normalize.timezones import offset_zone_name, resolve_tzid, tzid_basis, zone_info
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _event(start: dt.datetime, zone: str, basis: str, *, hours: int = 2, all_day: bool = False) -> SourceEvent:
@@ -28,27 +27,178 @@ def _at(text: str, zone: str) -> dt.datetime:
 # parser's start (wall time in its provisional zone, or an aware offset), provisional zone, basis,
 # place zone, source default, federation -> zone, start in UTC
 CASES = [
-    ("floating in Portland", "2027-03-18T18:30", "UTC", "floating", "America/Los_Angeles", None, "UTC", "America/Los_Angeles", "2027-03-19T01:30"),
-    ("floating, place beats default", "2027-03-18T18:30", "Europe/Berlin", "floating", "Europe/Lisbon", "Europe/Berlin", "UTC", "Europe/Lisbon", "2027-03-18T18:30"),
-    ("floating, default", "2027-03-18T18:30", "Europe/Berlin", "floating", None, "Europe/Berlin", "UTC", "Europe/Berlin", "2027-03-18T17:30"),
-    ("floating, nothing: federation", "2027-03-18T18:30", "Europe/Paris", "floating", None, None, "Europe/Paris", "Europe/Paris", "2027-03-18T17:30"),
-    ("offset matches the place", "2026-12-12T09:00-05:00", "UTC-05:00", "offset", "America/Lima", None, "UTC", "America/Lima", "2026-12-12T14:00"),
-    ("offset, place lacks it", "2027-01-15T19:00-05:00", "UTC-05:00", "offset", "Europe/Berlin", "America/New_York", "UTC", "UTC-05:00", "2027-01-16T00:00"),
-    ("offset, default has it", "2027-01-15T19:00-05:00", "UTC-05:00", "offset", None, "America/New_York", "UTC", "America/New_York", "2027-01-16T00:00"),
-    ("offset, federation has it", "2027-01-15T19:00+01:00", "UTC+01:00", "offset", None, None, "Europe/Berlin", "Europe/Berlin", "2027-01-15T18:00"),
+    (
+        "floating in Portland",
+        "2027-03-18T18:30",
+        "UTC",
+        "floating",
+        "America/Los_Angeles",
+        None,
+        "UTC",
+        "America/Los_Angeles",
+        "2027-03-19T01:30",
+    ),
+    (
+        "floating, place beats default",
+        "2027-03-18T18:30",
+        "Europe/Berlin",
+        "floating",
+        "Europe/Lisbon",
+        "Europe/Berlin",
+        "UTC",
+        "Europe/Lisbon",
+        "2027-03-18T18:30",
+    ),
+    (
+        "floating, default",
+        "2027-03-18T18:30",
+        "Europe/Berlin",
+        "floating",
+        None,
+        "Europe/Berlin",
+        "UTC",
+        "Europe/Berlin",
+        "2027-03-18T17:30",
+    ),
+    (
+        "floating, nothing: federation",
+        "2027-03-18T18:30",
+        "Europe/Paris",
+        "floating",
+        None,
+        None,
+        "Europe/Paris",
+        "Europe/Paris",
+        "2027-03-18T17:30",
+    ),
+    (
+        "offset matches the place",
+        "2026-12-12T09:00-05:00",
+        "UTC-05:00",
+        "offset",
+        "America/Lima",
+        None,
+        "UTC",
+        "America/Lima",
+        "2026-12-12T14:00",
+    ),
+    (
+        "offset, place lacks it",
+        "2027-01-15T19:00-05:00",
+        "UTC-05:00",
+        "offset",
+        "Europe/Berlin",
+        "America/New_York",
+        "UTC",
+        "UTC-05:00",
+        "2027-01-16T00:00",
+    ),
+    (
+        "offset, default has it",
+        "2027-01-15T19:00-05:00",
+        "UTC-05:00",
+        "offset",
+        None,
+        "America/New_York",
+        "UTC",
+        "America/New_York",
+        "2027-01-16T00:00",
+    ),
+    (
+        "offset, federation has it",
+        "2027-01-15T19:00+01:00",
+        "UTC+01:00",
+        "offset",
+        None,
+        None,
+        "Europe/Berlin",
+        "Europe/Berlin",
+        "2027-01-15T18:00",
+    ),
     ("offset, half hour", "2027-03-06T10:00+05:30", "UTC+05:30", "offset", None, None, "UTC", "UTC+05:30", "2027-03-06T04:30"),
-    ("Z takes the place", "2027-02-01T14:00+00:00", "UTC", "offset", "America/Lima", None, "Europe/Berlin", "America/Lima", "2027-02-01T14:00"),
-    ("Z without place stays UTC", "2027-02-01T14:00+00:00", "UTC", "offset", None, None, "Europe/Berlin", "UTC", "2027-02-01T14:00"),
-    ("alias to the city", "2027-01-12T19:00", "Europe/Berlin", "alias", "Europe/Amsterdam", None, "UTC", "Europe/Amsterdam", "2027-01-12T18:00"),
-    ("alias, other offset: kept", "2027-01-12T19:00", "Europe/Berlin", "alias", "Europe/London", None, "UTC", "Europe/Berlin", "2027-01-12T18:00"),
-    ("alias, default", "2027-02-10T18:00", "America/New_York", "alias", None, "America/Toronto", "UTC", "America/Toronto", "2027-02-10T23:00"),
-    ("named zone kept", "2027-01-12T19:00", "Europe/Berlin", "zone", "Europe/Lisbon", None, "UTC", "Europe/Berlin", "2027-01-12T18:00"),
+    (
+        "Z takes the place",
+        "2027-02-01T14:00+00:00",
+        "UTC",
+        "offset",
+        "America/Lima",
+        None,
+        "Europe/Berlin",
+        "America/Lima",
+        "2027-02-01T14:00",
+    ),
+    (
+        "Z without place stays UTC",
+        "2027-02-01T14:00+00:00",
+        "UTC",
+        "offset",
+        None,
+        None,
+        "Europe/Berlin",
+        "UTC",
+        "2027-02-01T14:00",
+    ),
+    (
+        "alias to the city",
+        "2027-01-12T19:00",
+        "Europe/Berlin",
+        "alias",
+        "Europe/Amsterdam",
+        None,
+        "UTC",
+        "Europe/Amsterdam",
+        "2027-01-12T18:00",
+    ),
+    (
+        "alias, other offset: kept",
+        "2027-01-12T19:00",
+        "Europe/Berlin",
+        "alias",
+        "Europe/London",
+        None,
+        "UTC",
+        "Europe/Berlin",
+        "2027-01-12T18:00",
+    ),
+    (
+        "alias, default",
+        "2027-02-10T18:00",
+        "America/New_York",
+        "alias",
+        None,
+        "America/Toronto",
+        "UTC",
+        "America/Toronto",
+        "2027-02-10T23:00",
+    ),
+    (
+        "named zone kept",
+        "2027-01-12T19:00",
+        "Europe/Berlin",
+        "zone",
+        "Europe/Lisbon",
+        None,
+        "UTC",
+        "Europe/Berlin",
+        "2027-01-12T18:00",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("why", "start", "provisional", "basis", "place", "default", "federation", "zone", "utc"), CASES, ids=[c[0] for c in CASES])
-def test_settle_zone(why: str, start: str, provisional: str, basis: str, place: str | None, default: str | None,
-                     federation: str, zone: str, utc: str) -> None:
+@pytest.mark.parametrize(
+    ("why", "start", "provisional", "basis", "place", "default", "federation", "zone", "utc"), CASES, ids=[c[0] for c in CASES]
+)
+def test_settle_zone(
+    why: str,
+    start: str,
+    provisional: str,
+    basis: str,
+    place: str | None,
+    default: str | None,
+    federation: str,
+    zone: str,
+    utc: str,
+) -> None:
     ev = settle_zone(_event(_at(start, provisional), provisional, basis), place, default, federation)
     assert ev.timezone == zone, why
     assert ev.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") == utc, why

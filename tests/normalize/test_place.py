@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-
 import pycountry
 import pytest
-
 from pyevents.pipeline.model import REGIONS
 from pyevents.pipeline.normalize import countries
-from pyevents.pipeline.normalize.place import Place, is_video_call_url, parse_location
-from tests.shared_corpus import CORPUS, require
+from pyevents.pipeline.normalize.place import is_video_call_url, parse_location
 
+from tests.shared_corpus import CORPUS, require
 
 # location, hint country, venue, city, country, region, online
 CASES = [
@@ -55,7 +53,15 @@ CASES = [
     ("Auckland, New Zealand", None, None, "Auckland", "NZ", "oceania", False),
     ("GFU Cyrus AG, Am Grauen Stein 27, 51105 Cologne", None, "GFU Cyrus AG", "Cologne", "DE", "europe", False),
     ("Berlin 10115, Deutschland", None, None, "Berlin", "DE", "europe", False),
-    ("Singapore Polytechnic (SP), 500 Dover Road, Singapore 139651", None, "Singapore Polytechnic (SP)", "Singapore", "SG", "asia", False),
+    (
+        "Singapore Polytechnic (SP), 500 Dover Road, Singapore 139651",
+        None,
+        "Singapore Polytechnic (SP)",
+        "Singapore",
+        "SG",
+        "asia",
+        False,
+    ),
     ("PLNT Leiden (Langegracht 70, Leiden, ZH, Netherlands 2312 NV)", None, "PLNT Leiden", "Leiden", "NL", "europe", False),
     ("Montréal, QC H2X 1Y4, Canada", None, None, "Montréal", "CA", "north-america", False),
     ("FabLab Cottbus @ Walther-Pauer-Straße 5, 03044 Cottbus", None, "FabLab Cottbus", "Cottbus", None, None, False),
@@ -70,7 +76,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "hint", "venue", "city", "country", "region", "online"), CASES, ids=[c[0] or "empty" for c in CASES])
+@pytest.mark.parametrize(
+    ("text", "hint", "venue", "city", "country", "region", "online"), CASES, ids=[c[0] or "empty" for c in CASES]
+)
 def test_location_is_read_into_a_place(
     text: str, hint: str | None, venue: str | None, city: str | None, country: str | None, region: str | None, online: bool
 ) -> None:
@@ -113,7 +121,9 @@ def test_country_names_in_many_languages(name: str, code: str) -> None:
     assert countries.country_by_name(name) == code
 
 
-@pytest.mark.parametrize(("value", "code"), [("de", "DE"), ("DEU", "DE"), ("Germany", "DE"), ("uk", "GB"), ("Narnia", None), (None, None)])
+@pytest.mark.parametrize(
+    ("value", "code"), [("de", "DE"), ("DEU", "DE"), ("Germany", "DE"), ("uk", "GB"), ("Narnia", None), (None, None)]
+)
 def test_normalize_country_accepts_codes_and_names(value: str | None, code: str | None) -> None:
     assert countries.normalize_country(value) == code
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from pyevents.pipeline.normalize.text import safe_url
 
 BASE = "https://group.example.org/feed/"
@@ -11,7 +10,13 @@ BASE = "https://group.example.org/feed/"
 
 @pytest.mark.parametrize(
     "url",
-    ["https://pycon.example.org/2027/", "http://x.example.org/a b", "https://x.example.org/<b>", "http:// x.example.org/", "https://"],
+    [
+        "https://pycon.example.org/2027/",
+        "http://x.example.org/a b",
+        "https://x.example.org/<b>",
+        "http:// x.example.org/",
+        "https://",
+    ],
 )
 def test_an_absolute_url_is_decided_as_without_a_base(url: str) -> None:
     assert safe_url(url, BASE) == safe_url(url)

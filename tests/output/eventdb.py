@@ -17,13 +17,12 @@ from urllib.parse import unquote
 import duckdb
 import lxml.html
 import pyarrow as pa
-
 from pyevents.output.calendarlink import DATA_URL_PREFIX
 from pyevents.pipeline.model import Window
 from pyevents.pipeline.store import schema
 from pyevents.pipeline.store.reader import Snapshot
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = dt.datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -166,28 +165,64 @@ def sample_federation(path: Path) -> dict[str, Any]:
             tags=["pycon", "pydata"],
         ),
         "cancelled_upcoming": make_event(
-            "Django Girls Leipzig", status="cancelled", sequence=2, city="Leipzig", venue=None,
-            starts_at=T0 + 3 * day, updated_at=T0 - day,
+            "Django Girls Leipzig",
+            status="cancelled",
+            sequence=2,
+            city="Leipzig",
+            venue=None,
+            starts_at=T0 + 3 * day,
+            updated_at=T0 - day,
         ),
         "cancelled_past": make_event("Old cancelled", status="cancelled", starts_at=T0 - 4 * day),
         "past_in_window": make_event("Recent past meetup", starts_at=T0 - 10 * day),
         "out_of_window": make_event("Long ago", starts_at=T0 - 200 * day),
         "online": make_event(
-            "Python Online Sprint", online=True, venue=None, city=None, country=None, region="online",
-            timezone="UTC", kind="sprint", starts_at=T0 + 5 * day, url="https://sprint.example.net/",
+            "Python Online Sprint",
+            online=True,
+            venue=None,
+            city=None,
+            country=None,
+            region="online",
+            timezone="UTC",
+            kind="sprint",
+            starts_at=T0 + 5 * day,
+            url="https://sprint.example.net/",
         ),
         "tokyo": make_event(
-            "PyData Tokyo", timezone="Asia/Tokyo", country="JP", region="asia", city="Tokyo", venue=None,
-            sequence=1, starts_at=T0 + 40 * day, updated_at=T0 - 2 * day,
+            "PyData Tokyo",
+            timezone="Asia/Tokyo",
+            country="JP",
+            region="asia",
+            city="Tokyo",
+            venue=None,
+            sequence=1,
+            starts_at=T0 + 40 * day,
+            updated_at=T0 - 2 * day,
         ),
         "nyc": make_event(
-            "NYC Python", timezone="America/New_York", country="US", region="north-america", city="New York",
-            venue="Civic Hall", latitude=40.74, longitude=-73.99, starts_at=dt.datetime(2025, 3, 9, 23, 0, tzinfo=UTC),
+            "NYC Python",
+            timezone="America/New_York",
+            country="US",
+            region="north-america",
+            city="New York",
+            venue="Civic Hall",
+            latitude=40.74,
+            longitude=-73.99,
+            starts_at=dt.datetime(2025, 3, 9, 23, 0, tzinfo=UTC),
         ),
         "tentative": make_event(
-            "PyCon AR", kind="conference", status="tentative", timezone="America/Argentina/Buenos_Aires",
-            country="AR", region="south-america", city="Buenos Aires", venue=None, latitude=None, longitude=None,
-            all_day=True, starts_at=dt.datetime(2025, 11, 20, 3, 0, tzinfo=UTC),
+            "PyCon AR",
+            kind="conference",
+            status="tentative",
+            timezone="America/Argentina/Buenos_Aires",
+            country="AR",
+            region="south-america",
+            city="Buenos Aires",
+            venue=None,
+            latitude=None,
+            longitude=None,
+            all_day=True,
+            starts_at=dt.datetime(2025, 11, 20, 3, 0, tzinfo=UTC),
             ends_at=dt.datetime(2025, 11, 22, 3, 0, tzinfo=UTC),
         ),
         **{f"berlin_{i}": ev for i, ev in enumerate(berlin_meetups)},
@@ -196,8 +231,13 @@ def sample_federation(path: Path) -> dict[str, Any]:
         make_source("python-org", name="Python Events Calendar", event_count=3),
         make_source("pyberlin", name="PyBerlin", event_count=4),
         make_source(
-            "broken-group", name="Broken Group", last_status="failed", last_error="HTTP 500 Internal Server Error",
-            last_success_at=T0 - 9 * day, consecutive_failures=9, event_count=1,
+            "broken-group",
+            name="Broken Group",
+            last_status="failed",
+            last_error="HTTP 500 Internal Server Error",
+            last_success_at=T0 - 9 * day,
+            consecutive_failures=9,
+            event_count=1,
         ),
         make_source("never", name="Never Fetched", last_status=None, last_success_at=None, last_attempt_at=None),
     ]
@@ -205,16 +245,30 @@ def sample_federation(path: Path) -> dict[str, Any]:
     prov += [provenance(ev, "pyberlin") for ev in berlin_meetups]
     prov += [provenance(events["tokyo"], "python-org"), provenance(events["cancelled_upcoming"], "broken-group")]
     changes = [
-        {"event_id": events["tokyo"]["event_id"], "changed_at": T0 - 2 * day, "field": "starts_at",
-         "old_value": "2025-04-03 12:00:00+00", "new_value": "2025-04-10 12:00:00+00"},
+        {
+            "event_id": events["tokyo"]["event_id"],
+            "changed_at": T0 - 2 * day,
+            "field": "starts_at",
+            "old_value": "2025-04-03 12:00:00+00",
+            "new_value": "2025-04-10 12:00:00+00",
+        },
     ]
     write_db(path, events.values(), sources, prov, changes)
     return {"events": events, "sources": sources, "provenance": prov, "changes": changes}
 
 
 PUBLISHED = {  # keys of sample_federation's events that a publish as of T0 must include
-    "pycon_de", "cancelled_upcoming", "past_in_window", "online", "tokyo", "nyc", "tentative",
-    "berlin_0", "berlin_1", "berlin_2", "berlin_3",
+    "pycon_de",
+    "cancelled_upcoming",
+    "past_in_window",
+    "online",
+    "tokyo",
+    "nyc",
+    "tentative",
+    "berlin_0",
+    "berlin_1",
+    "berlin_2",
+    "berlin_3",
 }
 ON_SERIES_PAGE = {"berlin_0", "berlin_1", "berlin_2", "berlin_3"}  # upcoming dates of a series: read on its page
 OWN_PAGES = PUBLISHED - ON_SERIES_PAGE

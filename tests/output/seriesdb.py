@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.output.eventdb import T0, event_id_for, make_event, make_source, provenance, write_db
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DAY = dt.timedelta(days=1)
 AMSTERDAM = event_id_for("amsterdam-weekly")
 CHICAGO = event_id_for("chicago-monthly")
@@ -17,9 +17,17 @@ FADING = event_id_for("fading-series")
 
 def _amsterdam(i: int, starts: dt.datetime, **fields: Any) -> dict[str, Any]:
     return make_event(
-        f"Amsterdam weekly {i}", series_id=AMSTERDAM, title="PyAmsterdam Weekly", starts_at=starts,
-        timezone="Europe/Amsterdam", country="NL", city="Amsterdam", venue="Science Park", latitude=52.35,
-        longitude=4.95, **fields,
+        f"Amsterdam weekly {i}",
+        series_id=AMSTERDAM,
+        title="PyAmsterdam Weekly",
+        starts_at=starts,
+        timezone="Europe/Amsterdam",
+        country="NL",
+        city="Amsterdam",
+        venue="Science Park",
+        latitude=52.35,
+        longitude=4.95,
+        **fields,
     )
 
 
@@ -33,26 +41,46 @@ def series_federation(path: Path) -> dict[str, Any]:
     amsterdam["ams_4"] = _amsterdam(4, moved_from + DAY, sequence=1)  # Wednesday 26 March
     chicago = {
         f"chi_{i}": make_event(
-            f"Chicago monthly {i}", series_id=CHICAGO, title="ChiPy Monthly", starts_at=starts,
-            timezone="America/Chicago", country="US", region="north-america", city="Chicago", venue=None,
-            latitude=None, longitude=None,
+            f"Chicago monthly {i}",
+            series_id=CHICAGO,
+            title="ChiPy Monthly",
+            starts_at=starts,
+            timezone="America/Chicago",
+            country="US",
+            region="north-america",
+            city="Chicago",
+            venue=None,
+            latitude=None,
+            longitude=None,
         )
         for i, starts in enumerate(dt.datetime(2025, m, d, 23, 0, tzinfo=UTC) for m, d in ((3, 6), (4, 3), (5, 1), (6, 5)))
     }
     others = {
         "pycon_us": make_event(
-            "PyCon US", kind="conference", all_day=True, timezone="America/New_York", country="US", region="north-america",
-            city="Pittsburgh", venue=None, starts_at=dt.datetime(2025, 5, 14, 4, 0, tzinfo=UTC),
+            "PyCon US",
+            kind="conference",
+            all_day=True,
+            timezone="America/New_York",
+            country="US",
+            region="north-america",
+            city="Pittsburgh",
+            venue=None,
+            starts_at=dt.datetime(2025, 5, 14, 4, 0, tzinfo=UTC),
             ends_at=dt.datetime(2025, 5, 19, 4, 0, tzinfo=UTC),
         ),
         "fading_past": make_event("Fading 0", series_id=FADING, title="Fading Group", starts_at=T0 - 3 * DAY),
         "fading_next": make_event("Fading 1", series_id=FADING, title="Fading Group", starts_at=T0 + 4 * DAY),
     }
     events = {**amsterdam, **chicago, **others}
-    changes = [{
-        "event_id": amsterdam["ams_4"]["event_id"], "changed_at": T0 - 2 * DAY, "field": "starts_at",
-        "old_value": moved_from.strftime("%Y-%m-%dT%H:%M:%SZ"), "new_value": (moved_from + DAY).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }]
+    changes = [
+        {
+            "event_id": amsterdam["ams_4"]["event_id"],
+            "changed_at": T0 - 2 * DAY,
+            "field": "starts_at",
+            "old_value": moved_from.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "new_value": (moved_from + DAY).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    ]
     sources = [make_source("groups", name="Groups", event_count=len(events))]
     write_db(path, events.values(), sources, [provenance(ev, "groups") for ev in events.values()], changes)
     return {"events": events, "changes": changes}

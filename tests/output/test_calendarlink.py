@@ -9,9 +9,9 @@ from urllib.parse import unquote
 import icalendar
 import lxml.html
 from markupsafe import escape
-
 from pyevents.output.calendarlink import DATA_URL_PREFIX, event_calendar_url, percent_encode
 from pyevents.output.ical import CALENDAR_END, calendar_head, serialize_vevent, span_of, used_tzid
+
 from tests.output.eventdb import make_event
 
 BASE = "https://events.example.org/"
@@ -19,8 +19,12 @@ ONLY_KEPT = re.compile(r"^[!$()*+,\-./0-9:;=@A-Z_a-z~%]*$")  # what is left unen
 
 
 def test_plain_and_other_text_round_trip_and_keep_only_safe_characters() -> None:
-    for text in ("BEGIN:VEVENT\r\nSUMMARY:Talks & <b>\"Networking\"</b> #1 100%\\, ok?\r\n",
-                 "SUMMARY:Café – Zürich ☕ 🐍\r\n", "".join(chr(c) for c in range(0x20, 0x7F)), ""):
+    for text in (
+        'BEGIN:VEVENT\r\nSUMMARY:Talks & <b>"Networking"</b> #1 100%\\, ok?\r\n',
+        "SUMMARY:Café – Zürich ☕ 🐍\r\n",
+        "".join(chr(c) for c in range(0x20, 0x7F)),
+        "",
+    ):
         encoded = percent_encode(text)
         assert unquote(encoded, errors="strict") == text
         assert ONLY_KEPT.match(encoded), encoded
@@ -43,6 +47,6 @@ def test_the_link_carries_the_single_event_calendar_and_no_markup() -> None:
 
 
 def test_an_all_day_or_utc_event_carries_no_vtimezone() -> None:
-    event = make_event("Day", all_day=True, starts_at=dt.datetime(2025, 4, 22, 22, 0, tzinfo=dt.timezone.utc))
+    event = make_event("Day", all_day=True, starts_at=dt.datetime(2025, 4, 22, 22, 0, tzinfo=dt.UTC))
     url = event_calendar_url("Day", used_tzid(event), span_of([event]), serialize_vevent(event, BASE))
     assert "VTIMEZONE" not in unquote(url)

@@ -14,14 +14,20 @@ import pytest
 import vobject
 
 from pyevents.config import Config
-from tests.sites import publish
 from tests.output.eventdb import T0, make_event, write_db
+from tests.sites import publish
 
-CONFIG = Config.model_validate({"federation": {
-    "name": "Python Events", "base_url": "https://events.example.org/", "contact": "mailto:team@events.example.org",
-    "repository": "https://git.example.org/federation/calendars",
-}})
-UTC = dt.timezone.utc
+CONFIG = Config.model_validate(
+    {
+        "federation": {
+            "name": "Python Events",
+            "base_url": "https://events.example.org/",
+            "contact": "mailto:team@events.example.org",
+            "repository": "https://git.example.org/federation/calendars",
+        }
+    }
+)
+UTC = dt.UTC
 AOE = dt.timezone(dt.timedelta(hours=-12))
 DAY = dt.timedelta(days=1)
 
@@ -31,19 +37,34 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("event-pages")
     events = {
         "django": make_event(
-            "DjangoCon Berlin", kind="conference", tags=["python-org", "django", "confs-tech", "Web Dev"],
-            description="Three days of Django. " + "More words. " * 40, starts_at=T0 + 20 * DAY,
-            cfp_url="https://djangocon.example.org/cfp", cfp_ends_at=dt.datetime(2025, 3, 15, 23, 59, 59, tzinfo=AOE),
+            "DjangoCon Berlin",
+            kind="conference",
+            tags=["python-org", "django", "confs-tech", "Web Dev"],
+            description="Three days of Django. " + "More words. " * 40,
+            starts_at=T0 + 20 * DAY,
+            cfp_url="https://djangocon.example.org/cfp",
+            cfp_ends_at=dt.datetime(2025, 3, 15, 23, 59, 59, tzinfo=AOE),
         ),
         "pydata": make_event(
-            "PyData Tokyo", timezone="Asia/Tokyo", country="JP", region="asia", city="Tokyo", venue=None,
-            starts_at=T0 + 5 * DAY, tags=["pydata"],
-            cfp_ends_at=dt.datetime(2025, 3, 4, 18, 0, tzinfo=UTC), cfp_url="https://pydata.example.jp/cfp",
+            "PyData Tokyo",
+            timezone="Asia/Tokyo",
+            country="JP",
+            region="asia",
+            city="Tokyo",
+            venue=None,
+            starts_at=T0 + 5 * DAY,
+            tags=["pydata"],
+            cfp_ends_at=dt.datetime(2025, 3, 4, 18, 0, tzinfo=UTC),
+            cfp_url="https://pydata.example.jp/cfp",
         ),
         "closed": make_event("Closed call", kind="conference", cfp_ends_at=T0 - DAY, cfp_url="https://closed.example.org/cfp"),
         "allday": make_event(
-            "Sprint weekend", kind="sprint", all_day=True, timezone="Europe/Berlin",
-            starts_at=dt.datetime(2025, 3, 14, 23, 0, tzinfo=UTC), ends_at=dt.datetime(2025, 3, 16, 23, 0, tzinfo=UTC),
+            "Sprint weekend",
+            kind="sprint",
+            all_day=True,
+            timezone="Europe/Berlin",
+            starts_at=dt.datetime(2025, 3, 14, 23, 0, tzinfo=UTC),
+            ends_at=dt.datetime(2025, 3, 16, 23, 0, tzinfo=UTC),
         ),
     }
     write_db(root / "events.duckdb", events.values())
@@ -63,7 +84,9 @@ def test_event_pages_carry_open_graph_and_twitter_cards_with_the_built_card_imag
     page = event_doc(site, "django")
     meta = {m.get("property") or m.get("name"): m.get("content") for m in page.xpath("//head/meta[@content]")}
     assert meta["og:title"] == "DjangoCon Berlin"
-    assert meta["og:description"].startswith("Fri 21 Mar 2025, 13:00–15:00 Berlin time (UTC+1) · Bars Hub, Berlin, Germany. Three days of Django.")
+    assert meta["og:description"].startswith(
+        "Fri 21 Mar 2025, 13:00–15:00 Berlin time (UTC+1) · Bars Hub, Berlin, Germany. Three days of Django."
+    )
     assert meta["og:description"].endswith("…") and len(meta["og:description"]) < 300
     assert meta["og:url"] == f"https://events.example.org/events/{site['events']['django']['event_id']}.html"
     assert meta["twitter:card"] == "summary_large_image" and meta["og:site_name"] == "Python Events"
@@ -91,8 +114,18 @@ def test_add_to_google_calendar_beside_the_ics_download(site: dict[str, Any]) ->
 def test_every_event_page_offers_its_own_feeds_and_each_is_published(site: dict[str, Any]) -> None:
     page = event_doc(site, "pydata")
     feeds = {li.xpath("string(span[@class='feed-label'])"): li.xpath("a/@href") for li in page.xpath("//ul[@class='feeds']/li")}
-    assert list(feeds) == ["Meetups in Japan", "Meetups in Asia", "All events in Japan", "All events in Asia", "All meetups", "All events"]
-    assert feeds["Meetups in Japan"] == ["webcal://events.example.org/countries/jp/meetups.ics", "https://events.example.org/countries/jp/meetups.ics"]
+    assert list(feeds) == [
+        "Meetups in Japan",
+        "Meetups in Asia",
+        "All events in Japan",
+        "All events in Asia",
+        "All meetups",
+        "All events",
+    ]
+    assert feeds["Meetups in Japan"] == [
+        "webcal://events.example.org/countries/jp/meetups.ics",
+        "https://events.example.org/countries/jp/meetups.ics",
+    ]
     for _webcal, https in feeds.values():
         path = site["out"] / https.removeprefix("https://events.example.org/")
         cal = icalendar.Calendar.from_ical(path.read_bytes())
@@ -127,13 +160,21 @@ def test_cfp_page_lists_open_calls_by_deadline_in_their_zone_with_a_countdown(si
     page = doc(site, "cfp.html")
     assert page.xpath("//nav[@aria-label='Site']//a[@aria-current='page']/text()") == ["CFPs"]
     calls = page.xpath("//li[contains(@class, 'cfp')]")
-    assert [c.xpath("string(.//h2)") for c in calls] == ["PyData Tokyo", "DjangoCon Berlin"]  # by deadline; the closed one fell off
+    assert [c.xpath("string(.//h2)") for c in calls] == [
+        "PyData Tokyo",
+        "DjangoCon Berlin",
+    ]  # by deadline; the closed one fell off
     tokyo, django = calls
     assert tokyo.xpath("string(.//p[@class='deadline']/time)") == "Wed 5 Mar 2025, 03:00 Tokyo time (UTC+9)"
-    assert tokyo.get("data-deadline") == "2025-03-04T18:00:00Z" and tokyo.xpath("string(.//p[@class='countdown'])") == "closes in 3 days"
+    assert (
+        tokyo.get("data-deadline") == "2025-03-04T18:00:00Z"
+        and tokyo.xpath("string(.//p[@class='countdown'])") == "closes in 3 days"
+    )
     assert django.xpath("string(.//p[@class='deadline']/time)") == "Sat 15 Mar 2025, end of day AoE (Anywhere on Earth, UTC-12)"
     assert django.xpath("string(.//p[@class='countdown'])") == "closes in 14 days"
-    assert "Fri 21 Mar 2025" in django.xpath("string(.//p[@class='when'])") and "Bars Hub, Berlin, Germany" in django.text_content()
+    assert (
+        "Fri 21 Mar 2025" in django.xpath("string(.//p[@class='when'])") and "Bars Hub, Berlin, Germany" in django.text_content()
+    )
     assert django.xpath(".//a[text()='Submit a proposal']/@href") == ["https://djangocon.example.org/cfp"]
     assert page.xpath("//script/@src") == ["static/cfp.js"]
 
@@ -147,5 +188,11 @@ def test_about_page_names_the_contact_and_the_repository(site: dict[str, Any]) -
 def test_a_rebuild_is_byte_identical_card_and_cfp_page_included(site: dict[str, Any], tmp_path: Path) -> None:
     db = site["out"].resolve().parent.parent / "events.duckdb"
     again = publish(db, tmp_path / "again", CONFIG, T0).out_dir
-    for name in ("static/card.png", "cfp.html", "feed.atom", "countries/jp/meetups.ics", f"events/{site['events']['django']['event_id']}.html"):
+    for name in (
+        "static/card.png",
+        "cfp.html",
+        "feed.atom",
+        "countries/jp/meetups.ics",
+        f"events/{site['events']['django']['event_id']}.html",
+    ):
         assert (again / name).read_bytes() == (site["out"] / name).read_bytes(), name

@@ -7,12 +7,12 @@ import zoneinfo
 
 import icalendar
 import pytest
-
-from tests.output.eventdb import T0, make_event
 from pyevents.output.ical import calendar_text, escape_text, fold, serialize_cfp_vevent, serialize_vevent, span_of, vtimezone
 
+from tests.output.eventdb import T0, make_event
+
 BASE = "https://events.example.org/"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def parse(events: list[dict], tzids: set[str] | None = None) -> icalendar.Calendar:
@@ -83,14 +83,20 @@ def test_timed_event_round_trips_through_icalendar_with_its_zone() -> None:
     assert vevent.decoded("DTSTAMP") == ev["updated_at"] == vevent.decoded("LAST-MODIFIED")
     assert vevent["SEQUENCE"] == 0 and vevent["STATUS"] == "CONFIRMED"
     assert str(vevent["LOCATION"]) == "Bars Hub, Berlin, Germany"
-    assert vevent.decoded("GEO") == (52.52, 13.405) or tuple(vevent["GEO"].to_ical().decode().split(";")) == ("52.520000", "13.405000")
+    assert vevent.decoded("GEO") == (52.52, 13.405) or tuple(vevent["GEO"].to_ical().decode().split(";")) == (
+        "52.520000",
+        "13.405000",
+    )
     assert [str(c) for c in vevent["CATEGORIES"].cats] == ["meetup", "python"]
 
 
 def test_all_day_event_is_written_as_dates_with_exclusive_end() -> None:
     ev = make_event(
-        "Conf", all_day=True, timezone="Europe/Berlin",
-        starts_at=dt.datetime(2025, 4, 22, 22, 0, tzinfo=UTC), ends_at=dt.datetime(2025, 4, 25, 22, 0, tzinfo=UTC),
+        "Conf",
+        all_day=True,
+        timezone="Europe/Berlin",
+        starts_at=dt.datetime(2025, 4, 22, 22, 0, tzinfo=UTC),
+        ends_at=dt.datetime(2025, 4, 25, 22, 0, tzinfo=UTC),
     )
     text = serialize_vevent(ev, BASE)
     assert "DTSTART;VALUE=DATE:20250423\r\n" in text and "DTEND;VALUE=DATE:20250426\r\n" in text
@@ -114,7 +120,14 @@ def test_cancelled_event_keeps_status_cancelled() -> None:
 
 
 def test_only_http_urls_become_url_properties() -> None:
-    for bad in ("javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:text/html,<b>x</b>", "vbscript:x", "file:///etc/passwd", "/relative"):
+    for bad in (
+        "javascript:alert(1)",
+        " JaVaScRiPt:alert(1)",
+        "data:text/html,<b>x</b>",
+        "vbscript:x",
+        "file:///etc/passwd",
+        "/relative",
+    ):
         assert "URL:" not in serialize_vevent(make_event("u", url=bad), BASE), bad
     assert "URL:https://ok.example/x?a=1\r\n" in serialize_vevent(make_event("u", url="https://ok.example/x?a=1"), BASE)
 
@@ -129,7 +142,9 @@ def test_cfp_deadline_is_all_day_on_its_local_date_or_timed_at_its_hour() -> Non
     assert "DTSTART;TZID=Europe/Berlin:20250320T120000\r\n" in text and "DTEND" not in text
 
 
-@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo", "Africa/Casablanca"])
+@pytest.mark.parametrize(
+    "zone", ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo", "Africa/Casablanca"]
+)
 def test_vtimezone_agrees_with_zoneinfo_at_every_hour_including_transitions(zone: str) -> None:
     """Read our VTIMEZONE under a made-up TZID, so icalendar must use our rules, not its own zone database."""
     custom = "Custom-" + zone.replace("/", "-")  # icalendar caches zones by TZID: one name per case
@@ -141,7 +156,9 @@ def test_vtimezone_agrees_with_zoneinfo_at_every_hour_including_transitions(zone
         for i, p in enumerate(probes)
         if not _ambiguous(p.astimezone(zoneinfo.ZoneInfo(zone)))  # a repeated wall time names no single instant
     ]
-    cal = icalendar.Calendar.from_ical("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n" + text + "".join(lines) + "END:VCALENDAR\r\n")
+    cal = icalendar.Calendar.from_ical(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n" + text + "".join(lines) + "END:VCALENDAR\r\n"
+    )
     by_uid = {str(v["UID"]): v.decoded("DTSTART") for v in cal.walk("VEVENT")}
     wrong = [(probes[int(uid)], got) for uid, got in by_uid.items() if got != probes[int(uid)]]
     assert len(by_uid) > 2000 and not wrong[:5]
@@ -161,9 +178,18 @@ def test_vtimezone_puts_daylight_onset_in_the_wall_time_before_the_change() -> N
 
 def test_calendar_header_carries_rfc7986_properties_and_one_vtimezone_per_tzid() -> None:
     events = [make_event("a"), make_event("b", timezone="Asia/Tokyo"), make_event("c", timezone="UTC")]
-    text = "".join(calendar_text("My, cal", (serialize_vevent(e, BASE) for e in events), {"Europe/Berlin", "Asia/Tokyo"}, span_of(events)))
-    for line in ("VERSION:2.0", "METHOD:PUBLISH", "CALSCALE:GREGORIAN", "NAME:My\\, cal", "X-WR-CALNAME:My\\, cal",
-                 "REFRESH-INTERVAL;VALUE=DURATION:PT12H", "X-PUBLISHED-TTL:PT12H"):
+    text = "".join(
+        calendar_text("My, cal", (serialize_vevent(e, BASE) for e in events), {"Europe/Berlin", "Asia/Tokyo"}, span_of(events))
+    )
+    for line in (
+        "VERSION:2.0",
+        "METHOD:PUBLISH",
+        "CALSCALE:GREGORIAN",
+        "NAME:My\\, cal",
+        "X-WR-CALNAME:My\\, cal",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT12H",
+        "X-PUBLISHED-TTL:PT12H",
+    ):
         assert f"\r\n{line}\r\n" in text
     assert text.count("BEGIN:VTIMEZONE") == 2 and "TZID:Asia/Tokyo\r\n" in text
     assert text.endswith("END:VCALENDAR\r\n")

@@ -10,17 +10,27 @@ from typing import Any
 
 import duckdb
 import feedparser
-import lxml.etree
 import icalendar
+import lxml.etree
 import pytest
 import vobject
-
 from pyevents.output import publish as publish_module
 from pyevents.output.ical import serialize_vevent
 from pyevents.output.publish import PublishError
 from pyevents.pipeline.model import REGIONS
+
 from pyevents.config import Config
-from tests.output.eventdb import ON_SERIES_PAGE, OWN_PAGES, PUBLISHED, T0, make_event, page_calendar, sample_federation, site_files, write_db
+from tests.output.eventdb import (
+    ON_SERIES_PAGE,
+    OWN_PAGES,
+    PUBLISHED,
+    T0,
+    make_event,
+    page_calendar,
+    sample_federation,
+    site_files,
+    write_db,
+)
 from tests.sites import publish
 
 CONFIG = Config.model_validate({"federation": {"name": "Python Events", "base_url": "https://events.example.org/"}})
@@ -48,8 +58,19 @@ def uid_of(fed: dict[str, Any], key: str) -> str:
 
 def test_every_contract_file_is_published(site: dict[str, Any]) -> None:
     out: Path = site["out"]
-    for name in ("index.html", "sources.html", "about.html", "calendar.ics", "conferences.ics", "meetups.ics",
-                 "cfp.ics", "events.json", "feed.atom", "static/style.css", "static/filter.js"):
+    for name in (
+        "index.html",
+        "sources.html",
+        "about.html",
+        "calendar.ics",
+        "conferences.ics",
+        "meetups.ics",
+        "cfp.ics",
+        "events.json",
+        "feed.atom",
+        "static/style.css",
+        "static/filter.js",
+    ):
         assert (out / name).is_file(), name
     for region in REGIONS:
         assert (out / "regions" / f"{region}.html").is_file() and (out / "regions" / f"{region}.ics").is_file()
@@ -90,7 +111,9 @@ def test_calendar_has_exactly_the_published_events(site: dict[str, Any]) -> None
 def test_vtimezone_for_every_tzid_used(site: dict[str, Any]) -> None:
     for path, text in calendars(site["out"]).items():
         cal = icalendar.Calendar.from_ical(text)
-        used = {ev[p].params["TZID"] for ev in cal.walk("VEVENT") for p in ("DTSTART", "DTEND") if p in ev and "TZID" in ev[p].params}
+        used = {
+            ev[p].params["TZID"] for ev in cal.walk("VEVENT") for p in ("DTSTART", "DTEND") if p in ev and "TZID" in ev[p].params
+        }
         defined = {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")}
         assert used == defined, path
     calendar = (site["out"] / "calendar.ics").read_bytes().decode("utf-8")
@@ -124,7 +147,10 @@ def test_filtered_feeds_hold_their_subset(site: dict[str, Any]) -> None:
     assert uids("regions/africa.ics") == set()
     assert uid_of(fed, "berlin_2") in uids("meetups.ics") and uid_of(fed, "pycon_de") not in uids("meetups.ics")
     assert uids("countries/de/conferences.ics") == {uid_of(fed, "pycon_de")}
-    assert uids("regions/europe/conferences.ics") == {uid_of(fed, "pycon_de"), *(uids("conferences.ics") & uids("regions/europe.ics"))}
+    assert uids("regions/europe/conferences.ics") == {
+        uid_of(fed, "pycon_de"),
+        *(uids("conferences.ics") & uids("regions/europe.ics")),
+    }
     assert uids("countries/de/meetups.ics") == uids("meetups.ics") & uids("countries/de.ics") != set()
     assert uids("countries/jp/conferences.ics") == set()  # every country with a feed has its kinds' feeds, even empty
     nyc_page = out / f"events/{fed['events']['nyc']['event_id']}.html"
@@ -137,7 +163,9 @@ def test_a_new_feed_is_one_registry_entry_and_gets_its_vtimezones(tmp_path: Path
     """A feed selecting on a column no other feed uses (`online`): written, linked, with a VTIMEZONE for every TZID."""
     from pyevents.output import feeds
 
-    monkeypatch.setattr(feeds, "FAMILIES", (*feeds.FAMILIES, feeds.Family(("online",), "in-person.ics", "in-person events", "In-person events")))
+    monkeypatch.setattr(
+        feeds, "FAMILIES", (*feeds.FAMILIES, feeds.Family(("online",), "in-person.ics", "in-person events", "In-person events"))
+    )
     monkeypatch.setitem(feeds.DOMAINS, "online", (False,))
     sample_federation(tmp_path / "events.duckdb")
     out = publish(tmp_path / "events.duckdb", tmp_path / "public", CONFIG, T0).out_dir
@@ -173,7 +201,9 @@ def test_events_json_follows_its_documented_shape(site: dict[str, Any]) -> None:
     assert [s["source_id"] for s in pycon["sources"]] == ["pyberlin", "python-org"]  # by first seen, then id
     nyc = by_id[site["fed"]["events"]["nyc"]["event_id"]]
     assert nyc["starts_at"] == "2025-03-09T23:00:00Z" and nyc["start_local"] == "2025-03-09T19:00-04:00"
-    assert nyc["page_url"] == f"https://{HOST}/events/{nyc['id']}.html" and "ics_url" not in nyc  # single-event .ics files are gone (data: link)
+    assert (
+        nyc["page_url"] == f"https://{HOST}/events/{nyc['id']}.html" and "ics_url" not in nyc
+    )  # single-event .ics files are gone (data: link)
     documented = (Path(__file__).resolve().parents[2] / "docs" / "PUBLISHED.md").read_bytes().decode("utf-8")
     for key in pycon:
         assert f"`{key}`" in documented, f"events.json key {key} is not documented"
@@ -195,8 +225,16 @@ def test_cached_vevents_are_used_and_stale_ones_are_rewritten(tmp_path: Path) ->
     current = make_event("Cached", sequence=1)
     stale = make_event("Stale", sequence=2)
     cache = [
-        {"event_id": current["event_id"], "sequence": 1, "vevent": serialize_vevent(current, CONFIG.federation.base_url).replace("SUMMARY:Cached", "SUMMARY:From cache")},
-        {"event_id": stale["event_id"], "sequence": 1, "vevent": serialize_vevent({**stale, "sequence": 1}, CONFIG.federation.base_url)},
+        {
+            "event_id": current["event_id"],
+            "sequence": 1,
+            "vevent": serialize_vevent(current, CONFIG.federation.base_url).replace("SUMMARY:Cached", "SUMMARY:From cache"),
+        },
+        {
+            "event_id": stale["event_id"],
+            "sequence": 1,
+            "vevent": serialize_vevent({**stale, "sequence": 1}, CONFIG.federation.base_url),
+        },
     ]
     write_db(tmp_path / "db.duckdb", [current, stale], vevents=cache)
     summary = publish(tmp_path / "db.duckdb", tmp_path / "out", CONFIG, T0)
@@ -325,7 +363,7 @@ def test_the_pool_links_unchanged_event_files_from_the_previous_version(site: di
     publish(db, out, CONFIG, T0, chunk_events=3)
     again = publish(db, out, CONFIG, T0 + dt.timedelta(days=1), chunk_events=3)
     assert again.event_files_reused == len(OWN_PAGES) and again.events == len(PUBLISHED)
-    assert not again.unchanged and "Data as of <time datetime=\"2025-03-02" in (out / "index.html").read_text(encoding="utf-8")
+    assert not again.unchanged and 'Data as of <time datetime="2025-03-02' in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_unchanged_inputs_keep_the_current_version_until_the_day_or_anything_shown_changes(tmp_path: Path) -> None:
@@ -351,7 +389,7 @@ def test_unchanged_inputs_keep_the_current_version_until_the_day_or_anything_sho
 
 
 def test_a_timed_cfp_deadline_has_its_vtimezone(tmp_path: Path) -> None:
-    event = make_event("Deadline", cfp_url="https://example.org/cfp", cfp_ends_at=dt.datetime(2025, 3, 20, 14, 0, tzinfo=dt.timezone.utc))
+    event = make_event("Deadline", cfp_url="https://example.org/cfp", cfp_ends_at=dt.datetime(2025, 3, 20, 14, 0, tzinfo=dt.UTC))
     write_db(tmp_path / "db.duckdb", [event])
     publish(tmp_path / "db.duckdb", tmp_path / "public", CONFIG, T0)
     text = (tmp_path / "public" / "cfp.ics").read_bytes().decode("utf-8")
@@ -372,7 +410,15 @@ def test_a_health_change_alone_shares_the_event_files_and_links_the_feeds(tmp_pa
     assert not second.unchanged and second.event_files_reused == 2 and second.vevents_serialized == 0
     generation = (first.version_dir / "events").resolve()
     assert (second.version_dir / "events").resolve() == generation and generation.parent == first.version_dir.parent
-    for name in ("calendar.ics", "events.json", "meetups.ics", "countries/de/meetups.ics", "cfp.ics", "static/card.png", "static/style.css"):
+    for name in (
+        "calendar.ics",
+        "events.json",
+        "meetups.ics",
+        "countries/de/meetups.ics",
+        "cfp.ics",
+        "static/card.png",
+        "static/style.css",
+    ):
         assert os.stat(first.version_dir / name).st_ino == os.stat(second.version_dir / name).st_ino, name
     for name in ("feed.atom", "cfp.html"):  # they follow the publish time (the next 14 days, countdowns): written anew
         assert os.stat(first.version_dir / name).st_ino != os.stat(second.version_dir / name).st_ino, name
@@ -390,7 +436,9 @@ def test_a_health_change_alone_shares_the_event_files_and_links_the_feeds(tmp_pa
     publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=1))  # content unchanged: deleting waits
     assert generation.is_dir() and not first.version_dir.exists() and not second.version_dir.exists()
     (tmp_path / "db.duckdb").unlink()
-    write_db(tmp_path / "db.duckdb", [{**events[0], "title": "Shared, renamed again", "sequence": 2}, events[1]], [make_source("s")])
+    write_db(
+        tmp_path / "db.duckdb", [{**events[0], "title": "Shared, renamed again", "sequence": 2}, events[1]], [make_source("s")]
+    )
     publish(tmp_path / "db.duckdb", out, CONFIG, T0 + dt.timedelta(days=2))
     assert not generation.exists()
     kept = {(v / "events").resolve() for v in tmp_path.joinpath(".public.versions").iterdir() if v.name.startswith("v-")}
@@ -415,7 +463,9 @@ def test_listings_not_holding_their_freshness_once_are_rendered_again(tmp_path: 
     assert _tree(out) == _tree(fresh.out_dir)
 
 
-def test_atom_is_newest_first_seen_then_soonest_and_never_leaves_out_the_next_14_days(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_atom_is_newest_first_seen_then_soonest_and_never_leaves_out_the_next_14_days(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pyevents.output import atom
 
     monkeypatch.setattr(atom, "ATOM_LIMIT", 3)

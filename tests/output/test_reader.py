@@ -6,10 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from pyevents.pipeline.model import Window
 from pyevents.pipeline.store.adhoc import run_query
 from pyevents.pipeline.store.reader import Snapshot
+
 from tests.output.eventdb import BERLIN_SERIES, PUBLISHED, T0, make_event, published_events, sample_federation, write_db
 
 WINDOW = Window.around(T0, 30, 400)
@@ -47,7 +47,10 @@ def test_each_event_carries_its_provenance_history_cache_and_fingerprint(db: tup
         events = {ev["event_id"]: ev for ev in published_events(snap, WINDOW, salt="a")}
         salted = {ev["event_id"]: ev["fingerprint"] for ev in published_events(snap, WINDOW, salt="b")}
     pycon = events[fed["events"]["pycon_de"]["event_id"]]
-    assert [(s["source_id"], s["name"]) for s in pycon["sources"]] == [("pyberlin", "PyBerlin"), ("python-org", "Python Events Calendar")]
+    assert [(s["source_id"], s["name"]) for s in pycon["sources"]] == [
+        ("pyberlin", "PyBerlin"),
+        ("python-org", "Python Events Calendar"),
+    ]
     assert [c["field"] for c in events[fed["events"]["tokyo"]["event_id"]]["changes"]] == ["starts_at"]
     assert all(ev["vevent"] is None for ev in events.values())
     assert "last_seen_at" not in pycon and len({ev["fingerprint"] for ev in events.values()}) == len(events)
@@ -92,7 +95,14 @@ def test_listing_queries(db: tuple[Path, dict]) -> None:
     assert overview.events == len(PUBLISHED) and overview.upcoming == len(PUBLISHED) - 1  # one is past
     assert (overview.first_year, overview.last_year) == (2024, 2026)
     # the first upcoming conference and other entry overall, and of every region and country
-    assert {r["title"] for r in agenda} == {"PyCon DE", "Django Girls Leipzig", "Python Online Sprint", "NYC Python", "PyData Tokyo", "PyCon AR"}
+    assert {r["title"] for r in agenda} == {
+        "PyCon DE",
+        "Django Girls Leipzig",
+        "Python Online Sprint",
+        "NYC Python",
+        "PyData Tokyo",
+        "PyCon AR",
+    }
     assert [r["starts_z"] for r in agenda] == sorted(r["starts_z"] for r in agenda)
     # the weekly Berlin meetup is one entry: its next date, how many are coming, the first of them
     berlin = [r for r in entries if r["series_id"] == BERLIN_SERIES]

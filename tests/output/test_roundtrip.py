@@ -7,13 +7,13 @@ import zoneinfo
 from typing import Any
 
 import pytest
-
-from tests.sites import publish
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parse import parse_source
 from pyevents.pipeline.store.reader import Snapshot
+
 from pyevents.config import Config
 from tests.output.eventdb import T0, published_events, sample_federation
+from tests.sites import publish
 
 CONFIG = Config.model_validate({"federation": {"name": "Python Events", "base_url": "https://events.example.org/"}})
 WINDOW = Window.around(T0, CONFIG.federation.window.past_days, CONFIG.federation.window.future_days)

@@ -8,11 +8,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from tests.sites import publish, serve_in_background
 from pyevents.output.serve import HOST, make_server
+
 from pyevents.config import Config
 from tests.output.eventdb import T0, make_event, write_db
+from tests.sites import publish, serve_in_background
 
 
 def test_serve_answers_with_calendar_feed_and_page_types(tmp_path: Path) -> None:

@@ -6,13 +6,13 @@ import datetime as dt
 
 import icalendar
 import pytest
-
 from pyevents.output.ical import serialize_vevent
 from pyevents.output.timefmt import ZONE_CITIES, deadline_text, when, when_of_row
 from pyevents.pipeline.normalize import gazetteer
+
 from tests.output.eventdb import make_event
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _at(*parts: int) -> dt.datetime:
@@ -22,7 +22,13 @@ def _at(*parts: int) -> dt.datetime:
 def test_labels_name_the_city_of_the_zone_with_a_true_minus_sign() -> None:
     cases = [
         ("America/Lima", _at(2026, 12, 12, 14), _at(2026, 12, 12, 22, 30), "Sat 12 Dec 2026, 09:00–17:30", "Lima time (UTC−5)"),
-        ("Europe/Amsterdam", _at(2027, 1, 12, 18), _at(2027, 1, 12, 20), "Tue 12 Jan 2027, 19:00–21:00", "Amsterdam time (UTC+1)"),
+        (
+            "Europe/Amsterdam",
+            _at(2027, 1, 12, 18),
+            _at(2027, 1, 12, 20),
+            "Tue 12 Jan 2027, 19:00–21:00",
+            "Amsterdam time (UTC+1)",
+        ),
         ("Asia/Kolkata", _at(2027, 3, 6, 4, 30), _at(2027, 3, 6, 6), "Sat 6 Mar 2027, 10:00–11:30", "Kolkata time (UTC+5:30)"),
         ("UTC-05:00", _at(2027, 1, 16), _at(2027, 1, 16, 2), "Fri 15 Jan 2027, 19:00–21:00", "UTC−05:00"),
         ("UTC", _at(2027, 1, 16, 14), _at(2027, 1, 16, 20), "Sat 16 Jan 2027, 14:00–20:00", "UTC"),
@@ -43,7 +49,9 @@ def test_a_fixed_offset_is_written_as_utc_times_and_a_zone_as_its_tzid() -> None
 
 
 def test_an_all_day_event_keeps_its_local_dates() -> None:
-    tromso = make_event("Tromsø", timezone="Europe/Oslo", all_day=True, starts_at=_at(2027, 5, 31, 22), ends_at=_at(2027, 6, 1, 22))
+    tromso = make_event(
+        "Tromsø", timezone="Europe/Oslo", all_day=True, starts_at=_at(2027, 5, 31, 22), ends_at=_at(2027, 6, 1, 22)
+    )
     text = serialize_vevent(tromso, "https://events.example.org/")
     vevent = icalendar.Event.from_ical(text)
     assert vevent["DTSTART"].dt == dt.date(2027, 6, 1) and vevent["DTEND"].dt == dt.date(2027, 6, 2)

@@ -41,15 +41,28 @@ from typing import Any
 
 import pytest
 import yaml
-
 from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, SourceEvent, Window
 
 CASES = Path(__file__).resolve().parent / "cases"
 _HEADER_KEYS = frozenset(
     {
-        "events", "count", "includes", "excludes", "rejects", "warnings", "error", "reader",
-        "window", "as-of", "default-zone", "federation-zone", "source-name", "max-per-series", "url",
-        "line-breaks", "encoding",
+        "events",
+        "count",
+        "includes",
+        "excludes",
+        "rejects",
+        "warnings",
+        "error",
+        "reader",
+        "window",
+        "as-of",
+        "default-zone",
+        "federation-zone",
+        "source-name",
+        "max-per-series",
+        "url",
+        "line-breaks",
+        "encoding",
     }
 )
 _LINE_BREAKS = {"CRLF": b"\r\n", "LF": b"\n", "CR": b"\r"}
@@ -74,7 +87,10 @@ class Case:
     body: bytes
 
     def context(self, source_type: str) -> ParseContext:
-        first, last = (dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC) for day in self.expect.get("window", ("2026-01-01", "2027-01-01")))
+        first, last = (
+            dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC)
+            for day in self.expect.get("window", ("2026-01-01", "2027-01-01"))
+        )
         as_of = dt.datetime.fromisoformat(self.expect["as-of"]).astimezone(dt.UTC) if "as-of" in self.expect else first
         return ParseContext(
             "case",
@@ -96,7 +112,7 @@ def read_case(path: Path) -> Case:
         header.append(line.decode("utf-8")[1:].removeprefix(" ").rstrip("\r"))
     if not header or not header[0].strip():
         raise ValueError(f"{path.name}: the first line must say what the case checks")
-    expect = yaml.load("\n".join(header[1:]), Loader=_Loader) or {}  # noqa: S506 - a SafeLoader
+    expect = yaml.load("\n".join(header[1:]), Loader=_Loader) or {}
     unknown = set(expect) - _HEADER_KEYS
     if unknown:
         raise ValueError(f"{path.name}: unknown header keys {sorted(unknown)}")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parse import parse_source
 from pyevents.pipeline.parsers.dates_prose import MAX_READS, MAX_TEXT, ProseDates, language_of
 
-AS_OF = dt.datetime(2027, 1, 10, tzinfo=dt.timezone.utc)
+AS_OF = dt.datetime(2027, 1, 10, tzinfo=dt.UTC)
 D = dt.date
 T = dt.datetime
 
@@ -52,7 +51,15 @@ def test_a_document_reads_a_bounded_number_of_texts() -> None:
 
 
 def test_language_tags() -> None:
-    assert [language_of(t) for t in ("ca", "en-US", "fr_FR", " DE ", "", None, "12")] == ["ca", "en", "fr", "de", None, None, None]
+    assert [language_of(t) for t in ("ca", "en-US", "fr_FR", " DE ", "", None, "12")] == [
+        "ca",
+        "en",
+        "fr",
+        "de",
+        None,
+        None,
+        None,
+    ]
 
 
 def _ctx(source_type: str) -> ParseContext:
@@ -61,26 +68,26 @@ def _ctx(source_type: str) -> ParseContext:
 
 def test_a_feed_in_catalan_with_a_prose_range_becomes_an_all_day_event_in_its_place() -> None:
     feed = (
-        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:ev="http://purl.org/rss/1.0/modules/event/">'
-        "<channel><title>PyBCN</title><link>https://pybcn.example/</link><language>ca</language>"
-        "<item><title>PyDay BCN</title><link>https://pybcn.example/pyday</link>"
-        "<ev:startdate>Del 22 al 26 de juliol</ev:startdate><ev:location>Barcelona, Spain</ev:location></item>"
-        "<item><title>Sprint</title><link>https://pybcn.example/sprint</link>"
-        "<ev:startdate>quan hi hagi prou gent</ev:startdate></item></channel></rss>"
-    ).encode()
+        b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:ev="http://purl.org/rss/1.0/modules/event/">'
+        b"<channel><title>PyBCN</title><link>https://pybcn.example/</link><language>ca</language>"
+        b"<item><title>PyDay BCN</title><link>https://pybcn.example/pyday</link>"
+        b"<ev:startdate>Del 22 al 26 de juliol</ev:startdate><ev:location>Barcelona, Spain</ev:location></item>"
+        b"<item><title>Sprint</title><link>https://pybcn.example/sprint</link>"
+        b"<ev:startdate>quan hi hagi prou gent</ev:startdate></item></channel></rss>"
+    )
     parsed = parse_source(feed, _ctx("feed"))
     (ev,) = parsed.events
     assert ev.all_day and ev.timezone == "Europe/Madrid"
-    assert ev.starts_at == dt.datetime(2027, 7, 21, 22, tzinfo=dt.timezone.utc)  # local midnight, CEST
-    assert ev.ends_at == dt.datetime(2027, 7, 26, 22, tzinfo=dt.timezone.utc)  # the day after the 26th
+    assert ev.starts_at == dt.datetime(2027, 7, 21, 22, tzinfo=dt.UTC)  # local midnight, CEST
+    assert ev.ends_at == dt.datetime(2027, 7, 26, 22, tzinfo=dt.UTC)  # the day after the 26th
     assert [(r.reason, r.detail) for r in parsed.rejects] == [("no-dtstart", "Sprint: unreadable date 'quan hi hagi prou gent'")]
 
 
 def test_a_page_with_a_prose_start_in_its_hevent() -> None:
     page = (
-        '<html lang="en"><body><div class="h-event"><h1 class="p-name">SciPy Sprint</h1>'
-        '<span class="dt-start">June 25-26, 2027</span><span class="p-location">Austin, TX, USA</span></div></body></html>'
-    ).encode()
+        b'<html lang="en"><body><div class="h-event"><h1 class="p-name">SciPy Sprint</h1>'
+        b'<span class="dt-start">June 25-26, 2027</span><span class="p-location">Austin, TX, USA</span></div></body></html>'
+    )
     (ev,) = parse_source(page, _ctx("html")).events
     assert ev.all_day and ev.timezone == "America/Chicago"
     assert (ev.starts_at.date(), ev.ends_at.date()) == (D(2027, 6, 25), D(2027, 6, 27))

@@ -7,19 +7,21 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.normalize import finish_event
 from pyevents.pipeline.parsers.feed import entry_links_needing_page, parse_feed
+
 from tests.parsers.casefiles import CASES, read_case
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 CAMPUS = read_case(CASES / "feed" / "campus_vendor_elements_cancelled.rss").body
 NOT_A_FEED = read_case(CASES / "feed" / "html_page_is_refused.html").body
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
-def ctx(timezone: str | None = None, linked: dict[str, bytes] | None = None, url: str = "https://pug.example/feed") -> ParseContext:
+def ctx(
+    timezone: str | None = None, linked: dict[str, bytes] | None = None, url: str = "https://pug.example/feed"
+) -> ParseContext:
     window = Window.around(dt.datetime(2025, 3, 1, tzinfo=UTC), 30, 365)
     return ParseContext("pug", "feed", url, window, SourceDefaults(timezone=timezone), linked=linked or {})
 

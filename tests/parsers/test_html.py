@@ -9,9 +9,10 @@ import json
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.normalize import finish_event
 from pyevents.pipeline.parsers.html import parse_html
+
 from tests.parsers.casefiles import CASES, read_case
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def ctx(timezone: str | None = "Europe/Berlin", url: str = "https://pyberlin.example/events/") -> ParseContext:

@@ -6,16 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
 from pyevents.pipeline.normalize.timezones import resolve_tzid
 from pyevents.pipeline.parsers.ical import parse_ical
+
 from tests.parsers.casefiles import CASES, read_case
 
 WINDOW = Window(
-    dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc),
-    dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
-    dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+    dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
 )
 
 

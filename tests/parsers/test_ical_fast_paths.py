@@ -13,11 +13,10 @@ import datetime as dt
 import pytest
 from icalendar import Calendar
 from icalendar.parser import Contentline
-from recurring_ical_events import EventAdapter, Series
-
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parsers.ical import parse_ical
 from pyevents.pipeline.parsers.ical_text import _DATE_PROPERTIES, _DATES, _PLAIN_LINE, _parse_line
+from recurring_ical_events import EventAdapter, Series
 
 LINES = [
     "BEGIN:VEVENT",
@@ -94,7 +93,7 @@ def test_a_lone_event_spans_what_the_expansion_gives(dates: str) -> None:
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:one@t\r\nSUMMARY:Python night\r\n"
         f"{dates}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     ).encode()
-    as_of = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
+    as_of = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
     window = Window.around(as_of, 30, 400)
     ctx = ParseContext("src", "ical", "https://example.org/cal.ics", window, SourceDefaults())
     (event,) = parse_ical(body, ctx).events
@@ -104,7 +103,7 @@ def test_a_lone_event_spans_what_the_expansion_gives(dates: str) -> None:
     start, end = occurrence.start, occurrence.end
     if isinstance(start, dt.datetime):
         # the parser reads floating times in the federation's zone (UTC here) before expanding
-        start, end = (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc) for t in (start, end))
+        start, end = (t if t.tzinfo else t.replace(tzinfo=dt.UTC) for t in (start, end))
         assert (event.starts_at, event.ends_at, event.all_day) == (start, end, False)
     else:
         assert event.all_day

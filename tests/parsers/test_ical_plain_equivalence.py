@@ -19,11 +19,11 @@ import random
 from pathlib import Path
 
 import pytest
-
 from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
 from pyevents.pipeline.parsers.ical import parse_ical
 from pyevents.pipeline.parsers.ical_plain import read_plain_calendars
 from pyevents.pipeline.parsers.ical_text import decode_calendar, repair_structure
+
 from tests.parsers.casefiles import case_params, case_paths, read_case
 from tests.shared_corpus import corpus_files, file_params, require
 
@@ -108,7 +108,11 @@ def _generated_group(seed: int) -> bytes:
         if shape == 3 and n % 2:
             lines += ["RRULE:FREQ=WEEKLY;COUNT=6", f"EXDATE;TZID={zone}:{(day + dt.timedelta(days=7)):%Y%m%d}{start[8:]}"]
         elif shape in (0, 1, 4) and n % 3 == 0:  # a series with its rule only
-            lines.append(rng.choice(["RRULE:FREQ=WEEKLY;COUNT=10", "RRULE:FREQ=MONTHLY;BYDAY=2TU", "RRULE:FREQ=DAILY;UNTIL=20270301T000000Z"]))
+            lines.append(
+                rng.choice(
+                    ["RRULE:FREQ=WEEKLY;COUNT=10", "RRULE:FREQ=MONTHLY;BYDAY=2TU", "RRULE:FREQ=DAILY;UNTIL=20270301T000000Z"]
+                )
+            )
         lines += [
             f"SUMMARY;LANGUAGE=en:Python night {n}\\, talks\\; pizza",
             "DESCRIPTION:Line one\\nLine two <b>bold</b> &amp; more\\n\\n\\n\\nend",
@@ -161,19 +165,34 @@ PLAIN = {
     "geo out of range": _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z", "GEO:95;13"),
     "legacy zone": _one_event("UID:a", "SUMMARY:x", "DTSTART;TZID=US/Eastern:20270101T100000"),
     "vendor zone": _one_event("UID:a", "SUMMARY:x", "DTSTART;TZID=/mozilla.org/20050126_1/Europe/Paris:20270101T100000"),
-    "injection attempt": _one_event("UID:a", "SUMMARY:x\\nEND:VEVENT\u202e", "DTSTART:20270101T100000Z", "URL:https://e.org/\"><script>"),
+    "injection attempt": _one_event(
+        "UID:a", "SUMMARY:x\\nEND:VEVENT\u202e", "DTSTART:20270101T100000Z", 'URL:https://e.org/"><script>'
+    ),
     "weekly rule": _one_event("UID:a", "SUMMARY:x", "DTSTART;TZID=Europe/Berlin:20261201T190000", "RRULE:FREQ=WEEKLY;COUNT=5"),
-    "all-day rule with duration": _one_event("UID:a", "SUMMARY:x", "DTSTART;VALUE=DATE:20261201", "DURATION:P2D", "RRULE:FREQ=DAILY;INTERVAL=3"),
-    "rule with a floating time": _one_event("UID:a", "SUMMARY:x", "DTSTART:20261201T190000", "DTEND:20261201T180000", "RRULE:FREQ=WEEKLY"),
+    "all-day rule with duration": _one_event(
+        "UID:a", "SUMMARY:x", "DTSTART;VALUE=DATE:20261201", "DURATION:P2D", "RRULE:FREQ=DAILY;INTERVAL=3"
+    ),
+    "rule with a floating time": _one_event(
+        "UID:a", "SUMMARY:x", "DTSTART:20261201T190000", "DTEND:20261201T180000", "RRULE:FREQ=WEEKLY"
+    ),
     "lower-case rule": _one_event("UID:a", "SUMMARY:x", "DTSTART:20261201T190000Z", "rrule:freq=weekly;count=3"),
     "broken rule": _one_event("UID:a", "SUMMARY:x", "DTSTART:20261201T190000Z", "RRULE:FREQ=WEEKLY;COUNT=x"),
     "empty rule": _one_event("UID:a", "SUMMARY:x", "DTSTART:20261201T190000Z", "RRULE:FOO"),
     "rule too large": _one_event("UID:a", "SUMMARY:x", "DTSTART:19000101T000000Z", "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31"),
     "rule with a parameter": _one_event("UID:a", "SUMMARY:x", "DTSTART:20261201T190000Z", "RRULE;X-A=b:FREQ=WEEKLY;COUNT=3"),
-    "two rules": _one_event("UID:a", "SUMMARY:x", "DTSTART:20261201T190000Z", "RRULE:FREQ=WEEKLY;COUNT=3", "RRULE:FREQ=DAILY;COUNT=2"),
+    "two rules": _one_event(
+        "UID:a", "SUMMARY:x", "DTSTART:20261201T190000Z", "RRULE:FREQ=WEEKLY;COUNT=3", "RRULE:FREQ=DAILY;COUNT=2"
+    ),
     "derived UID and a rule": _one_event("SUMMARY:x", "DTSTART:20261201T190000Z", "RRULE:FREQ=WEEKLY;COUNT=3"),
     "two events one UID": _one_event(
-        "UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z", "END:VEVENT", "BEGIN:VEVENT", "UID:a", "SUMMARY:y", "DTSTART:20270102T100000Z"
+        "UID:a",
+        "SUMMARY:x",
+        "DTSTART:20270101T100000Z",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:a",
+        "SUMMARY:y",
+        "DTSTART:20270102T100000Z",
     ),
 }
 NOT_PLAIN = {
@@ -188,7 +207,9 @@ NOT_PLAIN = {
     "zone and Z": _one_event("UID:a", "SUMMARY:x", "DTSTART;TZID=Europe/Berlin:20270101T100000Z"),
     "a VTODO": _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z", calendar=("BEGIN:VTODO", "END:VTODO")),
     "broken VTIMEZONE": _one_event(
-        "UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z",
+        "UID:a",
+        "SUMMARY:x",
+        "DTSTART:20270101T100000Z",
         calendar=("BEGIN:VTIMEZONE", "TZID:X", "BEGIN:STANDARD", "TZOFFSETFROM:+9999", "END:STANDARD", "END:VTIMEZONE"),
     ),
     "structured location": _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z", "X-APPLE-STRUCTURED-LOCATION:geo:1,2"),
@@ -227,12 +248,27 @@ NEEDS_REPAIR = {
         b"begin:vcalendar\r\nBegin:VEvent\r\nUID:a\r\nSUMMARY:x\r\nDTSTART:20270101T100000Z\r\n"
         b"RRULE:FREQ=WEEKLY;COUNT=2\r\nEXDATE:20270108T100000Z\r\nend:vevent\r\nEND:vcalendar\r\n"
     ),
-    "BEGIN with a parameter": _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z", "BEGIN;X-A=b:VALARM", "ACTION:DISPLAY", "END:VALARM"),
-    "bare EXDATE dates": _one_event("UID:a", "SUMMARY:x", "DTSTART;VALUE=DATE:20270101", "RRULE:FREQ=DAILY;COUNT=4", "EXDATE:20270102,20270103"),
+    "BEGIN with a parameter": _one_event(
+        "UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z", "BEGIN;X-A=b:VALARM", "ACTION:DISPLAY", "END:VALARM"
+    ),
+    "bare EXDATE dates": _one_event(
+        "UID:a", "SUMMARY:x", "DTSTART;VALUE=DATE:20270101", "RRULE:FREQ=DAILY;COUNT=4", "EXDATE:20270102,20270103"
+    ),
     "hourly zone rule": _one_event(
-        "UID:a", "SUMMARY:x", "DTSTART;TZID=Europe/Berlin:20270101T100000",
-        calendar=("BEGIN:VTIMEZONE", "TZID:Europe/Berlin", "BEGIN:STANDARD", "DTSTART:19701025T030000", "TZOFFSETFROM:+0200",
-                  "TZOFFSETTO:+0100", "RRULE:FREQ=HOURLY", "END:STANDARD", "END:VTIMEZONE"),
+        "UID:a",
+        "SUMMARY:x",
+        "DTSTART;TZID=Europe/Berlin:20270101T100000",
+        calendar=(
+            "BEGIN:VTIMEZONE",
+            "TZID:Europe/Berlin",
+            "BEGIN:STANDARD",
+            "DTSTART:19701025T030000",
+            "TZOFFSETFROM:+0200",
+            "TZOFFSETTO:+0100",
+            "RRULE:FREQ=HOURLY",
+            "END:STANDARD",
+            "END:VTIMEZONE",
+        ),
     ),
     "property outside a component": b"X-STRAY:1\r\n" + _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z"),
     "two calendars, the first unclosed": b"BEGIN:VCALENDAR\r\n" + _one_event("UID:a", "SUMMARY:x", "DTSTART:20270101T100000Z"),

@@ -6,18 +6,21 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parsers.listings import detect_format, parse_listing
 from pyevents.pipeline.parsers.listings.common import ListingError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "listings"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
-def ctx(fmt: str | None = None, timezone: str | None = None, as_of: dt.datetime = dt.datetime(2025, 3, 1, tzinfo=UTC)) -> ParseContext:
+def ctx(
+    fmt: str | None = None, timezone: str | None = None, as_of: dt.datetime = dt.datetime(2025, 3, 1, tzinfo=UTC)
+) -> ParseContext:
     window = Window.around(as_of, 30, 365)
-    return ParseContext("list", "listing", "https://list.example/data", window, SourceDefaults(timezone=timezone), listing_format=fmt)
+    return ParseContext(
+        "list", "listing", "https://list.example/data", window, SourceDefaults(timezone=timezone), listing_format=fmt
+    )
 
 
 def test_confs_tech_field_variants() -> None:
@@ -27,7 +30,11 @@ def test_confs_tech_field_variants() -> None:
     assert [r.reason for r in result.rejects] == ["no-dtstart"]
     old = events["PyCon Old Style"]
     assert (old.city, old.country, old.location, old.online) == ("Kraków", "Poland", "Kraków, Poland", False)
-    assert old.all_day and old.starts_at == dt.datetime(2025, 4, 3, tzinfo=UTC) and old.ends_at == dt.datetime(2025, 4, 6, tzinfo=UTC)
+    assert (
+        old.all_day
+        and old.starts_at == dt.datetime(2025, 4, 3, tzinfo=UTC)
+        and old.ends_at == dt.datetime(2025, 4, 6, tzinfo=UTC)
+    )
     assert old.source_uid == old.url == "https://old.pycon.example"
     online = events["Python Online Day"]
     assert (online.city, online.country, online.online) == (None, None, True)  # "Online" is not a place
@@ -115,7 +122,10 @@ def test_detection(name: str, fmt: str) -> None:
     ("body", "error"),
     [
         (b"", "empty document"),
-        (b"<!DOCTYPE html><html><body>Login</body></html>", "an HTML page, not a listing (use type: html for pages with event markup)"),
+        (
+            b"<!DOCTYPE html><html><body>Login</body></html>",
+            "an HTML page, not a listing (use type: html for pages with event markup)",
+        ),
         (b"<?xml version='1.0'?><rss version='2.0'><channel/></rss>", "an RSS/Atom feed, not a listing (use type: feed)"),
         (b'{"data": []}', "JSON object with keys data: not a known listing format"),
         (b"[1, 2", "not valid JSON"),

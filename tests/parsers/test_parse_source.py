@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from pyevents.pipeline import parse
 from pyevents.pipeline.model import ParseContext, SourceDefaults, SourceEvent, Window
 
-WINDOW = Window.around(dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc), 30, 400)
+WINDOW = Window.around(dt.datetime(2027, 1, 1, tzinfo=dt.UTC), 30, 400)
 CALENDAR = (
     b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
     b"BEGIN:VEVENT\r\nUID:e1@t\r\nSUMMARY:Python night\r\nDTSTART:20270110T180000Z\r\n"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pyevents.pipeline.model import FetchResult, SourceState, Window
-from pyevents.config import Config
 import pytest
-
+from pyevents.pipeline.model import FetchResult, SourceState, Window
 from pyevents.pipeline.store import lifecycle
 from pyevents.pipeline.store.lifecycle import body_sha256
+
+from pyevents.config import Config
 from pyevents.parsepool import POOL_THRESHOLD, SourceParser
 
-AS_OF = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
+AS_OF = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
 WINDOW = Window.around(AS_OF, 30, 400)
 
 
@@ -28,14 +28,16 @@ def _calendar(n: int) -> bytes:
 
 def _config(count: int) -> Config:
     return Config.model_validate(
-        {"sources": [{"id": f"s{n}", "name": f"S{n}", "type": "ical", "url": f"https://example.org/{n}.ics"} for n in range(count)]}
+        {
+            "sources": [
+                {"id": f"s{n}", "name": f"S{n}", "type": "ical", "url": f"https://example.org/{n}.ics"} for n in range(count)
+            ]
+        }
     )
 
 
 def _fetches(count: int) -> list[FetchResult]:
-    return [
-        FetchResult(f"s{n}", "ok", f"https://example.org/{n}.ics", body=_calendar(n), http_status=200) for n in range(count)
-    ]
+    return [FetchResult(f"s{n}", "ok", f"https://example.org/{n}.ics", body=_calendar(n), http_status=200) for n in range(count)]
 
 
 def _parse(count: int, states: dict[str, SourceState]) -> tuple[dict[str, object], list[str], list[FetchResult]]:
@@ -89,4 +91,3 @@ def test_the_parse_code_digest_covers_parsers_normalization_and_the_model() -> N
     assert all((PIPELINE_DIR / name).exists() for name in PARSE_CODE)
     without_listings = files_digest([PIPELINE_DIR / "parsers" / "ical.py"])
     assert without_listings != parse_code_digest()
-

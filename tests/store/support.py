@@ -16,12 +16,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-
 from pyevents.pipeline.model import Event, FetchResult, ParsedSource, SourceEvent, Window
 from pyevents.pipeline.store import ConfiguredSource, RunCounts, Store
 from pyevents.pipeline.store.staging import StagedSource, stage
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 AS_OF = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 DAY = dt.timedelta(days=1)
 
@@ -65,7 +64,9 @@ _BODY_VERSIONS = itertools.count(1)  # with the pid: each default body differs f
 def fetched(source_id: str, body: bytes | None = None, **fields: object) -> FetchResult:
     url = f"https://example.org/{source_id}.ics"
     base = FetchResult(source_id=source_id, outcome="ok", url=url, final_url=url, http_status=200)
-    return replace(base, body=body if body is not None else f"body of {source_id} {os.getpid()}.{next(_BODY_VERSIONS)}".encode(), **fields)
+    return replace(
+        base, body=body if body is not None else f"body of {source_id} {os.getpid()}.{next(_BODY_VERSIONS)}".encode(), **fields
+    )
 
 
 def failed(source_id: str, error: str = "HTTP 500 from example.org") -> FetchResult:
@@ -154,4 +155,3 @@ def event_rows(db: Path) -> dict[str, dict[str, object]]:
     with duckdb.connect(str(db), read_only=True) as con:
         table = con.sql("SELECT * FROM events").to_arrow_table()
     return {row["event_id"]: row for row in table.to_pylist()}
-

@@ -6,11 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from pyevents.pipeline.store.adhoc import QueryFailed, QueryRefused, run_query
+
 from tests.output.eventdb import make_event, write_db
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def _files(folder: Path) -> set[Path]:
 def test_a_select_returns_columns_types_and_utc_instants(db: Path) -> None:
     result = run_query(db, "select title, starts_at from events")
     assert result.columns == ["title", "starts_at"] and result.types[1].upper().startswith("TIMESTAMP")
-    (title, starts), = result.rows
+    ((title, starts),) = result.rows
     assert title == "PyCon Test" and starts == dt.datetime(2030, 5, 1, 9, tzinfo=UTC)
     assert starts.utcoffset() == dt.timedelta(0)
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-
-from pyevents.pipeline.store import Store, arrowio, events as store_events
+from pyevents.pipeline.store import Store, arrowio
+from pyevents.pipeline.store import events as store_events
 from pyevents.pipeline.store.arrowio import from_objects, shared_values
+
 from tests.store.support import one_event_per_report, reports
 
 
@@ -23,7 +24,12 @@ def test_equal_values_become_one_object_and_lists_stay_distinct() -> None:
 def test_a_table_built_in_chunks_equals_one_built_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     items = reports("a", 7, tags=["python", "data"])
     schema = pa.schema(
-        [("source_uid", pa.string()), ("starts_at", pa.timestamp("us", "UTC")), ("tags", pa.list_(pa.string())), ("n", pa.int64())]
+        [
+            ("source_uid", pa.string()),
+            ("starts_at", pa.timestamp("us", "UTC")),
+            ("tags", pa.list_(pa.string())),
+            ("n", pa.int64()),
+        ]
     )
     extra = {"n": list(range(7))}
     whole = from_objects(items, schema, extra)

@@ -7,16 +7,18 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from pyevents.pipeline.store import Store, database
+
 from tests.store.support import AS_OF, fetched, one_event_per_report, reports, source, staged, window
 
 
 def _setting(store: Store) -> str:
-    return str(store._db.connection().execute("SELECT current_setting('memory_limit')").fetchall()[0][0])  # noqa: SLF001
+    return str(store._db.connection().execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
 
 
-def test_the_limit_follows_the_largest_table_and_never_drops_within_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_limit_follows_the_largest_table_and_never_drops_within_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(database, "MEMORY_PER_ROW_BYTES", 4 * 2**20)  # 4 MiB a row: 100 reports need 400 MB
     db = tmp_path / "events.duckdb"
     with Store.open(db) as store:

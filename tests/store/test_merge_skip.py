@@ -12,10 +12,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from pyevents.pipeline.model import FetchResult, ParsedSource, Window
 from pyevents.pipeline.store import ConfiguredSource, RunCounts, Store
 from pyevents.pipeline.store.staging import stage
+
 from tests.store.support import (
     AS_OF,
     DAY,
@@ -46,7 +46,9 @@ def _run(db: Path, step: Step, may_keep: bool) -> tuple[RunCounts, int, bool]:
     with Store.open(db) as store:
         store.start_run(f"run-{step.as_of:%Y%m%d%H%M%S}", step.as_of)
         store.sync_sources(step.sources)
-        store.apply_fetches(window, {f.source_id: f for f in step.fetches}, {p.source_id: stage(p) for p in step.parsed}, step.as_of)
+        store.apply_fetches(
+            window, {f.source_id: f for f in step.fetches}, {p.source_id: stage(p) for p in step.parsed}, step.as_of
+        )
         key = store.merge_input_key(window, step.salt)
         kept = store.keep_merged_events(window, key, step.as_of) if may_keep else None
         if kept is None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
-
 from pyevents.pipeline.store import Store, StoreUnusable, schema
 from pyevents.pipeline.store.arrowio import table_schema
 from pyevents.pipeline.store.staging import REPORT_FIELDS, REPORT_SCHEMA
+
 from tests.store.support import fetched, parse, query, report, run, source
 
 CONTRACT = {
@@ -64,7 +64,7 @@ def test_contract_tables_have_their_columns_first_and_in_order(tmp_path: Path) -
 def test_upcoming_view_hides_cancelled_withdrawn_and_past_events(tmp_path: Path) -> None:
     db = tmp_path / "events.duckdb"
     # the view compares with SQL now(): the events sit days either side of the clock, on any date
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     later, sooner = report("a", "later", days=0), report("a", "sooner", days=0)
     later.starts_at, later.ends_at = now + dt.timedelta(days=9), now + dt.timedelta(days=9, hours=2)
     sooner.starts_at, sooner.ends_at = now + dt.timedelta(days=2), now + dt.timedelta(days=2, hours=2)

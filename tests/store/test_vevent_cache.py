@@ -11,10 +11,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from pyevents.output.ical import serialize_vevent
 from pyevents.pipeline.store import Store, vevents
 from pyevents.pipeline.store.arrowio import table_dicts
+
 from pyevents import run as orchestrator
 from pyevents.workers import serialize_row_group
 from tests.store.support import (
@@ -119,7 +119,9 @@ def _recording(files: dict[Path, list[dict[str, object]]], skip: Container[str] 
         batch = pq.ParquetFile(rows).read_row_group(group)
         files.setdefault(rows, []).extend(batch.to_pylist())
         kept = batch.filter(pa.array([event_id not in skip for event_id in batch["event_id"].to_pylist()]))
-        pq.write_table(kept.select(["event_id", "sequence"]).append_column("vevent", pa.array(["VEVENT"] * kept.num_rows, pa.string())), out)
+        pq.write_table(
+            kept.select(["event_id", "sequence"]).append_column("vevent", pa.array(["VEVENT"] * kept.num_rows, pa.string())), out
+        )
         return kept.num_rows
 
     return serialize

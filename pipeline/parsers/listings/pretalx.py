@@ -33,8 +33,8 @@ def read(data: Any, ctx: ParseContext) -> ParsedSource:
 
 
 def is_schedule(data: Any) -> bool:
-    return isinstance(data, dict) and isinstance(data.get("schedule"), dict) and isinstance(
-        data["schedule"].get("conference"), dict
+    return (
+        isinstance(data, dict) and isinstance(data.get("schedule"), dict) and isinstance(data["schedule"].get("conference"), dict)
     )
 
 
@@ -61,7 +61,7 @@ def _talks(data: dict[str, Any], conference: dict[str, Any]) -> Iterator[dict[st
     count = 0
     for day in records(conference.get("days")):
         rooms = day.get("rooms")
-        for talks in (rooms.values() if isinstance(rooms, dict) else []):
+        for talks in rooms.values() if isinstance(rooms, dict) else []:
             for talk in records(talks):
                 count += 1
                 if count > MAX_RECORDS:
@@ -86,5 +86,7 @@ def _fields(talk: dict[str, Any], zone: str | None, acronym: str | None) -> Even
         url=talk.get("url"),
         description=text(talk.get("abstract")) or text(talk.get("description")),
         location=text(room.get("name")) if isinstance(room, dict) else text(room),
-        tags=[t for t in (acronym, text(track.get("name") or track.get("slug")) if isinstance(track, dict) else text(track)) if t],
+        tags=[
+            t for t in (acronym, text(track.get("name") or track.get("slug")) if isinstance(track, dict) else text(track)) if t
+        ],
     )
