@@ -80,10 +80,12 @@ def test_every_new_or_changed_event_gets_the_vevent_of_its_row(
 
 def test_nothing_to_serialize_starts_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(vevents, "POOL_MIN_ROWS", 0)
-    with Store.open(tmp_path / "events.duckdb") as store:
-        with store.refresh_vevents(labelled_vevents, lambda: pytest.fail("a pool for no work")) as refresh:
-            refresh.hand_out_stale()
-            assert refresh.save() == 0
+    with (
+        Store.open(tmp_path / "events.duckdb") as store,
+        store.refresh_vevents(labelled_vevents, lambda: pytest.fail("a pool for no work")) as refresh,
+    ):
+        refresh.hand_out_stale()
+        assert refresh.save() == 0
 
 
 def test_exports_written_before_commit_appear_only_with_it(tmp_path: Path) -> None:
