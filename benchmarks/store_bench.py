@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
 from pyevents.pipeline.model import Event, FetchResult, ParsedSource, SourceEvent, Window
 from pyevents.pipeline.store import ConfiguredSource, Store
 from pyevents.pipeline.store.staging import stage

@@ -21,11 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.store_bench import synthetic_reports, to_events
 from pyevents.pipeline.model import FetchResult, ParsedSource, Window
 from pyevents.pipeline.store import ConfiguredSource, Store
 from pyevents.pipeline.store.staging import stage
-
-from benchmarks.store_bench import synthetic_reports, to_events
 from pyevents.runtime import worker_pool
 from pyevents.workers import serialize_row_group
 

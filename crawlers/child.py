@@ -82,10 +82,11 @@ def run_crawl(requests: Connection, connection: Connection) -> None:
 
 
 def _crawl(crawl: CrawlSettings, jobs: list[SourceJob], channel: Channel) -> None:
+    from scrapy.crawler import AsyncCrawlerProcess
+
     from pyevents.crawlers.reachability import Reachability
     from pyevents.crawlers.settings import crawl_settings
     from pyevents.crawlers.spiders.sources import SourcesSpider
-    from scrapy.crawler import AsyncCrawlerProcess
 
     settings = crawl_settings(crawl)
     _forward_logs(channel)  # before Scrapy's logging setup: its start-up lines must not reach a root handler

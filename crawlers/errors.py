@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from OpenSSL import SSL
-from pyevents.pipeline.normalize.text import clean_text
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -20,6 +19,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from twisted.internet.error import ConnectError, DNSLookupError
 from twisted.internet.error import TimeoutError as TxTimeoutError
+
+from pyevents.pipeline.normalize.text import clean_text
 
 MAX_ERROR_CHARS = 300
 SCRAPY_TOO_MANY_REDIRECTS = "max redirections reached"  # RedirectMiddleware's IgnoreRequest message

@@ -19,15 +19,16 @@ import ipaddress
 import socket
 from typing import Any
 
-from pyevents.crawlers import meta
-from pyevents.crawlers.addresses import DEFAULT_PORTS, AddressPolicy, never_resolves
-from pyevents.crawlers.errors import Refused
-from pyevents.crawlers.reachability import RESOLVER_SILENT, HostUnreachable, Reachability, reachability_of
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.httpobj import urlparse_cached
+
+from pyevents.crawlers import meta
+from pyevents.crawlers.addresses import DEFAULT_PORTS, AddressPolicy, never_resolves
+from pyevents.crawlers.errors import Refused
+from pyevents.crawlers.reachability import RESOLVER_SILENT, HostUnreachable, Reachability, reachability_of
 
 RETRY_AFTER_STATUSES = (429, 503)
 # Name lookups in flight at once: asyncio's default executor has cores + 4 threads, which a few names

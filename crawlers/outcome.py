@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from scrapy.http import Response
+
 from pyevents.crawlers.jobs import SourceJob
 from pyevents.pipeline.model import FetchResult
 from pyevents.pipeline.normalize.text import clean_text
-from scrapy.http import Response
 
 PERMANENT_REDIRECTS = (301, 308)
 

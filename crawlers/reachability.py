@@ -21,12 +21,13 @@ import asyncio
 from collections import Counter
 from typing import Any
 
-from pyevents.crawlers.addresses import DEFAULT_PORTS
-from pyevents.crawlers.errors import Refused
 from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError
 from scrapy.http import Request
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import ConnectError, DNSLookupError
+
+from pyevents.crawlers.addresses import DEFAULT_PORTS
+from pyevents.crawlers.errors import Refused
 
 # Failures that mean "this host cannot be reached at all" (not: it answered badly, or slowly).
 UNREACHABLE_ERRORS = (CannotResolveHostError, DNSLookupError, DownloadConnectionRefusedError, ConnectError)

@@ -18,10 +18,11 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from pyevents.crawlers.addresses import AddressPolicy
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IAddress, IHostnameResolver, IHostResolution, IResolutionReceiver
 from zope.interface import implementer
+
+from pyevents.crawlers.addresses import AddressPolicy
 
 logger = logging.getLogger(__name__)
 

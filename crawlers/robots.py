@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from protego import Protego
-from pyevents.crawlers import meta
-from pyevents.crawlers.addresses import DEFAULT_PORTS
-from pyevents.crawlers.errors import Refused, describe_failure
-from pyevents.crawlers.reachability import HostUnreachable, Reachability, is_unreachable, reachability_of
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
+
+from pyevents.crawlers import meta
+from pyevents.crawlers.addresses import DEFAULT_PORTS
+from pyevents.crawlers.errors import Refused, describe_failure
+from pyevents.crawlers.reachability import HostUnreachable, Reachability, is_unreachable, reachability_of
 
 ROBOTS_PRIORITY = 1000  # ahead of every page request in the scheduler
 

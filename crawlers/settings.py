@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyevents.crawlers.jobs import CrawlSettings
 from scrapy.settings import Settings
+
+from pyevents.crawlers.jobs import CrawlSettings
 
 ROBOTS_USER_AGENT = "pyevents"  # the product token robots.txt groups are matched against
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB of robots.txt

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pyarrow as pa
 from markupsafe import Markup
+
 from pyevents.output import site
 from pyevents.output.cadence import cadence
 from pyevents.output.calendarlink import google_calendar_url

@@ -15,6 +15,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+
 from pyevents.output.labels import kind_name, place_label
 from pyevents.output.rows import Announced
 from pyevents.output.site import event_link, safe_href

@@ -14,6 +14,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from markupsafe import Markup
+
 from pyevents.output.ical import CALENDAR_BEGIN, CALENDAR_END, CALENDAR_REFRESH, calendar_name_lines, ical_zone, vtimezone
 
 DATA_URL_PREFIX = "data:text/calendar;charset=utf-8,"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import cast
 
 import pyarrow as pa
+
 from pyevents.output import jsonfeed, site
 from pyevents.output.calendarlink import event_calendar_url
 from pyevents.output.feeds import Feeds

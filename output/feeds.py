@@ -19,6 +19,7 @@ from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
 from pyevents.output.ical import CALENDAR_END, calendar_head, ical_zone
 from pyevents.output.labels import COUNTRY_CODE, country_name, region_name
 from pyevents.pipeline.model import REGIONS

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 import pycountry
+
 from pyevents.output.rows import Place
 
 REGION_NAMES = {

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, cast
 
 import pyarrow as pa
+
 from pyevents.output import agenda, atom, cadence, cfppage, eventfiles, jsonfeed, site
 from pyevents.output.cardimage import CARD_PATH, card_png
 from pyevents.output.federation import Federation

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes, select_autoescape
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
+
 from pyevents.output.calendarlink import google_calendar_url
 from pyevents.output.cardimage import CARD_PATH
 from pyevents.output.federation import SourcePlace

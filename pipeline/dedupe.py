@@ -41,9 +41,10 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
+from rapidfuzz import fuzz, process
+
 from pyevents.pipeline.model import Event, SourceEvent
 from pyevents.pipeline.normalize.timezones import zone_info
-from rapidfuzz import fuzz, process
 
 T = TypeVar("T")
 

@@ -229,7 +229,7 @@ def _merged_events(store: Store, window: Window, priorities: dict[str, int], rep
     """The live reports merged into events, staged for saving: the reports and events, Python objects,
     are gone when this returns (they would otherwise sit beside DuckDB's work in save_events)."""
     clock = time.perf_counter()
-    with no_cyclic_gc():  # 150k acyclic SourceEvents: collector passes over them would cost more
+    with no_cyclic_gc():  # the reports are acyclic: collector passes over them would find nothing
         reports = store.live_reports(window)
     report.stage_seconds["store_reports"] += time.perf_counter() - clock
     clock = time.perf_counter()

@@ -7,10 +7,9 @@ import http.server
 import threading
 from pathlib import Path
 
+from pyevents.config import Config
 from pyevents.output import publish as publisher
 from pyevents.output.serve import HOST, make_server
-
-from pyevents.config import Config
 from pyevents.runtime import worker_pool
 
 

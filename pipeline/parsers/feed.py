@@ -22,6 +22,7 @@ from typing import Any
 
 import feedparser
 import lxml.etree
+
 from pyevents.pipeline.model import KINDS, ParseContext, ParsedSource, Reject, SourceEvent
 from pyevents.pipeline.normalize.text import clean_text, safe_url
 from pyevents.pipeline.parsers.dates_lenient import parse_when

@@ -17,6 +17,7 @@ import lxml.html
 import mf2py
 from extruct.jsonld import JsonLdExtractor
 from extruct.w3cmicrodata import MicrodataExtractor
+
 from pyevents.pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
 from pyevents.pipeline.parsers.dates_lenient import parse_when
 from pyevents.pipeline.parsers.dates_prose import ProseDates, language_of

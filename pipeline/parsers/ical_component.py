@@ -15,6 +15,7 @@ from typing import Any, cast
 import x_wr_timezone
 from icalendar import Calendar, Component, vDDDLists, vDDDTypes
 from icalendar.error import InvalidCalendar
+
 from pyevents.pipeline.model import ParseContext
 from pyevents.pipeline.normalize.text import clean_text
 from pyevents.pipeline.normalize.timezones import resolve_tzid

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 from icalendar import Component
 from icalendar.error import InvalidCalendar
+from recurring_ical_events import EventAdapter, Series
+from recurring_ical_events.occurrence import Occurrence
+
 from pyevents.pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
 from pyevents.pipeline.normalize.text import clean_text, html_to_text, safe_url
 from pyevents.pipeline.parsers.ical_component import attribute, raw, when
@@ -24,8 +27,6 @@ from pyevents.pipeline.parsers.markup_event import (  # one length limit for eve
     MAX_DESCRIPTION,
     MAX_TITLE,
 )
-from recurring_ical_events import EventAdapter, Series
-from recurring_ical_events.occurrence import Occurrence
 
 MAX_OCCURRENCES_PER_CALENDAR = 100_000
 MAX_TAGS = 30

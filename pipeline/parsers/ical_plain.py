@@ -33,6 +33,7 @@ from typing import cast
 from icalendar import Calendar, Event
 from icalendar.parser.property import split_on_unescaped_comma, unescape_backslash
 from icalendar.prop import vCategory, vDDDTypes, vGeo, vRecur, vText
+
 from pyevents.pipeline.model import ParseContext
 from pyevents.pipeline.normalize.text import clean_text
 from pyevents.pipeline.normalize.timezones import resolve_tzid

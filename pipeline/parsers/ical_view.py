@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from icalendar import Component
+
 from pyevents.pipeline.model import ParseContext
 from pyevents.pipeline.normalize.timezones import canonical_zone, resolve_tzid, tzid_basis
 

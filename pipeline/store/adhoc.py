@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
 from pyevents.pipeline.store.errors import StoreError
 
 # Statement types that only read: SELECT also covers WITH, FROM, VALUES, DESCRIBE, SHOW and SUMMARIZE.

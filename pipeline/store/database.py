@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+
 from pyevents.pipeline.store import schema
 from pyevents.pipeline.store.arrowio import table_schema
 from pyevents.pipeline.store.errors import StoreError, StoreUnusable

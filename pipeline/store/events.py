@@ -4,7 +4,7 @@ Events that no longer come out of de-duplication become cancelled tombstones whi
 `withdrawn` when all their sources left the configuration (`withdrawal.py`); past ones stay as history,
 untouched. Merged events are staged (`stage_events`) so the caller can drop its Python objects before
 DuckDB works on them; they move in bulk through Arrow, then an UPDATE of the rows already stored and an
-INSERT of the others (one MERGE inserting 150k rows cost several times more).
+INSERT of the others (DuckDB's MERGE inserts many rows far slower; benchmarks/RESULTS.md, "Why the tricks").
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import pyarrow as pa
+
 from pyevents.pipeline.model import Event, SourceEvent, Window
 from pyevents.pipeline.store import withdrawal
 from pyevents.pipeline.store.arrowio import CHUNK_ROWS, from_objects, query_columns, shared_values, utc

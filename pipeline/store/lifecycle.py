@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import pyarrow as pa
+
 from pyevents.pipeline.codedigest import parse_code_digest
 from pyevents.pipeline.model import FetchResult, ParsedSource, Reject, SourceEvent
 

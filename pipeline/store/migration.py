@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import duckdb
+
 from pyevents.pipeline.store import schema
 
 SCHEMA_DIGEST = hashlib.sha256((schema.TABLES + schema.VIEWS).encode()).hexdigest()

@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+
 from pyevents.pipeline.model import Window
 from pyevents.pipeline.store.errors import StoreError, raises_store_errors
 

@@ -2,8 +2,8 @@
 
 `sync_sources` makes `sources` follow the configuration; `apply_fetches` records every fetch on its
 source and applies the lifecycle (see `lifecycle.py`) to its reports, which move in bulk through Arrow:
-an UPDATE of the rows already stored and an INSERT of the others (one MERGE inserting 150k rows cost
-several times more). Parses arrive staged as Arrow tables (`staging.py`).
+an UPDATE of the rows already stored and an INSERT of the others (DuckDB's MERGE inserts many rows
+far slower; benchmarks/RESULTS.md, "Why the tricks"). Parses arrive staged as Arrow tables (`staging.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+
 from pyevents.pipeline.model import FetchResult, Reject, SourceState, Window
 from pyevents.pipeline.store.arrowio import from_dicts, query_dicts, utc
 from pyevents.pipeline.store.database import Database

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import pyarrow as pa
+
 from pyevents.pipeline.model import ParsedSource, Reject, SourceEvent
 from pyevents.pipeline.store.arrowio import from_objects
 from pyevents.pipeline.store.lifecycle import rejects_to_store, unique_reports

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.parquet as pq
+
 from pyevents.pipeline.store.database import Database, sql_string
 from pyevents.pipeline.store.errors import raises_store_errors
 from pyevents.pipeline.store.withdrawal import WITHDRAWN

@@ -21,9 +21,9 @@ import icalendar
 import pytest
 import recurring_ical_events
 import x_wr_timezone
-from pyevents.pipeline.normalize.countries import region_of
 
 from pyevents.config import SOURCE_TYPES, Config, SourceConfig, load_config
+from pyevents.pipeline.normalize.countries import region_of
 from pyevents.sourcecheck import check_config
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
 from pyevents.pipeline.normalize import finish_events
-
 from tests.shared_corpus import CORPUS, corpus_files, require
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from pyevents.pipeline.parsers.feed import entry_links_needing_page, parse_feed
 from pyevents.pipeline.parsers.markup_bytes import decode_xml, strip_http_headers
-
 from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check
 from tests.shared_corpus import file_params, require
 

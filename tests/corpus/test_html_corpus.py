@@ -8,9 +8,9 @@ from pathlib import Path
 
 import icalendar
 import pytest
+
 from pyevents.pipeline.parsers.dates_lenient import parse_when
 from pyevents.pipeline.parsers.html import parse_html
-
 from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check, context
 from tests.shared_corpus import file_params, require
 

@@ -12,9 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parsers.ical import parse_ical
-
 from tests.shared_corpus import CORPUS as SHARED_CORPUS
 from tests.shared_corpus import require
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyevents.pipeline.parsers.listings import FORMATS, detect_format, parse_listing
 
+from pyevents.pipeline.parsers.listings import FORMATS, detect_format, parse_listing
 from tests.corpus.corpus_rows import CORPUS, Row, assert_rows_name_existing_files, check
 from tests.shared_corpus import file_params, require
 

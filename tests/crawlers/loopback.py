@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from pyevents.pipeline.model import FetchResult
-
 from pyevents.config import Config, CrawlConfig, FederationConfig, SourceConfig
+from pyevents.pipeline.model import FetchResult
 
 HOLD_LIMIT_SECONDS = 120.0  # a held reply forgotten by its test still ends
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from pyevents.crawlers.addresses import AddressPolicy, address_problem
 
 

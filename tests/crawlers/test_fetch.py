@@ -10,9 +10,9 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from pyevents.crawlers.fetch import JOIN_SECONDS, CrawlerChild, fetch_sources
 from pyevents.pipeline.model import FetchResult, SourceState
-
 from tests.crawlers.loopback import Reply, by_id, config_for, serving
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from scrapy.http import Request
+
+from pyevents.config import SourceConfig
 from pyevents.crawlers.jobs import SourceJob
 from pyevents.crawlers.middlewares import retry_after_seconds
 from pyevents.crawlers.outcome import permanent_target
 from pyevents.crawlers.robots import rules_from_response
 from pyevents.pipeline.model import SourceState
-from scrapy.http import Request
-
-from pyevents.config import SourceConfig
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 

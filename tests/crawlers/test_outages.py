@@ -8,11 +8,10 @@ import asyncio
 import socket
 from collections import defaultdict
 
+from pyevents.config import Config
 from pyevents.crawlers.fetch import CrawlerChild
 from pyevents.crawlers.jobs import SourceJob
 from pyevents.pipeline.model import FetchResult
-
-from pyevents.config import Config
 from tests.crawlers.loopback import config_for
 
 HOSTS = [f"calendars-{n}.outage.invalid" for n in range(10)]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyevents.crawlers.addresses import AddressPolicy
-from pyevents.crawlers.resolver import SafeHostnameResolver
 from twisted.internet.address import IPv4Address
 from twisted.internet.task import Clock
+
+from pyevents.crawlers.addresses import AddressPolicy
+from pyevents.crawlers.resolver import SafeHostnameResolver
 
 
 class _Receiver:

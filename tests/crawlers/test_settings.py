@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pyevents.crawlers.settings import MIN_REQUEST_SPACING_SECONDS, crawl_settings
-
 from pyevents.config import Config, CrawlConfig, FederationConfig
+from pyevents.crawlers.settings import MIN_REQUEST_SPACING_SECONDS, crawl_settings
 
 
 def _config(delay_seconds: float = 2.5) -> Config:

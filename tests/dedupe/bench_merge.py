@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from pyevents.pipeline.dedupe import merge_reports
 from pyevents.pipeline.model import SourceEvent
-
 from pyevents.runtime import no_cyclic_gc
 
 ZONES = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "America/Sao_Paulo", "Australia/Sydney",

@@ -13,6 +13,7 @@ import random
 import zoneinfo
 
 import pytest
+
 from pyevents.pipeline.dedupe import merge_reports, normalize_title, site_of, title_keys
 from pyevents.pipeline.model import Event, SourceDefaults, SourceEvent
 from pyevents.pipeline.normalize import finish_event

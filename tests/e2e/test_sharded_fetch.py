@@ -14,11 +14,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from pyevents.pipeline.model import FetchResult
 
 from pyevents import exitcodes
 from pyevents.config import load_config
 from pyevents.fetchedfiles import METADATA_KEY, STATES_FILE, ShardManifest, write_shard
+from pyevents.pipeline.model import FetchResult
 from pyevents.run import crawl_into_store
 from pyevents.runreport import RunReport
 from pyevents.shards import Shard

@@ -15,9 +15,9 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
+
 from pyevents.pipeline import osfiles
 from pyevents.pipeline.store import Store, StoreLocked
-
 from tests.store.support import fetched, parse, query, reports, run, source
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,7 +8,6 @@ from pathlib import Path
 from pyevents.pipeline.model import FetchResult, Reject
 from pyevents.pipeline.store import Store
 from pyevents.pipeline.store.lifecycle import MAX_REJECTS_PER_SOURCE
-
 from tests.store.support import (
     AS_OF,
     DAY,

@@ -12,8 +12,8 @@ import threading
 import zlib
 
 import brotli
-from pyevents.crawlers.fetch import fetch_sources
 
+from pyevents.crawlers.fetch import fetch_sources
 from tests.crawlers.loopback import Reply, config_for, serving
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"

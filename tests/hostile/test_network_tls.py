@@ -12,8 +12,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from pyevents.crawlers.fetch import fetch_sources
 
+from pyevents.crawlers.fetch import fetch_sources
 from tests.crawlers.loopback import Reply, config_for, serving
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"

@@ -11,9 +11,9 @@ import feedparser
 import icalendar
 import lxml.html
 import pytest
-from pyevents.output.calendarlink import DATA_URL_PREFIX
 
 from pyevents.config import Config
+from pyevents.output.calendarlink import DATA_URL_PREFIX
 from tests.output.eventdb import T0, make_event, make_source, provenance, site_files, write_db
 from tests.sites import publish
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import icalendar
 import pytest
+
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parsers import ical_occurrences
 from pyevents.pipeline.parsers.ical import parse_ical

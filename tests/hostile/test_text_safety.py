@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from pyevents.pipeline.normalize.text import clean_text, html_to_text, safe_url
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from pyevents.pipeline.model import SourceDefaults, SourceEvent
 from pyevents.pipeline.normalize import finish_event
 from pyevents.pipeline.normalize.gazetteer import zone_for_place

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from pyevents.pipeline.normalize.text import _cleaned, clean_text
 
 # Characters each rule of the cleaning looks at: blanks, line breaks, controls, bidi, a lone surrogate,

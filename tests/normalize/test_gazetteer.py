@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pycountry
 import pytest
+
 from pyevents.pipeline.normalize import gazetteer
 from pyevents.pipeline.normalize.admin1 import ADMIN1_ISO
 

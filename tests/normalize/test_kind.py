@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from pyevents.pipeline.normalize.kind import kind_from_title, refine_kind
 
 # title, source default, expected kind

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
 from pyevents.pipeline.parse import parse_source
 

@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+
 from pyevents.pipeline.model import SourceEvent
 from pyevents.pipeline.normalize.localtime import settle_zone
 from pyevents.pipeline.normalize.timezones import offset_zone_name, resolve_tzid, tzid_basis, zone_info

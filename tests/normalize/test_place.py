@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pycountry
 import pytest
+
 from pyevents.pipeline.model import REGIONS
 from pyevents.pipeline.normalize import countries
 from pyevents.pipeline.normalize.place import is_video_call_url, parse_location
-
 from tests.shared_corpus import CORPUS, require
 
 # location, hint country, venue, city, country, region, online

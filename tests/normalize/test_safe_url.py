@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from pyevents.pipeline.normalize.text import safe_url
 
 BASE = "https://group.example.org/feed/"

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 import duckdb
 import lxml.html
 import pyarrow as pa
+
 from pyevents.output.calendarlink import DATA_URL_PREFIX
 from pyevents.pipeline.model import Window
 from pyevents.pipeline.store import schema

@@ -9,9 +9,9 @@ from urllib.parse import unquote
 import icalendar
 import lxml.html
 from markupsafe import escape
+
 from pyevents.output.calendarlink import DATA_URL_PREFIX, event_calendar_url, percent_encode
 from pyevents.output.ical import CALENDAR_END, calendar_head, serialize_vevent, span_of, used_tzid
-
 from tests.output.eventdb import make_event
 
 BASE = "https://events.example.org/"

@@ -7,8 +7,8 @@ import zoneinfo
 
 import icalendar
 import pytest
-from pyevents.output.ical import calendar_text, escape_text, fold, serialize_cfp_vevent, serialize_vevent, span_of, vtimezone
 
+from pyevents.output.ical import calendar_text, escape_text, fold, serialize_cfp_vevent, serialize_vevent, span_of, vtimezone
 from tests.output.eventdb import T0, make_event
 
 BASE = "https://events.example.org/"

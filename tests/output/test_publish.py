@@ -14,12 +14,12 @@ import icalendar
 import lxml.etree
 import pytest
 import vobject
+
+from pyevents.config import Config
 from pyevents.output import publish as publish_module
 from pyevents.output.ical import serialize_vevent
 from pyevents.output.publish import PublishError
 from pyevents.pipeline.model import REGIONS
-
-from pyevents.config import Config
 from tests.output.eventdb import (
     ON_SERIES_PAGE,
     OWN_PAGES,

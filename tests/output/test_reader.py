@@ -6,10 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
 from pyevents.pipeline.model import Window
 from pyevents.pipeline.store.adhoc import run_query
 from pyevents.pipeline.store.reader import Snapshot
-
 from tests.output.eventdb import BERLIN_SERIES, PUBLISHED, T0, make_event, published_events, sample_federation, write_db
 
 WINDOW = Window.around(T0, 30, 400)

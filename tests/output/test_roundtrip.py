@@ -7,11 +7,11 @@ import zoneinfo
 from typing import Any
 
 import pytest
+
+from pyevents.config import Config
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parse import parse_source
 from pyevents.pipeline.store.reader import Snapshot
-
-from pyevents.config import Config
 from tests.output.eventdb import T0, published_events, sample_federation
 from tests.sites import publish
 

@@ -8,9 +8,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from pyevents.output.serve import HOST, make_server
 
 from pyevents.config import Config
+from pyevents.output.serve import HOST, make_server
 from tests.output.eventdb import T0, make_event, write_db
 from tests.sites import publish, serve_in_background
 

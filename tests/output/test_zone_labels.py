@@ -6,10 +6,10 @@ import datetime as dt
 
 import icalendar
 import pytest
+
 from pyevents.output.ical import serialize_vevent
 from pyevents.output.timefmt import ZONE_CITIES, deadline_text, when, when_of_row
 from pyevents.pipeline.normalize import gazetteer
-
 from tests.output.eventdb import make_event
 
 UTC = dt.UTC

@@ -41,6 +41,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, SourceEvent, Window
 
 CASES = Path(__file__).resolve().parent / "cases"

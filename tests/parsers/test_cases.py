@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from pyevents.pipeline.parsers.feed import parse_feed
 from pyevents.pipeline.parsers.html import parse_html
 from pyevents.pipeline.parsers.ical import parse_ical
-
 from tests.parsers.casefiles import case_params, check, read_case
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from pyevents.pipeline.parsers.dates_lenient import parse_when
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parse import parse_source
 from pyevents.pipeline.parsers.dates_prose import MAX_READS, MAX_TEXT, ProseDates, language_of

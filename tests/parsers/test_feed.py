@@ -7,10 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.normalize import finish_event
 from pyevents.pipeline.parsers.feed import entry_links_needing_page, parse_feed
-
 from tests.parsers.casefiles import CASES, read_case
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"

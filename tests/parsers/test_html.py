@@ -9,7 +9,6 @@ import json
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.normalize import finish_event
 from pyevents.pipeline.parsers.html import parse_html
-
 from tests.parsers.casefiles import CASES, read_case
 
 UTC = dt.UTC

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
 from pyevents.pipeline.normalize.timezones import resolve_tzid
 from pyevents.pipeline.parsers.ical import parse_ical
-
 from tests.parsers.casefiles import CASES, read_case
 
 WINDOW = Window(

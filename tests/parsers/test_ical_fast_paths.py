@@ -13,10 +13,11 @@ import datetime as dt
 import pytest
 from icalendar import Calendar
 from icalendar.parser import Contentline
+from recurring_ical_events import EventAdapter, Series
+
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parsers.ical import parse_ical
 from pyevents.pipeline.parsers.ical_text import _DATE_PROPERTIES, _DATES, _PLAIN_LINE, _parse_line
-from recurring_ical_events import EventAdapter, Series
 
 LINES = [
     "BEGIN:VEVENT",

@@ -19,11 +19,11 @@ import random
 from pathlib import Path
 
 import pytest
+
 from pyevents.pipeline.model import ParseContext, ParsedSource, SourceDefaults, Window
 from pyevents.pipeline.parsers.ical import parse_ical
 from pyevents.pipeline.parsers.ical_plain import read_plain_calendars
 from pyevents.pipeline.parsers.ical_text import decode_calendar, repair_structure
-
 from tests.parsers.casefiles import case_params, case_paths, read_case
 from tests.shared_corpus import corpus_files, file_params, require
 

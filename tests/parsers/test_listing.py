@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
 from pyevents.pipeline.model import ParseContext, SourceDefaults, Window
 from pyevents.pipeline.parsers.listings import detect_format, parse_listing
 from pyevents.pipeline.parsers.listings.common import ListingError

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from pyevents.pipeline import parse
 from pyevents.pipeline.model import ParseContext, SourceDefaults, SourceEvent, Window
 

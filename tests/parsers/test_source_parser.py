@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from pyevents.pipeline.model import FetchResult, SourceState, Window
-from pyevents.pipeline.store import lifecycle
-from pyevents.pipeline.store.lifecycle import body_sha256
 
 from pyevents.config import Config
 from pyevents.parsepool import POOL_THRESHOLD, SourceParser
+from pyevents.pipeline.model import FetchResult, SourceState, Window
+from pyevents.pipeline.store import lifecycle
+from pyevents.pipeline.store.lifecycle import body_sha256
 
 AS_OF = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
 WINDOW = Window.around(AS_OF, 30, 400)

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import duckdb
-from pyevents.pipeline.store import Store, database
 
+from pyevents.pipeline.store import Store, database
 from tests.store.support import (
     AS_OF,
     DAY,

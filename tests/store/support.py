@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+
 from pyevents.pipeline.model import Event, FetchResult, ParsedSource, SourceEvent, Window
 from pyevents.pipeline.store import ConfiguredSource, RunCounts, Store
 from pyevents.pipeline.store.staging import StagedSource, stage

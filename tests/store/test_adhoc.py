@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from pyevents.pipeline.store.adhoc import QueryFailed, QueryRefused, run_query
 
+from pyevents.pipeline.store.adhoc import QueryFailed, QueryRefused, run_query
 from tests.output.eventdb import make_event, write_db
 
 UTC = dt.UTC

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+
 from pyevents.pipeline.store import Store, arrowio
 from pyevents.pipeline.store import events as store_events
 from pyevents.pipeline.store.arrowio import from_objects, shared_values
-
 from tests.store.support import one_event_per_report, reports
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from pyevents.pipeline.store import Store, StoreError, StoreUnusable
-from pyevents.pipeline.store.adhoc import run_query
-from pyevents.pipeline.store.reader import Snapshot
 
 from pyevents import exitcodes
 from pyevents.config import Config
+from pyevents.pipeline.store import Store, StoreError, StoreUnusable
+from pyevents.pipeline.store.adhoc import run_query
+from pyevents.pipeline.store.reader import Snapshot
 from pyevents.run import crawl_into_store
 from tests.store.support import AS_OF, fetched, parse, reports, run, source, window
 

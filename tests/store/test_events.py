@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+
 from pyevents.pipeline.model import Event
 from pyevents.pipeline.store import RunCounts, Store
-
 from tests.store.support import (
     AS_OF,
     DAY,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from pyevents.pipeline.store import Store, database
 
+from pyevents.pipeline.store import Store, database
 from tests.store.support import AS_OF, fetched, one_event_per_report, reports, source, staged, window
 
 

@@ -12,10 +12,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
 from pyevents.pipeline.model import FetchResult, ParsedSource, Window
 from pyevents.pipeline.store import ConfiguredSource, RunCounts, Store
 from pyevents.pipeline.store.staging import stage
-
 from tests.store.support import (
     AS_OF,
     DAY,

@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
+
 from pyevents.pipeline.store import Store, StoreUnusable, schema
 from pyevents.pipeline.store.arrowio import table_schema
 from pyevents.pipeline.store.staging import REPORT_FIELDS, REPORT_SCHEMA
-
 from tests.store.support import fetched, parse, query, report, run, source
 
 CONTRACT = {

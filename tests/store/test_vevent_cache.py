@@ -11,11 +11,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
+from pyevents import run as orchestrator
 from pyevents.output.ical import serialize_vevent
 from pyevents.pipeline.store import Store, vevents
 from pyevents.pipeline.store.arrowio import table_dicts
-
-from pyevents import run as orchestrator
 from pyevents.workers import serialize_row_group
 from tests.store.support import (
     AS_OF,

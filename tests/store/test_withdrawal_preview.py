@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from pyevents.pipeline.store import Store
-
 from tests.store.support import AS_OF, DAY, fetched, parse, reports, run, source
 
 

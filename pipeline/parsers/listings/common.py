@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pycountry
+
 from pyevents.pipeline.model import ParseContext, ParsedSource, Reject, SourceEvent
 from pyevents.pipeline.parsers.markup_bytes import strip_http_headers
 from pyevents.pipeline.parsers.markup_event import EventFields, build_event, collect

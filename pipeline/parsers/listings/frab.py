@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import lxml.etree
+
 from pyevents.pipeline.model import ParseContext, ParsedSource
 from pyevents.pipeline.parsers.dates_lenient import parse_when
 from pyevents.pipeline.parsers.listings.common import MAX_RECORDS, ListingError, finish
