@@ -151,7 +151,7 @@ class Database:
     def fit_memory_limit(self, table: str, incoming: int) -> None:
         """Raise DuckDB's limit for a write of `incoming` rows into `table` (never lower it within a run)."""
         ((stored,),) = self.connection().execute(f"SELECT count(*) FROM {table}").fetchall()
-        needed = f"{-(-max(stored, incoming) * MEMORY_PER_ROW_BYTES // 2**20)}MB"  # upserts: most rows are updates
+        needed = memory_limit_for(max(stored, incoming))  # upserts: most rows are updates
         if _megabytes(needed) > _megabytes(self._memory_limit):
             self._memory_limit = needed
             _set_memory_limit(self.connection(), needed)
@@ -262,6 +262,11 @@ def _connect(work: Path, published: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise
     return con
+
+
+def memory_limit_for(rows: int) -> str:
+    """DuckDB's memory limit for work over a table of `rows` rows: MEMORY_LIMIT, or more for a big table."""
+    return max(MEMORY_LIMIT, f"{-(-rows * MEMORY_PER_ROW_BYTES // 2**20)}MB", key=_megabytes)
 
 
 def _megabytes(limit: str) -> int:

@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from pyevents.pipeline.model import Window
+from pyevents.pipeline.store.database import memory_limit_for
 from pyevents.pipeline.store.errors import StoreError, raises_store_errors
 
 # The events a publish shows: overlapping the window; a cancelled one only until it is past; a withdrawn
@@ -147,6 +148,10 @@ class Snapshot:
         self._con = duckdb.connect(str(path), read_only=True)
         self._con.execute("SET TimeZone = 'UTC'")
         self._con.execute("SET enable_progress_bar = false")
+        # Bounded like the store's writes: left to DuckDB, its buffers would keep most of the file and the
+        # pieces of the event stream resident beside the publish's own memory.
+        ((rows,),) = self._con.execute("SELECT count(*) FROM events").fetchall()
+        self._con.execute(f"SET memory_limit = '{memory_limit_for(rows)}'")
 
     def __enter__(self) -> Snapshot:
         return self
