@@ -19,8 +19,10 @@ from markupsafe import Markup
 from pyevents.output import site
 from pyevents.output.cadence import cadence
 from pyevents.output.calendarlink import google_calendar_url
+from pyevents.output.eventview import EventView, event_view
 from pyevents.output.feeds import Feeds
 from pyevents.output.ical import ical_zone
+from pyevents.output.jsonld import event_jsonld
 from pyevents.output.labels import REGION_NAMES, country_in_sentence, country_name, kind_name, place_label, region_name
 from pyevents.output.rows import AgendaEntry, SeriesDate
 from pyevents.output.timefmt import When, utc_instant, when_of_row, when_utc
@@ -29,10 +31,10 @@ if TYPE_CHECKING:
     from pyevents.pipeline.store.reader import Overview
 
 
-def entry_view(row: AgendaEntry) -> site.EventView:
+def entry_view(row: AgendaEntry) -> EventView:
     """An agenda entry from a row of `Snapshot.agenda_entries`: an event, or a series by its next date."""
     w = when_of_row(row)
-    view = site.event_view(row, w)
+    view = event_view(row, w)
     view.short_when = short_when(w)
     page = site.series_page_path(row.get("series_id"))
     if page:
@@ -67,7 +69,7 @@ class AgendaItems:
         self._macro = site.macro("event_item")
         self._rendered: dict[tuple[str, str], str] = {}
 
-    def __call__(self, ev: site.EventView, root: str) -> str:
+    def __call__(self, ev: EventView, root: str) -> str:
         key = (ev.id, root)
         item = self._rendered.get(key)
         if item is None:
@@ -149,7 +151,7 @@ def agenda_pages(
         yield scope.path, _render_agenda(page_site, scope, conferences, others, items)
 
 
-def _months(entries: Sequence[site.EventView], items: AgendaItems, root: str) -> list[tuple[str, str, Markup]]:
+def _months(entries: Sequence[EventView], items: AgendaItems, root: str) -> list[tuple[str, str, Markup]]:
     months: list[tuple[str, str, list[str]]] = []
     for ev in entries:
         if not months or months[-1][0] != ev.when.month_key:
@@ -161,8 +163,8 @@ def _months(entries: Sequence[site.EventView], items: AgendaItems, root: str) ->
 def _render_agenda(
     page_site: site.Site,
     scope: Scope,
-    conferences: Sequence[site.EventView],
-    others: Sequence[site.EventView],
+    conferences: Sequence[EventView],
+    others: Sequence[EventView],
     items: AgendaItems,
 ) -> Iterator[str]:
     shown = [*conferences, *others]
@@ -295,5 +297,5 @@ def _occurrence(row: SeriesDate, base_url: str, usual_place: str) -> Occurrence:
         zone=w.zone,
         moved_from=moved_from,
         place="" if (place or "Place not announced") == usual_place else place or "Place not announced",
-        jsonld=site.event_jsonld(row, w, place, base_url),
+        jsonld=event_jsonld(row, w, place, base_url),
     )

@@ -19,7 +19,7 @@ from typing import cast
 
 import pyarrow as pa
 
-from pyevents.output import jsonfeed, site
+from pyevents.output import eventpage, jsonfeed, site
 from pyevents.output.calendarlink import event_calendar_url
 from pyevents.output.feeds import Feeds
 from pyevents.output.ical import serialize_vevent, used_tzid, vevent_head_of
@@ -92,10 +92,10 @@ def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Ma
     """Everything per event for one batch of `Snapshot.event_batches` rows."""
     result = ChunkResult()
     base = job.site.base_url
-    pages = site.EventPages(job.site, job.feeds)
+    pages = eventpage.EventPages(job.site, job.feeds)
     json_lines: list[str] = []
     names: list[str] = []  # in events/, of the pages to create
-    contexts: list[site.EventPage] = []
+    contexts: list[eventpage.EventPage] = []
     moved: list[tuple[str, str]] = []  # (name in events/, text) of the pages left at occurrences' old addresses
     columns = [batch.column(name).to_pylist() for name in ROW_COLUMNS]
     for index, values in enumerate(zip(*columns)):
@@ -126,11 +126,11 @@ def render_chunk(job: ChunkJob, batch: pa.RecordBatch, previous_fingerprints: Ma
             continue
         if on_series:
             assert link is not None
-            moved.append((os.path.basename(page), site.moved_page(job.site, event, w, link)))
+            moved.append((os.path.basename(page), eventpage.moved_page(job.site, event, w, link)))
             continue
         calendar = event_calendar_url(event["title"] or job.site.name, used_tzid(event), _span(event), vevent)
         names.append(os.path.basename(page))
-        contexts.append(site.event_page_context(event, w, base, calendar, pages.subscribe(event), pages.card))
+        contexts.append(eventpage.event_page_context(event, w, base, calendar, pages.subscribe(event), pages.card))
     create_files(job.version / "events", [*zip(names, pages.render(contexts)), *moved])
     result.files_written = len(names) + len(moved)
     result.json_lines = jsonfeed.EVENT_SEPARATOR.join(json_lines)

@@ -25,7 +25,7 @@ from typing import IO, cast
 
 import pyarrow as pa
 
-from pyevents.output import agenda, atom, cadence, cfppage, eventfiles, jsonfeed, site
+from pyevents.output import agenda, atom, cadence, cfppage, eventfiles, jsonfeed, site, sourcespage
 from pyevents.output.cardimage import CARD_PATH, card_png
 from pyevents.output.federation import Federation
 from pyevents.output.feeds import CFP_PATH, Feeds, FeedWriter
@@ -126,7 +126,9 @@ def publish(
                 _listings(snap, version, window, fed, health, countries, overview, counts)()
             else:
                 counts.files += made
-            _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days, fed.places), counts)
+            _write(
+                version, "sources.html", sourcespage.render_sources(page_site, health, fed.stale_after_days, fed.places), counts
+            )
             _write(version, "cfp.html", _cfp_page(snap, page_site, window), counts)
             _write(version, "feed.atom", _atom(snap, fed, window), counts)
         else:
@@ -134,7 +136,9 @@ def publish(
             _write_version(
                 snap, version, current, window, fed, health, feeds, overview, chunk_events, counts, listings, start_workers
             )
-            _write(version, "sources.html", site.render_sources(page_site, health, fed.stale_after_days, fed.places), counts)
+            _write(
+                version, "sources.html", sourcespage.render_sources(page_site, health, fed.stale_after_days, fed.places), counts
+            )
             _write(version, "cfp.html", _cfp_page(snap, page_site, window), counts)
             _write(version, "feed.atom", _atom(snap, fed, window), counts)
             _write(version, CONTENT, [f"{content} {counts.events_with_files}"], counts)
@@ -394,7 +398,7 @@ def _write_listings(
         _write(version, path, chunks, counts)
     for path, chunks in agenda.series_pages(page_site, occurrences, feeds):
         _write(version, path, chunks, counts)
-    _write(version, "about.html", site.render_about(page_site), counts)
+    _write(version, "about.html", sourcespage.render_about(page_site), counts)
     _write(version, FRESHNESS, [site.freshness(page_site)], counts)
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from pyevents.output.eventpage import CardMeta, event_page_context
 from pyevents.output.jsonfeed import event_line
-from pyevents.output.site import CardMeta, event_page_context
 from pyevents.output.timefmt import when_utc
 
 BASE = "https://events.example.org/"
