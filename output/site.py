@@ -148,7 +148,7 @@ def event_facts(country: str | None, region: str | None, kind: str) -> Markup:
 
 @lru_cache(maxsize=4096)
 def provenance(sources: tuple[tuple[str, str, str, str], ...]) -> Markup:
-    """An event page's list of `_source_view`s, rendered once per distinct list."""
+    """An event page's list of `source_view`s, rendered once per distinct list."""
     return Markup(macro("provenance")(sources))
 
 
