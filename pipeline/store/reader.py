@@ -99,17 +99,14 @@ FROM inputs ORDER BY starts_at, event_id
 
 
 # The agenda's entries among the upcoming published events: every one-off event, and each recurring
-# series (a series_id with more than one upcoming occurrence) once, by its next occurrence not
+# series (one with a page: `_SERIES_WITH_PAGES`) once, by its next occurrence not
 # cancelled (its first when all are). `keyed` holds every upcoming occurrence with its entry's key.
 _AGENDA_ENTRIES = f"""
-WITH up AS (
+WITH keyed AS (
     SELECT event_id, series_id, starts_at, status, kind, region, country,
-           count(*) OVER (PARTITION BY series_id) AS in_series
-    FROM events WHERE {_PUBLISHED} AND ends_at >= $as_of
-), keyed AS (
-    SELECT *, CASE WHEN series_id IS NOT NULL AND in_series > 1 THEN series_id END AS series_key,
+           CASE WHEN series_id IN ({_SERIES_WITH_PAGES}) THEN series_id END AS series_key,
            kind = 'conference' AS is_conference
-    FROM up
+    FROM events WHERE {_PUBLISHED} AND ends_at >= $as_of
 ), entries AS (
     SELECT * FROM keyed
     QUALIFY series_key IS NULL
