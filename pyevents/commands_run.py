@@ -18,9 +18,12 @@ from pyevents.crawlers.fetch import CrawlerChild
 # Imported where used: `nightly` and `crawl` start their crawler child before anything else, and
 # importing pydantic's models (the config) and rich need not delay it.
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console
 
-    from pyevents.runreport import RunReport
+    from pyevents.config import Config
+    from pyevents.runreport import Progress, RunReport
 
 
 def _only_option(f: Any) -> Any:
@@ -38,9 +41,29 @@ def _fetched_option(f: Any) -> Any:
     )(f)
 
 
-def _crawler(fetched_dir: Path | None) -> Any:
-    """The crawler child a run starts first, or none when it loads fetched shards instead of crawling."""
-    return contextlib.nullcontext() if fetched_dir is not None else CrawlerChild()
+def _run_reported(
+    config_path: Path,
+    only: tuple[str, ...],
+    fetched_dir: Path | None,
+    quiet: bool,
+    as_json: bool,
+    run: Callable[[Config, Progress, CrawlerChild | None], RunReport],
+) -> None:
+    """`run` with the config, the progress display and the crawler child, then its report and exit code.
+
+    The child is started first (none when fetched shards are loaded instead of crawling): Scrapy starts
+    up in it while this process loads the config, imports the run and opens the store (a bad config
+    ends the child unused)."""
+    with contextlib.nullcontext() if fetched_dir is not None else CrawlerChild() as crawler:
+        config = load_or_exit(config_path, only)
+        from rich.console import Console
+
+        from pyevents.report import ProgressDisplay
+
+        console = Console(stderr=True)
+        with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
+            report = run(config, display.update, crawler)
+    _finish(report, quiet, as_json, console)
 
 
 def _accept_withdrawals_option(f: Any) -> Any:
@@ -105,29 +128,23 @@ def nightly(
       pyevents nightly --config config/demo.yaml
       pyevents nightly --config config/demo.yaml --quiet --json
     """
-    # Started first: Scrapy starts up in the child while this process loads the config, imports the run
-    # and opens the store (a bad config ends the child unused).
-    with _crawler(fetched_dir) as crawler:
-        config = load_or_exit(config_path, only)
-        from rich.console import Console
 
+    def run(config: Config, progress: Progress, crawler: CrawlerChild | None) -> RunReport:
         from pyevents import run as runner
-        from pyevents.report import ProgressDisplay
 
-        console = Console(stderr=True)
-        with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
-            report = runner.nightly(
-                config,
-                db_path or config.database_path,
-                out_dir or config.site_path,
-                only=only,
-                as_of=as_of,
-                progress=display.update,
-                crawler=crawler,
-                fetched_dir=fetched_dir,
-                accept_withdrawals=accept_withdrawals,
-            )
-    _finish(report, quiet, as_json, console)
+        return runner.nightly(
+            config,
+            db_path or config.database_path,
+            out_dir or config.site_path,
+            only=only,
+            as_of=as_of,
+            progress=progress,
+            crawler=crawler,
+            fetched_dir=fetched_dir,
+            accept_withdrawals=accept_withdrawals,
+        )
+
+    _run_reported(config_path, only, fetched_dir, quiet, as_json, run)
 
 
 @click.command()
@@ -160,26 +177,22 @@ def crawl(
       pyevents crawl --config config/demo.yaml
       pyevents crawl --config config/demo.yaml --only demo-pyladies-nairobi
     """
-    with _crawler(fetched_dir) as crawler:  # as in `nightly`: Scrapy's start-up overlaps loading and opening
-        config = load_or_exit(config_path, only)
-        from rich.console import Console
 
+    def run(config: Config, progress: Progress, crawler: CrawlerChild | None) -> RunReport:
         from pyevents import run as runner
-        from pyevents.report import ProgressDisplay
 
-        console = Console(stderr=True)
-        with ProgressDisplay(console, enabled=not (quiet or as_json)) as display:
-            report = runner.crawl_into_store(
-                config,
-                db_path or config.database_path,
-                only=only,
-                as_of=as_of,
-                progress=display.update,
-                crawler=crawler,
-                fetched_dir=fetched_dir,
-                accept_withdrawals=accept_withdrawals,
-            )
-    _finish(report, quiet, as_json, console)
+        return runner.crawl_into_store(
+            config,
+            db_path or config.database_path,
+            only=only,
+            as_of=as_of,
+            progress=progress,
+            crawler=crawler,
+            fetched_dir=fetched_dir,
+            accept_withdrawals=accept_withdrawals,
+        )
+
+    _run_reported(config_path, only, fetched_dir, quiet, as_json, run)
 
 
 class ShardParam(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.5, not at run time before
